@@ -7,7 +7,9 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Row;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
@@ -80,12 +82,14 @@ public final class PostgresTestSchema implements AutoCloseable {
         return values.get(0);
     }
 
-    /** Every row of {@code sql} mapped by {@code mapper}, blocking. */
+    /** Every row of {@code sql} mapped by {@code mapper} (which may return null, e.g. for SQL NULL), blocking. */
     public <V> List<V> query(String sql, Function<Row, V> mapper) {
         return Flux.usingWhen(settings.connectionFactory().create(),
-                        c -> Flux.from(c.createStatement(sql).execute()).concatMap(r -> r.map((row, meta) -> mapper.apply(row))),
+                        c -> Flux.from(c.createStatement(sql).execute())
+                                .concatMap(r -> r.map((row, meta) -> Optional.ofNullable(mapper.apply(row)))),
                         Connection::close)
-                .collectList()
+                .collect(ArrayList<V>::new, (list, o) -> list.add(o.orElse(null)))
+                .map(l -> (List<V>) l)
                 .block(TIMEOUT);
     }
 
