@@ -272,22 +272,10 @@ class PostgresCopySinkTest {
         db.execute("CREATE TABLE killed (id int8 PRIMARY KEY, name text)");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         PostgresCopySink<Ev> sink = sink("killed").batchSize(10_000).concurrency(2).meterRegistry(meters).build();
-        CopySummary summary;
-        try (AdvisoryGate gate = new AdvisoryGate(db, "killed", "id", 15_000)) {
-            CompletableFuture<CopySummary> done = sink.write(events(0, 30_000)).toFuture();
-            int pid = gate.awaitBlocked(); // batch 2 is mid-COPY: rows 10000..14999 are in its open transaction
-            assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
-                    .startsWith("COPY");
-            assertThat(db.queryList("SELECT pg_terminate_backend(" + pid + ")", Boolean.class)).containsExactly(true);
-            gate.open();
-            summary = done.get(30, TimeUnit.SECONDS);
-        }
+        // batch 2 is stopped mid-COPY, rows 10000..14999 already in its open transaction
+        CopySummary summary = killAtGate(db, sink, "killed", 15_000, 30_000, "COPY");
         assertThat(summary.rowsCopied()).isEqualTo(30_000);
-        assertThat(summary.retries()).isEqualTo(1);
         assertThat(meters.get("fluxgate.jdbc.copy.retries").counter().count()).isEqualTo(1);
-        assertThat(db.queryLong("SELECT count(*) FROM killed")).isEqualTo(30_000);
-        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM killed")).isEqualTo(30_000);
-        assertPoolHealthy(db, sink, 30_000);
     }
 
     @Test
@@ -296,19 +284,32 @@ class PostgresCopySinkTest {
         PostgresCopySink<Ev> sink = sink("killed_idem").onConflictDoNothing("id").batchSize(10_000).build();
         // an earlier run committed the first 2000 rows but never saw the acknowledgement
         sink.write(events(0, 2_000)).block(Duration.ofSeconds(10));
+        // batch 2 is stopped half way through its merge into the target
+        CopySummary summary = killAtGate(db, sink, "killed_idem", 12_000, 20_000, "INSERT");
+        assertThat(summary.rowsWritten()).isEqualTo(18_000);
+    }
+
+    /**
+     * Writes ids 0..rows-1, terminates the backend when it reaches {@code atId}, and checks the batch was retried
+     * once with every row written exactly once and the pool healthy afterwards.
+     */
+    private static CopySummary killAtGate(PostgresTestSchema db, PostgresCopySink<Ev> sink, String table, int atId,
+            int rows, String statement) throws Exception {
         CopySummary summary;
-        try (AdvisoryGate gate = new AdvisoryGate(db, "killed_idem", "id", 12_000)) {
-            CompletableFuture<CopySummary> done = sink.write(events(0, 20_000)).toFuture();
-            int pid = gate.awaitBlocked(); // the merge of batch 2 is half done
-            db.queryList("SELECT pg_terminate_backend(" + pid + ")", Boolean.class);
+        try (AdvisoryGate gate = new AdvisoryGate(db, table, "id", atId)) {
+            CompletableFuture<CopySummary> done = sink.write(events(0, rows)).toFuture();
+            int pid = gate.awaitBlocked();
+            assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
+                    .startsWith(statement);
+            assertThat(db.queryList("SELECT pg_terminate_backend(" + pid + ")", Boolean.class)).containsExactly(true);
             gate.open();
             summary = done.get(30, TimeUnit.SECONDS);
         }
         assertThat(summary.retries()).isEqualTo(1);
-        assertThat(summary.rowsWritten()).isEqualTo(18_000);
-        assertThat(db.queryLong("SELECT count(*) FROM killed_idem")).isEqualTo(20_000);
-        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM killed_idem")).isEqualTo(20_000);
-        assertPoolHealthy(db, sink, 20_000);
+        assertThat(db.queryLong("SELECT count(*) FROM " + table)).isEqualTo(rows);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM " + table)).isEqualTo(rows);
+        assertPoolHealthy(sink);
+        return summary;
     }
 
     @Test
@@ -332,12 +333,11 @@ class PostgresCopySinkTest {
         assertThat(db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 + " AND application_name = 'fluxgate' AND state LIKE 'idle in transaction%'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM cancelled")).isZero();
-        assertPoolHealthy(db, sink, 0);
+        assertPoolHealthy(sink);
     }
 
     /** All connections back in the pool, and the pool still writes. */
-    private static void assertPoolHealthy(PostgresTestSchema db, PostgresCopySink<Ev> sink, long rowsBefore)
-            throws InterruptedException {
+    private static void assertPoolHealthy(PostgresCopySink<Ev> sink) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pool.getMetrics().orElseThrow().acquiredSize() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
