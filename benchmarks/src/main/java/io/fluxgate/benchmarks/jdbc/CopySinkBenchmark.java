@@ -66,7 +66,7 @@ public final class CopySinkBenchmark {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         Map<String, String> opts = new LinkedHashMap<>(Map.of("rows", "1000000", "runs", "3", "concurrency", "2",
-                "batch", "50000", "insert-rows", "1000", "modes", "psql,sink,insert"));
+                "batch", Integer.toString(PostgresCopySink.DEFAULT_BATCH_SIZE), "insert-rows", "1000", "modes", "psql,sink,insert"));
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             if (kv.length != 2 || !opts.containsKey(kv[0])) {
