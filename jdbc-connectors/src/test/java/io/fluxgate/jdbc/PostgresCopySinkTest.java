@@ -246,6 +246,24 @@ class PostgresCopySinkTest {
     }
 
     @Test
+    void retriesAreBoundedAndTheLastErrorIsReported() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // a missing table is not transient; a retryOn that says it is shows the bound on attempts
+        PostgresCopySink<Ev> sink = sink("no_such_table").retryOn(e -> true).maxRetries(2).meterRegistry(meters)
+                .build();
+        StepVerifier.create(sink.write(events(0, 10)))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(CopyBatchException.class).hasMessageContaining("gave up after 3 attempts");
+                    assertThat(((CopyBatchException) e).attempts()).isEqualTo(3);
+                    assertThat(e.getCause()).hasMessageContaining("no_such_table");
+                })
+                .verify(Duration.ofSeconds(20));
+        assertThat(meters.get("fluxgate.jdbc.copy.retries").counter().count()).isEqualTo(2);
+        assertThat(meters.get("fluxgate.jdbc.copy.batches.failed").counter().count()).isEqualTo(1);
+        assertThat(pool.getMetrics().orElseThrow().acquiredSize()).isZero();
+    }
+
+    @Test
     void idempotentModeSkipsExistingKeysAndUpsertKeepsTheLastRowOfAKey(PostgresTestSchema db) {
         db.execute("CREATE TABLE idem (id int8 PRIMARY KEY, name text, extra text DEFAULT 'd')");
         PostgresCopySink<Ev> nothing = sink("idem").onConflictDoNothing("id").batchSize(400).build();
