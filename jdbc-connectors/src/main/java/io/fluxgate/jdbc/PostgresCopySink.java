@@ -47,15 +47,15 @@ import reactor.util.retry.Retry;
  * {@link Builder#concurrency(int)} batches at once and emits one {@link BatchResult} per committed batch, in the
  * order the batches were cut. The stream completes after the last batch commits.
  *
- * <p><b>Backpressure and memory.</b> At most {@code concurrency} batches are written and one more assembled; a batch
- * is encoded lazily into chunks of {@link Builder#chunkSize(int)} bytes as the driver writes them to the socket,
- * so memory is bounded by the batches' elements, not their bytes. Upstream is requested in step with completed
- * batches.
+ * <p><b>Backpressure and memory.</b> At most {@code concurrency} batches are requested from the batching operator
+ * at a time, and a new one only when one completes, so upstream demand follows the database's pace. A batch is
+ * encoded lazily into chunks of {@link Builder#chunkSize(int)} bytes as the driver writes them to the socket, so
+ * memory is bounded by the elements of the batches in flight (plus the one being assembled), not by their bytes.
  *
  * <p><b>Bad rows.</b> Before a batch's COPY, every getter runs and every value is checked ({@link PgType}); a row
  * whose getter throws or whose value PostgreSQL would refuse is rejected, counted, listed in its
  * {@link BatchResult#rejected()} and passed to the {@link DeadLetterHandler}; the rest of the batch is written.
- * Getters must be side-effect free: they run once to check and once to encode.
+ * Getters must be side-effect free: they run once to check, and once to encode per attempt.
  *
  * <p><b>Failures.</b> A batch whose transaction fails with a transient error (connection lost, serialization
  * failure, deadlock, admin shutdown: {@link TransientErrors}) is retried with exponential backoff on a fresh

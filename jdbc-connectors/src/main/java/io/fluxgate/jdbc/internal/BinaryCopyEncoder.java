@@ -24,7 +24,7 @@ public final class BinaryCopyEncoder<T> {
     private final ByteBufAllocator allocator;
 
     public BinaryCopyEncoder(List<CopyColumn<T>> columns, int chunkSize, ByteBufAllocator allocator) {
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         CopyColumn<T>[] array = columns.toArray(new CopyColumn[0]);
         this.columns = array;
         this.chunkSize = chunkSize;

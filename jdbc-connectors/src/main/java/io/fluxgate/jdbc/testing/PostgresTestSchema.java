@@ -33,9 +33,13 @@ public final class PostgresTestSchema implements AutoCloseable {
         this.settings = admin.toBuilder().schema(name).build();
     }
 
-    static PostgresTestSchema create(PostgresSettings admin, String name) {
+    /**
+     * Creates schema {@code name} on the server of {@code admin}; {@link #close()} drops it. {@link PostgresExtension}
+     * does this per test class; call it directly where JUnit extensions do not run (e.g. TestNG-based TCK tests).
+     */
+    public static PostgresTestSchema create(PostgresSettings admin, String name) {
         PostgresTestSchema schema = new PostgresTestSchema(admin, name);
-        schema.executeWith(admin, "CREATE SCHEMA " + PgIdentifier.quote(name));
+        executeWith(admin, "CREATE SCHEMA " + PgIdentifier.quote(name));
         return schema;
     }
 
