@@ -199,12 +199,7 @@ public final class CopySinkBenchmark {
     /** The usual hand-written alternative: multi-row INSERTs with bind parameters, {@code concurrency} at once. */
     private double insert(String table, int n) {
         int per = insertRowsPerStatement;
-        StringBuilder sb = new StringBuilder("INSERT INTO " + table + " (ts, cnt, name) VALUES ");
-        for (int i = 0; i < per; i++) {
-            sb.append(i == 0 ? "" : ",").append("($").append(3 * i + 1).append(",$").append(3 * i + 2).append(",$")
-                    .append(3 * i + 3).append(')');
-        }
-        String full = sb.toString();
+        String full = statementFor(table, per);
         long start = System.nanoTime();
         source(n).buffer(per).flatMap(batch -> Mono.usingWhen(pool.create(), c -> {
             String sql = batch.size() == per ? full : statementFor(table, batch.size());
