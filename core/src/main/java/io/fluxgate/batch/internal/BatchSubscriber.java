@@ -123,11 +123,11 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
                 return;
             }
         }
+        boolean accepted;
         Throwable rejected = null;
         synchronized (this) {
-            if (cancelled) {
-                rejected = NOT_ACCEPTED;
-            } else {
+            accepted = !cancelled;
+            if (accepted) {
                 outstanding--;
                 if (!open.isEmpty() && openWeight + w > maxWeight) {
                     closeOpen();
@@ -142,7 +142,7 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
                 }
             }
         }
-        if (rejected == NOT_ACCEPTED) {
+        if (!accepted) {
             Operators.onDiscard(t, actual.currentContext());
             return;
         }
@@ -153,9 +153,6 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
         }
         drain();
     }
-
-    private static final Throwable NOT_ACCEPTED = new Throwable("not accepted", null, false, false) {
-    };
 
     private int limit() {
         return Math.max(1, maxSize.getAsInt());
