@@ -57,7 +57,7 @@ public final class AimdLimit implements LimitController {
         this.targetNanos = b.latencyTarget.toNanos();
         this.cooldownNanos = b.backoffCooldown.toNanos();
         this.nanoClock = b.nanoClock;
-        this.limit = Math.max(min, Math.min(max, b.initial));
+        this.limit = b.clampedInitial();
     }
 
     /** @return an AIMD limit with the {@code DEFAULT_*} settings and {@link System#nanoTime()} */
@@ -106,10 +106,7 @@ public final class AimdLimit implements LimitController {
     }
 
     /** Immutable settings; each setter validates and names the bad value. */
-    public static final class Builder {
-        private int min = DEFAULT_MIN_LIMIT;
-        private int max = DEFAULT_MAX_LIMIT;
-        private int initial = DEFAULT_INITIAL_LIMIT;
+    public static final class Builder extends LimitBounds<Builder> {
         private int increment = DEFAULT_INCREMENT;
         private double backoffRatio = DEFAULT_BACKOFF_RATIO;
         private double utilisation = DEFAULT_UTILISATION;
@@ -118,34 +115,11 @@ public final class AimdLimit implements LimitController {
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {
+            super(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT);
         }
 
-        /** @throws IllegalArgumentException if {@code min < 1} */
-        public Builder minLimit(int min) {
-            if (min < 1) {
-                throw new IllegalArgumentException("minLimit must be >= 1, was " + min);
-            }
-            this.min = min;
-            return this;
-        }
 
-        /** @throws IllegalArgumentException if {@code max < 1} */
-        public Builder maxLimit(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxLimit must be >= 1, was " + max);
-            }
-            this.max = max;
-            return this;
-        }
 
-        /** Clamped into [min, max] at build time. @throws IllegalArgumentException if {@code initial < 1} */
-        public Builder initialLimit(int initial) {
-            if (initial < 1) {
-                throw new IllegalArgumentException("initialLimit must be >= 1, was " + initial);
-            }
-            this.initial = initial;
-            return this;
-        }
 
         /** @throws IllegalArgumentException if {@code increment < 1} */
         public Builder increment(int increment) {
@@ -194,9 +168,7 @@ public final class AimdLimit implements LimitController {
 
         /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
         public AimdLimit build() {
-            if (min > max) {
-                throw new IllegalArgumentException("minLimit " + min + " > maxLimit " + max);
-            }
+            checkBounds();
             return new AimdLimit(this);
         }
     }

@@ -52,7 +52,7 @@ public final class Gradient2Limit implements LimitController {
         this.tolerance = b.tolerance;
         this.smoothing = b.smoothing;
         this.longWindow = b.longWindow;
-        this.estimate = Math.max(min, Math.min(max, b.initial));
+        this.estimate = b.clampedInitial();
         this.limit = (int) estimate;
     }
 
@@ -113,43 +113,17 @@ public final class Gradient2Limit implements LimitController {
     }
 
     /** Settings; each setter validates and names the bad value. */
-    public static final class Builder {
-        private int min = DEFAULT_MIN_LIMIT;
-        private int max = DEFAULT_MAX_LIMIT;
-        private int initial = DEFAULT_INITIAL_LIMIT;
+    public static final class Builder extends LimitBounds<Builder> {
         private double tolerance = DEFAULT_TOLERANCE;
         private double smoothing = DEFAULT_SMOOTHING;
         private int longWindow = DEFAULT_LONG_WINDOW;
 
         private Builder() {
+            super(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT);
         }
 
-        /** @throws IllegalArgumentException if {@code min < 1} */
-        public Builder minLimit(int min) {
-            if (min < 1) {
-                throw new IllegalArgumentException("minLimit must be >= 1, was " + min);
-            }
-            this.min = min;
-            return this;
-        }
 
-        /** @throws IllegalArgumentException if {@code max < 1} */
-        public Builder maxLimit(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxLimit must be >= 1, was " + max);
-            }
-            this.max = max;
-            return this;
-        }
 
-        /** Clamped into [min, max] at build time. @throws IllegalArgumentException if {@code initial < 1} */
-        public Builder initialLimit(int initial) {
-            if (initial < 1) {
-                throw new IllegalArgumentException("initialLimit must be >= 1, was " + initial);
-            }
-            this.initial = initial;
-            return this;
-        }
 
         /** Latency rise over the baseline tolerated before shrinking. @throws IllegalArgumentException unless {@code tolerance >= 1} */
         public Builder tolerance(double tolerance) {
@@ -180,9 +154,7 @@ public final class Gradient2Limit implements LimitController {
 
         /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
         public Gradient2Limit build() {
-            if (min > max) {
-                throw new IllegalArgumentException("minLimit " + min + " > maxLimit " + max);
-            }
+            checkBounds();
             return new Gradient2Limit(this);
         }
     }

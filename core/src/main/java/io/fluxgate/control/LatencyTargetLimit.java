@@ -67,7 +67,7 @@ public final class LatencyTargetLimit implements LimitController {
         this.utilisation = b.utilisation;
         this.backoffRatio = b.backoffRatio;
         this.targetNanos = b.latencyTarget.toNanos();
-        this.estimate = Math.max(min, Math.min(max, b.initial));
+        this.estimate = b.clampedInitial();
         this.limit = (int) estimate;
     }
 
@@ -126,10 +126,7 @@ public final class LatencyTargetLimit implements LimitController {
     }
 
     /** Settings; each setter validates and names the bad value. */
-    public static final class Builder {
-        private int min = DEFAULT_MIN_LIMIT;
-        private int max = DEFAULT_MAX_LIMIT;
-        private int initial = DEFAULT_INITIAL_LIMIT;
+    public static final class Builder extends LimitBounds<Builder> {
         private double gain = DEFAULT_GAIN;
         private double maxStep = DEFAULT_MAX_STEP;
         private double utilisation = DEFAULT_UTILISATION;
@@ -137,34 +134,11 @@ public final class LatencyTargetLimit implements LimitController {
         private Duration latencyTarget = DEFAULT_LATENCY_TARGET;
 
         private Builder() {
+            super(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT);
         }
 
-        /** @throws IllegalArgumentException if {@code min < 1} */
-        public Builder minLimit(int min) {
-            if (min < 1) {
-                throw new IllegalArgumentException("minLimit must be >= 1, was " + min);
-            }
-            this.min = min;
-            return this;
-        }
 
-        /** @throws IllegalArgumentException if {@code max < 1} */
-        public Builder maxLimit(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxLimit must be >= 1, was " + max);
-            }
-            this.max = max;
-            return this;
-        }
 
-        /** Clamped into [min, max] at build time. @throws IllegalArgumentException if {@code initial < 1} */
-        public Builder initialLimit(int initial) {
-            if (initial < 1) {
-                throw new IllegalArgumentException("initialLimit must be >= 1, was " + initial);
-            }
-            this.initial = initial;
-            return this;
-        }
 
         /** Fraction of the gap to the proposal closed per sample. @throws IllegalArgumentException unless {@code 0 < gain <= 1} */
         public Builder gain(double gain) {
@@ -210,9 +184,7 @@ public final class LatencyTargetLimit implements LimitController {
 
         /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
         public LatencyTargetLimit build() {
-            if (min > max) {
-                throw new IllegalArgumentException("minLimit " + min + " > maxLimit " + max);
-            }
+            checkBounds();
             return new LatencyTargetLimit(this);
         }
     }

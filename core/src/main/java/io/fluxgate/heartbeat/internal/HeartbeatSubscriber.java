@@ -92,8 +92,7 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
                 rejected = cancelled || done ? null : arm(idle.nanosUntilIdle());
             }
             if (rejected != null) {
-                s.cancel();
-                onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
+                timerRejected(rejected);
             }
         }
     }
@@ -112,6 +111,12 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
         }
     }
 
+    /** The scheduler refused the timer (it was disposed): the stream cannot keep its contract, so it fails. */
+    private void timerRejected(Throwable rejected) {
+        s.cancel();
+        onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
+    }
+
     private void onTimer() {
         Throwable rejected = null;
         synchronized (this) {
@@ -127,8 +132,7 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
             }
         }
         if (rejected != null) {
-            s.cancel();
-            onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
+            timerRejected(rejected);
             return;
         }
         drain();
@@ -162,8 +166,7 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
             return;
         }
         if (rejected != null) {
-            s.cancel();
-            onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
+            timerRejected(rejected);
             return;
         }
         drain();
