@@ -68,7 +68,7 @@ class HeartbeatPropertiesTest {
             requested[0] = Long.MAX_VALUE;
             sub.request(Long.MAX_VALUE);
         }, unboundedAt, TimeUnit.MILLISECONDS);
-        long end = unboundedAt + 20_000;
+        long end = unboundedAt + gapsMillis.stream().mapToLong(Integer::longValue).sum() + 3_000;
         vts.advanceTimeTo(java.time.Instant.ofEpochMilli(end));
         sub.dispose();
         vts.dispose();
@@ -95,7 +95,7 @@ class HeartbeatPropertiesTest {
         long lastData = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1);
         List<Long> tail = emitted.stream().filter(e -> e[1] < 0 && e[0] > Math.max(lastData, unboundedAt) + INTERVAL)
                 .map(e -> e[0]).toList();
-        assertThat(tail).hasSizeGreaterThan(150);
+        assertThat(tail).hasSizeGreaterThanOrEqualTo(25);
         for (int k = 1; k < tail.size(); k++) {
             assertThat(tail.get(k) - tail.get(k - 1)).isEqualTo(INTERVAL);
         }
