@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Not thread-safe for {@link #onSample}: callers serialise samples. {@link #limit()} may be read from any thread.
  */
-public final class AimdLimit implements LimitController {
+public final class AimdLimit extends BoundedLimit {
 
     public static final int DEFAULT_MIN_LIMIT = 1;
     public static final int DEFAULT_MAX_LIMIT = 1_000;
@@ -35,8 +35,6 @@ public final class AimdLimit implements LimitController {
     public static final Duration DEFAULT_LATENCY_TARGET = Duration.ofMillis(100);
     public static final Duration DEFAULT_BACKOFF_COOLDOWN = Duration.ofMillis(100);
 
-    private final int min;
-    private final int max;
     private final int increment;
     private final double backoffRatio;
     private final double utilisation;
@@ -44,20 +42,17 @@ public final class AimdLimit implements LimitController {
     private final long cooldownNanos;
     private final LongSupplier nanoClock;
 
-    private volatile int limit;
     private long lastBackoffNanos;
     private boolean backedOff;
 
     private AimdLimit(Builder b) {
-        this.min = b.min;
-        this.max = b.max;
+        super(b);
         this.increment = b.increment;
         this.backoffRatio = b.backoffRatio;
         this.utilisation = b.utilisation;
         this.targetNanos = b.latencyTarget.toNanos();
         this.cooldownNanos = b.backoffCooldown.toNanos();
         this.nanoClock = b.nanoClock;
-        this.limit = b.clampedInitial();
     }
 
     /** @return an AIMD limit with the {@code DEFAULT_*} settings and {@link System#nanoTime()} */
@@ -69,20 +64,8 @@ public final class AimdLimit implements LimitController {
         return new Builder();
     }
 
-    @Override
-    public int limit() {
-        return limit;
-    }
 
-    @Override
-    public int minLimit() {
-        return min;
-    }
 
-    @Override
-    public int maxLimit() {
-        return max;
-    }
 
     @Override
     public void onSample(long latencyNanos, int load, boolean dropped) {

@@ -27,7 +27,7 @@ package io.fluxgate.control;
  * <p>No clock: the law works on the latencies it is given. Not thread-safe for {@link #onSample}: callers serialise
  * samples. {@link #limit()} may be read from any thread.
  */
-public final class Gradient2Limit implements LimitController {
+public final class Gradient2Limit extends BoundedLimit {
 
     public static final int DEFAULT_MIN_LIMIT = 1;
     public static final int DEFAULT_MAX_LIMIT = 200;
@@ -36,24 +36,19 @@ public final class Gradient2Limit implements LimitController {
     public static final double DEFAULT_SMOOTHING = 0.2;
     public static final int DEFAULT_LONG_WINDOW = 600;
 
-    private final int min;
-    private final int max;
     private final double tolerance;
     private final double smoothing;
     private final int longWindow;
 
     private double estimate;
     private double longLatency = Double.NaN;
-    private volatile int limit;
 
     private Gradient2Limit(Builder b) {
-        this.min = b.min;
-        this.max = b.max;
+        super(b);
         this.tolerance = b.tolerance;
         this.smoothing = b.smoothing;
         this.longWindow = b.longWindow;
-        this.estimate = b.clampedInitial();
-        this.limit = (int) estimate;
+        this.estimate = limit;
     }
 
     public static Gradient2Limit ofDefaults() {
@@ -64,20 +59,8 @@ public final class Gradient2Limit implements LimitController {
         return new Builder();
     }
 
-    @Override
-    public int limit() {
-        return limit;
-    }
 
-    @Override
-    public int minLimit() {
-        return min;
-    }
 
-    @Override
-    public int maxLimit() {
-        return max;
-    }
 
     /** @return the long-term latency baseline in nanoseconds (NaN before the first sample) */
     public double longLatencyNanos() {
@@ -102,9 +85,9 @@ public final class Gradient2Limit implements LimitController {
         double proposal = dropped ? e * 0.5
                 : e * Math.max(0.5, Math.min(1.0, tolerance * longLatency / shortL)) + Math.max(1.0, Math.sqrt(e));
         e = (1 - smoothing) * e + smoothing * proposal;
-        e = Math.max(min, Math.min(max, e));
+        e = clamp(e);
         estimate = e;
-        limit = (int) Math.max(min, Math.min(max, Math.round(e)));
+        publish(e);
     }
 
     @Override

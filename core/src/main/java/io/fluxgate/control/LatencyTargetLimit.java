@@ -37,7 +37,7 @@ import java.time.Duration;
  * <p>No clock is needed: the law works on the latencies it is given. Not thread-safe for {@link #onSample}: callers
  * serialise samples. {@link #limit()} may be read from any thread.
  */
-public final class LatencyTargetLimit implements LimitController {
+public final class LatencyTargetLimit extends BoundedLimit {
 
     public static final int DEFAULT_MIN_LIMIT = 1;
     public static final int DEFAULT_MAX_LIMIT = 10_000;
@@ -48,8 +48,6 @@ public final class LatencyTargetLimit implements LimitController {
     public static final double DEFAULT_BACKOFF_RATIO = 0.5;
     public static final Duration DEFAULT_LATENCY_TARGET = Duration.ofMillis(100);
 
-    private final int min;
-    private final int max;
     private final double gain;
     private final double maxStep;
     private final double utilisation;
@@ -57,18 +55,15 @@ public final class LatencyTargetLimit implements LimitController {
     private final long targetNanos;
 
     private double estimate;
-    private volatile int limit;
 
     private LatencyTargetLimit(Builder b) {
-        this.min = b.min;
-        this.max = b.max;
+        super(b);
         this.gain = b.gain;
         this.maxStep = b.maxStep;
         this.utilisation = b.utilisation;
         this.backoffRatio = b.backoffRatio;
         this.targetNanos = b.latencyTarget.toNanos();
-        this.estimate = b.clampedInitial();
-        this.limit = (int) estimate;
+        this.estimate = limit;
     }
 
     /** @return a controller with the {@code DEFAULT_*} settings (100 ms target, sizes 1..10 000, start at 16) */
@@ -80,20 +75,8 @@ public final class LatencyTargetLimit implements LimitController {
         return new Builder();
     }
 
-    @Override
-    public int limit() {
-        return limit;
-    }
 
-    @Override
-    public int minLimit() {
-        return min;
-    }
 
-    @Override
-    public int maxLimit() {
-        return max;
-    }
 
     /** @return the latency target the controller steers to */
     public Duration latencyTarget() {
@@ -115,9 +98,9 @@ public final class LatencyTargetLimit implements LimitController {
                 e = e + gain * (proposal - e);
             }
         }
-        e = Math.max(min, Math.min(max, e));
+        e = clamp(e);
         estimate = e;
-        limit = (int) Math.max(min, Math.min(max, Math.round(e)));
+        publish(e);
     }
 
     @Override
