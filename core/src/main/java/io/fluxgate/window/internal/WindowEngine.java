@@ -65,6 +65,7 @@ public final class WindowEngine<T> {
     private final WindowSpec.Metrics metrics;
 
     private final ArrayDeque<WindowCount> out = new ArrayDeque<>();
+    private final char[] scratch = new char[64];
     private final TreeMap<Long, Window>[] open;
     private final TreeMap<Long, Window>[] retained;
     private final Window[] cache;
@@ -218,7 +219,7 @@ public final class WindowEngine<T> {
             if (id == null) {
                 throw new NullPointerException("userId returned null for record " + t);
             }
-            key = UidHash.hash(id);
+            key = id instanceof String str ? UidHash.hash(str, scratch) : UidHash.hash(id);
         }
         long now = 0;
         if (readClockPerRecord) {

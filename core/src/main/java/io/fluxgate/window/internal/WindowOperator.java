@@ -134,8 +134,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
             if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
                 // Fast path: nothing queued ahead of t, so account for it without a queue round trip.
                 if (queue.isEmpty() && results.size() <= PENDING_BOUND) {
-                    if (!process(t)) {
-                        drainLoop(1);
+                    // The common case closes no window: release WIP directly unless someone signalled meanwhile.
+                    if (process(t) && results.isEmpty() && WIP.compareAndSet(this, 1, 0)) {
                         return;
                     }
                 } else if (!queue.offer(t)) {
