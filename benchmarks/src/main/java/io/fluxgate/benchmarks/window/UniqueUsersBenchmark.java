@@ -39,12 +39,16 @@ public class UniqueUsersBenchmark {
     @Param({"10000000"})
     public int events;
 
+    /** See {@link WindowEvents#build(int, long, boolean)}: true models records decoded from Kafka. */
+    @Param({"true"})
+    public boolean freshUids;
+
     private Event[] data;
     private UniqueUsers<Event> op;
 
     @Setup(Level.Trial)
     public void setup() {
-        data = WindowEvents.build(events, 42);
+        data = WindowEvents.build(events, 42, freshUids);
         op = operator();
     }
 

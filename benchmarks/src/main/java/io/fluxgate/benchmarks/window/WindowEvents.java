@@ -42,11 +42,16 @@ public final class WindowEvents {
         return new Event(freshUid ? new String(uid.toCharArray()) : uid, ts);
     }
 
-    public static Event[] build(int n, long seed) {
+    /**
+     * @param freshUids true: every event gets its own id string, as decoding each Kafka record does (the string sits
+     *                  next to its event in memory and has no cached hashCode); false: events share the 100k id
+     *                  strings (cached hashCode, one instance per user)
+     */
+    public static Event[] build(int n, long seed, boolean freshUids) {
         WindowEvents g = new WindowEvents(seed);
         Event[] out = new Event[n];
         for (int k = 0; k < n; k++) {
-            out[k] = g.next(false);
+            out[k] = g.next(freshUids);
         }
         return out;
     }
