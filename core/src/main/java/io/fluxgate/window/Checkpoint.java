@@ -24,6 +24,13 @@ import java.util.Objects;
  * {@link UniqueUsers.Builder#resumeFrom(ResumeState) resumeFrom(checkpoint.toResumeState())}. Windows re-emitted after
  * the restart are the same windows with the same counts (last write wins by size and start); windows that were
  * already emitted are not emitted again. Positions must increase within a partition in arrival order.
+ *
+ * <p>Limits: the equivalence holds for {@link LatePolicy#drop() DROP} and {@link LatePolicy#sideOutput SIDE_OUTPUT}
+ * (a replayed late record is then counted as {@code replayedSkipped} rather than {@code late}, and is not handed to
+ * the side output again). Under {@link LatePolicy#update UPDATE} the windows emitted before the checkpoint are not
+ * rebuilt after a restart, so late corrections to them stop (their records are skipped as replayed). Watermark
+ * advances made by idle flush are not part of the checkpoint; after a restart the watermark follows event time only
+ * until the stream is quiet again.
  */
 public final class Checkpoint {
 

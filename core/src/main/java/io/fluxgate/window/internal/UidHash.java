@@ -43,38 +43,6 @@ public final class UidHash {
         return avalanche(h);
     }
 
-    /**
-     * The same hash as {@link #hash(CharSequence)}, for a String, copying its chars into {@code scratch} first (one
-     * bulk copy instead of a bounds- and coder-checked {@code charAt} per char). Falls back when it does not fit.
-     */
-    public static long hash(String s, char[] scratch) {
-        int len = s.length();
-        if (len > scratch.length) {
-            return hash(s);
-        }
-        s.getChars(0, len, scratch, 0);
-        return hash(scratch, len);
-    }
-
-    /** The hash of the first {@code len} chars of {@code c}; equal to {@link #hash(CharSequence)} of them. */
-    public static long hash(char[] c, int len) {
-        long h = P5 + (len * P1);
-        int i = 0;
-        for (; i + 4 <= len; i += 4) {
-            long k = c[i]
-                    | ((long) c[i + 1] << 16)
-                    | ((long) c[i + 2] << 32)
-                    | ((long) c[i + 3] << 48);
-            h ^= Long.rotateLeft(k * P2, 31) * P1;
-            h = Long.rotateLeft(h, 27) * P1 + P4;
-        }
-        for (; i < len; i++) {
-            h ^= c[i] * P5;
-            h = Long.rotateLeft(h, 11) * P1;
-        }
-        return avalanche(h);
-    }
-
     static long avalanche(long h) {
         h ^= h >>> 33;
         h *= P2;

@@ -65,7 +65,6 @@ public final class WindowEngine<T> {
     private final WindowSpec.Metrics metrics;
 
     private final ArrayDeque<WindowCount> out = new ArrayDeque<>();
-    private final char[] scratch = new char[64];
     private final TreeMap<Long, Window>[] open;
     private final TreeMap<Long, Window>[] retained;
     private final Window[] cache;
@@ -219,7 +218,7 @@ public final class WindowEngine<T> {
             if (id == null) {
                 throw new NullPointerException("userId returned null for record " + t);
             }
-            key = id instanceof String str ? UidHash.hash(str, scratch) : UidHash.hash(id);
+            key = UidHash.hash(id);
         }
         long now = 0;
         if (readClockPerRecord) {

@@ -12,12 +12,7 @@ class UidHashTest {
     @Test
     void isDeterministicAndIndependentOfTheCharSequenceType() {
         String s = "0a1b2c3d4e5f67890ab";
-        assertThat(UidHash.hash(s)).isEqualTo(UidHash.hash(new StringBuilder(s)))
-                .isEqualTo(UidHash.hash(s, new char[64])).isEqualTo(UidHash.hash(s, new char[3]))
-                .isEqualTo(UidHash.hash(s.toCharArray(), s.length()));
-        for (String t : new String[] {"", "a", "ab", "abc", "abcd", "abcde", "\u00e9t\u00e9 \u6771\u4eac"}) {
-            assertThat(UidHash.hash(t, new char[64])).as(t).isEqualTo(UidHash.hash(t));
-        }
+        assertThat(UidHash.hash(s)).isEqualTo(UidHash.hash(new StringBuilder(s)));
         // Pinned so that sketches and keys stay comparable across versions and instances.
         assertThat(UidHash.hash("")).isEqualTo(UidHash.hash(new String("")));
         assertThat(UidHash.hash(s)).isNotEqualTo(UidHash.hash("0a1b2c3d4e5f67890ac"));
