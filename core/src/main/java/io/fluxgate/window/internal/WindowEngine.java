@@ -255,6 +255,15 @@ public final class WindowEngine<T> {
             }
             long[] sz = sizes;
             for (int s = 0; s < nSizes; s++) {
+                Window w = cache[s];
+                if (w != null && ts >= w.start && ts < w.end) {
+                    // The cached window is open (closing clears it), so neither skipped nor late: no division.
+                    w.add(key);
+                    if (trackPositions) {
+                        w.track(p.index, pos, maxBefore);
+                    }
+                    continue;
+                }
                 long size = sz[s];
                 long start = windowStart(ts, size);
                 long end = satAdd(start, size);
@@ -266,10 +275,7 @@ public final class WindowEngine<T> {
                     onLate(t, ts, s, start, end, key, p, pos, maxBefore);
                     continue;
                 }
-                Window w = cache[s];
-                if (w == null || w.start != start) {
-                    w = openWindow(s, start, end);
-                }
+                w = openWindow(s, start, end);
                 w.add(key);
                 if (trackPositions) {
                     w.track(p.index, pos, maxBefore);
