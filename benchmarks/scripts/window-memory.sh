@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory run of the unique-users operator (issue 3): 10M events over 100k users, generated on the fly with a fresh
 # id string per event, through (a) the operator under -Xmx256m and (b) the naive groupBy/distinct pipeline, first
-# under the same -Xmx256m, then with enough heap to finish, to report its live heap.
+# under the same -Xmx256m, then with 1g and 512m, reporting the live heap (after a full GC every second).
 # Usage: benchmarks/scripts/window-memory.sh [events]   (build first: ./mvnw -B -q -pl benchmarks -am package -DskipTests)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,4 +15,5 @@ run() {
 }
 run 256m operator
 run 256m naive
-run 4g naive
+run 1g naive
+run 512m naive
