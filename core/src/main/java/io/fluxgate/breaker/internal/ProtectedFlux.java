@@ -1,0 +1,159 @@
+package io.fluxgate.breaker.internal;
+
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Scannable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.annotation.Nullable;
+import reactor.util.context.Context;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One permitted asynchronous call. Its subscriber is in flight from subscription until the first of onError,
+ * onComplete, cancel (or, for a Mono, the value): that one signal records or releases, exactly once.
+ */
+final class ProtectedFlux<R> extends Flux<R> implements Scannable {
+    private final Publisher<? extends R> source;
+    private final Gate gate;
+    private final StateMachine.Phase phase;
+    private final long start;
+    private final boolean single;
+
+    ProtectedFlux(Publisher<? extends R> source, Gate gate, StateMachine.Phase phase, long start, boolean single) {
+        this.source = source;
+        this.gate = gate;
+        this.phase = phase;
+        this.start = start;
+        this.single = single;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super R> actual) {
+        CallSubscriber<R> s = new CallSubscriber<>(actual, gate, phase, start, single);
+        gate.enter(s);
+        try {
+            source.subscribe(s);
+        } catch (Throwable e) {
+            Exceptions.throwIfJvmFatal(e);
+            Operators.error(s, Operators.onOperatorError(e, actual.currentContext()));
+        }
+    }
+
+    @Override
+    @Nullable
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return source;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.SYNC;
+        }
+        return null;
+    }
+
+    static final class CallSubscriber<R> extends InFlightCall implements CoreSubscriber<R>, Subscription, Scannable {
+        private static final VarHandle DONE;
+
+        static {
+            try {
+                DONE = MethodHandles.lookup().findVarHandle(CallSubscriber.class, "done", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final CoreSubscriber<? super R> actual;
+        private final Gate gate;
+        private final boolean single;
+        private Subscription s;
+        @SuppressWarnings("unused") private volatile int done;
+
+        CallSubscriber(CoreSubscriber<? super R> actual, Gate gate, StateMachine.Phase phase, long start, boolean single) {
+            super(phase, start);
+            this.actual = actual;
+            this.gate = gate;
+            this.single = single;
+        }
+
+        private boolean finish() {
+            if (DONE.compareAndSet(this, 0, 1)) {
+                gate.exit(this);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(this.s, s)) {
+                this.s = s;
+                actual.onSubscribe(this);
+            }
+        }
+
+        @Override
+        public void onNext(R r) {
+            if (single && finish()) {
+                gate.sm.record(phase, startNanos, gate.sm.now(), null);
+            }
+            actual.onNext(r);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (finish()) {
+                gate.sm.record(phase, startNanos, gate.sm.now(), t);
+            }
+            actual.onError(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (finish()) {
+                gate.sm.record(phase, startNanos, gate.sm.now(), null);
+            }
+            actual.onComplete();
+        }
+
+        @Override
+        public void request(long n) {
+            s.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            if (finish()) {
+                gate.sm.cancel(phase, startNanos, gate.sm.now());
+            }
+            s.cancel();
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        @Nullable
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return s;
+            }
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            if (key == Attr.TERMINATED || key == Attr.CANCELLED) {
+                return done == 1;
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.SYNC;
+            }
+            return null;
+        }
+    }
+}
