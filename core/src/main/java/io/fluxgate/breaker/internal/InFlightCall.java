@@ -6,7 +6,8 @@ package io.fluxgate.breaker.internal;
  */
 public abstract class InFlightCall {
     final StateMachine.Phase phase;
-    final long startNanos;
+    /** The acquire time, moved to the first request for asynchronous calls (before it, the call has not begun). */
+    long startNanos;
     InFlightCall prev;
     InFlightCall next;
     InFlightRegistry.Stripe stripe;

@@ -14,7 +14,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One permitted asynchronous call. Its subscriber is in flight from subscription until the first of onError,
+ * One permitted asynchronous call. Its subscriber is in flight from the first request (a call subscribed but not
+ * yet requested has not begun, and must not look slow because the consumer is slow) until the first of onError,
  * onComplete, cancel (or, for a Mono, the value): that one signal records or releases, exactly once.
  */
 final class ProtectedFlux<R> extends Flux<R> implements Scannable {
@@ -35,7 +36,6 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
     @Override
     public void subscribe(CoreSubscriber<? super R> actual) {
         CallSubscriber<R> s = new CallSubscriber<>(actual, gate, phase, start, single);
-        gate.enter(s);
         try {
             source.subscribe(s);
         } catch (Throwable e) {
@@ -57,11 +57,15 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
     }
 
     static final class CallSubscriber<R> extends InFlightCall implements CoreSubscriber<R>, Subscription, Scannable {
-        private static final VarHandle DONE;
+        private static final VarHandle STAGE;
+        private static final int SUBSCRIBED = 0;
+        private static final int IN_FLIGHT = 1;
+        private static final int DONE = 2;
+        private static final int STARTING = 3;
 
         static {
             try {
-                DONE = MethodHandles.lookup().findVarHandle(CallSubscriber.class, "done", int.class);
+                STAGE = MethodHandles.lookup().findVarHandle(CallSubscriber.class, "stage", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -71,7 +75,7 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         private final Gate gate;
         private final boolean single;
         private Subscription s;
-        @SuppressWarnings("unused") private volatile int done;
+        @SuppressWarnings("unused") private volatile int stage;
 
         CallSubscriber(CoreSubscriber<? super R> actual, Gate gate, StateMachine.Phase phase, long start, boolean single) {
             super(phase, start);
@@ -81,11 +85,11 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         }
 
         private boolean finish() {
-            if (DONE.compareAndSet(this, 0, 1)) {
+            int previous = (int) STAGE.getAndSet(this, DONE);
+            if (previous == IN_FLIGHT) {
                 gate.exit(this);
-                return true;
             }
-            return false;
+            return previous != DONE;
         }
 
         @Override
@@ -122,7 +126,23 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
 
         @Override
         public void request(long n) {
+            if (stage == SUBSCRIBED) {
+                start();
+            }
             s.request(n);
+        }
+
+        private void start() {
+            // One starter (requests may race). A finish() racing with it either sees IN_FLIGHT and removes the
+            // call, or makes the second flip fail and the starter removes it: the registry never keeps a
+            // finished call.
+            if (STAGE.compareAndSet(this, SUBSCRIBED, STARTING)) {
+                startNanos = gate.sm.now();
+                gate.enter(this);
+                if (!STAGE.compareAndSet(this, STARTING, IN_FLIGHT)) {
+                    gate.exit(this);
+                }
+            }
         }
 
         @Override
@@ -148,7 +168,7 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
                 return actual;
             }
             if (key == Attr.TERMINATED || key == Attr.CANCELLED) {
-                return done == 1;
+                return stage == DONE;
             }
             if (key == Attr.RUN_STYLE) {
                 return Attr.RunStyle.SYNC;
