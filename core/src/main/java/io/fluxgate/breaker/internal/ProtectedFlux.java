@@ -148,9 +148,12 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         @Override
         public void cancel() {
             if (finish()) {
+                // the call is told to stop before its permission can go to another call
+                s.cancel();
                 gate.sm.cancel(phase, startNanos, gate.sm.now());
+            } else {
+                s.cancel();
             }
-            s.cancel();
         }
 
         @Override
