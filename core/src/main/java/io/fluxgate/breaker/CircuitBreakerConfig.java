@@ -64,9 +64,7 @@ public final class CircuitBreakerConfig {
         this.maxWaitDurationInHalfOpenState = b.maxWaitDurationInHalfOpenState;
         this.slidingWindowType = b.slidingWindowType;
         this.slidingWindowSize = b.slidingWindowSize;
-        // Resilience4j caps the minimum at the window size for count-based windows; so do we.
-        this.minimumNumberOfCalls = b.slidingWindowType == SlidingWindowType.COUNT_BASED
-                ? Math.min(b.minimumNumberOfCalls, b.slidingWindowSize) : b.minimumNumberOfCalls;
+        this.minimumNumberOfCalls = b.minimumNumberOfCalls;
         this.waitDurationInOpenState = b.waitDurationInOpenState;
         this.openBackoffMultiplier = b.openBackoffMultiplier;
         this.maxWaitDurationInOpenState = b.maxWaitDurationInOpenState == null
@@ -280,7 +278,10 @@ public final class CircuitBreakerConfig {
             return slidingWindowType(type);
         }
 
-        /** Calls needed in the window before any rate is computed. */
+        /**
+         * Calls needed in the window before any rate is computed; as in Resilience4j, a COUNT_BASED window uses at
+         * most its size, and HALF_OPEN decides after {@code min(minimumNumberOfCalls, permitted probes)}.
+         */
         public Builder minimumNumberOfCalls(int calls) {
             if (calls < 1) {
                 throw new IllegalArgumentException("minimumNumberOfCalls must be >= 1, was " + calls);

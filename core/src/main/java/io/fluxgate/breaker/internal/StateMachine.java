@@ -416,13 +416,16 @@ public final class StateMachine {
     private Phase halfOpen(long now, int attempts) {
         int permitted = config.permittedNumberOfCallsInHalfOpenState();
         long maxWait = config.maxWaitDurationInHalfOpenState().toNanos();
-        Window w = new CountWindow(permitted, permitted, config.failureRateThreshold(), config.slowCallRateThreshold());
+        // As Resilience4j: HALF_OPEN decides after min(minimumNumberOfCalls, probes) outcomes.
+        int decideAfter = Math.min(config.minimumNumberOfCalls(), permitted);
+        Window w = new CountWindow(permitted, decideAfter, config.failureRateThreshold(), config.slowCallRateThreshold());
         return new Phase(CircuitBreakerState.HALF_OPEN, w, 0, maxWait > 0, now + maxWait, attempts, permitted);
     }
 
     private Window newWindow(int minimum) {
         return config.slidingWindowType() == CircuitBreakerConfig.SlidingWindowType.COUNT_BASED
-                ? new CountWindow(config.slidingWindowSize(), minimum, config.failureRateThreshold(),
+                ? new CountWindow(config.slidingWindowSize(), Math.min(minimum, config.slidingWindowSize()),
+                        config.failureRateThreshold(),
                         config.slowCallRateThreshold())
                 : new TimeWindow(config.slidingWindowSize(), minimum, config.failureRateThreshold(),
                         config.slowCallRateThreshold());
