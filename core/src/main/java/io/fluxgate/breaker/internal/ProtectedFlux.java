@@ -2,6 +2,7 @@ package io.fluxgate.breaker.internal;
 
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
@@ -36,12 +37,18 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
     @Override
     public void subscribe(CoreSubscriber<? super R> actual) {
         CallSubscriber<R> s = new CallSubscriber<>(actual, gate, phase, start, single);
+        s.subscribing = true;
         try {
-            source.subscribe(s);
+            if (source instanceof CorePublisher) {
+                ((CorePublisher<? extends R>) source).subscribe(s);
+            } else {
+                source.subscribe(s);
+            }
         } catch (Throwable e) {
             Exceptions.throwIfJvmFatal(e);
             Operators.error(s, Operators.onOperatorError(e, actual.currentContext()));
         }
+        s.subscribing = false;
     }
 
     @Override
@@ -75,6 +82,8 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         private final Gate gate;
         private final boolean single;
         private Subscription s;
+        /** True while the source is being subscribed on the acquiring thread: a request then is "now". */
+        boolean subscribing;
         @SuppressWarnings("unused") private volatile int stage;
 
         CallSubscriber(CoreSubscriber<? super R> actual, Gate gate, StateMachine.Phase phase, long start, boolean single) {
@@ -137,7 +146,9 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
             // call, or makes the second flip fail and the starter removes it: the registry never keeps a
             // finished call.
             if (STAGE.compareAndSet(this, SUBSCRIBED, STARTING)) {
-                startNanos = gate.sm.now();
+                if (!subscribing) { // requested later: the call begins now, not when it was permitted
+                    startNanos = gate.sm.now();
+                }
                 gate.enter(this);
                 if (!STAGE.compareAndSet(this, STARTING, IN_FLIGHT)) {
                     gate.exit(this);
