@@ -351,7 +351,6 @@ public final class CircuitBreaker {
         }
 
         public CircuitBreaker build() {
-            Builder b = this;
             if (scheduler == null) {
                 scheduler = Schedulers.parallel();
                 if (nanoClock == null) {
@@ -361,7 +360,7 @@ public final class CircuitBreaker {
                 Scheduler s = scheduler;
                 nanoClock = () -> s.now(java.util.concurrent.TimeUnit.NANOSECONDS);
             }
-            return new CircuitBreaker(b);
+            return new CircuitBreaker(this);
         }
     }
 
