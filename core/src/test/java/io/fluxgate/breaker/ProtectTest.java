@@ -215,6 +215,31 @@ class ProtectTest {
         assertThat(calledAt).containsExactly(0L, 0L, 10L, 30L);
     }
 
+    @Test
+    void oneStreamsFailuresPauseAnotherBackpressureStreamSharingTheBreaker() {
+        AtomicReference<CircuitBreaker> ref = new AtomicReference<>();
+        List<String> log = new CopyOnWriteArrayList<>();
+        StepVerifier.withVirtualTime(() -> {
+                    CircuitBreaker b = breaker(small().build());
+                    ref.set(b);
+                    VirtualTimeScheduler vts = VirtualTimeScheduler.get();
+                    // stream A fails at t=1 s and t=2 s: the shared breaker opens at 2 s until 12 s
+                    Flux<String> a = Flux.interval(Duration.ofSeconds(1)).take(2)
+                            .transform(b.<Long, String>protect(i -> Mono.error(DOWN), (i, e) -> Mono.just("a-failed")));
+                    // stream B ticks every second from t=3 s and is paused while the breaker is open
+                    Flux<String> bStream = Flux.interval(Duration.ofSeconds(3), Duration.ofSeconds(1)).take(3)
+                            .onBackpressureBuffer()
+                            .transform(b.<Long, String>protect(i -> Mono.just("b" + i + "@" + vts.now(TimeUnit.SECONDS)),
+                                    OpenBehavior.BACKPRESSURE));
+                    return Flux.merge(a, bStream).doOnNext(log::add);
+                })
+                .thenAwait(Duration.ofSeconds(30))
+                .expectNext("a-failed", "a-failed", "b0@12", "b1@12", "b2@12")
+                .verifyComplete();
+        assertThat(ref.get().state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(ref.get().metrics().notPermittedCalls()).isZero();
+    }
+
     // ------------------------------------------------------------------ demand, order, concurrency
 
     @Test
