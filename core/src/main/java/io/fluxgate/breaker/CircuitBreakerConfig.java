@@ -229,10 +229,11 @@ public final class CircuitBreakerConfig {
             return this;
         }
 
-        /** Probes let through in HALF_OPEN; their outcome decides between CLOSED and OPEN. */
+        /** Probes let through in HALF_OPEN (at most {@value #MAX_COUNT_BASED_WINDOW_SIZE}); their outcome decides. */
         public Builder permittedNumberOfCallsInHalfOpenState(int calls) {
-            if (calls < 1) {
-                throw new IllegalArgumentException("permittedNumberOfCallsInHalfOpenState must be >= 1, was " + calls);
+            if (calls < 1 || calls > MAX_COUNT_BASED_WINDOW_SIZE) {
+                throw new IllegalArgumentException("permittedNumberOfCallsInHalfOpenState must be in [1, "
+                        + MAX_COUNT_BASED_WINDOW_SIZE + "], was " + calls);
             }
             this.permittedNumberOfCallsInHalfOpenState = calls;
             return this;

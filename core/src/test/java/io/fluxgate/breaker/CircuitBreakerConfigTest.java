@@ -86,6 +86,7 @@ class CircuitBreakerConfigTest {
         assertThatIllegalArgumentException().isThrownBy(() -> b.slowCallRateThreshold(-1)).withMessageContaining("was -1.0");
         assertThatIllegalArgumentException().isThrownBy(() -> b.slowCallDurationThreshold(Duration.ZERO)).withMessageContaining("was PT0S");
         assertThatIllegalArgumentException().isThrownBy(() -> b.permittedNumberOfCallsInHalfOpenState(0)).withMessageContaining("was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.permittedNumberOfCallsInHalfOpenState(65_536)).withMessageContaining("was 65536");
         assertThatIllegalArgumentException().isThrownBy(() -> b.maxWaitDurationInHalfOpenState(Duration.ofSeconds(-1))).withMessageContaining("was PT-1S");
         assertThatIllegalArgumentException().isThrownBy(() -> b.slidingWindowSize(0)).withMessageContaining("was 0");
         assertThatIllegalArgumentException().isThrownBy(() -> b.slidingWindowSize(70_000)).withMessageContaining("was 70000");

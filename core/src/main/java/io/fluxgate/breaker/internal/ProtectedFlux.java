@@ -17,7 +17,8 @@ import java.lang.invoke.VarHandle;
 /**
  * One permitted asynchronous call. Its subscriber is in flight from the first request (a call subscribed but not
  * yet requested has not begun, and must not look slow because the consumer is slow) until the first of onError,
- * onComplete, cancel (or, for a Mono, the value): that one signal records or releases, exactly once.
+ * onComplete, cancel (or, for a Mono, the value): that one signal records or releases, exactly once. It joins
+ * the in-flight list (for slow in-flight detection) only if it is still running when its subscription returns.
  */
 final class ProtectedFlux<R> extends Flux<R> implements Scannable {
     private final Publisher<? extends R> source;
@@ -49,6 +50,7 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
             Operators.error(s, Operators.onOperatorError(e, actual.currentContext()));
         }
         s.subscribing = false;
+        s.registerIfStillRunning();
     }
 
     @Override
@@ -69,6 +71,8 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         private static final int IN_FLIGHT = 1;
         private static final int DONE = 2;
         private static final int STARTING = 3;
+        /** Requested while being subscribed; registered only if still running once subscribe() returns. */
+        private static final int REQUESTED = 4;
 
         static {
             try {
@@ -142,17 +146,31 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         }
 
         private void start() {
-            // One starter (requests may race). A finish() racing with it either sees IN_FLIGHT and removes the
-            // call, or makes the second flip fail and the starter removes it: the registry never keeps a
-            // finished call.
-            if (STAGE.compareAndSet(this, SUBSCRIBED, STARTING)) {
-                if (!subscribing) { // requested later: the call begins now, not when it was permitted
-                    startNanos = gate.sm.now();
-                }
-                gate.enter(this);
-                if (!STAGE.compareAndSet(this, STARTING, IN_FLIGHT)) {
-                    gate.exit(this);
-                }
+            if (subscribing) {
+                // Requested during subscription: the call began when it was permitted. A call that also ends
+                // during subscription (a synchronous source) never needs to be in the in-flight list.
+                STAGE.compareAndSet(this, SUBSCRIBED, REQUESTED);
+            } else if (STAGE.compareAndSet(this, SUBSCRIBED, STARTING)) {
+                startNanos = gate.sm.now(); // requested later: the call begins now, not when it was permitted
+                register();
+            }
+        }
+
+        void registerIfStillRunning() {
+            if (stage == REQUESTED && STAGE.compareAndSet(this, REQUESTED, STARTING)) {
+                register();
+            }
+        }
+
+        /**
+         * Called by the one thread that moved the stage to STARTING. A finish() racing with it either sees
+         * IN_FLIGHT and removes the call, or makes the second flip fail and we remove it: the list never keeps
+         * a finished call.
+         */
+        private void register() {
+            gate.enter(this);
+            if (!STAGE.compareAndSet(this, STARTING, IN_FLIGHT)) {
+                gate.exit(this);
             }
         }
 
