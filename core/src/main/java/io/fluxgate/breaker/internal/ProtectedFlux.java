@@ -7,6 +7,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.annotation.Nullable;
 import reactor.util.context.Context;
@@ -40,7 +41,7 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         CallSubscriber<R> s = new CallSubscriber<>(actual, gate, phase, start, single);
         s.subscribing = true;
         try {
-            if (source instanceof CorePublisher) {
+            if (source instanceof Mono || source instanceof Flux || source instanceof CorePublisher) {
                 ((CorePublisher<? extends R>) source).subscribe(s);
             } else {
                 source.subscribe(s);
@@ -98,6 +99,9 @@ final class ProtectedFlux<R> extends Flux<R> implements Scannable {
         }
 
         private boolean finish() {
+            if (stage == DONE) { // a Mono's onComplete after its recorded value: no second atomic
+                return false;
+            }
             int previous = (int) STAGE.getAndSet(this, DONE);
             if (previous == IN_FLIGHT) {
                 gate.exit(this);
