@@ -1,0 +1,428 @@
+package io.fluxgate.breaker;
+
+import io.fluxgate.breaker.internal.ElementCall;
+import io.fluxgate.breaker.internal.Gate;
+import io.fluxgate.breaker.internal.StateMachine;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.concurrent.Queues;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * A named circuit breaker that protects <em>each element's call</em> inside a stream, not the stream as a
+ * whole: Resilience4j's Reactor operator takes one permission per subscription, so a long-lived Flux is one
+ * endless call; here every element takes its own permission and records its own outcome.
+ *
+ * <p>Thread-safe and meant to be shared: one instance per downstream dependency, used by any number of streams
+ * and single calls at once. The state machine follows Resilience4j's (CLOSED, OPEN, HALF_OPEN, DISABLED,
+ * FORCED_OPEN, METRICS_ONLY; count- or time-based windows; see {@link CircuitBreakerConfig}), with one addition:
+ * asynchronous calls still in flight count as slow calls as soon as they pass the slow-call threshold, so a
+ * downstream that hangs opens the breaker before any timeout fires. The in-flight calls are re-examined when
+ * calls start and by a light periodic task on the breaker's scheduler that runs only while calls are in flight.
+ *
+ * <pre>{@code
+ * CircuitBreaker breaker = CircuitBreaker.of("payments", CircuitBreakerConfig.ofDefaults());
+ * orders.transform(breaker.protect(order -> paymentClient.charge(order)))          // FAIL_FAST, errors end the stream
+ * orders.transform(breaker.protect(order -> paymentClient.charge(order),
+ *                                  (order, error) -> deadLetters.send(order, error))) // FAIL_FAST, stream goes on
+ * orders.transform(breaker.protect(order -> paymentClient.charge(order), OpenBehavior.BACKPRESSURE)) // pauses
+ * paymentClient.refund(id).transform(breaker.protectMono())                         // one single call
+ * }</pre>
+ */
+public final class CircuitBreaker {
+
+    private final String name;
+    private final CircuitBreakerConfig config;
+    private final StateMachine sm;
+    private final Gate gate;
+    private final CircuitBreakerEvents events;
+    private final CircuitBreakerMeters meters;
+
+    private CircuitBreaker(Builder b) {
+        this.name = b.name;
+        this.config = b.config;
+        Observer observer = new Observer();
+        this.events = new CircuitBreakerEvents(name, this::refreshCallObservation);
+        this.sm = new StateMachine(config, b.nanoClock, observer);
+        this.gate = new Gate(name, sm, b.scheduler);
+        this.meters = b.meterRegistry == null ? null : new CircuitBreakerMeters(b.meterRegistry, name, sm);
+        refreshCallObservation();
+    }
+
+    /** A breaker with {@link CircuitBreakerConfig#ofDefaults()}. */
+    public static CircuitBreaker ofDefaults(String name) {
+        return builder(name).build();
+    }
+
+    /**
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public static CircuitBreaker of(String name, CircuitBreakerConfig config) {
+        return builder(name).config(config).build();
+    }
+
+    /**
+     * @throws NullPointerException if the name is null
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public CircuitBreakerConfig config() {
+        return config;
+    }
+
+    /** The current state; an elapsed wait in OPEN shows as OPEN until the next call attempt. */
+    public CircuitBreakerState state() {
+        return sm.state();
+    }
+
+    /** A snapshot of the current window and the calls in flight. */
+    public CircuitBreakerMetrics metrics() {
+        return sm.metrics();
+    }
+
+    /** Listener registration; see {@link CircuitBreakerEvents}. */
+    public CircuitBreakerEvents events() {
+        return events;
+    }
+
+    // ------------------------------------------------------------------ manual transitions
+
+    /** To CLOSED with an empty window; a no-op when already CLOSED (use {@link #reset()} to clear the window). */
+    public void transitionToClosedState() {
+        sm.transitionTo(CircuitBreakerState.CLOSED);
+    }
+
+    /** To OPEN for the configured wait (with backoff if coming from HALF_OPEN). */
+    public void transitionToOpenState() {
+        sm.transitionTo(CircuitBreakerState.OPEN);
+    }
+
+    public void transitionToHalfOpenState() {
+        sm.transitionTo(CircuitBreakerState.HALF_OPEN);
+    }
+
+    /** Calls pass, nothing is recorded, until another manual transition. */
+    public void transitionToDisabledState() {
+        sm.transitionTo(CircuitBreakerState.DISABLED);
+    }
+
+    /** No call passes until another manual transition. BACKPRESSURE streams stay paused. */
+    public void transitionToForcedOpenState() {
+        sm.transitionTo(CircuitBreakerState.FORCED_OPEN);
+    }
+
+    /** Calls pass and are recorded; rate events fire; the breaker never opens by itself. */
+    public void transitionToMetricsOnlyState() {
+        sm.transitionTo(CircuitBreakerState.METRICS_ONLY);
+    }
+
+    /** Back to CLOSED with an empty window and no backoff history; publishes {@link CircuitBreakerEvent.Reset}. */
+    public void reset() {
+        sm.reset();
+        if (events.wants(CircuitBreakerEvent.Reset.class)) {
+            events.publish(new CircuitBreakerEvent.Reset(name, Instant.now()));
+        }
+    }
+
+    // ------------------------------------------------------------------ operators
+
+    /**
+     * Protects each element's call, {@link OpenBehavior#FAIL_FAST} without fallback.
+     *
+     * @see Protection
+     * @throws NullPointerException if call is null
+     */
+    public <T, R> Function<Flux<T>, Flux<R>> protect(Function<? super T, ? extends Publisher<? extends R>> call) {
+        return this.<T, R>protecting(call).build();
+    }
+
+    /**
+     * Protects each element's call with the given open behaviour, without fallback.
+     *
+     * @see Protection
+     * @throws NullPointerException if an argument is null
+     */
+    public <T, R> Function<Flux<T>, Flux<R>> protect(Function<? super T, ? extends Publisher<? extends R>> call,
+                                                     OpenBehavior whenOpen) {
+        return this.<T, R>protecting(call).whenOpen(whenOpen).build();
+    }
+
+    /**
+     * Protects each element's call, {@link OpenBehavior#FAIL_FAST}; a refused or failed element goes to
+     * {@code fallback} and the stream goes on.
+     *
+     * @see Protection
+     * @throws NullPointerException if an argument is null
+     */
+    public <T, R> Function<Flux<T>, Flux<R>> protect(
+            Function<? super T, ? extends Publisher<? extends R>> call,
+            BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback) {
+        return this.<T, R>protecting(call).fallback(fallback).build();
+    }
+
+    /**
+     * A builder for a protecting transformer with every option.
+     *
+     * @throws NullPointerException if call is null
+     */
+    public <T, R> Protection<T, R> protecting(Function<? super T, ? extends Publisher<? extends R>> call) {
+        return new Protection<>(this, Objects.requireNonNull(call, "call"));
+    }
+
+    /** {@link #protectMono(OpenBehavior)} with {@link OpenBehavior#FAIL_FAST}. */
+    public <R> Function<Mono<R>, Mono<R>> protectMono() {
+        return protectMono(OpenBehavior.FAIL_FAST);
+    }
+
+    /**
+     * Protects a single call: every subscription to the returned Mono takes one permission (so
+     * {@code retry()} downstream is one call per attempt) and records success on the value or on empty
+     * completion, failure on error, and releases on cancel (or records a slow call if it was already slow).
+     * Refused: FAIL_FAST signals {@link CallNotPermittedException}; BACKPRESSURE delays the subscription until a
+     * permission is available.
+     *
+     * @throws NullPointerException if whenOpen is null
+     */
+    public <R> Function<Mono<R>, Mono<R>> protectMono(OpenBehavior whenOpen) {
+        Objects.requireNonNull(whenOpen, "whenOpen");
+        ElementCall<Mono<R>, R> call = gate.elementCall(Function.identity(), whenOpen, null);
+        return mono -> Mono.defer(() -> Mono.fromDirect(call.apply(mono)));
+    }
+
+    /** Stops the breaker's periodic in-flight check, if running; the breaker stays usable and restarts it. */
+    public void dispose() {
+        gate.dispose();
+    }
+
+    @Override
+    public String toString() {
+        return "CircuitBreaker{" + name + ", " + sm.state() + '}';
+    }
+
+    private void refreshCallObservation() {
+        // read by the state machine constructor's caller before sm exists
+        if (sm != null) {
+            sm.observeCalls(meters != null || events.wantsCallEvents());
+        }
+    }
+
+    /**
+     * Options of a protecting transformer: {@code breaker.protecting(call).whenOpen(...).fallback(...).build()}.
+     *
+     * <h2>Emission</h2> Each upstream element is handed to {@code call} (at most {@code maxConcurrency} at once,
+     * default 1) and the call's elements are emitted in upstream order. With no fallback, a call's error and a
+     * {@link CallNotPermittedException} end the stream (the outcome has been recorded first); with a fallback,
+     * {@code fallback(element, error)} supplies the element's output instead and the stream goes on.
+     * <h2>Backpressure</h2> Upstream is requested {@code prefetch} elements ahead (default 32; 0 = one at a
+     * time); calls are subscribed as downstream demand allows. In {@link OpenBehavior#BACKPRESSURE} a refused
+     * element waits, so upstream demand stops until the breaker lets calls through again.
+     * <h2>Cancel and discard</h2> Cancelling the stream cancels the calls in flight, each releasing its permission
+     * (or recording a slow call if it was already slow); queued elements are discarded through Reactor's discard
+     * hook. Every permission is recorded or released exactly once, whatever ends the call (error, empty,
+     * cancel, timeout, zip, an exception thrown by {@code call} itself).
+     * <h2>Reuse</h2> The built function holds no per-subscription state and can be applied to many streams.
+     */
+    public static final class Protection<T, R> {
+        private final CircuitBreaker breaker;
+        private final Function<? super T, ? extends Publisher<? extends R>> call;
+        private OpenBehavior whenOpen = OpenBehavior.FAIL_FAST;
+        private BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback;
+        private int maxConcurrency = 1;
+        private int prefetch = Queues.XS_BUFFER_SIZE;
+
+        private Protection(CircuitBreaker breaker, Function<? super T, ? extends Publisher<? extends R>> call) {
+            this.breaker = breaker;
+            this.call = call;
+        }
+
+        /** FAIL_FAST (default) or BACKPRESSURE. */
+        public Protection<T, R> whenOpen(OpenBehavior behavior) {
+            this.whenOpen = Objects.requireNonNull(behavior, "whenOpen");
+            return this;
+        }
+
+        /**
+         * Output for an element whose call failed or was refused ({@link CallNotPermittedException}); the stream
+         * goes on. Return {@code Mono.empty()} to emit nothing for it. If the fallback throws, the stream ends
+         * with that exception (the original one attached as suppressed).
+         */
+        public Protection<T, R> fallback(
+                BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback) {
+            this.fallback = Objects.requireNonNull(fallback, "fallback");
+            return this;
+        }
+
+        /** Calls in flight at once per stream (default 1); output keeps upstream order. */
+        public Protection<T, R> maxConcurrency(int maxConcurrency) {
+            if (maxConcurrency < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be >= 1, was " + maxConcurrency);
+            }
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /** Upstream elements requested ahead (default 32); 0 requests one at a time (maxConcurrency 1 only). */
+        public Protection<T, R> prefetch(int prefetch) {
+            if (prefetch < 0) {
+                throw new IllegalArgumentException("prefetch must be >= 0, was " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if prefetch is 0 with maxConcurrency above 1
+         */
+        public Function<Flux<T>, Flux<R>> build() {
+            if (prefetch == 0 && maxConcurrency > 1) {
+                throw new IllegalArgumentException("prefetch 0 needs maxConcurrency 1, was " + maxConcurrency);
+            }
+            ElementCall<T, R> mapper = breaker.gate.elementCall(call, whenOpen, fallback);
+            int concurrency = maxConcurrency;
+            int pf = prefetch;
+            if (concurrency == 1) {
+                return flux -> flux.concatMap(mapper, pf);
+            }
+            return flux -> flux.flatMapSequential(mapper, concurrency, pf);
+        }
+    }
+
+    /** Builder of a {@link CircuitBreaker}. */
+    public static final class Builder {
+        private final String name;
+        private CircuitBreakerConfig config = CircuitBreakerConfig.ofDefaults();
+        private MeterRegistry meterRegistry;
+        private Scheduler scheduler;
+        private LongSupplier nanoClock;
+
+        private Builder(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+            }
+            this.name = name;
+        }
+
+        public Builder config(CircuitBreakerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Registers Resilience4j-named meters (tag {@code name}); none when not set. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Where BACKPRESSURE waits and the periodic in-flight check run (default {@link Schedulers#parallel()},
+         * resolved at {@link #build()}; build inside {@code StepVerifier.withVirtualTime} to get virtual time).
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * The time source for call durations and waits (default {@link System#nanoTime()}, or the scheduler's
+         * clock when a scheduler is set).
+         */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        public CircuitBreaker build() {
+            if (scheduler == null) {
+                scheduler = Schedulers.parallel();
+                if (nanoClock == null) {
+                    nanoClock = System::nanoTime;
+                }
+            } else if (nanoClock == null) {
+                Scheduler s = scheduler;
+                nanoClock = () -> s.now(java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            return new CircuitBreaker(this);
+        }
+    }
+
+    /** Turns state-machine notifications into events, meters and BACKPRESSURE wake-ups. */
+    private final class Observer implements StateMachine.Observer {
+        @Override
+        public void onTransition(CircuitBreakerState from, CircuitBreakerState to) {
+            gate.signalChange();
+            if (events.wants(CircuitBreakerEvent.StateTransition.class)) {
+                events.publish(new CircuitBreakerEvent.StateTransition(name, Instant.now(), from, to));
+            }
+        }
+
+        @Override
+        public void onRateExceeded(boolean failureRate, float rate) {
+            if (failureRate && events.wants(CircuitBreakerEvent.FailureRateExceeded.class)) {
+                events.publish(new CircuitBreakerEvent.FailureRateExceeded(name, Instant.now(), rate));
+            } else if (!failureRate && events.wants(CircuitBreakerEvent.SlowCallRateExceeded.class)) {
+                events.publish(new CircuitBreakerEvent.SlowCallRateExceeded(name, Instant.now(), rate));
+            }
+        }
+
+        @Override
+        public void onCall(int kind, long elapsedNanos, Throwable error) {
+            if (meters != null) {
+                meters.onCall(kind, elapsedNanos);
+            }
+            switch (kind) {
+                case StateMachine.SUCCESS -> {
+                    if (events.wants(CircuitBreakerEvent.Success.class)) {
+                        events.publish(new CircuitBreakerEvent.Success(name, Instant.now(), Duration.ofNanos(elapsedNanos)));
+                    }
+                }
+                case StateMachine.ERROR -> {
+                    if (events.wants(CircuitBreakerEvent.Error.class)) {
+                        events.publish(new CircuitBreakerEvent.Error(name, Instant.now(), Duration.ofNanos(elapsedNanos), error));
+                    }
+                }
+                case StateMachine.IGNORED -> {
+                    if (events.wants(CircuitBreakerEvent.IgnoredError.class)) {
+                        events.publish(new CircuitBreakerEvent.IgnoredError(name, Instant.now(),
+                                Duration.ofNanos(elapsedNanos), error));
+                    }
+                }
+                default -> {
+                    if (events.wants(CircuitBreakerEvent.Released.class)) {
+                        events.publish(new CircuitBreakerEvent.Released(name, Instant.now(), Duration.ofNanos(elapsedNanos)));
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onNotPermitted(CircuitBreakerState state) {
+            if (events.wants(CircuitBreakerEvent.CallNotPermitted.class)) {
+                events.publish(new CircuitBreakerEvent.CallNotPermitted(name, Instant.now(), state));
+            }
+        }
+
+        @Override
+        public void onPermitReleased() {
+            gate.signalChange();
+        }
+    }
+}
