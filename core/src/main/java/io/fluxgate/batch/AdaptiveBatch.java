@@ -1,0 +1,355 @@
+package io.fluxgate.batch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+import io.fluxgate.batch.internal.BatchMeters;
+import io.fluxgate.batch.internal.FluxBatch;
+import io.fluxgate.control.Durations;
+import io.fluxgate.control.LatencyTargetLimit;
+import io.fluxgate.control.LimitController;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.annotation.Nullable;
+
+/**
+ * Batching by count, weight and age, whichever comes first, with a backpressure contract Reactor's
+ * {@code bufferTimeout} never had, and an adaptive form that tunes the batch size to the sink it feeds.
+ *
+ * <h2>Fixed bounds: {@link #builder()}</h2>
+ * <pre>{@code
+ * flux.transform(AdaptiveBatch.<Event>builder()
+ *         .maxSize(500)
+ *         .maxWeight(1 << 20, Event::sizeInBytes)
+ *         .maxWait(Duration.ofMillis(50))
+ *         .build())                                  // Flux<List<Event>>
+ * }</pre>
+ *
+ * <h2>Adaptive: {@link #into(Function)}</h2>
+ * <pre>{@code
+ * flux.transform(AdaptiveBatch.into((List<Row> rows) -> repository.insertAll(rows))
+ *         .latencyTarget(Duration.ofMillis(100))
+ *         .maxWait(Duration.ofMillis(50))
+ *         .build())                                  // Flux<R>, the sink's results in batch order
+ * }</pre>
+ */
+public final class AdaptiveBatch {
+
+    /** Size bound when none is given. */
+    public static final int DEFAULT_MAX_SIZE = 256;
+    /** Age bound when none is given: a batch waits at most this long after its first element (demand permitting). */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(100);
+    /** Batches handed to the sink concurrently in the adaptive form when none is given. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1;
+    /** Meter tag {@code name} when none is given. */
+    public static final String DEFAULT_NAME = "batch";
+
+    private AdaptiveBatch() {
+    }
+
+    /** @return a builder for the fixed-bound batching operator, preset to the {@code DEFAULT_*} values */
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    /**
+     * Shortcut for {@code builder().maxSize(maxSize).maxWait(maxWait).build()}.
+     *
+     * @throws IllegalArgumentException if {@code maxSize < 1} or {@code maxWait} is not positive
+     */
+    public static <T> Function<Flux<T>, Flux<List<T>>> of(int maxSize, Duration maxWait) {
+        return AdaptiveBatch.<T>builder().maxSize(maxSize).maxWait(maxWait).build();
+    }
+
+    /**
+     * Starts the adaptive form: batches feed {@code sink}, every call is timed, and a {@link LimitController}
+     * (by default {@link LatencyTargetLimit}) sets the size bound of the next batches from the measured latencies.
+     *
+     * @param sink called once per batch; its publisher is subscribed when the batch is handed over and the batch
+     *             counts as finished when that publisher terminates
+     * @throws NullPointerException if {@code sink} is null
+     */
+    public static <T, R> SinkBuilder<T, R> into(Function<? super List<T>, ? extends Publisher<? extends R>> sink) {
+        return new SinkBuilder<>(Objects.requireNonNull(sink, "sink"));
+    }
+
+    /** Settings of the fixed-bound operator; each setter validates its argument and names the bad value. */
+    public static final class Builder<T> {
+        private int maxSize = DEFAULT_MAX_SIZE;
+        private long maxWeight = Long.MAX_VALUE;
+        @Nullable
+        private ToLongFunction<? super T> weigher;
+        private Duration maxWait = DEFAULT_MAX_WAIT;
+        @Nullable
+        private Scheduler scheduler;
+
+        private Builder() {
+        }
+
+        /** @throws IllegalArgumentException if {@code maxSize < 1} */
+        public Builder<T> maxSize(int maxSize) {
+            this.maxSize = requireSize("maxSize", maxSize);
+            return this;
+        }
+
+        /**
+         * Bounds the total weight of a batch: a batch closes when its weight reaches {@code maxWeight}, and before an
+         * element that would push it over; an element heavier than {@code maxWeight} on its own forms a batch of one.
+         *
+         * @throws IllegalArgumentException if {@code maxWeight < 1}
+         * @throws NullPointerException     if {@code weigher} is null
+         */
+        public Builder<T> maxWeight(long maxWeight, ToLongFunction<? super T> weigher) {
+            this.maxWeight = requireWeight(maxWeight);
+            this.weigher = Objects.requireNonNull(weigher, "weigher");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if not positive */
+        public Builder<T> maxWait(Duration maxWait) {
+            this.maxWait = Durations.requirePositive("maxWait", maxWait);
+            return this;
+        }
+
+        /** The scheduler the max-wait timers run on; by default {@code Schedulers.parallel()}, resolved per subscription. */
+        public Builder<T> scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Builds the operator: {@code Flux<T> -> Flux<List<T>>}.
+         *
+         * <p><b>Emission.</b> A batch is emitted when it holds {@code maxSize} elements, when its weight reaches
+         * {@code maxWeight} (or the next element would exceed it), or {@code maxWait} after its first element,
+         * whichever comes first. Batches are never empty; order is preserved across and within batches. On
+         * completion the partial batch is emitted (when requested), then {@code onComplete}.
+         *
+         * <p><b>Backpressure.</b> One request unit is one batch. Upstream is asked for at most one batch worth of
+         * elements ({@code maxSize} minus those already buffered or requested) and only while downstream demand is
+         * outstanding and no closed batch waits for it; it is never asked for an unbounded amount. When
+         * {@code maxWait} passes while downstream has no demand, the batch is not dropped and not emitted: it stays
+         * open, keeps filling from elements already requested up to its size and weight bounds, and is emitted on
+         * the next request.
+         *
+         * <p><b>Cancel, errors.</b> Cancel discards the buffered elements through {@code Operators.onDiscard} hooks
+         * and is idempotent. An upstream error, a throwing weigher or a negative weight discards the buffer and
+         * propagates the error immediately (the element being weighed is discarded too).
+         *
+         * @return a reusable transformer; each subscription gets its own state
+         */
+        public Function<Flux<T>, Flux<List<T>>> build() {
+            int size = maxSize;
+            long weight = maxWeight;
+            ToLongFunction<? super T> w = weigher;
+            long waitNanos = maxWait.toNanos();
+            Scheduler s = scheduler;
+            IntSupplier sizes = () -> size;
+            return flux -> new FluxBatch<>(flux, sizes, weight, w, waitNanos, s == null ? null : () -> s);
+        }
+    }
+
+    /**
+     * Settings of the adaptive form; each setter validates its argument and names the bad value. The size-related
+     * settings configure the default {@link LatencyTargetLimit}; a custom {@link #controller(Supplier)} brings its own.
+     */
+    public static final class SinkBuilder<T, R> {
+        private final Function<? super List<T>, ? extends Publisher<? extends R>> sink;
+        private int minSize = LatencyTargetLimit.DEFAULT_MIN_LIMIT;
+        private int maxSize = LatencyTargetLimit.DEFAULT_MAX_LIMIT;
+        private int initialSize = LatencyTargetLimit.DEFAULT_INITIAL_LIMIT;
+        private Duration latencyTarget = LatencyTargetLimit.DEFAULT_LATENCY_TARGET;
+        @Nullable
+        private Supplier<? extends LimitController> controller;
+        private long maxWeight = Long.MAX_VALUE;
+        @Nullable
+        private ToLongFunction<? super T> weigher;
+        private Duration maxWait = DEFAULT_MAX_WAIT;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        @Nullable
+        private Scheduler scheduler;
+        private LongSupplier nanoClock = System::nanoTime;
+        @Nullable
+        private MeterRegistry registry;
+        private String name = DEFAULT_NAME;
+
+        private SinkBuilder(Function<? super List<T>, ? extends Publisher<? extends R>> sink) {
+            this.sink = sink;
+        }
+
+        /** Sink latency the default controller steers to; 100 ms by default. @throws IllegalArgumentException if not positive */
+        public SinkBuilder<T, R> latencyTarget(Duration target) {
+            this.latencyTarget = Durations.requirePositive("latencyTarget", target);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if {@code minSize < 1} */
+        public SinkBuilder<T, R> minSize(int minSize) {
+            this.minSize = requireSize("minSize", minSize);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if {@code maxSize < 1} */
+        public SinkBuilder<T, R> maxSize(int maxSize) {
+            this.maxSize = requireSize("maxSize", maxSize);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if {@code initialSize < 1} */
+        public SinkBuilder<T, R> initialSize(int initialSize) {
+            this.initialSize = requireSize("initialSize", initialSize);
+            return this;
+        }
+
+        /**
+         * Replaces the default {@link LatencyTargetLimit} with another control law (e.g. {@code AimdLimit}); called
+         * once per subscription, it must return a fresh controller each time.
+         */
+        public SinkBuilder<T, R> controller(Supplier<? extends LimitController> controller) {
+            this.controller = Objects.requireNonNull(controller, "controller");
+            return this;
+        }
+
+        /** As {@link Builder#maxWeight}. @throws IllegalArgumentException if {@code maxWeight < 1} */
+        public SinkBuilder<T, R> maxWeight(long maxWeight, ToLongFunction<? super T> weigher) {
+            this.maxWeight = requireWeight(maxWeight);
+            this.weigher = Objects.requireNonNull(weigher, "weigher");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if not positive */
+        public SinkBuilder<T, R> maxWait(Duration maxWait) {
+            this.maxWait = Durations.requirePositive("maxWait", maxWait);
+            return this;
+        }
+
+        /**
+         * How many batches the sink may process at once (fixed; 1 by default). Results stay in batch order.
+         *
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
+         */
+        public SinkBuilder<T, R> maxInFlight(int maxInFlight) {
+            this.maxInFlight = requireSize("maxInFlight", maxInFlight);
+            return this;
+        }
+
+        /** The scheduler of the max-wait timers; {@code Schedulers.parallel()} by default, resolved per subscription. */
+        public SinkBuilder<T, R> scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** The clock batches are timed with; {@link System#nanoTime()} by default. */
+        public SinkBuilder<T, R> nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /**
+         * Records {@code fluxgate.batch.target.size} and {@code fluxgate.batch.inflight} (gauges, per subscription,
+         * removed when it ends), {@code fluxgate.batch.size} (distribution) and {@code fluxgate.batch.latency}
+         * (timer), all tagged {@code name}. Without a registry nothing is recorded.
+         */
+        public SinkBuilder<T, R> meterRegistry(MeterRegistry registry, String name) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Builds the operator: {@code Flux<T> -> Flux<R>}, the concatenation of the sink's results, in batch order.
+         *
+         * <p><b>Emission.</b> Elements are batched as by {@link Builder#build()}, with the size bound read from the
+         * controller before each element. Each batch is passed to the sink; the time from subscribing to its
+         * publisher to its termination is the batch latency, fed to the controller with the batch size (an error
+         * counts as a dropped sample, then fails the stream). While one batch is in the sink the next one fills
+         * (one batch is prefetched), so a slow sink does not idle the source.
+         *
+         * <p><b>Backpressure.</b> At most {@code maxInFlight} batches run in the sink, plus one filling; upstream
+         * is pulled one batch at a time. Downstream demand for results is honoured as by {@code concatMap} /
+         * {@code flatMapSequential}.
+         *
+         * <p><b>Cancel.</b> Cancels the running sink publishers and upstream; buffered elements are discarded
+         * through {@code Operators.onDiscard} hooks.
+         *
+         * @throws IllegalArgumentException if {@code minSize > maxSize}
+         */
+        public Function<Flux<T>, Flux<R>> build() {
+            if (controller == null && minSize > maxSize) {
+                throw new IllegalArgumentException("minSize " + minSize + " > maxSize " + maxSize);
+            }
+            Supplier<? extends LimitController> controllers = controller != null ? controller : defaultController();
+            Function<? super List<T>, ? extends Publisher<? extends R>> f = sink;
+            long weight = maxWeight;
+            ToLongFunction<? super T> w = weigher;
+            long waitNanos = maxWait.toNanos();
+            int inFlightMax = maxInFlight;
+            Scheduler s = scheduler;
+            LongSupplier clock = nanoClock;
+            MeterRegistry meters = registry;
+            String meterName = name;
+            return flux -> Flux.defer(() -> {
+                LimitController limit = Objects.requireNonNull(controllers.get(), "controller supplier returned null");
+                AtomicInteger inFlight = new AtomicInteger();
+                BatchMeters m = new BatchMeters(meters, meterName, limit, inFlight);
+                Flux<List<T>> batches = new FluxBatch<>(flux, limit::limit, weight, w, waitNanos, s == null ? null : () -> s);
+                Function<List<T>, Publisher<R>> timed = batch -> timed(batch, f, limit, inFlight, m, clock);
+                Flux<R> out = inFlightMax == 1 ? batches.concatMap(timed, 1) : batches.flatMapSequential(timed, inFlightMax, 32);
+                return out.doFinally(sig -> m.close());
+            });
+        }
+
+        private Supplier<LimitController> defaultController() {
+            LatencyTargetLimit.Builder b = LatencyTargetLimit.builder().minLimit(minSize).maxLimit(maxSize)
+                    .initialLimit(initialSize).latencyTarget(latencyTarget);
+            return b::build;
+        }
+
+        private static <T, R> Publisher<R> timed(List<T> batch, Function<? super List<T>, ? extends Publisher<? extends R>> sink,
+                                                 LimitController limit, AtomicInteger inFlight, BatchMeters meters,
+                                                 LongSupplier clock) {
+            int size = batch.size();
+            return Flux.defer(() -> {
+                long start = clock.getAsLong();
+                Publisher<? extends R> p = Objects.requireNonNull(sink.apply(batch), "sink returned a null publisher");
+                inFlight.incrementAndGet();
+                return Flux.<R>from(p).doFinally(sig -> {
+                    inFlight.decrementAndGet();
+                    if (sig == SignalType.CANCEL) {
+                        return;
+                    }
+                    long latency = Math.max(0L, clock.getAsLong() - start);
+                    // samples of concurrent batches arrive on different threads; controllers are single-threaded
+                    synchronized (limit) {
+                        limit.onSample(latency, size, sig == SignalType.ON_ERROR);
+                    }
+                    meters.record(size, latency);
+                });
+            });
+        }
+    }
+
+    private static int requireSize(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
+        }
+        return value;
+    }
+
+    private static long requireWeight(long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("maxWeight must be >= 1, was " + value);
+        }
+        return value;
+    }
+}

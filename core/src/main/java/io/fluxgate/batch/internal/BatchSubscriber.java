@@ -1,0 +1,370 @@
+package io.fluxgate.batch.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
+
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.Scannable;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.annotation.Nullable;
+import reactor.util.context.Context;
+
+/**
+ * The batching state machine behind {@code AdaptiveBatch}. Public only because the API class lives in the parent
+ * package; not part of the API.
+ *
+ * <p>Why hand-written: Reactor's {@code bufferTimeout} has a fixed size and no weight, and no composition of
+ * Reactor operators gives "close by count, weight or age, whichever first, with a size that may change between
+ * batches, never pulling past one batch". Concurrency: {@code onNext} (upstream thread), the max-wait timer
+ * (scheduler thread) and {@code request} (downstream thread) mutate the open batch; that state is guarded by
+ * {@code this}, held only for a few field updates, never while calling out. Emission to {@code actual} and requests
+ * upstream are serialised by one WIP drain loop, outside the lock.
+ *
+ * <p>Rules (the javadoc of {@code AdaptiveBatch} states them for users):
+ * <ul>
+ *   <li>a batch closes when it reaches the size bound (read per element from {@code maxSize}), when its weight
+ *       reaches {@code maxWeight}, or before an element that would push it over {@code maxWeight} (a single element
+ *       heavier than {@code maxWeight} forms a batch of its own), or, when downstream demand covers it, once
+ *       {@code maxWait} has passed since its first element;</li>
+ *   <li>a batch whose max wait passed while downstream had no demand stays open, keeps filling from elements
+ *       already requested upstream (up to its bounds) and is emitted as soon as demand arrives;</li>
+ *   <li>upstream is asked for elements only while downstream demand is outstanding and no closed batch is waiting,
+ *       and only enough to complete the open batch ({@code maxSize - open - outstanding}), so at most one size bound
+ *       of elements is ever buffered or in flight;</li>
+ *   <li>completion closes the open batch regardless of demand and completes after the last batch is delivered;
+ *       an error discards everything buffered (Operators.onDiscard) and is delivered at once, as Reactor's buffer
+ *       operators do; cancel discards everything buffered, and is idempotent.</li>
+ * </ul>
+ */
+public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
+
+    private final CoreSubscriber<? super List<T>> actual;
+    private final IntSupplier maxSize;
+    private final long maxWeight;
+    @Nullable
+    private final ToLongFunction<? super T> weigher;
+    private final long maxWaitNanos;
+    private final Scheduler scheduler;
+
+    private Subscription s;
+
+    private volatile long requested;
+    private static final AtomicLongFieldUpdater<BatchSubscriber> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(BatchSubscriber.class, "requested");
+
+    private volatile int wip;
+    private static final AtomicIntegerFieldUpdater<BatchSubscriber> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(BatchSubscriber.class, "wip");
+
+    private volatile boolean done;
+    private volatile boolean cancelled;
+    private Throwable error;
+
+    // guarded by this
+    private List<T> open = new ArrayList<>();
+    private long openWeight;
+    private long batchId;
+    private boolean timedOut;
+    @Nullable
+    private Disposable timer;
+    private final ArrayDeque<List<T>> ready = new ArrayDeque<>();
+    private long outstanding;
+
+    public BatchSubscriber(CoreSubscriber<? super List<T>> actual, IntSupplier maxSize, long maxWeight,
+                           @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos, Scheduler scheduler) {
+        this.actual = actual;
+        this.maxSize = maxSize;
+        this.maxWeight = maxWeight;
+        this.weigher = weigher;
+        this.maxWaitNanos = maxWaitNanos;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public Context currentContext() {
+        return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (Operators.validate(this.s, s)) {
+            this.s = s;
+            actual.onSubscribe(this);
+        }
+    }
+
+    @Override
+    public void onNext(T t) {
+        if (done) {
+            Operators.onNextDropped(t, actual.currentContext());
+            return;
+        }
+        long w = 0;
+        if (weigher != null) {
+            try {
+                w = weigher.applyAsLong(t);
+                if (w < 0) {
+                    throw new IllegalArgumentException("weigher returned a negative weight " + w + " for " + t);
+                }
+            } catch (Throwable ex) {
+                Throwable e = Operators.onOperatorError(s, ex, t, actual.currentContext());
+                Operators.onDiscard(t, actual.currentContext());
+                onError(e);
+                return;
+            }
+        }
+        boolean accepted;
+        Throwable rejected = null;
+        synchronized (this) {
+            accepted = !cancelled;
+            if (accepted) {
+                outstanding--;
+                if (!open.isEmpty() && openWeight + w > maxWeight) {
+                    closeOpen();
+                }
+                boolean first = open.isEmpty();
+                open.add(t);
+                openWeight += w;
+                if (open.size() >= limit() || openWeight >= maxWeight) {
+                    closeOpen();
+                } else if (first && maxWaitNanos > 0) {
+                    rejected = startTimer();
+                }
+            }
+        }
+        if (!accepted) {
+            Operators.onDiscard(t, actual.currentContext());
+            return;
+        }
+        if (rejected != null) {
+            s.cancel();
+            onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
+            return;
+        }
+        drain();
+    }
+
+    private int limit() {
+        return Math.max(1, maxSize.getAsInt());
+    }
+
+    // guarded by this; returns the rejection, if the scheduler refused the timer
+    @Nullable
+    private Throwable startTimer() {
+        long id = ++batchId;
+        try {
+            timer = scheduler.schedule(() -> onTimeout(id), maxWaitNanos, TimeUnit.NANOSECONDS);
+            return null;
+        } catch (Throwable ex) {
+            return ex;
+        }
+    }
+
+    // guarded by this
+    private void closeOpen() {
+        ready.add(open);
+        open = new ArrayList<>(Math.min(limit(), 1024));
+        openWeight = 0;
+        timedOut = false;
+        batchId++;
+        Disposable t = timer;
+        if (t != null) {
+            timer = null;
+            t.dispose();
+        }
+    }
+
+    private void onTimeout(long id) {
+        synchronized (this) {
+            if (id != batchId || open.isEmpty() || cancelled) {
+                return;
+            }
+            timedOut = true;
+            timer = null;
+        }
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (done) {
+            Operators.onErrorDropped(t, actual.currentContext());
+            return;
+        }
+        synchronized (this) {
+            error = t;
+        }
+        done = true;
+        drain();
+    }
+
+    @Override
+    public void onComplete() {
+        if (done) {
+            return;
+        }
+        done = true;
+        drain();
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            Operators.addCap(REQUESTED, this, n);
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        s.cancel();
+        if (WIP.getAndIncrement(this) == 0) {
+            discardAll();
+        }
+    }
+
+    private void discardAll() {
+        List<List<T>> dropped = new ArrayList<>();
+        synchronized (this) {
+            dropped.addAll(ready);
+            ready.clear();
+            if (!open.isEmpty()) {
+                dropped.add(open);
+                open = new ArrayList<>();
+            }
+            openWeight = 0;
+            batchId++;
+            Disposable t = timer;
+            if (t != null) {
+                timer = null;
+                t.dispose();
+            }
+        }
+        Context ctx = actual.currentContext();
+        for (List<T> batch : dropped) {
+            Operators.onDiscardMultiple(batch, ctx);
+        }
+    }
+
+    private void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            long r = requested;
+            long e = 0L;
+            for (;;) {
+                if (cancelled) {
+                    discardAll();
+                    return;
+                }
+                boolean d = done;
+                Throwable err;
+                List<T> batch = null;
+                boolean empty;
+                synchronized (this) {
+                    err = error;
+                    if (err == null && ready.isEmpty() && !open.isEmpty()
+                            && (d || open.size() >= limit() || (timedOut && e < r))) {
+                        closeOpen();
+                    }
+                    if (err == null && e < r) {
+                        batch = ready.poll();
+                    }
+                    empty = ready.isEmpty() && open.isEmpty();
+                }
+                if (err != null) {
+                    discardAll();
+                    actual.onError(err);
+                    return;
+                }
+                if (batch != null) {
+                    actual.onNext(batch);
+                    e++;
+                    continue;
+                }
+                if (d && empty) {
+                    actual.onComplete();
+                    return;
+                }
+                break;
+            }
+            if (e != 0L && r != Long.MAX_VALUE) {
+                REQUESTED.addAndGet(this, -e);
+            }
+            long toRequest = 0L;
+            if (!done && !cancelled && requested > 0) {
+                synchronized (this) {
+                    if (ready.isEmpty()) {
+                        long want = limit() - (long) open.size() - outstanding;
+                        if (want > 0) {
+                            outstanding += want;
+                            toRequest = want;
+                        }
+                    }
+                }
+            }
+            if (toRequest > 0) {
+                s.request(toRequest);
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                break;
+            }
+        }
+    }
+
+    @Override
+    @Nullable
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return s;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+            return requested;
+        }
+        if (key == Attr.CANCELLED) {
+            return cancelled;
+        }
+        if (key == Attr.TERMINATED) {
+            return done;
+        }
+        if (key == Attr.ERROR) {
+            return error;
+        }
+        if (key == Attr.RUN_ON) {
+            return scheduler;
+        }
+        if (key == Attr.BUFFERED) {
+            synchronized (this) {
+                int n = open.size();
+                for (List<T> b : ready) {
+                    n += b.size();
+                }
+                return n;
+            }
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,175 @@
+package io.fluxgate.control;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Additive-increase / multiplicative-decrease against a latency target, the law TCP congestion control made
+ * famous and Netflix concurrency-limits ships as {@code AIMDLimit}.
+ *
+ * <h2>Control law</h2>
+ * For each sample with latency {@code L}, load {@code n} and current limit {@code limit}:
+ * <ul>
+ *   <li>{@code dropped} or {@code L > latencyTarget}: {@code limit = max(min, floor(limit * backoffRatio))}, at
+ *       most once per {@code backoffCooldown} (by the injected clock), so one burst of slow samples, which all
+ *       belong to the same congestion event, shrinks the limit once, not once per sample;</li>
+ *   <li>otherwise, if the limit was actually exercised ({@code n >= limit * utilisation}):
+ *       {@code limit = min(max, limit + increment)};</li>
+ *   <li>otherwise (the limit was not the bottleneck, e.g. a partial batch at low input rate) unchanged, so a
+ *       quiet period cannot inflate the limit far beyond what was ever tested.</li>
+ * </ul>
+ * Additive growth is slow from a small start by design (it probes); for batch sizes that span orders of magnitude
+ * prefer {@link LatencyTargetLimit}, which converges geometrically.
+ *
+ * <p>Not thread-safe for {@link #onSample}: callers serialise samples. {@link #limit()} may be read from any thread.
+ */
+public final class AimdLimit implements LimitController {
+
+    public static final int DEFAULT_MIN_LIMIT = 1;
+    public static final int DEFAULT_MAX_LIMIT = 1_000;
+    public static final int DEFAULT_INITIAL_LIMIT = 10;
+    public static final int DEFAULT_INCREMENT = 1;
+    public static final double DEFAULT_BACKOFF_RATIO = 0.9;
+    public static final double DEFAULT_UTILISATION = 0.5;
+    public static final Duration DEFAULT_LATENCY_TARGET = Duration.ofMillis(100);
+    public static final Duration DEFAULT_BACKOFF_COOLDOWN = Duration.ofMillis(100);
+
+    private final int min;
+    private final int max;
+    private final int increment;
+    private final double backoffRatio;
+    private final double utilisation;
+    private final long targetNanos;
+    private final long cooldownNanos;
+    private final LongSupplier nanoClock;
+
+    private volatile int limit;
+    private long lastBackoffNanos;
+    private boolean backedOff;
+
+    private AimdLimit(Builder b) {
+        this.min = b.min;
+        this.max = b.max;
+        this.increment = b.increment;
+        this.backoffRatio = b.backoffRatio;
+        this.utilisation = b.utilisation;
+        this.targetNanos = b.latencyTarget.toNanos();
+        this.cooldownNanos = b.backoffCooldown.toNanos();
+        this.nanoClock = b.nanoClock;
+        this.limit = b.clampedInitial();
+    }
+
+    /** @return an AIMD limit with the {@code DEFAULT_*} settings and {@link System#nanoTime()} */
+    public static AimdLimit ofDefaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public int limit() {
+        return limit;
+    }
+
+    @Override
+    public int minLimit() {
+        return min;
+    }
+
+    @Override
+    public int maxLimit() {
+        return max;
+    }
+
+    @Override
+    public void onSample(long latencyNanos, int load, boolean dropped) {
+        int current = limit;
+        if (dropped || latencyNanos > targetNanos) {
+            long now = nanoClock.getAsLong();
+            if (backedOff && now - lastBackoffNanos < cooldownNanos) {
+                return;
+            }
+            backedOff = true;
+            lastBackoffNanos = now;
+            limit = Math.max(min, (int) Math.floor(current * backoffRatio));
+        } else if (load >= current * utilisation) {
+            limit = (int) Math.min(max, (long) current + increment);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AimdLimit[limit=" + limit + ", min=" + min + ", max=" + max + ", target=" + Duration.ofNanos(targetNanos) + "]";
+    }
+
+    /** Immutable settings; each setter validates and names the bad value. */
+    public static final class Builder extends LimitBounds<Builder> {
+        private int increment = DEFAULT_INCREMENT;
+        private double backoffRatio = DEFAULT_BACKOFF_RATIO;
+        private double utilisation = DEFAULT_UTILISATION;
+        private Duration latencyTarget = DEFAULT_LATENCY_TARGET;
+        private Duration backoffCooldown = DEFAULT_BACKOFF_COOLDOWN;
+        private LongSupplier nanoClock = System::nanoTime;
+
+        private Builder() {
+            super(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT);
+        }
+
+
+
+
+        /** @throws IllegalArgumentException if {@code increment < 1} */
+        public Builder increment(int increment) {
+            if (increment < 1) {
+                throw new IllegalArgumentException("increment must be >= 1, was " + increment);
+            }
+            this.increment = increment;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless {@code 0 < ratio < 1} */
+        public Builder backoffRatio(double ratio) {
+            if (!(ratio > 0 && ratio < 1)) {
+                throw new IllegalArgumentException("backoffRatio must be in (0, 1), was " + ratio);
+            }
+            this.backoffRatio = ratio;
+            return this;
+        }
+
+        /** Fraction of the limit a sample's load must reach for the limit to grow. @throws IllegalArgumentException unless {@code 0 <= u <= 1} */
+        public Builder utilisation(double u) {
+            if (!(u >= 0 && u <= 1)) {
+                throw new IllegalArgumentException("utilisation must be in [0, 1], was " + u);
+            }
+            this.utilisation = u;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if not positive */
+        public Builder latencyTarget(Duration target) {
+            this.latencyTarget = Durations.requirePositive("latencyTarget", target);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if negative */
+        public Builder backoffCooldown(Duration cooldown) {
+            this.backoffCooldown = Durations.requireNonNegative("backoffCooldown", cooldown);
+            return this;
+        }
+
+        /** The clock the cooldown is measured on; {@link System#nanoTime()} by default. */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
+        public AimdLimit build() {
+            checkBounds();
+            return new AimdLimit(this);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.fluxgate.heartbeat;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.fluxgate.control.Durations;
+import io.fluxgate.heartbeat.internal.HeartbeatSubscriber;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxOperator;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.annotation.Nullable;
+
+/**
+ * Keep-alive injection: when upstream has been silent for an interval, a heartbeat element goes downstream, so
+ * an SSE connection, a WebSocket or a consumer's liveness check sees traffic.
+ *
+ * <pre>{@code
+ * // same element type: a user-supplied keep-alive
+ * events.transform(Heartbeat.every(Duration.ofSeconds(15)).inject(() -> ServerSentEvent.<Event>builder().comment("ping").build()))
+ * // a typed merged stream
+ * events.transform(Heartbeat.every(Duration.ofSeconds(15)).ticks())   // Flux<Pulse<Event>>
+ * }</pre>
+ *
+ * <p><b>Timing.</b> Silence is measured on the {@link Scheduler}'s clock ({@link IdleDetector#clockOf}, the clock
+ * every timed Fluxgate operator uses, virtual under {@code StepVerifier.withVirtualTime}) from subscription, from the
+ * last upstream element, and from the last heartbeat. After {@code interval} of silence one heartbeat becomes pending.
+ *
+ * <p><b>Backpressure.</b> A heartbeat takes one unit of downstream demand and is emitted only with demand. At most one
+ * is ever pending: a silence with no demand yields a single beat on the next request, not a backlog; an upstream
+ * element arriving first drops the pending beat (it proves liveness itself). Upstream is requested no more than
+ * downstream demand; when beats used demand upstream had already been granted, the few elements upstream then sends
+ * wait in a queue bounded by the number of those beats and go out on the next request.
+ *
+ * <p><b>Termination, cancel.</b> Completion delivers queued elements then completes, dropping a pending beat; an
+ * error is delivered at once and discards queued elements through {@code Operators.onDiscard}; cancel stops the timer
+ * and discards queued elements; cancel is idempotent. The beat supplier throwing or returning null fails the stream.
+ */
+public final class Heartbeat {
+
+    private Heartbeat() {
+    }
+
+    /**
+     * @param interval the silence after which a heartbeat is injected
+     * @throws IllegalArgumentException if {@code interval} is not positive
+     */
+    public static Builder every(Duration interval) {
+        return new Builder(Durations.requirePositive("interval", interval));
+    }
+
+    /** Settings; immutable once the transformer is built. */
+    public static final class Builder {
+        private final Duration interval;
+        @Nullable
+        private Scheduler scheduler;
+
+        private Builder(Duration interval) {
+            this.interval = interval;
+        }
+
+        /** The scheduler whose clock and timers measure silence; {@code Schedulers.parallel()} by default, per subscription. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * @param beat called once per heartbeat, at emission time
+         * @return {@code Flux<T> -> Flux<T>} with {@code beat.get()} injected after each silence
+         */
+        public <T> Function<Flux<T>, Flux<T>> inject(Supplier<? extends T> beat) {
+            Objects.requireNonNull(beat, "beat");
+            Duration i = interval;
+            Scheduler s = scheduler;
+            return flux -> new FluxHeartbeat<T>(flux, (seq, silence) -> beat.get(), i, s);
+        }
+
+        /** @return {@code Flux<T> -> Flux<Pulse<T>>}: upstream elements as {@link Pulse.Item}, heartbeats as {@link Pulse.Tick} */
+        public <T> Function<Flux<T>, Flux<Pulse<T>>> ticks() {
+            Duration i = interval;
+            Scheduler s = scheduler;
+            return flux -> new FluxHeartbeat<Pulse<T>>(flux.map(Pulse.Item::new),
+                    (seq, silence) -> new Pulse.Tick<>(seq, Duration.ofNanos(silence)), i, s);
+        }
+    }
+
+    private static final class FluxHeartbeat<T> extends FluxOperator<T, T> {
+        private final HeartbeatSubscriber.BeatFactory<? extends T> beats;
+        private final Duration interval;
+        @Nullable
+        private final Scheduler scheduler;
+
+        FluxHeartbeat(Flux<? extends T> source, HeartbeatSubscriber.BeatFactory<? extends T> beats, Duration interval,
+                      @Nullable Scheduler scheduler) {
+            super(source);
+            this.beats = beats;
+            this.interval = interval;
+            this.scheduler = scheduler;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super T> actual) {
+            Scheduler s = scheduler != null ? scheduler : Schedulers.parallel();
+            source.subscribe(new HeartbeatSubscriber<>(actual, beats, interval, s));
+        }
+
+        @Override
+        @Nullable
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.ASYNC;
+            }
+            return super.scanUnsafe(key);
+        }
+    }
+}
