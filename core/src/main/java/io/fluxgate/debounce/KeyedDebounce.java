@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -53,11 +55,7 @@ public final class KeyedDebounce {
          * @throws IllegalArgumentException if {@code quietPeriod} is zero or negative
          */
         public Builder<T, K> quietPeriod(Duration quietPeriod) {
-            Objects.requireNonNull(quietPeriod, "quietPeriod");
-            if (quietPeriod.isZero() || quietPeriod.isNegative()) {
-                throw new IllegalArgumentException("quietPeriod must be positive, was " + quietPeriod);
-            }
-            this.quietPeriod = quietPeriod;
+            this.quietPeriod = Durations.requirePositive("quietPeriod", quietPeriod);
             return this;
         }
 
@@ -67,10 +65,7 @@ public final class KeyedDebounce {
          * @throws IllegalArgumentException if {@code maxActiveKeys < 1}
          */
         public Builder<T, K> maxActiveKeys(int maxActiveKeys) {
-            if (maxActiveKeys < 1) {
-                throw new IllegalArgumentException("maxActiveKeys must be >= 1, was " + maxActiveKeys);
-            }
-            this.maxActiveKeys = maxActiveKeys;
+            this.maxActiveKeys = Args.atLeast("maxActiveKeys", maxActiveKeys, 1);
             return this;
         }
 

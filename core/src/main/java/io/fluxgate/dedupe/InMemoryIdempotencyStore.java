@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -113,10 +115,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
          * @throws IllegalArgumentException if {@code maxKeys < 1}
          */
         public Builder maxKeys(int maxKeys) {
-            if (maxKeys < 1) {
-                throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
-            }
-            this.maxKeys = maxKeys;
+            this.maxKeys = Args.atLeast("maxKeys", maxKeys, 1);
             return this;
         }
 
@@ -126,11 +125,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
          * @throws IllegalArgumentException if {@code ttl} is zero or negative
          */
         public Builder ttl(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
-            if (ttl.isZero() || ttl.isNegative()) {
-                throw new IllegalArgumentException("ttl must be positive, was " + ttl);
-            }
-            this.ttl = ttl;
+            this.ttl = Durations.requirePositive("ttl", ttl);
             return this;
         }
 

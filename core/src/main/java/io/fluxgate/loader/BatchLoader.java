@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -241,10 +243,7 @@ public final class BatchLoader<K, V> {
          * @throws IllegalArgumentException if {@code maxBatchSize < 1}
          */
         public Builder<K, V> maxBatchSize(int maxBatchSize) {
-            if (maxBatchSize < 1) {
-                throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
-            }
-            this.maxBatchSize = maxBatchSize;
+            this.maxBatchSize = Args.atLeast("maxBatchSize", maxBatchSize, 1);
             return this;
         }
 
@@ -254,11 +253,7 @@ public final class BatchLoader<K, V> {
          * @throws IllegalArgumentException if {@code maxDelay} is negative
          */
         public Builder<K, V> maxDelay(Duration maxDelay) {
-            Objects.requireNonNull(maxDelay, "maxDelay");
-            if (maxDelay.isNegative()) {
-                throw new IllegalArgumentException("maxDelay must be >= 0, was " + maxDelay);
-            }
-            this.maxDelay = maxDelay;
+            this.maxDelay = Durations.requireNonNegative("maxDelay", maxDelay);
             return this;
         }
 
@@ -268,10 +263,7 @@ public final class BatchLoader<K, V> {
          * @throws IllegalArgumentException if {@code cacheSize < 0}
          */
         public Builder<K, V> cacheSize(int cacheSize) {
-            if (cacheSize < 0) {
-                throw new IllegalArgumentException("cacheSize must be >= 0, was " + cacheSize);
-            }
-            this.cacheSize = cacheSize;
+            this.cacheSize = Args.atLeast("cacheSize", cacheSize, 0);
             return this;
         }
 

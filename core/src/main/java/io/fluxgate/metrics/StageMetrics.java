@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.fluxgate.flow.Args;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -77,11 +78,7 @@ public final class StageMetrics {
         private int maxPending = DEFAULT_MAX_PENDING;
 
         private Builder(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("stage name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = Args.notBlank("name", name);
         }
 
         /** Where to record; {@code null} (the default) records nothing. */
@@ -109,10 +106,7 @@ public final class StageMetrics {
          * @throws IllegalArgumentException if {@code maxPending < 1}
          */
         public Builder maxPending(int maxPending) {
-            if (maxPending < 1) {
-                throw new IllegalArgumentException("maxPending must be >= 1, was " + maxPending);
-            }
-            this.maxPending = maxPending;
+            this.maxPending = Args.atLeast("maxPending", maxPending, 1);
             return this;
         }
 

@@ -1,8 +1,8 @@
 package io.fluxgate.outcome;
 
-import java.util.Objects;
 import java.util.function.Function;
 
+import io.fluxgate.flow.Args;
 import reactor.core.publisher.Flux;
 
 /**
@@ -56,11 +56,7 @@ public final class ErrorBudget {
 
         /** Stage name used in the exception message. */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = Args.notBlank("name", name);
             return this;
         }
 
@@ -70,9 +66,7 @@ public final class ErrorBudget {
          * @throws IllegalArgumentException if {@code n < 0}
          */
         public Builder maxConsecutiveFailures(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("maxConsecutiveFailures must be >= 0, was " + n);
-            }
+            Args.atLeast("maxConsecutiveFailures", n, 0);
             this.maxConsecutive = n;
             return this;
         }
@@ -96,9 +90,7 @@ public final class ErrorBudget {
          * @throws IllegalArgumentException if {@code outcomes < 1}
          */
         public Builder window(int outcomes) {
-            if (outcomes < 1) {
-                throw new IllegalArgumentException("window must be >= 1, was " + outcomes);
-            }
+            Args.atLeast("window", outcomes, 1);
             this.window = outcomes;
             return this;
         }
@@ -110,9 +102,7 @@ public final class ErrorBudget {
          * @throws IllegalArgumentException if {@code outcomes < 1}
          */
         public Builder minimumOutcomes(int outcomes) {
-            if (outcomes < 1) {
-                throw new IllegalArgumentException("minimumOutcomes must be >= 1, was " + outcomes);
-            }
+            Args.atLeast("minimumOutcomes", outcomes, 1);
             this.minimumOutcomes = outcomes;
             return this;
         }

@@ -3,6 +3,8 @@ package io.fluxgate.outcome;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fluxgate.flow.Args;
+
 /**
  * A dead-letter sink that keeps letters in memory, for tests, inspection endpoints and small jobs.
  * Holding at most {@code capacity} letters; when full, {@link #accept} throws rather than dropping one.
@@ -27,10 +29,7 @@ public final class InMemoryDeadLetterSink<T> implements DeadLetterSink<T> {
      * @throws IllegalArgumentException if {@code capacity < 1}
      */
     public InMemoryDeadLetterSink(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
-        }
-        this.capacity = capacity;
+        this.capacity = Args.atLeast("capacity", capacity, 1);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.fluxgate.flow.Args;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -90,9 +91,7 @@ public final class Outcomes {
     public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMapAsync(
             Function<? super T, ? extends Publisher<? extends R>> mapper, int concurrency) {
         Objects.requireNonNull(mapper, "mapper");
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-        }
+        Args.atLeast("concurrency", concurrency, 1);
         Function<T, Mono<Outcome<T, R>>> call = input -> Mono.<R>defer(() -> Mono.from(mapper.apply(input)))
                 .map(value -> Outcome.<T, R>success(input, value))
                 .switchIfEmpty(Mono.fromSupplier(() -> Outcome.failure(input,

@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -70,11 +72,7 @@ public final class Progress {
 
         /** Name carried in every snapshot, e.g. the pipeline stage. */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = Args.notBlank("name", name);
             return this;
         }
 
@@ -84,10 +82,7 @@ public final class Progress {
          * @throws IllegalArgumentException if {@code total} is negative
          */
         public Builder total(long total) {
-            if (total < 0) {
-                throw new IllegalArgumentException("total must be >= 0, was " + total);
-            }
-            this.total = total;
+            this.total = Args.atLeast("total", total, 0);
             return this;
         }
 
@@ -97,11 +92,7 @@ public final class Progress {
          * @throws IllegalArgumentException if {@code interval} is zero or negative
          */
         public Builder interval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("interval must be positive, was " + interval);
-            }
-            this.interval = interval;
+            this.interval = Durations.requirePositive("interval", interval);
             return this;
         }
 

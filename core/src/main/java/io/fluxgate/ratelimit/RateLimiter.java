@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -140,10 +142,7 @@ public final class RateLimiter {
          * @throws IllegalArgumentException if {@code permits < 1}
          */
         public Builder permits(int permits) {
-            if (permits < 1) {
-                throw new IllegalArgumentException("permits must be >= 1, was " + permits);
-            }
-            this.permits = permits;
+            this.permits = Args.atLeast("permits", permits, 1);
             return this;
         }
 
@@ -153,11 +152,7 @@ public final class RateLimiter {
          * @throws IllegalArgumentException if {@code period} is zero or negative
          */
         public Builder per(Duration period) {
-            Objects.requireNonNull(period, "period");
-            if (period.isZero() || period.isNegative()) {
-                throw new IllegalArgumentException("period must be positive, was " + period);
-            }
-            this.period = period;
+            this.period = Durations.requirePositive("period", period);
             return this;
         }
 
@@ -167,10 +162,7 @@ public final class RateLimiter {
          * @throws IllegalArgumentException if {@code burst < 1}
          */
         public Builder burst(int burst) {
-            if (burst < 1) {
-                throw new IllegalArgumentException("burst must be >= 1, was " + burst);
-            }
-            this.burst = burst;
+            this.burst = Args.atLeast("burst", burst, 1);
             return this;
         }
 

@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import io.fluxgate.outcome.Outcome;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
@@ -85,11 +87,7 @@ public final class ElementRetry {
 
         /** Stage name put in {@link RetriesExhaustedException}. */
         public Builder<T, R> name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = Args.notBlank("name", name);
             return this;
         }
 
@@ -99,10 +97,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code maxAttempts < 1}
          */
         public Builder<T, R> maxAttempts(int maxAttempts) {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-            }
-            this.maxAttempts = maxAttempts;
+            this.maxAttempts = Args.atLeast("maxAttempts", maxAttempts, 1);
             return this;
         }
 
@@ -112,11 +107,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code backoff} is negative
          */
         public Builder<T, R> backoff(Duration backoff) {
-            Objects.requireNonNull(backoff, "backoff");
-            if (backoff.isNegative()) {
-                throw new IllegalArgumentException("backoff must be >= 0, was " + backoff);
-            }
-            this.backoff = backoff;
+            this.backoff = Durations.requireNonNegative("backoff", backoff);
             return this;
         }
 
@@ -126,11 +117,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code maxBackoff} is negative
          */
         public Builder<T, R> maxBackoff(Duration maxBackoff) {
-            Objects.requireNonNull(maxBackoff, "maxBackoff");
-            if (maxBackoff.isNegative()) {
-                throw new IllegalArgumentException("maxBackoff must be >= 0, was " + maxBackoff);
-            }
-            this.maxBackoff = maxBackoff;
+            this.maxBackoff = Durations.requireNonNegative("maxBackoff", maxBackoff);
             return this;
         }
 
@@ -161,10 +148,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T, R> concurrency(int concurrency) {
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-            }
-            this.concurrency = concurrency;
+            this.concurrency = Args.atLeast("concurrency", concurrency, 1);
             return this;
         }
 

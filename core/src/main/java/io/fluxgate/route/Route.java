@@ -5,6 +5,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
+import io.fluxgate.flow.Args;
 import reactor.core.publisher.Flux;
 
 /**
@@ -56,9 +57,7 @@ public final class Route {
      */
     public static <T, R> Function<Flux<T>, Flux<R>> partitionWith(int n, Function<? super T, ?> key,
                                                                  IntFunction<Function<Flux<T>, Flux<R>>> stageFor) {
-        if (n < 1) {
-            throw new IllegalArgumentException("partitions must be >= 1, was " + n);
-        }
+        Args.atLeast("partitions", n, 1);
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(stageFor, "stageFor");
         // exactly n groups and flatMap concurrency n: groupBy can never stall waiting for a group slot

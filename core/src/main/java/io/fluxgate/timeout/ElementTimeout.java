@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -75,11 +77,7 @@ public final class ElementTimeout {
 
         /** Stage name put in the exception. */
         public Builder<T, R> name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = Args.notBlank("name", name);
             return this;
         }
 
@@ -89,11 +87,7 @@ public final class ElementTimeout {
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder<T, R> timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Durations.requirePositive("timeout", timeout);
             return this;
         }
 
@@ -103,10 +97,7 @@ public final class ElementTimeout {
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T, R> concurrency(int concurrency) {
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-            }
-            this.concurrency = concurrency;
+            this.concurrency = Args.atLeast("concurrency", concurrency, 1);
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import io.fluxgate.flow.Args;
 import reactor.core.publisher.Flux;
 
 /**
@@ -105,10 +106,7 @@ public final class Valve {
          * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
         public Builder maxInFlight(int maxInFlight) {
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = Args.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import io.fluxgate.control.Gradient2Limit;
 import io.fluxgate.control.LimitController;
+import io.fluxgate.flow.Args;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -70,9 +71,7 @@ public final class Workers {
     }
 
     private static void checkConcurrency(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("concurrency must be >= 1, was " + n);
-        }
+        Args.atLeast("concurrency", n, 1);
     }
 
     /** Configuration of adaptive concurrency. */
