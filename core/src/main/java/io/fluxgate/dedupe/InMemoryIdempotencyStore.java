@@ -5,12 +5,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import io.fluxgate.control.Durations;
 import io.fluxgate.flow.Args;
-import reactor.core.scheduler.Schedulers;
+import io.fluxgate.flow.Clocks;
 
 /**
  * A bounded in-memory {@link IdempotencyStore}: remembers each key for {@code ttl} after it was first seen
@@ -34,7 +33,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
     private InMemoryIdempotencyStore(Builder b) {
         this.maxKeys = b.maxKeys;
         this.ttlNanos = b.ttl == null ? Long.MAX_VALUE : b.ttl.toNanos();
-        this.nanoClock = b.nanoClock != null ? b.nanoClock : () -> Schedulers.parallel().now(TimeUnit.NANOSECONDS);
+        this.nanoClock = b.nanoClock != null ? b.nanoClock : Clocks.defaultNanoClock();
     }
 
     /** A builder: no TTL, {@link #DEFAULT_MAX_KEYS} keys. */
@@ -129,7 +128,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
             return this;
         }
 
-        /** Nanosecond clock for the TTL (default: {@code Schedulers.parallel()}'s clock, looked up per call). */
+        /** Nanosecond clock for the TTL (default {@link Clocks#defaultNanoClock()}). */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;

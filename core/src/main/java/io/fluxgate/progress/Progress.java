@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import io.fluxgate.control.Durations;
 import io.fluxgate.flow.Args;
+import io.fluxgate.flow.Clocks;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -28,8 +29,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Emission and backpressure are untouched: every element is passed on as it arrives, demand and cancellation
  * travel upstream unchanged, nothing is buffered. Reports are produced on the configured {@link Scheduler}
- * (default {@link Schedulers#parallel()}), whose clock is also the time source, so
- * {@code StepVerifier.withVirtualTime} drives it deterministically. After the stream completes, fails or is
+ * (default {@link Schedulers#parallel()}); time is measured with {@code System.nanoTime()} (or the configured
+ * scheduler's clock), and {@code StepVerifier.withVirtualTime} drives both deterministically. After the stream completes, fails or is
  * cancelled, the listener receives one final snapshot with a terminal state, and no periodic report follows it.
  */
 public final class Progress {
@@ -96,7 +97,7 @@ public final class Progress {
             return this;
         }
 
-        /** Scheduler that runs periodic reports and provides the clock. */
+        /** Scheduler that runs periodic reports; when set, its clock is also the time source. */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -125,7 +126,7 @@ public final class Progress {
             ProgressListener l = listener;
             return source -> Flux.defer(() -> {
                 Scheduler s = configured != null ? configured : Schedulers.parallel();
-                ProgressTracker tracker = new ProgressTracker(n, t, () -> s.now(TimeUnit.NANOSECONDS), l);
+                ProgressTracker tracker = new ProgressTracker(n, t, Clocks.nanoClockOf(configured), l);
                 Disposable[] ticker = new Disposable[1];
                 return source
                         .doOnSubscribe(sub -> {

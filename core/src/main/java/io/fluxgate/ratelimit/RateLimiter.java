@@ -2,12 +2,11 @@ package io.fluxgate.ratelimit;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import io.fluxgate.control.Durations;
 import io.fluxgate.flow.Args;
-import reactor.core.scheduler.Schedulers;
+import io.fluxgate.flow.Clocks;
 
 /**
  * A thread-safe token bucket: {@code permits} per {@code period}, holding at most {@code burst} unused permits.
@@ -18,8 +17,8 @@ import reactor.core.scheduler.Schedulers;
  * several {@link RateLimit} stages. Implemented as the generic cell rate algorithm (a virtual-scheduling token
  * bucket): one {@code long} of state, O(1) per permit, no timer thread.
  *
- * <p>The bucket starts full. Time comes from an injected nanosecond clock; by default the clock of
- * {@link Schedulers#parallel()}, looked up on every call so {@code StepVerifier.withVirtualTime} controls it.
+ * <p>The bucket starts full. Time comes from an injected nanosecond clock; by default {@code System.nanoTime()},
+ * or virtual time under {@code StepVerifier.withVirtualTime} (see {@link Clocks}).
  */
 public final class RateLimiter {
 
@@ -41,7 +40,7 @@ public final class RateLimiter {
         this.burst = b.burst;
         this.intervalNanos = Math.max(1, b.period.toNanos() / b.permits);
         this.toleranceNanos = (b.burst - 1) * intervalNanos;
-        this.nanoClock = b.nanoClock != null ? b.nanoClock : () -> Schedulers.parallel().now(TimeUnit.NANOSECONDS);
+        this.nanoClock = b.nanoClock != null ? b.nanoClock : Clocks.defaultNanoClock();
         this.nextFreeNanos = nanoClock.getAsLong() - toleranceNanos;
     }
 
@@ -166,7 +165,7 @@ public final class RateLimiter {
             return this;
         }
 
-        /** Nanosecond clock (default: the clock of {@code Schedulers.parallel()}, looked up per call). */
+        /** Nanosecond clock (default {@link Clocks#defaultNanoClock()}). */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;

@@ -1,7 +1,6 @@
 package io.fluxgate.workers;
 
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -12,10 +11,10 @@ import java.util.function.Supplier;
 import io.fluxgate.control.Gradient2Limit;
 import io.fluxgate.control.LimitController;
 import io.fluxgate.flow.Args;
+import io.fluxgate.flow.Clocks;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code n} concurrent asynchronous calls per element, with a fixed or an adaptive {@code n}.
@@ -105,7 +104,7 @@ public final class Workers {
             return this;
         }
 
-        /** Clock for call latencies (default: {@code Schedulers.parallel()}'s clock, looked up per call). */
+        /** Clock for call latencies (default {@link Clocks#defaultNanoClock()}). */
         public AdaptiveBuilder<T, R> nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
@@ -130,8 +129,7 @@ public final class Workers {
             Function<? super T, ? extends Publisher<? extends R>> f = call;
             return source -> Flux.defer(() -> {
                 LimitController limit = Objects.requireNonNull(c.get(), "controller supplier returned null");
-                LongSupplier clock = configured != null ? configured
-                        : () -> Schedulers.parallel().now(TimeUnit.NANOSECONDS);
+                LongSupplier clock = configured != null ? configured : Clocks.defaultNanoClock();
                 AdaptiveSemaphore slots = new AdaptiveSemaphore(limit, listener);
                 return source.flatMap(v -> slots.acquire().flatMapMany(load -> {
                     long start = clock.getAsLong();
