@@ -2,6 +2,7 @@ package io.fluxgate.flow;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -21,8 +22,11 @@ public final class Clocks {
 
     private static final LongSupplier DEFAULT = () -> {
         Scheduler parallel = Schedulers.parallel();
-        return parallel.getClass().getName().equals(VIRTUAL_TIME_SCHEDULER)
-                ? parallel.now(TimeUnit.NANOSECONDS) : System.nanoTime();
+        // Schedulers.parallel() hands out a caching wrapper (a Supplier of the real scheduler)
+        Scheduler actual = parallel instanceof Supplier<?> wrapper && wrapper.get() instanceof Scheduler inner
+                ? inner : parallel;
+        return actual.getClass().getName().equals(VIRTUAL_TIME_SCHEDULER)
+                ? actual.now(TimeUnit.NANOSECONDS) : System.nanoTime();
     };
 
     private Clocks() {
