@@ -62,7 +62,8 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
     @Override
     public boolean tryMark(K key) {
         Objects.requireNonNull(key, "key");
-        long now = nanoClock.getAsLong();
+        // without a TTL time does not matter: skip the clock read on the per-element path
+        long now = ttlNanos == Long.MAX_VALUE ? 0 : nanoClock.getAsLong();
         synchronized (seenAt) {
             expire(now);
             if (seenAt.containsKey(key)) {
