@@ -1,0 +1,92 @@
+package io.fluxgate.benchmarks.flow;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.fluxgate.dedupe.Dedupe;
+import io.fluxgate.metrics.StageMetrics;
+import io.fluxgate.outcome.Outcomes;
+import io.fluxgate.progress.Progress;
+import io.fluxgate.valve.Valve;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import reactor.core.publisher.Flux;
+
+/**
+ * Per-element overhead of the flow-control stages on a synchronous stream of {@code n} longs, against the plain
+ * stream ({@code baseline}) and against the Reactor operator each one replaces where there is one
+ * ({@code distinct} for dedupe, {@code map} for tryMap). Run:
+ * {@code java -jar benchmarks/target/benchmarks.jar FlowOverheadBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class FlowOverheadBenchmark {
+
+    @Param("100000")
+    int n;
+
+    // distinct keys over a small range so dedupe really drops (keys repeat every 1000)
+    private Flux<Long> source;
+    private Function<Flux<Long>, Flux<Long>> dedupe;
+    private Function<Flux<Long>, Flux<Long>> valve;
+    private Function<Flux<Long>, Flux<Long>> metrics;
+    private Function<Flux<Long>, Flux<Long>> progress;
+
+    @Setup
+    public void setup() {
+        source = Flux.range(0, n).map(i -> (long) (i % 1000));
+        dedupe = Dedupe.lastN(2048);
+        valve = Valve.open().gate();
+        metrics = StageMetrics.wrap("bench", new SimpleMeterRegistry(), f -> f.map(i -> i + 1));
+        progress = Progress.builder().interval(Duration.ofSeconds(1)).listener(s -> { }).build();
+    }
+
+    @Benchmark
+    public Long baseline() {
+        return source.blockLast();
+    }
+
+    @Benchmark
+    public Long reactorDistinct() {
+        return source.distinct().blockLast();
+    }
+
+    @Benchmark
+    public Long dedupeLastN() {
+        return source.transform(dedupe).blockLast();
+    }
+
+    @Benchmark
+    public Long valveGate() {
+        return source.transform(valve).blockLast();
+    }
+
+    @Benchmark
+    public Long reactorMap() {
+        return source.map(i -> i + 1).blockLast();
+    }
+
+    @Benchmark
+    public Long stageMetricsAroundMap() {
+        return source.transform(metrics).blockLast();
+    }
+
+    @Benchmark
+    public Object tryMap() {
+        return source.transform(Outcomes.<Long, Long>tryMap(i -> i + 1)).blockLast();
+    }
+
+    @Benchmark
+    public Long progressPassThrough() {
+        return source.transform(progress).blockLast();
+    }
+}

@@ -1,0 +1,100 @@
+package io.fluxgate.debounce;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.fluxgate.control.Durations;
+import io.fluxgate.flow.Args;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Emits, per key, the latest element once that key has been quiet for a period: a burst of updates to one entity
+ * collapses into its final state, while other keys are debounced independently (Reactor's
+ * {@code sampleTimeout}/{@code debounce} work on the whole stream, so a busy key would starve a quiet one).
+ *
+ * <pre>{@code
+ * profileUpdates.transform(KeyedDebounce.byKey(Update::userId).quietPeriod(Duration.ofSeconds(2)).build())
+ * }</pre>
+ *
+ * <p>Superseded elements are dropped, as with Reactor's {@code sampleTimeout} (that is the point of debouncing). When the source completes, each key's pending
+ * element is emitted at once. Memory is bounded by the keys with a pending element: a key is forgotten as soon as
+ * its element is emitted. At most {@code maxActiveKeys} keys may be pending at once; beyond that the source is
+ * backpressured until a key emits (Reactor's {@code groupBy} stalls rather than dropping).
+ */
+public final class KeyedDebounce {
+
+    /** Default bound on keys with a pending element. */
+    public static final int DEFAULT_MAX_ACTIVE_KEYS = 10_000;
+
+    private KeyedDebounce() {
+    }
+
+    /** A builder debouncing by {@code key}; {@link Builder#quietPeriod(Duration)} is required. */
+    public static <T, K> Builder<T, K> byKey(Function<? super T, ? extends K> key) {
+        return new Builder<>(Objects.requireNonNull(key, "key"));
+    }
+
+    /** Configuration; setters validate and name the bad value. */
+    public static final class Builder<T, K> {
+        private final Function<? super T, ? extends K> key;
+        private Duration quietPeriod;
+        private int maxActiveKeys = DEFAULT_MAX_ACTIVE_KEYS;
+        private Scheduler scheduler;
+
+        private Builder(Function<? super T, ? extends K> key) {
+            this.key = key;
+        }
+
+        /**
+         * How long a key must see no new element before its latest one is emitted.
+         *
+         * @throws IllegalArgumentException if {@code quietPeriod} is zero or negative
+         */
+        public Builder<T, K> quietPeriod(Duration quietPeriod) {
+            this.quietPeriod = Durations.requirePositive("quietPeriod", quietPeriod);
+            return this;
+        }
+
+        /**
+         * Most keys with a pending element at once.
+         *
+         * @throws IllegalArgumentException if {@code maxActiveKeys < 1}
+         */
+        public Builder<T, K> maxActiveKeys(int maxActiveKeys) {
+            this.maxActiveKeys = Args.atLeast("maxActiveKeys", maxActiveKeys, 1);
+            return this;
+        }
+
+        /** Timer scheduler (default {@code Schedulers.parallel()}, resolved at subscription). */
+        public Builder<T, K> scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Builds the transformer.
+         *
+         * @throws IllegalStateException if no quiet period was set
+         */
+        public Function<Flux<T>, Flux<T>> build() {
+            if (quietPeriod == null) {
+                throw new IllegalStateException("quietPeriod is required");
+            }
+            Function<? super T, ? extends K> k = key;
+            Duration quiet = quietPeriod;
+            int maxKeys = maxActiveKeys;
+            Scheduler configured = scheduler;
+            return source -> Flux.defer(() -> {
+                Scheduler s = configured != null ? configured : Schedulers.parallel();
+                // take(1) ends the group once it emitted, so groupBy forgets the key; the next element for that key
+                // opens a fresh group
+                return source.groupBy(k, 1)
+                        .flatMap(group -> group.sampleTimeout(v -> Mono.delay(quiet, s)).take(1), maxKeys, 1);
+            });
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.fluxgate.dedupe;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import reactor.core.publisher.Flux;
+
+/**
+ * Drops elements whose key was already seen, with bounded memory: within a TTL, among the last N keys, or as an
+ * {@link IdempotencyStore} decides (Reactor's {@code distinct()} remembers every key forever).
+ *
+ * <pre>{@code
+ * events.transform(Dedupe.byKey(Event::id).ttl(Duration.ofMinutes(10)).maxKeys(1_000_000).build())
+ * events.transform(Dedupe.byKey(Event::id).store(sharedStore).build())   // idempotent across streams
+ * }</pre>
+ *
+ * <p>Order is kept; a dropped duplicate is handed to Reactor's discard hook ({@code doOnDiscard}) and its demand
+ * is replenished from upstream, so the downstream never stalls on duplicates. With a remote store, one key check
+ * is in flight at a time, in order, so two copies of a key arriving back to back cannot both pass.
+ */
+public final class Dedupe {
+
+    private Dedupe() {
+    }
+
+    /** A builder deduplicating by {@code key}; by default each subscription gets its own in-memory store. */
+    public static <T, K> Builder<T, K> byKey(Function<? super T, ? extends K> key) {
+        return new Builder<>(Objects.requireNonNull(key, "key"));
+    }
+
+    /**
+     * Drops an element equal to one among the last {@code n} distinct elements.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static <T> Function<Flux<T>, Flux<T>> lastN(int n) {
+        return Dedupe.<T, T>byKey(Function.identity()).maxKeys(n).build();
+    }
+
+    /**
+     * Drops an element equal to one first seen less than {@code ttl} ago (at most
+     * {@link InMemoryIdempotencyStore#DEFAULT_MAX_KEYS} remembered).
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not positive
+     */
+    public static <T> Function<Flux<T>, Flux<T>> within(Duration ttl) {
+        return Dedupe.<T, T>byKey(Function.identity()).ttl(ttl).build();
+    }
+
+    /** Configuration; setters validate and name the bad value. */
+    public static final class Builder<T, K> {
+        private final Function<? super T, ? extends K> key;
+        private int maxKeys = InMemoryIdempotencyStore.DEFAULT_MAX_KEYS;
+        private Duration ttl;
+        private IdempotencyStore<? super K> store;
+
+        private Builder(Function<? super T, ? extends K> key) {
+            this.key = key;
+        }
+
+        /**
+         * Remember at most {@code maxKeys} keys per subscription (default
+         * {@link InMemoryIdempotencyStore#DEFAULT_MAX_KEYS}).
+         *
+         * @throws IllegalArgumentException if {@code maxKeys < 1}
+         */
+        public Builder<T, K> maxKeys(int maxKeys) {
+            InMemoryIdempotencyStore.builder().maxKeys(maxKeys); // same validation and message as the store
+            this.maxKeys = maxKeys;
+            return this;
+        }
+
+        /**
+         * Forget a key {@code ttl} after its first sighting.
+         *
+         * @throws IllegalArgumentException if {@code ttl} is not positive
+         */
+        public Builder<T, K> ttl(Duration ttl) {
+            InMemoryIdempotencyStore.builder().ttl(ttl);
+            this.ttl = ttl;
+            return this;
+        }
+
+        /** Use this (possibly shared, possibly remote) store instead of a per-subscription in-memory one. */
+        public Builder<T, K> store(IdempotencyStore<? super K> store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Builds the transformer. */
+        public Function<Flux<T>, Flux<T>> build() {
+            Function<? super T, ? extends K> k = key;
+            if (store != null) {
+                IdempotencyStore<? super K> s = store;
+                return source -> apply(source, k, s);
+            }
+            int mk = maxKeys;
+            Duration t = ttl;
+            Supplier<IdempotencyStore<K>> fresh = () -> {
+                InMemoryIdempotencyStore.Builder b = InMemoryIdempotencyStore.builder().maxKeys(mk);
+                return (t == null ? b : b.ttl(t)).build();
+            };
+            return source -> Flux.defer(() -> apply(source, k, fresh.get()));
+        }
+
+        private static <T, K> Flux<T> apply(Flux<T> source, Function<? super T, ? extends K> key,
+                                            IdempotencyStore<? super K> store) {
+            if (store instanceof LocalIdempotencyStore<? super K> local) {
+                return source.filter(v -> local.tryMark(key.apply(v)));
+            }
+            return source.filterWhen(v -> store.markIfAbsent(key.apply(v)), 1);
+        }
+    }
+}

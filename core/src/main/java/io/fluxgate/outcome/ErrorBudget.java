@@ -1,0 +1,141 @@
+package io.fluxgate.outcome;
+
+import java.util.function.Function;
+
+import io.fluxgate.flow.Args;
+import reactor.core.publisher.Flux;
+
+/**
+ * Stops a run when failures pile up: passes {@link Outcome}s through unchanged, and fails the stream with an
+ * {@link ErrorBudgetExceededException} when more than {@code N} failures arrive in a row (the database is down)
+ * or when more than {@code X%} of the last {@code W} outcomes failed (the input is mostly garbage).
+ *
+ * <pre>{@code
+ * outcomes.transform(ErrorBudget.builder().name("load").maxConsecutiveFailures(20)
+ *                                        .maxFailureRate(5.0).window(1_000).build())
+ * }</pre>
+ *
+ * <p>The failure that exhausts the budget is emitted first and the error follows it, so a dead-letter stage
+ * downstream still records it; nothing accepted is lost. Demand and cancellation pass through unchanged. Counters
+ * are per subscription.
+ */
+public final class ErrorBudget {
+
+    /** Default sliding-window size for the failure rate. */
+    public static final int DEFAULT_WINDOW = 100;
+    /** Default stage name. */
+    public static final String DEFAULT_NAME = "error-budget";
+
+    private ErrorBudget() {
+    }
+
+    /** A builder with no limits set; at least one of the two limits is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Shorthand for a budget of at most {@code maxConsecutiveFailures} failures in a row.
+     *
+     * @throws IllegalArgumentException if {@code maxConsecutiveFailures < 0}
+     */
+    public static <T, R> Function<Flux<Outcome<T, R>>, Flux<Outcome<T, R>>> consecutive(int maxConsecutiveFailures) {
+        return builder().maxConsecutiveFailures(maxConsecutiveFailures).build();
+    }
+
+    /** Configuration; each setter validates its argument and names the bad value. */
+    public static final class Builder {
+        private String name = DEFAULT_NAME;
+        private int maxConsecutive = -1;
+        private double maxRatePercent = -1;
+        private int window = DEFAULT_WINDOW;
+        private int minimumOutcomes = -1;
+
+        private Builder() {
+        }
+
+        /** Stage name used in the exception message. */
+        public Builder name(String name) {
+            this.name = Args.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Fail when more than {@code n} failures arrive in a row ({@code 0}: fail on the first failure).
+         *
+         * @throws IllegalArgumentException if {@code n < 0}
+         */
+        public Builder maxConsecutiveFailures(int n) {
+            Args.atLeast("maxConsecutiveFailures", n, 0);
+            this.maxConsecutive = n;
+            return this;
+        }
+
+        /**
+         * Fail when more than {@code percent}% of the outcomes in the window are failures.
+         *
+         * @throws IllegalArgumentException if {@code percent} is not in {@code [0, 100)}
+         */
+        public Builder maxFailureRate(double percent) {
+            if (!(percent >= 0 && percent < 100)) {
+                throw new IllegalArgumentException("maxFailureRate must be in [0, 100) percent, was " + percent);
+            }
+            this.maxRatePercent = percent;
+            return this;
+        }
+
+        /**
+         * Number of most recent outcomes the failure rate is computed over (default {@link #DEFAULT_WINDOW}).
+         *
+         * @throws IllegalArgumentException if {@code outcomes < 1}
+         */
+        public Builder window(int outcomes) {
+            Args.atLeast("window", outcomes, 1);
+            this.window = outcomes;
+            return this;
+        }
+
+        /**
+         * Outcomes needed before the rate is judged (default: the window size), so that the first failure of a
+         * run is not "100%".
+         *
+         * @throws IllegalArgumentException if {@code outcomes < 1}
+         */
+        public Builder minimumOutcomes(int outcomes) {
+            Args.atLeast("minimumOutcomes", outcomes, 1);
+            this.minimumOutcomes = outcomes;
+            return this;
+        }
+
+        /**
+         * Builds the transformer.
+         *
+         * @throws IllegalStateException if neither limit is set, or minimumOutcomes exceeds the window
+         */
+        public <T, R> Function<Flux<Outcome<T, R>>, Flux<Outcome<T, R>>> build() {
+            if (maxConsecutive < 0 && maxRatePercent < 0) {
+                throw new IllegalStateException("set maxConsecutiveFailures and/or maxFailureRate");
+            }
+            int min = minimumOutcomes < 0 ? window : minimumOutcomes;
+            if (min > window) {
+                throw new IllegalStateException("minimumOutcomes (" + min + ") must not exceed window (" + window + ")");
+            }
+            String n = name;
+            int mc = maxConsecutive;
+            double mr = maxRatePercent;
+            int w = window;
+            return source -> Flux.defer(() -> {
+                ErrorBudgetTracker tracker = new ErrorBudgetTracker(mc, mr, w, min);
+                return source.handle((outcome, sink) -> {
+                    String violation = tracker.record(outcome.isFailure());
+                    sink.next(outcome);
+                    if (violation != null) {
+                        Outcome.Failure<T, R> failure = (Outcome.Failure<T, R>) outcome;
+                        sink.error(new ErrorBudgetExceededException(n, violation, failure.input(),
+                                tracker.consecutive(), tracker.failuresInWindow(), tracker.size(), failure.cause()));
+                    }
+                });
+            });
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.fluxgate.ratelimit;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.fluxgate.flow.Args;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Rate-limit stage over a {@link RateLimiter}.
+ *
+ * <p><b>Shaping</b> (default): every element takes one permit and is delayed until the permit is due; nothing is
+ * dropped. Elements stay in order; one element at a time is held (upstream is asked for the next only when the
+ * held one has been emitted), so a rate-limited stage never buffers more than one element, and the slowdown
+ * propagates upstream as backpressure.
+ *
+ * <p><b>Enforcing</b>: an element arriving while no permit is available fails the stream with
+ * {@link RateLimitExceededException} naming the stage (use it to assert that a producer respects a contract).
+ *
+ * <pre>{@code
+ * RateLimiter api = RateLimiter.builder().permits(50).per(Duration.ofSeconds(1)).burst(10).build();
+ * requests.transform(RateLimit.shaping(api))          // share `api` between streams to cap their sum
+ * }</pre>
+ *
+ * <p>Cancelling while an element waits cancels the wait and discards the element; its permit stays spent.
+ */
+public final class RateLimit {
+
+    /** Default stage name. */
+    public static final String DEFAULT_NAME = "rate-limit";
+
+    private RateLimit() {
+    }
+
+    /** Delays elements to the limiter's rate (never drops). */
+    public static <T> Function<Flux<T>, Flux<T>> shaping(RateLimiter limiter) {
+        return builder(limiter).build();
+    }
+
+    /**
+     * Shaping stage with its own limiter of {@code permits} per {@code period}, evenly spaced; each subscription
+     * gets a fresh bucket.
+     *
+     * @throws IllegalArgumentException if {@code permits < 1} or {@code period} is not positive
+     */
+    public static <T> Function<Flux<T>, Flux<T>> of(int permits, Duration period) {
+        RateLimiter.of(permits, period); // validate eagerly so a bad value fails at assembly
+        return source -> Flux.defer(() -> source.transform(shaping(RateLimiter.of(permits, period))));
+    }
+
+    /** Fails with {@link RateLimitExceededException} when an element finds no permit. */
+    public static <T> Function<Flux<T>, Flux<T>> enforcing(RateLimiter limiter, String name) {
+        return builder(limiter).enforcing().name(name).build();
+    }
+
+    /** A builder over a (possibly shared) limiter. */
+    public static Builder builder(RateLimiter limiter) {
+        return new Builder(Objects.requireNonNull(limiter, "limiter"));
+    }
+
+    /** Configuration of a rate-limit stage. */
+    public static final class Builder {
+        private final RateLimiter limiter;
+        private boolean enforcing;
+        private String name = DEFAULT_NAME;
+        private Scheduler scheduler;
+
+        private Builder(RateLimiter limiter) {
+            this.limiter = limiter;
+        }
+
+        /** Fail instead of delaying. */
+        public Builder enforcing() {
+            this.enforcing = true;
+            return this;
+        }
+
+        /** Stage name used in exceptions. */
+        public Builder name(String name) {
+            this.name = Args.notBlank("name", name);
+            return this;
+        }
+
+        /** Scheduler for the delays (default {@code Schedulers.parallel()}, resolved at subscription). */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Builds the transformer; it is stateless apart from the limiter, so it can be reused. */
+        public <T> Function<Flux<T>, Flux<T>> build() {
+            RateLimiter l = limiter;
+            String n = name;
+            if (enforcing) {
+                return source -> source.handle((v, sink) -> {
+                    if (l.tryAcquire()) {
+                        sink.next(v);
+                    } else {
+                        sink.error(new RateLimitExceededException(n, l, v));
+                    }
+                });
+            }
+            Scheduler configured = scheduler;
+            return source -> Flux.defer(() -> {
+                Scheduler s = configured != null ? configured : Schedulers.parallel();
+                // concatMap without prefetch: reserve the permit only when the element is next in line, and pull
+                // the next element only after this one is out
+                return source.concatMap(v -> {
+                    long wait = l.reserveNanos();
+                    return wait == 0 ? Mono.just(v) : Mono.just(v).delayElement(Duration.ofNanos(wait), s);
+                }, 0);
+            });
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.fluxgate.flow;
+
+import java.util.function.Function;
+
+import org.reactivestreams.Publisher;
+import org.reactivestreams.tck.PublisherVerification;
+import org.reactivestreams.tck.TestEnvironment;
+import reactor.core.publisher.Flux;
+
+/**
+ * Shared Reactive Streams TCK harness for the flow-control operators: a transformer applied to a source of
+ * {@code 0..n-1} must behave as a compliant publisher, and must pass an upstream error through.
+ */
+public abstract class TransformerTck<R> extends PublisherVerification<R> {
+
+    protected TransformerTck() {
+        // short no-signal wait: the TCK waits that long in every "expect nothing" step, which dominates its run time
+        super(new TestEnvironment(250, 25));
+    }
+
+    /** The operator under test, applied to a {@code Flux<Long>}. */
+    protected abstract Function<Flux<Long>, Flux<R>> transformer();
+
+    @Override
+    public Publisher<R> createPublisher(long elements) {
+        return Flux.<Long, Long>generate(() -> 0L, (i, sink) -> {
+            if (i < elements) {
+                sink.next(i);
+            } else {
+                sink.complete();
+            }
+            return i + 1;
+        }).transform(transformer());
+    }
+
+    @Override
+    public Publisher<R> createFailedPublisher() {
+        return Flux.<Long>error(new IllegalStateException("tck failure")).transform(transformer());
+    }
+
+    @Override
+    public long maxElementsFromPublisher() {
+        return 1_024;
+    }
+}

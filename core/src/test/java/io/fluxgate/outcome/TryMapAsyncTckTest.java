@@ -1,0 +1,13 @@
+package io.fluxgate.outcome;
+
+import java.util.function.Function;
+
+import io.fluxgate.flow.TransformerTck;
+import reactor.core.publisher.Flux;
+
+public class TryMapAsyncTckTest extends TransformerTck<Outcome<Long, Long>> {
+    @Override
+    protected Function<Flux<Long>, Flux<Outcome<Long, Long>>> transformer() {
+        return Outcomes.tryMapAsync(i -> Flux.just(i));
+    }
+}

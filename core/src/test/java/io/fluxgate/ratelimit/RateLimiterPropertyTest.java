@@ -1,0 +1,79 @@
+package io.fluxgate.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class RateLimiterPropertyTest {
+
+    /**
+     * Reference model: a token bucket counting credit in nanoseconds (one token = one interval), refilled by
+     * elapsed time, capped at burst tokens, going negative for reservations ahead of time.
+     */
+    @Property(tries = 300)
+    void reservationsMatchTokenBucketModel(@ForAll @Size(max = 50) List<@IntRange(min = 0, max = 400) Integer> gapsMs,
+                                           @ForAll @IntRange(min = 1, max = 20) int permits,
+                                           @ForAll @IntRange(min = 1, max = 5) int burst) {
+        AtomicLong now = new AtomicLong(1_000_000_000_000L);
+        RateLimiter limiter = RateLimiter.builder().permits(permits).per(Duration.ofSeconds(1)).burst(burst)
+                .nanoClock(now::get).build();
+        long interval = 1_000_000_000L / permits;
+        long credit = burst * interval;
+        long last = now.get();
+        for (int gap : gapsMs) {
+            now.addAndGet(gap * 1_000_000L);
+            credit = Math.min(burst * interval, credit + (now.get() - last));
+            last = now.get();
+            credit -= interval;
+            long expectedWait = Math.max(0, -credit);
+            assertThat(limiter.reserveNanos()).isEqualTo(expectedWait);
+        }
+    }
+
+    /** In any stretch of emissions, at most burst + elapsed/interval elements pass; none are lost or reordered. */
+    @Property(tries = 100)
+    void shapedEmissionsRespectTheBound(@ForAll @Size(max = 30) List<@IntRange(min = 0, max = 300) Integer> gapsMs,
+                                        @ForAll @IntRange(min = 1, max = 20) int permits,
+                                        @ForAll @IntRange(min = 1, max = 4) int burst) {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        RateLimiter limiter = RateLimiter.builder().permits(permits).per(Duration.ofSeconds(1)).burst(burst)
+                .nanoClock(() -> vts.now(TimeUnit.NANOSECONDS)).build();
+        List<Integer> values = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        long[] at = new long[gapsMs.size()];
+        long t = 0;
+        for (int i = 0; i < at.length; i++) {
+            t += gapsMs.get(i);
+            at[i] = t;
+        }
+        Flux.range(0, at.length)
+                .concatMap(i -> Mono.delay(Duration.ofMillis(at[i]), vts).thenReturn(i), 0)
+                .transform(RateLimit.builder(limiter).scheduler(vts).build())
+                .subscribe(v -> {
+                    values.add(v);
+                    times.add(vts.now(TimeUnit.NANOSECONDS));
+                });
+        vts.advanceTimeBy(Duration.ofHours(1));
+        assertThat(values).hasSize(at.length).isSorted();
+        long interval = limiter.interval().toNanos();
+        for (int i = 0; i < times.size(); i++) {
+            for (int j = i; j < times.size(); j++) {
+                long allowed = burst + (times.get(j) - times.get(i)) / interval;
+                assertThat((long) (j - i + 1)).isLessThanOrEqualTo(allowed);
+            }
+        }
+        vts.dispose();
+    }
+}
