@@ -157,14 +157,18 @@ public final class SourceSession<K, V> {
 
     /** The records of this session; subscribe once. */
     public Flux<KafkaRecord<K, V>> records() {
-        Flux<KafkaRecord<K, V>> records = receiver.receive().handle(this::onRecord);
+        Flux<KafkaRecord<K, V>> records = receiver.receive().handle(this::onRecord)
+                // reactor-kafka commits the prefixes acknowledged so far while closing; later acks are ignored
+                .doFinally(s -> trackers.values().forEach(PartitionTracker::close));
         if (options.registry() == null) {
             return records;
         }
         Duration every = options.commitInterval();
         return Flux.using(
                 () -> Flux.interval(every, every)
-                        .concatMap(i -> receiver.doOnConsumer(this::lagOf).onErrorResume(e -> Mono.empty()))
+                        .onBackpressureDrop()
+                        .concatMap(i -> receiver.doOnConsumer(this::lagOf).timeout(every.multipliedBy(5))
+                                .onErrorResume(e -> Mono.empty()), 1)
                         .subscribe(stats.lag::set),
                 d -> records,
                 Disposable::dispose);
