@@ -20,6 +20,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.kafka.sender.KafkaSender;
 import reactor.kafka.sender.MicrometerProducerListener;
 import reactor.kafka.sender.SenderOptions;
@@ -201,7 +202,8 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
                             .concatMap(r -> r.exception() == null
                                     ? Mono.just(sent(r.correlationMetadata(), r.recordMetadata()))
                                     : onFailure(sender, r.correlationMetadata(), r.exception())),
-                    KafkaSender::close);
+                    // completion arrives on the producer's I/O thread, where close() cannot wait for it
+                    sender -> Schedulers.boundedElastic().schedule(sender::close));
         }
 
         /**
