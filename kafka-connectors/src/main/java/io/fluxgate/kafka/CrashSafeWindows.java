@@ -1,7 +1,9 @@
 package io.fluxgate.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -27,6 +29,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -56,6 +59,9 @@ import reactor.util.retry.Retry;
  *       lateness bound (and then it is independent of interleaving).</li>
  *   <li><b>Rebalance:</b> when partitions are revoked the run stops without flushing open windows and starts
  *       again (new consumer) from the committed state of its new assignment; windows are never flushed partial.</li>
+ *   <li>An idle partition holds the watermark back until the operator's
+ *       {@link UniqueUsers.Builder#partitionIdleTimeout(Duration) partitionIdleTimeout} (set it on the windows
+ *       builder) lets the others go on.</li>
  *   <li>The sink must be idempotent per window key (re-emitted windows overwrite): e.g. a compacted topic keyed by
  *       window start, or an upsert.</li>
  * </ul>
@@ -70,6 +76,7 @@ public final class CrashSafeWindows<K, V, T> {
     /** Default longest time between commits of acknowledged checkpoints. */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final java.util.function.LongConsumer NO_ACK = o -> { };
+    private static final int PARSE_BATCH = 256;
 
     private final KafkaSourceOptions<K, V> source;
     private final Function<? super KafkaRecord<K, V>, ? extends T> parse;
@@ -77,6 +84,7 @@ public final class CrashSafeWindows<K, V, T> {
     private final Function<Flux<WindowCount>, Flux<WindowCount>> sink;
     private final boolean stopAtEnd;
     private final Duration commitInterval;
+    private final int parseParallelism;
     private final SourceSession.Stats stats;
 
     private CrashSafeWindows(Builder<K, V, T> b) {
@@ -86,6 +94,7 @@ public final class CrashSafeWindows<K, V, T> {
         this.sink = b.sink;
         this.stopAtEnd = b.stopAtEnd;
         this.commitInterval = b.commitInterval;
+        this.parseParallelism = b.parseParallelism;
         this.stats = new SourceSession.Stats(source.registry(), source.metricsName(), source.groupId());
     }
 
@@ -123,14 +132,7 @@ public final class CrashSafeWindows<K, V, T> {
         long[] nextSeq = {0};
         long[] lastCommit = {System.nanoTime()};
         Flux<WindowCount> emitted = feed
-                .switchOnFirst((first, records) -> records
-                        .<KafkaRecord<K, T>>handle((r, out) -> {
-                            T v = parse.apply(r);
-                            if (v != null) {
-                                out.next(new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK));
-                            }
-                        })
-                        .transform(operator(run.resumeState())))
+                .switchOnFirst((first, records) -> parsed(records).transform(operator(run.resumeState())))
                 .doOnNext(w -> {
                     long seq = nextSeq[0]++;
                     seqs.put(w, seq);
@@ -151,6 +153,35 @@ public final class CrashSafeWindows<K, V, T> {
                 })
                 .concatWith(Mono.defer(() -> commit(session, run)).then(Mono.empty()))
                 .doFinally(s -> run.stop());
+    }
+
+    private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records) {
+        if (parseParallelism <= 1) {
+            return records.handle((r, out) -> {
+                KafkaRecord<K, T> p = parseOne(r);
+                if (p != null) {
+                    out.next(p);
+                }
+            });
+        }
+        // parse batches on several threads, keeping the input order the operator's positions rely on
+        return records.bufferTimeout(PARSE_BATCH, Duration.ofMillis(10), true)
+                .flatMapSequential(batch -> Mono.fromCallable(() -> {
+                    List<KafkaRecord<K, T>> out = new ArrayList<>(batch.size());
+                    for (KafkaRecord<K, V> r : batch) {
+                        KafkaRecord<K, T> p = parseOne(r);
+                        if (p != null) {
+                            out.add(p);
+                        }
+                    }
+                    return out;
+                }).subscribeOn(Schedulers.parallel()), parseParallelism, 1)
+                .flatMapIterable(l -> l);
+    }
+
+    private KafkaRecord<K, T> parseOne(KafkaRecord<K, V> r) {
+        T v = parse.apply(r);
+        return v == null ? null : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK);
     }
 
     private UniqueUsers<KafkaRecord<K, T>> operator(ResumeState resume) {
@@ -191,6 +222,8 @@ public final class CrashSafeWindows<K, V, T> {
         private final Map<Duration, Long> emittedUpTo = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Long> lastOffset = new ConcurrentHashMap<>();
         private volatile boolean assignedOnce;
+        // set when the run is over: closing the consumer revokes its partitions, which is no reason to restart
+        private volatile boolean stopped;
         private volatile FluxSink<KafkaRecord<K, V>> sink;
         private volatile BaseSubscriber<KafkaRecord<K, V>> upstream;
 
@@ -234,6 +267,7 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         void stop() {
+            stopped = true;
             BaseSubscriber<KafkaRecord<K, V>> up = upstream;
             if (up != null) {
                 up.dispose();
@@ -278,7 +312,7 @@ public final class CrashSafeWindows<K, V, T> {
 
         private void restart() {
             FluxSink<KafkaRecord<K, V>> s = sink;
-            if (s != null) {
+            if (s != null && !stopped) {
                 s.error(new RebalanceRestart());
             }
         }
@@ -307,6 +341,7 @@ public final class CrashSafeWindows<K, V, T> {
         private Function<Flux<WindowCount>, Flux<WindowCount>> sink;
         private boolean stopAtEnd;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private int parseParallelism = 1;
 
         private Builder(KafkaSourceOptions<K, V> source, Function<? super KafkaRecord<K, V>, ? extends T> parse,
                         UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
@@ -348,6 +383,21 @@ public final class CrashSafeWindows<K, V, T> {
                 throw new IllegalArgumentException("commitInterval must not be negative: " + interval);
             }
             this.commitInterval = interval;
+            return this;
+        }
+
+        /**
+         * Parse on this many threads ({@link Schedulers#parallel()}), in batches of up to 256 records (or 10 ms),
+         * keeping the input order. The parse function must then be thread-safe. Default 1: parse on the thread that
+         * delivers the records.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder<K, V, T> parseParallelism(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("parseParallelism must be >= 1: " + threads);
+            }
+            this.parseParallelism = threads;
             return this;
         }
 

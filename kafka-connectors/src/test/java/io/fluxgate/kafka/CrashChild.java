@@ -41,6 +41,7 @@ public final class CrashChild {
                         (KafkaRecord<byte[], byte[]> r) -> reader.read(r.value()) instanceof FrameResult.Frame f ? f : null,
                         windows())
                 .sink(sink)
+                .parseParallelism(2)
                 .stopAtEnd(true)
                 .commitInterval(Duration.ofMillis(50))
                 .build()

@@ -67,17 +67,20 @@ public final class KafkaPipelineBenchmark {
                     (System.nanoTime() - t0) / 1e9);
 
             plainConsumer(kafka, n); // warm-up: JIT, and the broker creates __consumer_offsets on first use
-            double[][] t = new double[3][rounds];
+            double[][] t = new double[4][rounds];
             for (int round = 0; round < rounds; round++) {
                 t[0][round] = plainConsumer(kafka, n);
                 t[1][round] = sourceAlone(kafka, n);
-                t[2][round] = pipeline(kafka, n);
-                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s%n", round + 1, t[0][round], t[1][round], t[2][round]);
+                t[2][round] = pipeline(kafka, n, 1);
+                t[3][round] = pipeline(kafka, n, 2);
+                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (c2) %.2f s%n", round + 1,
+                        t[0][round], t[1][round], t[2][round], t[3][round]);
             }
             double a = median(t[0]);
             report("(a) plain KafkaConsumer poll loop", n, a, a);
             report("(b) KafkaSource alone (ack each)", n, median(t[1]), a);
             report("(c) source -> frame parse -> unique users -> sink", n, median(t[2]), a);
+            report("(c2) same, parseParallelism(2)", n, median(t[3]), a);
         }
     }
 
@@ -161,7 +164,7 @@ public final class KafkaPipelineBenchmark {
         return (System.nanoTime() - t0.get()) / 1e9;
     }
 
-    static double pipeline(EmbeddedKafka kafka, int n) {
+    static double pipeline(EmbeddedKafka kafka, int n, int parseThreads) {
         RootFrameReader reader = RootFrameReader.ofDefaults();
         KafkaSourceOptions<byte[], byte[]> source = KafkaSourceOptions
                 .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
@@ -187,6 +190,7 @@ public final class KafkaPipelineBenchmark {
                     return null;
                 }, windows)
                 .sink(sink)
+                .parseParallelism(parseThreads)
                 .stopAtEnd(true)
                 .build()
                 .run()
