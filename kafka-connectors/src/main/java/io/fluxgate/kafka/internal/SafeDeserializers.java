@@ -2,6 +2,7 @@ package io.fluxgate.kafka.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.apache.kafka.common.header.Headers;
@@ -28,83 +29,60 @@ public final class SafeDeserializers {
     }
 
     public static Deserializer<Object> key(Deserializer<?> delegate) {
-        return new Deserializer<>() {
-            @Override
-            public void configure(Map<String, ?> configs, boolean isKey) {
-                delegate.configure(configs, isKey);
-            }
-
-            @Override
-            public Object deserialize(String topic, byte[] data) {
-                return deserialize(topic, null, data);
-            }
-
-            @Override
-            public Object deserialize(String topic, Headers headers, byte[] data) {
-                try {
-                    return delegate.deserialize(topic, headers, data);
-                } catch (RuntimeException e) {
-                    return new Failure(data, e);
-                }
-            }
-
-            @Override
-            public Object deserialize(String topic, Headers headers, ByteBuffer data) {
-                ByteBuffer copy = data == null ? null : data.duplicate();
-                try {
-                    return delegate.deserialize(topic, headers, data);
-                } catch (RuntimeException e) {
-                    return new Failure(bytes(copy), e);
-                }
-            }
-
-            @Override
-            public void close() {
-                delegate.close();
-            }
-        };
+        return new Guarded<>(delegate, v -> v);
     }
 
     public static Deserializer<Envelope> value(Deserializer<?> delegate, LongSupplier generation) {
-        return new Deserializer<>() {
-            @Override
-            public void configure(Map<String, ?> configs, boolean isKey) {
-                delegate.configure(configs, isKey);
-            }
+        return new Guarded<>(delegate, v -> new Envelope(v, generation.getAsLong()));
+    }
 
-            @Override
-            public Envelope deserialize(String topic, byte[] data) {
-                return deserialize(topic, null, data);
-            }
+    /** Calls the delegate, turns its exception into a {@link Failure}, and wraps the outcome. */
+    private static final class Guarded<R> implements Deserializer<R> {
+        private final Deserializer<?> delegate;
+        private final Function<Object, R> wrap;
 
-            @Override
-            public Envelope deserialize(String topic, Headers headers, byte[] data) {
-                Object v;
-                try {
-                    v = delegate.deserialize(topic, headers, data);
-                } catch (RuntimeException e) {
-                    v = new Failure(data, e);
-                }
-                return new Envelope(v, generation.getAsLong());
-            }
+        Guarded(Deserializer<?> delegate, Function<Object, R> wrap) {
+            this.delegate = delegate;
+            this.wrap = wrap;
+        }
 
-            @Override
-            public Envelope deserialize(String topic, Headers headers, ByteBuffer data) {
-                ByteBuffer copy = data == null ? null : data.duplicate();
-                Object v;
-                try {
-                    v = delegate.deserialize(topic, headers, data);
-                } catch (RuntimeException e) {
-                    v = new Failure(bytes(copy), e);
-                }
-                return new Envelope(v, generation.getAsLong());
-            }
+        @Override
+        public void configure(Map<String, ?> configs, boolean isKey) {
+            delegate.configure(configs, isKey);
+        }
 
-            @Override
-            public void close() {
-                delegate.close();
+        @Override
+        public R deserialize(String topic, byte[] data) {
+            return deserialize(topic, null, data);
+        }
+
+        @Override
+        public R deserialize(String topic, Headers headers, byte[] data) {
+            Object v;
+            try {
+                v = delegate.deserialize(topic, headers, data);
+            } catch (RuntimeException e) {
+                v = new Failure(data, e);
             }
-        };
+            return wrap.apply(v);
+        }
+
+        @Override
+        public R deserialize(String topic, Headers headers, ByteBuffer data) {
+            ByteBuffer copy = data == null ? null : data.duplicate();
+            Object v;
+            try {
+                v = delegate.deserialize(topic, headers, data);
+            } catch (RuntimeException e) {
+                v = new Failure(bytes(copy), e);
+            }
+            return wrap.apply(v);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     private static byte[] bytes(ByteBuffer b) {
