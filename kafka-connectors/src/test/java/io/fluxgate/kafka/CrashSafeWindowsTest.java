@@ -55,11 +55,25 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
+        List<Process> children = new ArrayList<>();
+        try {
+            run(kafka, in, out, group, frames, dir, children);
+        } finally {
+            // never leave a child behind, whatever failed
+            for (Process p : children) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private void run(EmbeddedKafka kafka, String in, String out, String group, List<String> frames, Path dir,
+                     List<Process> children) throws Exception {
         Random rnd = new Random();
         long lastCommitted = -1;
         int kills = 0;
         for (int attempt = 0; attempt < 10 && kills < KILLS; attempt++) {
             Process child = startChild(kafka, in, out, group, dir.resolve("child-" + attempt + ".log"));
+            children.add(child);
             long seen = lastCommitted;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             // wait for this run to commit progress of its own, then kill it a random moment later
@@ -83,6 +97,7 @@ class CrashSafeWindowsTest {
             lastCommitted = Math.max(seen, committedOffset(kafka, group, in));
         }
         Process last = startChild(kafka, in, out, group, dir.resolve("child-final.log"));
+        children.add(last);
         assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
         assertThat(last.exitValue()).as(Files.readString(dir.resolve("child-final.log"))).isZero();
         assertThat(kills).as("children killed mid-run").isEqualTo(KILLS);

@@ -176,16 +176,48 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(topicConfig);
-            admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+            try {
+                admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+                }
             }
+            awaitLeaders(admin, name);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not describe topic " + name + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("topic " + name + " not created within " + ADMIN_TIMEOUT, e);
+        }
+    }
+
+    /**
+     * The controller has created the topic when createTopics returns, but the broker may not have its leaders in
+     * its metadata cache yet; a producer arriving in that gap gets NOT_LEADER_OR_FOLLOWER, and an idempotent one
+     * can then loop on OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout.
+     */
+    private static void awaitLeaders(Admin admin, String name)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                var description = admin.describeTopics(List.of(name)).allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
+                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("no leader for every partition of " + name + " within " + ADMIN_TIMEOUT);
+            }
+            Thread.sleep(10);
         }
     }
 
