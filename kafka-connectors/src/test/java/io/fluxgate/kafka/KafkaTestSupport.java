@@ -31,7 +31,10 @@ final class KafkaTestSupport {
     static void produce(EmbeddedKafka kafka, String topic, int from, int to) {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+                ProducerConfig.ACKS_CONFIG, "all",
+                // plain, ordered, non-idempotent test-data producer: independent of the code under test
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(), new StringSerializer())) {
             for (int i = from; i < to; i++) {
                 p.send(new ProducerRecord<>(topic, "key-" + i, "value-" + i));
             }
@@ -42,7 +45,10 @@ final class KafkaTestSupport {
     static void produceRaw(EmbeddedKafka kafka, String topic, List<String> values) {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+                ProducerConfig.ACKS_CONFIG, "all",
+                // plain, ordered, non-idempotent test-data producer: independent of the code under test
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(), new StringSerializer())) {
             for (String v : values) {
                 p.send(new ProducerRecord<>(topic, v));
             }

@@ -207,6 +207,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 var description = admin.describeTopics(List.of(name)).allTopicNames()
                         .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
                 if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    // ListOffsets is answered by the partition leader itself: it works once the leader serves it
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+                    description.partitions().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(name, p.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 }
             } catch (ExecutionException e) {
