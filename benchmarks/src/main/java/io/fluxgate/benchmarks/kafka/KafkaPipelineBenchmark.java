@@ -1,0 +1,203 @@
+package io.fluxgate.benchmarks.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.fluxgate.kafka.CrashSafeWindows;
+import io.fluxgate.kafka.KafkaRecord;
+import io.fluxgate.kafka.KafkaSink;
+import io.fluxgate.kafka.KafkaSource;
+import io.fluxgate.kafka.KafkaSourceOptions;
+import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.kafka.json.FrameResult;
+import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.UniqueUsers;
+import io.fluxgate.window.WindowCount;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * End-to-end Kafka throughput, one run, all against the same embedded broker and the same topic of N frames of
+ * ~2 KB JSON ({@code {"uid": 19 hex chars, "ts": ...}} plus padding and nested objects with the same field names):
+ * <ol>
+ *   <li>(a) a plain {@code KafkaConsumer} poll loop that only reads (the ceiling);</li>
+ *   <li>(b) {@link KafkaSource} alone, acknowledging every record;</li>
+ *   <li>(c) {@link CrashSafeWindows}: source → {@link RootFrameReader} → unique users per minute → {@link KafkaSink}.</li>
+ * </ol>
+ * Each is timed from its first record to its last (to completion, for (c): flush, sink acknowledgements and the
+ * final commit included), so consumer-group joins are not counted. A warm-up pass of (a) runs first.
+ * The three run interleaved for several rounds (the machine is shared and noisy); medians are reported with the
+ * ratios to (a). Usage: {@code KafkaPipelineBenchmark [frames [rounds]]} (default 1,000,000 frames, 3 rounds).
+ */
+public final class KafkaPipelineBenchmark {
+
+    private static final Map<String, Object> FETCH = Map.of(
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
+            ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+
+    private KafkaPipelineBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // the shaded jar carries no logging configuration; the broker and clients would log at DEBUG
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        try (EmbeddedKafka kafka = new EmbeddedKafka(Map.of("log.segment.bytes", Integer.toString(512 * 1024 * 1024))).start()) {
+            System.out.printf("broker started in %d ms%n", kafka.startupMillis());
+            kafka.createTopic("frames", 1);
+            kafka.createTopic("windows", 1);
+            long t0 = System.nanoTime();
+            long bytes = produce(kafka, n);
+            System.out.printf("produced %,d frames (%,d MB, avg %d B) in %.1f s%n", n, bytes >> 20, bytes / n,
+                    (System.nanoTime() - t0) / 1e9);
+
+            plainConsumer(kafka, n); // warm-up: JIT, and the broker creates __consumer_offsets on first use
+            double[][] t = new double[4][rounds];
+            for (int round = 0; round < rounds; round++) {
+                t[0][round] = plainConsumer(kafka, n);
+                t[1][round] = sourceAlone(kafka, n);
+                t[2][round] = pipeline(kafka, n, 1);
+                t[3][round] = pipeline(kafka, n, 2);
+                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (c2) %.2f s%n", round + 1,
+                        t[0][round], t[1][round], t[2][round], t[3][round]);
+            }
+            double a = median(t[0]);
+            report("(a) plain KafkaConsumer poll loop", n, a, a);
+            report("(b) KafkaSource alone (ack each)", n, median(t[1]), a);
+            report("(c) source -> frame parse -> unique users -> sink", n, median(t[2]), a);
+            report("(c2) same, parseParallelism(2)", n, median(t[3]), a);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static void report(String what, int n, double seconds, double baseline) {
+        System.out.printf("%-52s %,12.0f records/s  %6.2f s  ratio to (a) %.2f%n", what, n / seconds, seconds, baseline / seconds);
+    }
+
+    static long produce(EmbeddedKafka kafka, int n) {
+        Random rnd = new Random(1);
+        long base = 1_700_000_000L;
+        String padding = "x".repeat(1500);
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                ProducerConfig.ACKS_CONFIG, "1"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                String uid = String.format("%019x", 0x100000000L + rnd.nextInt(100_000));
+                long ts = base + (long) i * 86_400 / n + rnd.nextInt(10) - 7;
+                String frame = "{\"uid\":\"" + uid + "\",\"ts\":" + ts
+                        + ",\"device\":{\"uid\":\"nested-" + i + "\",\"ts\":" + (ts - 100) + ",\"model\":\"m" + (i % 37) + "\"}"
+                        + ",\"events\":[{\"ts\":" + ts + ",\"kind\":\"view\"},{\"ts\":" + (ts + 1) + ",\"kind\":\"click\"}]"
+                        + ",\"pad\":\"" + padding + "\",\"n\":" + i + "}";
+                byte[] v = frame.getBytes(StandardCharsets.UTF_8);
+                bytes += v.length;
+                p.send(new ProducerRecord<>("frames", v));
+            }
+            p.flush();
+        }
+        return bytes;
+    }
+
+    static double plainConsumer(EmbeddedKafka kafka, int n) {
+        Map<String, Object> props = new java.util.HashMap<>(FETCH);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "plain-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        long t0 = 0;
+        long elapsed;
+        long count = 0;
+        long sink = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of("frames"));
+            while (count < n) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                if (t0 == 0 && !records.isEmpty()) {
+                    t0 = System.nanoTime();
+                }
+                for (var r : records) {
+                    sink += r.value().length;
+                    count++;
+                }
+            }
+            elapsed = System.nanoTime() - t0;
+        }
+        if (sink == 42) {
+            System.out.print("");
+        }
+        return elapsed / 1e9;
+    }
+
+    static double sourceAlone(EmbeddedKafka kafka, int n) {
+        KafkaSource<byte[], byte[]> source = KafkaSource.create(KafkaSourceOptions
+                .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .bootstrapServers(kafka.bootstrapServers()).topics("frames").groupId("source-" + UUID.randomUUID())
+                .properties(FETCH).build());
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong t0 = new AtomicLong();
+        source.receive().doOnNext(r -> {
+            t0.compareAndSet(0, System.nanoTime());
+            bytes.addAndGet(r.value().length);
+            r.ack();
+        }).take(n).blockLast();
+        return (System.nanoTime() - t0.get()) / 1e9;
+    }
+
+    static double pipeline(EmbeddedKafka kafka, int n, int parseThreads) {
+        RootFrameReader reader = RootFrameReader.ofDefaults();
+        KafkaSourceOptions<byte[], byte[]> source = KafkaSourceOptions
+                .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .bootstrapServers(kafka.bootstrapServers()).topics("frames").groupId("pipeline-" + UUID.randomUUID())
+                .properties(FETCH).build();
+        KafkaSink<WindowCount> sink = KafkaSink.builder((WindowCount w) -> Long.toString(w.start()), new StringSerializer(),
+                        w -> "{\"ts\":" + w.start() + ",\"cnt\":" + w.uniqueUsers() + "}", new StringSerializer())
+                .bootstrapServers(kafka.bootstrapServers()).topic("windows").build();
+        UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows =
+                UniqueUsers.<KafkaRecord<byte[], FrameResult.Frame>>perWindow(Duration.ofMinutes(1))
+                        .userId(r -> r.value().uid())
+                        .eventTimeSeconds(r -> r.value().ts())
+                        .allowedLateness(Duration.ofSeconds(5));
+        AtomicLong malformed = new AtomicLong();
+        AtomicLong t0 = new AtomicLong();
+        long count = CrashSafeWindows.builder(source, (KafkaRecord<byte[], byte[]> r) -> {
+                    t0.compareAndSet(0, System.nanoTime());
+                    FrameResult fr = reader.read(r.value());
+                    if (fr instanceof FrameResult.Frame f) {
+                        return f;
+                    }
+                    malformed.incrementAndGet();
+                    return null;
+                }, windows)
+                .sink(sink)
+                .parseParallelism(parseThreads)
+                .stopAtEnd(true)
+                .build()
+                .run()
+                .count()
+                .block();
+        double s = (System.nanoTime() - t0.get()) / 1e9;
+        System.out.printf("    (c) emitted %,d windows, %,d malformed%n", count, malformed.get());
+        return s;
+    }
+}
