@@ -1,0 +1,28 @@
+package io.fluxgate.examples.uniqueusers;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The app's settings after the flags have been checked. */
+record AppConfig(
+        String bootstrapServers,
+        String inputTopic,
+        String outputTopic,
+        String groupId,
+        List<Duration> windows,
+        Duration lateness,
+        Duration idleFlush,
+        UniqueUsersApp.Mode mode,
+        long generate,
+        String inputFile,
+        int partitions,
+        Path outputFile,
+        boolean postgres,
+        int threads,
+        long seed) {
+
+    boolean embedded() {
+        return bootstrapServers == null;
+    }
+}
