@@ -1,0 +1,414 @@
+package io.fluxgate.window;
+
+import io.fluxgate.window.internal.WindowOperator;
+import io.fluxgate.window.internal.WindowSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Event-time tumbling-window distinct-user counts: {@code flux.transform(UniqueUsers.perWindow(...)...build())}.
+ *
+ * <h2>Semantics</h2>
+ * Event time is a {@code long} in the configured unit (epoch seconds, epoch millis; {@link Instant}s become millis) and
+ * all arithmetic stays in that unit, saturating instead of overflowing. For a window size {@code s} a record with
+ * event time {@code ts} belongs to {@code [m, m + s)} with {@code m = Math.floorDiv(ts, s) * s}. The watermark is
+ * {@code W = maxEventTime - allowedLateness} (with {@link Builder#partitions partitions}: the minimum over active
+ * partitions); before the first record there is none. A window closes as soon as {@code W >= m + s}; closed windows
+ * that received records are emitted once, in ascending start order (several sizes: by start, then size). A record
+ * whose window has closed is late and goes to the {@link LatePolicy}. On completion every open window is emitted in
+ * ascending order.
+ *
+ * <h2>Errors, cancel, backpressure</h2>
+ * An upstream error (or an exception thrown by a user function) is propagated at once: open windows are NOT flushed
+ * and closed windows still waiting for demand are discarded, because they are partial or not yet acknowledged and a
+ * crash-safe consumer replays them from the last {@link Checkpoint}. Cancel drops all state and discards the queued
+ * input records and results ({@code Operators.onDiscard}). The operator requests upstream in batches of
+ * {@link #DEFAULT_PREFETCH} (replenishing at 75%) and stops consuming input while more than
+ * {@link WindowOperator#PENDING_BOUND} results wait for downstream demand, so a slow consumer stops the source.
+ * Memory is bounded by open (and retained) windows times their users, never by stream length.
+ *
+ * <p>The transformer is immutable and reusable: every subscription gets fresh state.
+ *
+ * @param <T> the record type
+ */
+public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>> {
+
+    /** Allowed lateness unless configured: none. */
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ZERO;
+    /** lgK of {@link Builder#approximate()}: 2^12 registers, ~1.6% relative standard error, ~2 KiB per window. */
+    public static final int DEFAULT_LG_K = 12;
+    /** Upstream prefetch. */
+    public static final int DEFAULT_PREFETCH = 256;
+    /** {@link Builder#partitionIdleTimeout(Duration)} unless configured: partitions never go idle. */
+    public static final Duration DEFAULT_PARTITION_IDLE_TIMEOUT = null;
+    /** Metric name prefix of {@link Builder#metrics(MeterRegistry)}. */
+    public static final String DEFAULT_METRICS_NAME = "fluxgate.window";
+
+    private final WindowSpec<T> spec;
+
+    private UniqueUsers(WindowSpec<T> spec) {
+        this.spec = spec;
+    }
+
+    /**
+     * Starts a builder for tumbling windows of {@code size} (add more sizes with {@link Builder#alsoWindow}).
+     * Defaults: zero lateness, {@link LatePolicy#drop()}, exact counting, no idle flush, no future bound, no metrics,
+     * one partition, no checkpoints. {@link Builder#build()} requires a user id and an event time.
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive
+     * @throws NullPointerException     if {@code size} is null
+     */
+    public static <T> Builder<T> perWindow(Duration size) {
+        return new Builder<T>().alsoWindow(size);
+    }
+
+    /**
+     * Applies the operator to {@code source}; see the class documentation for emission, backpressure, error and
+     * cancel behaviour.
+     */
+    @Override
+    public Flux<WindowCount> apply(Flux<T> source) {
+        return new WindowOperator<>(source, spec);
+    }
+
+    /** Internal: the immutable configuration (benchmarks drive the algorithm directly with it). Not a supported API. */
+    public WindowSpec<T> spec() {
+        return spec;
+    }
+
+    @Override
+    public String toString() {
+        return "UniqueUsers" + spec;
+    }
+
+    /**
+     * Collects the configuration; every setter validates its argument at once. Not thread-safe; {@link #build()}
+     * takes an immutable snapshot, so a builder may be reused.
+     *
+     * @param <T> the record type
+     */
+    public static final class Builder<T> {
+        private final List<Duration> sizes = new ArrayList<>();
+        private Function<? super T, ? extends CharSequence> userId;
+        private ToLongFunction<? super T> userKey;
+        private ToLongFunction<? super T> eventTime;
+        private ChronoUnit unit;
+        private Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
+        private LatePolicy<? super T> latePolicy = LatePolicy.drop();
+        private Duration idleFlush;
+        private Scheduler scheduler;
+        private Duration maxFutureSkew;
+        private boolean approximate;
+        private int lgK = DEFAULT_LG_K;
+        private MeterRegistry registry;
+        private String metricsName = DEFAULT_METRICS_NAME;
+        private WindowStats stats;
+        private Function<? super T, ?> partitionOf;
+        private Duration partitionIdleTimeout = DEFAULT_PARTITION_IDLE_TIMEOUT;
+        private ToLongFunction<? super T> positionOf;
+        private ResumeState resume = ResumeState.empty();
+        private int prefetch = DEFAULT_PREFETCH;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds another tumbling window size computed in the same pass; results are tagged with their size.
+         *
+         * @throws IllegalArgumentException if {@code size} is not positive or already configured
+         */
+        public Builder<T> alsoWindow(Duration size) {
+            Objects.requireNonNull(size, "size");
+            if (size.isZero() || size.isNegative()) {
+                throw new IllegalArgumentException("window size must be > 0, was " + size);
+            }
+            if (sizes.contains(size)) {
+                throw new IllegalArgumentException("window size configured twice: " + size);
+            }
+            sizes.add(size);
+            return this;
+        }
+
+        /**
+         * The user id; its 64-bit {@code UidHash} is counted (collision probability ~ n^2/2^65 for n users in a
+         * window). Replaces {@link #userKey}. A null id fails the stream.
+         */
+        public Builder<T> userId(Function<? super T, ? extends CharSequence> userId) {
+            this.userId = Objects.requireNonNull(userId, "userId");
+            this.userKey = null;
+            return this;
+        }
+
+        /** A 64-bit user key counted as is (no hashing, no collisions). Replaces {@link #userId}. */
+        public Builder<T> userKey(ToLongFunction<? super T> userKey) {
+            this.userKey = Objects.requireNonNull(userKey, "userKey");
+            this.userId = null;
+            return this;
+        }
+
+        /** Event time in epoch seconds; sizes and lateness must then be whole seconds. */
+        public Builder<T> eventTimeSeconds(ToLongFunction<? super T> seconds) {
+            this.eventTime = Objects.requireNonNull(seconds, "eventTimeSeconds");
+            this.unit = ChronoUnit.SECONDS;
+            return this;
+        }
+
+        /** Event time in epoch milliseconds; sizes and lateness must then be whole milliseconds. */
+        public Builder<T> eventTimeMillis(ToLongFunction<? super T> millis) {
+            this.eventTime = Objects.requireNonNull(millis, "eventTimeMillis");
+            this.unit = ChronoUnit.MILLIS;
+            return this;
+        }
+
+        /** Event time as an {@link Instant}, kept as epoch millis (an Instant beyond the long range fails the stream). */
+        public Builder<T> eventTime(Function<? super T, Instant> instant) {
+            Objects.requireNonNull(instant, "eventTime");
+            this.eventTime = t -> instant.apply(t).toEpochMilli();
+            this.unit = ChronoUnit.MILLIS;
+            return this;
+        }
+
+        /**
+         * How far the watermark trails the largest event time. Default {@link #DEFAULT_ALLOWED_LATENESS}.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder<T> allowedLateness(Duration lateness) {
+            Objects.requireNonNull(lateness, "allowedLateness");
+            if (lateness.isNegative()) {
+                throw new IllegalArgumentException("allowedLateness must be >= 0, was " + lateness);
+            }
+            this.allowedLateness = lateness;
+            return this;
+        }
+
+        /** What to do with late (and future) records. Default {@link LatePolicy#drop()}. */
+        public Builder<T> lateRecords(LatePolicy<? super T> policy) {
+            this.latePolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * When no record arrives for {@code interval} of processing time, advance the watermark by the processing time
+         * that passed since the last record, and keep doing so every {@code interval} while the stream stays quiet.
+         * Off by default. Time comes from {@link #scheduler(Scheduler)}.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder<T> idleFlush(Duration interval) {
+            Objects.requireNonNull(interval, "idleFlush");
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("idleFlush must be > 0, was " + interval);
+            }
+            this.idleFlush = interval;
+            return this;
+        }
+
+        /** The processing-time clock and timer of idle flush, partition idleness and the future bound. Default {@link Schedulers#parallel()}. */
+        public Builder<T> scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Records whose event time is more than {@code skew} ahead of processing time (the scheduler's epoch clock)
+         * do not advance the watermark and go to the late-record policy with reason FUTURE. Off by default.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder<T> maxFutureSkew(Duration skew) {
+            Objects.requireNonNull(skew, "maxFutureSkew");
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("maxFutureSkew must be >= 0, was " + skew);
+            }
+            this.maxFutureSkew = skew;
+            return this;
+        }
+
+        /** Exact counting (the default): 64-bit keys in a primitive hash set per window. */
+        public Builder<T> exact() {
+            this.approximate = false;
+            return this;
+        }
+
+        /** Approximate counting with a HyperLogLog sketch of {@link #DEFAULT_LG_K}. */
+        public Builder<T> approximate() {
+            return approximate(DEFAULT_LG_K);
+        }
+
+        /**
+         * Approximate counting with a HyperLogLog sketch of 2^lgK registers; results carry a mergeable {@link UniqueSketch}.
+         *
+         * @throws IllegalArgumentException if lgK is outside 4..21
+         */
+        public Builder<T> approximate(int lgK) {
+            if (lgK < 4 || lgK > 21) {
+                throw new IllegalArgumentException("lgK must be in 4..21, was " + lgK);
+            }
+            this.approximate = true;
+            this.lgK = lgK;
+            return this;
+        }
+
+        /** Records meters under {@link #DEFAULT_METRICS_NAME}. */
+        public Builder<T> metrics(MeterRegistry registry) {
+            return metrics(registry, DEFAULT_METRICS_NAME);
+        }
+
+        /**
+         * Records counters {@code <name>.events}, {@code .late}, {@code .future}, {@code .dropped},
+         * {@code .side.output}, {@code .replayed.skipped}, {@code .windows.emitted}, {@code .revisions.emitted} and a
+         * gauge {@code <name>.windows.open}. No registry, no meters.
+         *
+         * @throws IllegalArgumentException if name is blank
+         */
+        public Builder<T> metrics(MeterRegistry registry, String name) {
+            Objects.requireNonNull(registry, "registry");
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("metrics name must not be blank, was '" + name + "'");
+            }
+            this.registry = registry;
+            this.metricsName = name;
+            return this;
+        }
+
+        /** Cumulative, thread-safe counters every subscription adds to (see {@link WindowStats}). */
+        public Builder<T> stats(WindowStats stats) {
+            this.stats = Objects.requireNonNull(stats, "stats");
+            return this;
+        }
+
+        /**
+         * Per-partition watermarks: each partition tracks its own max event time and the watermark is the minimum over
+         * active partitions minus the lateness (never moving backwards). Keys must have equals/hashCode.
+         */
+        public Builder<T> partitions(Function<? super T, ?> partitionOf) {
+            this.partitionOf = Objects.requireNonNull(partitionOf, "partitionOf");
+            return this;
+        }
+
+        /**
+         * A partition without records for {@code timeout} of processing time stops holding the watermark back until
+         * its next record. Default: never.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder<T> partitionIdleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "partitionIdleTimeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("partitionIdleTimeout must be > 0, was " + timeout);
+            }
+            this.partitionIdleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The position of a record within its partition (e.g. a Kafka offset; increasing in arrival order). Enables
+         * a {@link Checkpoint} on every result.
+         */
+        public Builder<T> positions(ToLongFunction<? super T> positionOf) {
+            this.positionOf = Objects.requireNonNull(positionOf, "positionOf");
+            return this;
+        }
+
+        /** Continue after a restart from a {@link Checkpoint} (see {@link Checkpoint#toResumeState()}). */
+        public Builder<T> resumeFrom(ResumeState state) {
+            this.resume = Objects.requireNonNull(state, "state");
+            return this;
+        }
+
+        /**
+         * Upstream batch size (replenished at 75%). Default {@link #DEFAULT_PREFETCH}.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder<T> prefetch(int prefetch) {
+            if (prefetch <= 0) {
+                throw new IllegalArgumentException("prefetch must be > 0, was " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /**
+         * @return the reusable transformer
+         * @throws IllegalStateException    if no user id/key or no event time was configured
+         * @throws IllegalArgumentException if a window size, the lateness or the UPDATE retention is not a whole
+         *                                  multiple of the event-time unit, or a resume state names an unknown size
+         */
+        public UniqueUsers<T> build() {
+            if (userId == null && userKey == null) {
+                throw new IllegalStateException("a user id is required: userId(...) or userKey(...)");
+            }
+            if (eventTime == null) {
+                throw new IllegalStateException(
+                        "an event time is required: eventTimeSeconds(...), eventTimeMillis(...) or eventTime(...)");
+            }
+            long[] sizeUnits = new long[sizes.size()];
+            for (int i = 0; i < sizeUnits.length; i++) {
+                sizeUnits[i] = toUnits("window size", sizes.get(i), unit);
+            }
+            long lateness = toUnits("allowedLateness", allowedLateness, unit);
+            long retention = toUnits("UPDATE retention", latePolicy.retention(), unit);
+            long futureSkew = maxFutureSkew == null ? -1 : floorUnits(maxFutureSkew, unit);
+            for (Duration d : resume.emittedUpTo().keySet()) {
+                if (!sizes.contains(d)) {
+                    throw new IllegalArgumentException("resume state names a window size not configured: " + d
+                            + " (configured: " + sizes + ")");
+                }
+            }
+            if (partitionOf == null) {
+                for (Object k : resume.maxEventTimeBefore().keySet()) {
+                    if (!Checkpoint.SINGLE_PARTITION.equals(k)) {
+                        throw new IllegalArgumentException("resume state names partition " + k
+                                + " but no partitions(...) is configured; the only partition is "
+                                + Checkpoint.SINGLE_PARTITION);
+                    }
+                }
+            }
+            return new UniqueUsers<>(new WindowSpec<>(List.copyOf(sizes), sizeUnits, unit, eventTime, userId, userKey,
+                    lateness, latePolicy, retention, idleFlush, scheduler == null ? Schedulers.parallel() : scheduler,
+                    futureSkew, approximate, lgK, registry, metricsName, stats, partitionOf, partitionIdleTimeout,
+                    positionOf, resume, prefetch));
+        }
+
+        static long toUnits(String what, Duration d, ChronoUnit unit) {
+            try {
+                if (unit == ChronoUnit.SECONDS) {
+                    if (d.getNano() != 0) {
+                        throw new IllegalArgumentException(what + " must be a whole number of seconds (the event-time unit), was " + d);
+                    }
+                    return d.getSeconds();
+                }
+                if (d.getNano() % 1_000_000 != 0) {
+                    throw new IllegalArgumentException(what + " must be a whole number of milliseconds (the event-time unit), was " + d);
+                }
+                return d.toMillis();
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(what + " is too large for the event-time unit: " + d, e);
+            }
+        }
+
+        static long floorUnits(Duration d, ChronoUnit unit) {
+            if (unit == ChronoUnit.SECONDS) {
+                return d.getSeconds();
+            }
+            try {
+                return d.toMillis();
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.fluxgate.kafka;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
+
+/** Built-in {@link DeadLetterHandler}s: log only, append to a JSON-lines file, or produce to a Kafka topic. */
+public final class DeadLetters {
+
+    /** Header names set on records produced by {@link #toTopic}. */
+    public static final String HEADER_TOPIC = "fluxgate.dlq.topic";
+    public static final String HEADER_PARTITION = "fluxgate.dlq.partition";
+    public static final String HEADER_OFFSET = "fluxgate.dlq.offset";
+    public static final String HEADER_REASON = "fluxgate.dlq.reason";
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+    private DeadLetters() {
+    }
+
+    /** Logs each dead letter at WARN (origin and reason, not the value) and counts it. */
+    public static Counting logging() {
+        return new Counting(dl -> {
+            log.warn("Rejected {}-{}@{}: {}", dl.topic(), dl.partition(), dl.offset(), dl.reason());
+            return CompletableFuture.completedFuture(null);
+        }, () -> { });
+    }
+
+    /**
+     * Appends each dead letter as one JSON line ({@code topic, partition, offset, timestamp, reason, value} with
+     * the value in base64) to {@code file}, creating it if needed, flushed per line.
+     *
+     * @throws UncheckedIOException if the file cannot be opened
+     */
+    public static Counting toFile(Path file) {
+        Objects.requireNonNull(file, "file");
+        BufferedWriter out;
+        try {
+            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open dead-letter file " + file, e);
+        }
+        JsonFactory json = new JsonFactory();
+        return new Counting(dl -> {
+            synchronized (out) {
+                try (JsonGenerator g = json.createGenerator(ObjectWriteContext.empty(), new NoCloseWriter(out))) {
+                    g.writeStartObject();
+                    g.writeStringProperty("topic", dl.topic());
+                    g.writeNumberProperty("partition", dl.partition());
+                    g.writeNumberProperty("offset", dl.offset());
+                    g.writeNumberProperty("timestamp", dl.timestamp());
+                    g.writeStringProperty("reason", dl.reason());
+                    g.writeStringProperty("value", dl.value() == null ? null : Base64.getEncoder().encodeToString(dl.value()));
+                    g.writeEndObject();
+                }
+                try {
+                    out.write('\n');
+                    out.flush();
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(new UncheckedIOException("cannot write dead letter to " + file, e));
+                }
+            }
+            return CompletableFuture.completedFuture(null);
+        }, () -> {
+            synchronized (out) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    log.warn("Closing dead-letter file {} failed", file, e);
+                }
+            }
+        });
+    }
+
+    /**
+     * Produces each dead letter's raw key and value to {@code topic} (idempotent producer, acks=all), with its
+     * origin and reason in headers ({@link #HEADER_TOPIC}, {@link #HEADER_PARTITION}, {@link #HEADER_OFFSET},
+     * {@link #HEADER_REASON}). The stage completes when the broker acknowledged the write.
+     *
+     * @param producerProperties extra producer properties (security etc.), may be empty
+     */
+    public static Counting toTopic(String bootstrapServers, String topic, Map<String, Object> producerProperties) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(topic, "topic");
+        Map<String, Object> props = new HashMap<>(producerProperties);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        return new Counting(dl -> {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(HEADER_TOPIC, dl.topic().getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_PARTITION, Integer.toString(dl.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_OFFSET, Long.toString(dl.offset()).getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_REASON, dl.reason().getBytes(StandardCharsets.UTF_8));
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            producer.send(new ProducerRecord<>(topic, null, null, dl.key(), dl.value(), headers), (md, e) -> {
+                if (e == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(e);
+                }
+            });
+            return done;
+        }, producer::close);
+    }
+
+    /** A handler that counts what it handled. */
+    public static final class Counting implements DeadLetterHandler {
+        private final DeadLetterHandler delegate;
+        private final Runnable onClose;
+        private final LongAdder count = new LongAdder();
+
+        Counting(DeadLetterHandler delegate, Runnable onClose) {
+            this.delegate = delegate;
+            this.onClose = onClose;
+        }
+
+        @Override
+        public CompletionStage<Void> handle(DeadLetter deadLetter) {
+            count.increment();
+            return delegate.handle(deadLetter);
+        }
+
+        /** Dead letters handed to this handler so far. */
+        public long count() {
+            return count.sum();
+        }
+
+        @Override
+        public void close() {
+            onClose.run();
+        }
+    }
+
+    private static final class NoCloseWriter extends java.io.FilterWriter {
+        NoCloseWriter(java.io.Writer out) {
+            super(out);
+        }
+
+        @Override
+        public void close() {
+            // the handler owns the file
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.fluxgate.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.kafka.sender.KafkaSender;
+import reactor.kafka.sender.MicrometerProducerListener;
+import reactor.kafka.sender.SenderOptions;
+import reactor.kafka.sender.SenderRecord;
+import reactor.kafka.sender.SenderResult;
+import reactor.util.retry.Retry;
+
+/**
+ * Writes each element to Kafka and emits a {@link SendResult} carrying the element once the broker acknowledged
+ * it, in input order. Apply with {@code flux.transform(sink)}.
+ *
+ * <pre>{@code
+ * KafkaSink<WindowCount> sink = KafkaSink.builder(w -> Long.toString(w.start()), new StringSerializer(),
+ *                                                  w -> toJson(w), new StringSerializer())
+ *         .bootstrapServers("localhost:9092").topic("unique-users")
+ *         .errorPolicy(SinkErrorPolicy.retry(3, Duration.ofMillis(100)))
+ *         .build();
+ * counts.transform(sink).doOnNext(r -> ack(r.element())).subscribe();
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Producer:</b> one idempotent producer per subscription, {@code acks=all} by default (any producer
+ *       property can be passed through), closed on completion, error or cancel.</li>
+ *   <li><b>Backpressure:</b> at most {@link Builder#maxInFlight(int) maxInFlight} elements are sent and not yet
+ *       acknowledged; upstream is requested accordingly.</li>
+ *   <li><b>Errors:</b> per element, as the {@link SinkErrorPolicy} says: fail the stream with a
+ *       {@link KafkaSinkException} naming the element (default), retry with back-off, or write it to a
+ *       dead-letter topic and go on. A value larger than the producer's {@code max.request.size} or the broker's
+ *       {@code message.max.bytes} fails with a message saying so; it is never retried.</li>
+ *   <li><b>Cancel:</b> closes the producer; elements in flight may or may not have been written.</li>
+ * </ul>
+ *
+ * @param <T> element type
+ */
+public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>> {
+
+    /** Default bound on elements sent and not yet acknowledged. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+
+    /** Header names set on dead-lettered records. */
+    public static final String HEADER_REASON = "fluxgate.dlq.reason";
+    public static final String HEADER_TOPIC = "fluxgate.dlq.topic";
+
+    private final Builder<T, ?, ?> config;
+
+    private KafkaSink(Builder<T, ?, ?> config) {
+        this.config = config;
+    }
+
+    /**
+     * A builder for a sink writing {@code keyOf(element)} and {@code valueOf(element)} with the given serializers.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T, K, V> Builder<T, K, V> builder(Function<T, K> keyOf, Serializer<K> keySerializer,
+                                                     Function<T, V> valueOf, Serializer<V> valueSerializer) {
+        return new Builder<>(keyOf, keySerializer, valueOf, valueSerializer);
+    }
+
+    @Override
+    public Flux<SendResult<T>> apply(Flux<T> elements) {
+        return config.write(elements);
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder<T, K, V> {
+        private final Function<T, K> keyOf;
+        private final Serializer<K> keySerializer;
+        private final Function<T, V> valueOf;
+        private final Serializer<V> valueSerializer;
+        private String bootstrapServers;
+        private Function<T, String> topicOf;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private SinkErrorPolicy errorPolicy = SinkErrorPolicy.fail();
+        private final Map<String, Object> properties = new LinkedHashMap<>();
+        private MeterRegistry registry;
+
+        private Builder(Function<T, K> keyOf, Serializer<K> keySerializer, Function<T, V> valueOf, Serializer<V> valueSerializer) {
+            this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
+            this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer");
+            this.valueOf = Objects.requireNonNull(valueOf, "valueOf");
+            this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
+        }
+
+        public Builder<T, K, V> bootstrapServers(String bootstrapServers) {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + bootstrapServers + "'");
+            }
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** Every element goes to {@code topic}. */
+        public Builder<T, K, V> topic(String topic) {
+            if (topic == null || topic.isBlank()) {
+                throw new IllegalArgumentException("topic must not be blank: '" + topic + "'");
+            }
+            this.topicOf = t -> topic;
+            return this;
+        }
+
+        /** Each element goes to the topic {@code topicOf} gives. */
+        public Builder<T, K, V> topic(Function<T, String> topicOf) {
+            this.topicOf = Objects.requireNonNull(topicOf, "topicOf");
+            return this;
+        }
+
+        /** Bound on elements sent and not yet acknowledged; default 256. */
+        public Builder<T, K, V> maxInFlight(int maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** What to do with an element that could not be written; default {@link SinkErrorPolicy#fail()}. */
+        public Builder<T, K, V> errorPolicy(SinkErrorPolicy policy) {
+            this.errorPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** A producer property passed through (security, {@code linger.ms}, {@code compression.type}, ...). */
+        public Builder<T, K, V> property(String name, Object value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, () -> "value of " + name);
+            properties.put(name, value);
+            return this;
+        }
+
+        /** Binds Micrometer's {@code KafkaClientMetrics} to each producer. Default: no meters. */
+        public Builder<T, K, V> metrics(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if bootstrap servers or topic is missing
+         */
+        public KafkaSink<T> build() {
+            if (bootstrapServers == null) {
+                throw new IllegalStateException("bootstrapServers is required");
+            }
+            if (topicOf == null) {
+                throw new IllegalStateException("topic is required");
+            }
+            Builder<T, K, V> copy = new Builder<>(keyOf, keySerializer, valueOf, valueSerializer);
+            copy.bootstrapServers = bootstrapServers;
+            copy.topicOf = topicOf;
+            copy.maxInFlight = maxInFlight;
+            copy.errorPolicy = errorPolicy;
+            copy.properties.putAll(properties);
+            copy.registry = registry;
+            return new KafkaSink<>(copy);
+        }
+
+        private SenderOptions<K, V> senderOptions() {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            props.putAll(properties);
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            SenderOptions<K, V> so = SenderOptions.<K, V>create(props)
+                    .withKeySerializer(keySerializer)
+                    .withValueSerializer(valueSerializer)
+                    .maxInFlight(maxInFlight)
+                    .stopOnError(false);
+            return registry == null ? so : so.producerListener(new MicrometerProducerListener(registry));
+        }
+
+        Flux<SendResult<T>> write(Flux<T> elements) {
+            return Flux.using(() -> KafkaSender.create(senderOptions()),
+                    sender -> sender.send(elements.map(t -> SenderRecord.create(record(t), t)))
+                            .concatMap(r -> r.exception() == null
+                                    ? Mono.just(sent(r.correlationMetadata(), r.recordMetadata()))
+                                    : onFailure(sender, r.correlationMetadata(), r.exception())),
+                    KafkaSender::close);
+        }
+
+        private ProducerRecord<K, V> record(T t) {
+            try {
+                return new ProducerRecord<>(topicOf.apply(t), keyOf.apply(t), valueOf.apply(t));
+            } catch (RuntimeException e) {
+                throw new KafkaSinkException("cannot map element to a Kafka record: " + e, t, e);
+            }
+        }
+
+        private SendResult<T> sent(T t, RecordMetadata md) {
+            return new SendResult<>(t, SendResult.Outcome.SENT, md.topic(), md.partition(), md.offset(), null);
+        }
+
+        private Mono<SendResult<T>> onFailure(KafkaSender<K, V> sender, T t, Exception first) {
+            Mono<SendResult<T>> attempts = Mono.error(first);
+            if (errorPolicy.retries() > 0 && retriable(first)) {
+                attempts = sendOne(sender, record(t), t)
+                        .map(md -> sent(t, md))
+                        .retryWhen(Retry.backoff(errorPolicy.retries() - 1L, errorPolicy.backoff())
+                                .filter(Builder::retriable)
+                                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                        .delaySubscription(errorPolicy.backoff());
+            }
+            return attempts.onErrorResume(e -> {
+                String topic = topicOf.apply(t);
+                String reason = describe(topic, e);
+                if (errorPolicy.deadLetterTopic() == null) {
+                    return Mono.error(new KafkaSinkException(reason, t, e));
+                }
+                ProducerRecord<K, V> original = record(t);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(HEADER_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+                headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+                ProducerRecord<K, V> dlq = new ProducerRecord<>(errorPolicy.deadLetterTopic(), null, original.key(),
+                        original.value(), headers);
+                return sendOne(sender, dlq, t)
+                        .map(md -> new SendResult<>(t, SendResult.Outcome.DEAD_LETTERED, md.topic(), md.partition(), md.offset(), e))
+                        .onErrorMap(dlqError -> new KafkaSinkException(reason + "; and writing it to dead-letter topic "
+                                + errorPolicy.deadLetterTopic() + " failed too: " + dlqError, t, e));
+            });
+        }
+
+        private Mono<RecordMetadata> sendOne(KafkaSender<K, V> sender, ProducerRecord<K, V> record, T t) {
+            return Mono.defer(() -> sender.send(Mono.just(SenderRecord.create(record, t))).next())
+                    .flatMap(r -> r.exception() == null ? Mono.just(r.recordMetadata()) : Mono.error(r.exception()));
+        }
+
+        private static boolean retriable(Throwable e) {
+            return e instanceof RetriableException;
+        }
+
+        private String describe(String topic, Throwable e) {
+            if (e instanceof RecordTooLargeException) {
+                return "record for topic " + topic + " is too large: " + e.getMessage()
+                        + " (limits: producer max.request.size, broker message.max.bytes, topic max.message.bytes)";
+            }
+            return "could not write record to topic " + topic + ": " + e;
+        }
+    }
+}

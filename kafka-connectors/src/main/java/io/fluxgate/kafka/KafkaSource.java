@@ -1,0 +1,77 @@
+package io.fluxgate.kafka;
+
+import java.util.Objects;
+
+import io.fluxgate.kafka.internal.SourceSession;
+import reactor.core.publisher.Flux;
+
+/**
+ * A Kafka consumer as a {@code Flux<KafkaRecord<K, V>>}, at-least-once: offsets are committed only for records
+ * acknowledged with {@link KafkaRecord#ack()}, per partition only up to the first record not yet acknowledged.
+ *
+ * <pre>{@code
+ * KafkaSource<String, Order> source = KafkaSource.create(KafkaSourceOptions
+ *         .builder(new StringDeserializer(), JsonSerde.deserializer(Order.class))
+ *         .bootstrapServers("localhost:9092").topics("orders").groupId("billing")
+ *         .build());
+ * source.receive()
+ *       .concatMap(r -> bill(r.value()).doOnSuccess(v -> r.ack()))
+ *       .subscribe();
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Subscription:</b> each subscription to {@link #receive()} creates its own consumer in the group; cancel
+ *       closes it after committing every acknowledged prefix.</li>
+ *   <li><b>Backpressure:</b> the consumer is paused while downstream demand is zero.</li>
+ *   <li><b>Commits:</b> batched: after {@link KafkaSourceOptions#commitBatchSize()} advances or every
+ *       {@link KafkaSourceOptions#commitInterval()}, whichever comes first; and on revocation and close.</li>
+ *   <li><b>Rebalance:</b> on revocation, acknowledged prefixes are committed; records of the revoked partition
+ *       still in flight are dropped (their acknowledgements are ignored, records not yet emitted are not emitted)
+ *       and read again by the partition's next owner.</li>
+ *   <li><b>Bad input:</b> a key or value its deserializer rejects is not emitted; it goes to the
+ *       {@link KafkaSourceOptions#deadLetters() dead-letter handler} with topic, partition, offset and reason, is
+ *       counted ({@link #rejectedCount()}), and its offset is acknowledged once the handler stored it. The
+ *       consumer keeps running.</li>
+ *   <li><b>Errors:</b> consumer failures (authorization, unknown topic with auto-creation off, ...) error the
+ *       Flux; resubscribe (e.g. {@code retryWhen}) to start again from the committed offsets.</li>
+ * </ul>
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class KafkaSource<K, V> {
+
+    private final KafkaSourceOptions<K, V> options;
+    private final SourceSession.Stats stats;
+
+    private KafkaSource(KafkaSourceOptions<K, V> options) {
+        this.options = options;
+        this.stats = new SourceSession.Stats(options.registry(), options.metricsName(), options.groupId());
+    }
+
+    /**
+     * @throws NullPointerException if {@code options} is null
+     */
+    public static <K, V> KafkaSource<K, V> create(KafkaSourceOptions<K, V> options) {
+        return new KafkaSource<>(Objects.requireNonNull(options, "options"));
+    }
+
+    /** The records; a new consumer per subscription. */
+    public Flux<KafkaRecord<K, V>> receive() {
+        return Flux.defer(() -> new SourceSession<>(options, stats, null).records());
+    }
+
+    public KafkaSourceOptions<K, V> options() {
+        return options;
+    }
+
+    /** Records emitted so far, over all subscriptions. */
+    public long receivedCount() {
+        return stats.received.sum();
+    }
+
+    /** Records rejected (not deserializable) so far, over all subscriptions. */
+    public long rejectedCount() {
+        return stats.rejected.sum();
+    }
+}

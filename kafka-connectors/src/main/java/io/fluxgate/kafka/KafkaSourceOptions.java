@@ -1,0 +1,295 @@
+package io.fluxgate.kafka;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Immutable configuration of a {@link KafkaSource}. Build with {@link #builder(Deserializer, Deserializer)}; each
+ * setter validates its argument and names the bad value.
+ *
+ * <p>Required: {@link Builder#bootstrapServers(String) bootstrap servers}, {@link Builder#groupId(String) group id}
+ * and either {@link Builder#topics(String...) topics} or a {@link Builder#topicPattern(Pattern) pattern}.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class KafkaSourceOptions<K, V> {
+
+    /** Default number of acknowledged records after which offsets are committed. */
+    public static final int DEFAULT_COMMIT_BATCH_SIZE = 1000;
+    /** Default longest time between commits of acknowledged offsets. */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    /** Default poll timeout of the underlying consumer. */
+    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+    /** Default position of a partition without committed offset. */
+    public static final StartPosition DEFAULT_START_POSITION = StartPosition.EARLIEST;
+    /** Default prefix of the meters registered when a registry is given. */
+    public static final String DEFAULT_METRICS_NAME = "fluxgate.kafka.source";
+
+    private final String bootstrapServers;
+    private final List<String> topics;
+    private final Pattern topicPattern;
+    private final String groupId;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
+    private final StartPosition startPosition;
+    private final int commitBatchSize;
+    private final Duration commitInterval;
+    private final Duration pollTimeout;
+    private final Map<String, Object> properties;
+    private final DeadLetterHandler deadLetters;
+    private final MeterRegistry registry;
+    private final String metricsName;
+
+    private KafkaSourceOptions(Builder<K, V> b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.topics = b.topics;
+        this.topicPattern = b.topicPattern;
+        this.groupId = b.groupId;
+        this.keyDeserializer = b.keyDeserializer;
+        this.valueDeserializer = b.valueDeserializer;
+        this.startPosition = b.startPosition;
+        this.commitBatchSize = b.commitBatchSize;
+        this.commitInterval = b.commitInterval;
+        this.pollTimeout = b.pollTimeout;
+        this.properties = Map.copyOf(b.properties);
+        this.deadLetters = b.deadLetters;
+        this.registry = b.registry;
+        this.metricsName = b.metricsName;
+    }
+
+    /**
+     * A builder for records deserialized by the given deserializers (used as given: the consumer does not call
+     * their {@code configure}).
+     *
+     * @throws NullPointerException if a deserializer is null
+     */
+    public static <K, V> Builder<K, V> builder(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+        return new Builder<>(keyDeserializer, valueDeserializer);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The subscribed topics; empty when a pattern is used. */
+    public List<String> topics() {
+        return topics;
+    }
+
+    /** The subscription pattern, or null when topics are listed. */
+    public Pattern topicPattern() {
+        return topicPattern;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    public Deserializer<K> keyDeserializer() {
+        return keyDeserializer;
+    }
+
+    public Deserializer<V> valueDeserializer() {
+        return valueDeserializer;
+    }
+
+    public StartPosition startPosition() {
+        return startPosition;
+    }
+
+    public int commitBatchSize() {
+        return commitBatchSize;
+    }
+
+    public Duration commitInterval() {
+        return commitInterval;
+    }
+
+    public Duration pollTimeout() {
+        return pollTimeout;
+    }
+
+    /** Consumer properties passed through as given (security, fetch sizes, ...). */
+    public Map<String, Object> properties() {
+        return properties;
+    }
+
+    public DeadLetterHandler deadLetters() {
+        return deadLetters;
+    }
+
+    /** The registry for meters, or null for none. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String metricsName() {
+        return metricsName;
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder<K, V> {
+        private String bootstrapServers;
+        private List<String> topics = List.of();
+        private Pattern topicPattern;
+        private String groupId;
+        private final Deserializer<K> keyDeserializer;
+        private final Deserializer<V> valueDeserializer;
+        private StartPosition startPosition = DEFAULT_START_POSITION;
+        private int commitBatchSize = DEFAULT_COMMIT_BATCH_SIZE;
+        private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private final Map<String, Object> properties = new LinkedHashMap<>();
+        private DeadLetterHandler deadLetters;
+        private MeterRegistry registry;
+        private String metricsName = DEFAULT_METRICS_NAME;
+
+        private Builder(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+            this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer");
+            this.valueDeserializer = Objects.requireNonNull(valueDeserializer, "valueDeserializer");
+        }
+
+        /** {@code host:port[,host:port...]} of the cluster. */
+        public Builder<K, V> bootstrapServers(String bootstrapServers) {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + bootstrapServers + "'");
+            }
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** Subscribes to these topics (replaces a pattern). */
+        public Builder<K, V> topics(String... topics) {
+            Objects.requireNonNull(topics, "topics");
+            if (topics.length == 0) {
+                throw new IllegalArgumentException("at least one topic is needed");
+            }
+            for (String t : topics) {
+                if (t == null || t.isBlank()) {
+                    throw new IllegalArgumentException("topic must not be blank: '" + t + "'");
+                }
+            }
+            this.topics = List.of(topics);
+            this.topicPattern = null;
+            return this;
+        }
+
+        /** Subscribes to every topic matching {@code pattern} (replaces topics). */
+        public Builder<K, V> topicPattern(Pattern pattern) {
+            this.topicPattern = Objects.requireNonNull(pattern, "pattern");
+            this.topics = List.of();
+            return this;
+        }
+
+        public Builder<K, V> groupId(String groupId) {
+            if (groupId == null || groupId.isBlank()) {
+                throw new IllegalArgumentException("groupId must not be blank: '" + groupId + "'");
+            }
+            this.groupId = groupId;
+            return this;
+        }
+
+        /** Where to start in a partition without committed offset; default {@link StartPosition#EARLIEST}. */
+        public Builder<K, V> startPosition(StartPosition startPosition) {
+            this.startPosition = Objects.requireNonNull(startPosition, "startPosition");
+            return this;
+        }
+
+        /** Commit after this many acknowledgements advanced a committed position; default 1000. */
+        public Builder<K, V> commitBatchSize(int commitBatchSize) {
+            if (commitBatchSize < 1) {
+                throw new IllegalArgumentException("commitBatchSize must be >= 1: " + commitBatchSize);
+            }
+            this.commitBatchSize = commitBatchSize;
+            return this;
+        }
+
+        /** Commit acknowledged offsets at least this often; default 1 s. */
+        public Builder<K, V> commitInterval(Duration commitInterval) {
+            Objects.requireNonNull(commitInterval, "commitInterval");
+            if (commitInterval.isNegative() || commitInterval.isZero()) {
+                throw new IllegalArgumentException("commitInterval must be positive: " + commitInterval);
+            }
+            this.commitInterval = commitInterval;
+            return this;
+        }
+
+        public Builder<K, V> pollTimeout(Duration pollTimeout) {
+            Objects.requireNonNull(pollTimeout, "pollTimeout");
+            if (pollTimeout.isNegative() || pollTimeout.isZero()) {
+                throw new IllegalArgumentException("pollTimeout must be positive: " + pollTimeout);
+            }
+            this.pollTimeout = pollTimeout;
+            return this;
+        }
+
+        /**
+         * A consumer property passed through (e.g. {@code security.protocol}, {@code sasl.jaas.config},
+         * {@code ssl.truststore.location}, {@code max.poll.records}). {@code enable.auto.commit} is always false:
+         * the source commits.
+         */
+        public Builder<K, V> property(String name, Object value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, () -> "value of " + name);
+            properties.put(name, value);
+            return this;
+        }
+
+        /** Several consumer properties; see {@link #property(String, Object)}. */
+        public Builder<K, V> properties(Map<String, ?> properties) {
+            Objects.requireNonNull(properties, "properties").forEach(this::property);
+            return this;
+        }
+
+        /** Where records that cannot be deserialized go; default {@link DeadLetters#logging()}. */
+        public Builder<K, V> deadLetters(DeadLetterHandler handler) {
+            this.deadLetters = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Registers meters: Micrometer's {@code KafkaClientMetrics} for the consumer, {@code <name>.records}
+         * (counter; its rate is records/s), {@code <name>.rejected} and {@code <name>.lag} (records behind the end
+         * of the assigned partitions). Default: no meters.
+         */
+        public Builder<K, V> metrics(MeterRegistry registry) {
+            return metrics(registry, DEFAULT_METRICS_NAME);
+        }
+
+        public Builder<K, V> metrics(MeterRegistry registry, String name) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("metrics name must not be blank: '" + name + "'");
+            }
+            this.metricsName = name;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if bootstrap servers, group id or a subscription is missing
+         */
+        public KafkaSourceOptions<K, V> build() {
+            if (bootstrapServers == null) {
+                throw new IllegalStateException("bootstrapServers is required");
+            }
+            if (groupId == null) {
+                throw new IllegalStateException("groupId is required");
+            }
+            if (topics.isEmpty() && topicPattern == null) {
+                throw new IllegalStateException("topics or topicPattern is required");
+            }
+            if (deadLetters == null) {
+                deadLetters = DeadLetters.logging();
+            }
+            return new KafkaSourceOptions<>(this);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.fluxgate.kafka;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What {@link KafkaSink} does with an element the producer could not write (after the producer's own retries,
+ * within {@code delivery.timeout.ms}). Errors that cannot succeed on retry (record too large, serialization,
+ * authorization) are never retried.
+ *
+ * @param retries         extra attempts after the first failure, 0 for none
+ * @param backoff         first back-off between attempts (exponential, with jitter)
+ * @param deadLetterTopic topic for elements that still fail, or null to fail the stream
+ */
+public record SinkErrorPolicy(int retries, Duration backoff, String deadLetterTopic) {
+
+    public SinkErrorPolicy {
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0: " + retries);
+        }
+        Objects.requireNonNull(backoff, "backoff");
+        if (backoff.isNegative()) {
+            throw new IllegalArgumentException("backoff must not be negative: " + backoff);
+        }
+        if (deadLetterTopic != null && deadLetterTopic.isBlank()) {
+            throw new IllegalArgumentException("deadLetterTopic must not be blank: '" + deadLetterTopic + "'");
+        }
+    }
+
+    /** Fail the stream with a {@link KafkaSinkException} on the first failed element (the default). */
+    public static SinkErrorPolicy fail() {
+        return new SinkErrorPolicy(0, Duration.ZERO, null);
+    }
+
+    /** Retry a failed element up to {@code retries} times with exponential back-off, then fail the stream. */
+    public static SinkErrorPolicy retry(int retries, Duration backoff) {
+        return new SinkErrorPolicy(retries, backoff, null);
+    }
+
+    /** Write a failed element to {@code topic} (same key and value, origin and reason in headers) and go on. */
+    public static SinkErrorPolicy deadLetter(String topic) {
+        return new SinkErrorPolicy(0, Duration.ZERO, Objects.requireNonNull(topic, "topic"));
+    }
+
+    /** This policy with retries before dead-lettering or failing. */
+    public SinkErrorPolicy withRetries(int retries, Duration backoff) {
+        return new SinkErrorPolicy(retries, backoff, deadLetterTopic);
+    }
+}

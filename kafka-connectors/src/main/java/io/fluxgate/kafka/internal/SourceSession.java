@@ -1,0 +1,281 @@
+package io.fluxgate.kafka.internal;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.fluxgate.kafka.DeadLetter;
+import io.fluxgate.kafka.KafkaRecord;
+import io.fluxgate.kafka.KafkaSourceOptions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+import reactor.kafka.receiver.KafkaReceiver;
+import reactor.kafka.receiver.ReceiverOffset;
+import reactor.kafka.receiver.ReceiverOptions;
+import reactor.kafka.receiver.ReceiverPartition;
+import reactor.kafka.receiver.ReceiverRecord;
+
+/**
+ * One subscription of a Kafka source: one consumer, its partition trackers and commits. Built on reactor-kafka's
+ * receiver, which stays behind this class.
+ *
+ * <p>Tracking mode (the public {@link io.fluxgate.kafka.KafkaSource}): each emitted record is registered with its
+ * partition's {@link PartitionTracker}; when acknowledgements complete a prefix, the last record of the prefix is
+ * acknowledged to reactor-kafka, whose commit batching (count and interval), commit on revocation and commit on
+ * close then commit exactly the contiguous position. Explicit mode (crash-safe windows): records carry no commit
+ * handle; the caller commits positions with metadata through {@link #commit(Map)} and learns committed positions
+ * and metadata of newly assigned partitions through {@link AssignmentHook}.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class SourceSession<K, V> {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
+    private static final java.util.function.LongConsumer NO_ACK = offset -> { };
+
+    /** Callbacks on the consumer thread, inside {@code poll()}, before records of the new assignment are read. */
+    public interface AssignmentHook {
+        /** Newly assigned partitions with their committed offset and metadata (null value: nothing committed). */
+        void assigned(Map<TopicPartition, OffsetAndMetadata> committed);
+
+        /** Partitions taken away from this consumer. */
+        void revoked(Collection<TopicPartition> partitions);
+    }
+
+    /** Counters shared by all sessions of one source. */
+    public static final class Stats {
+        public final LongAdder received = new LongAdder();
+        public final LongAdder rejected = new LongAdder();
+        public final LongAdder staleDropped = new LongAdder();
+        final AtomicLong lag = new AtomicLong();
+        private final Counter receivedCounter;
+        private final Counter rejectedCounter;
+
+        public Stats(MeterRegistry registry, String name, String groupId) {
+            if (registry == null) {
+                receivedCounter = null;
+                rejectedCounter = null;
+            } else {
+                receivedCounter = Counter.builder(name + ".records").tag("group", groupId)
+                        .description("records emitted by the source").register(registry);
+                rejectedCounter = Counter.builder(name + ".rejected").tag("group", groupId)
+                        .description("records that could not be deserialized, sent to the dead-letter handler").register(registry);
+                Gauge.builder(name + ".lag", lag, AtomicLong::get).tag("group", groupId)
+                        .description("records behind the end of the assigned partitions").register(registry);
+            }
+        }
+
+        void onReceived() {
+            received.increment();
+            if (receivedCounter != null) {
+                receivedCounter.increment();
+            }
+        }
+
+        void onRejected() {
+            rejected.increment();
+            if (rejectedCounter != null) {
+                rejectedCounter.increment();
+            }
+        }
+    }
+
+    private final KafkaSourceOptions<K, V> options;
+    private final Stats stats;
+    private final AssignmentHook hook;
+    private final boolean tracking;
+    private final AtomicLong generation = new AtomicLong();
+    private final Map<TopicPartition, PartitionTracker<ReceiverOffset>> trackers = new ConcurrentHashMap<>();
+    private final AtomicReference<Consumer<?, ?>> consumer = new AtomicReference<>();
+    private final KafkaReceiver<Object, SafeDeserializers.Envelope> receiver;
+    private KafkaClientMetrics clientMetrics;
+
+    public SourceSession(KafkaSourceOptions<K, V> options, Stats stats, AssignmentHook hook) {
+        this.options = options;
+        this.stats = stats;
+        this.hook = hook;
+        this.tracking = hook == null;
+        this.receiver = KafkaReceiver.create(receiverOptions());
+    }
+
+    private ReceiverOptions<Object, SafeDeserializers.Envelope> receiverOptions() {
+        Map<String, Object> props = new HashMap<>(options.properties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.startPosition().name().toLowerCase(java.util.Locale.ROOT));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        ReceiverOptions<Object, SafeDeserializers.Envelope> ro = ReceiverOptions.<Object, SafeDeserializers.Envelope>create(props)
+                .withKeyDeserializer(SafeDeserializers.key(options.keyDeserializer()))
+                .withValueDeserializer(SafeDeserializers.value(options.valueDeserializer(), generation::get))
+                .commitBatchSize(options.commitBatchSize())
+                .commitInterval(options.commitInterval())
+                .pollTimeout(options.pollTimeout())
+                .addAssignListener(this::onAssigned)
+                .addRevokeListener(this::onRevoked)
+                .consumerListener(new ReceiverOptions.ConsumerListener() {
+                    @Override
+                    public void consumerAdded(String id, Consumer<?, ?> c) {
+                        consumer.set(c);
+                        MeterRegistry registry = options.registry();
+                        if (registry != null) {
+                            clientMetrics = new KafkaClientMetrics(c);
+                            clientMetrics.bindTo(registry);
+                        }
+                    }
+
+                    @Override
+                    public void consumerRemoved(String id, Consumer<?, ?> c) {
+                        consumer.compareAndSet(c, null);
+                        if (clientMetrics != null) {
+                            clientMetrics.close();
+                            clientMetrics = null;
+                        }
+                    }
+                });
+        return options.topicPattern() != null ? ro.subscription(options.topicPattern()) : ro.subscription(options.topics());
+    }
+
+    /** The records of this session; subscribe once. */
+    public Flux<KafkaRecord<K, V>> records() {
+        Flux<KafkaRecord<K, V>> records = receiver.receive().handle(this::onRecord)
+                // reactor-kafka commits the prefixes acknowledged so far while closing; later acks are ignored
+                .doFinally(s -> trackers.values().forEach(PartitionTracker::close));
+        if (options.registry() == null) {
+            return records;
+        }
+        Duration every = options.commitInterval();
+        return Flux.using(
+                () -> Flux.interval(every, every)
+                        .onBackpressureDrop()
+                        .concatMap(i -> receiver.doOnConsumer(this::lagOf).timeout(every.multipliedBy(5))
+                                .onErrorResume(e -> Mono.empty()), 1)
+                        .subscribe(stats.lag::set),
+                d -> records,
+                Disposable::dispose);
+    }
+
+    /**
+     * Commits the given positions with their metadata on the consumer thread (explicit mode).
+     *
+     * @return completes when the commit succeeded; errors if it failed (e.g. the partitions were revoked)
+     */
+    public Mono<Void> commit(Map<TopicPartition, OffsetAndMetadata> positions) {
+        if (positions.isEmpty()) {
+            return Mono.empty();
+        }
+        return receiver.doOnConsumer(c -> {
+            c.commitSync(positions);
+            return Boolean.TRUE;
+        }).then();
+    }
+
+    private long lagOf(Consumer<Object, SafeDeserializers.Envelope> c) {
+        long sum = 0;
+        for (TopicPartition tp : c.assignment()) {
+            sum += c.currentLag(tp).orElse(0);
+        }
+        return sum;
+    }
+
+    private void onAssigned(Collection<ReceiverPartition> partitions) {
+        long gen = generation.incrementAndGet();
+        Set<TopicPartition> tps = new HashSet<>();
+        for (ReceiverPartition p : partitions) {
+            tps.add(p.topicPartition());
+            trackers.put(p.topicPartition(), new PartitionTracker<>(gen, ReceiverOffset::acknowledge));
+        }
+        if (hook != null && !tps.isEmpty()) {
+            Consumer<?, ?> c = consumer.get();
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(c.committed(tps));
+            for (TopicPartition tp : tps) {
+                committed.putIfAbsent(tp, null);
+            }
+            hook.assigned(committed);
+        }
+    }
+
+    private void onRevoked(Collection<ReceiverPartition> partitions) {
+        generation.incrementAndGet();
+        Set<TopicPartition> tps = new HashSet<>();
+        for (ReceiverPartition p : partitions) {
+            tps.add(p.topicPartition());
+            PartitionTracker<ReceiverOffset> t = trackers.remove(p.topicPartition());
+            if (t != null) {
+                // reactor-kafka has just committed every acknowledged prefix; what is still pending is dropped
+                // here and read again by the partition's next owner
+                t.close();
+            }
+        }
+        if (hook != null && !tps.isEmpty()) {
+            hook.revoked(tps);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void onRecord(ReceiverRecord<Object, SafeDeserializers.Envelope> r, SynchronousSink<KafkaRecord<K, V>> sink) {
+        ReceiverOffset ro = r.receiverOffset();
+        PartitionTracker<ReceiverOffset> t = trackers.get(ro.topicPartition());
+        SafeDeserializers.Envelope env = r.value();
+        if (t == null || (env != null && env.generation() < t.generation())) {
+            // read before this partition was revoked (or revoked and assigned again): its next reader re-reads it
+            stats.staleDropped.increment();
+            return;
+        }
+        if (tracking && !t.register(r.offset(), ro)) {
+            stats.staleDropped.increment();
+            return;
+        }
+        Object key = r.key();
+        Object value = env == null ? null : env.value();
+        if (key instanceof SafeDeserializers.Failure || value instanceof SafeDeserializers.Failure) {
+            reject(r, t, key, value);
+            return;
+        }
+        stats.onReceived();
+        sink.next(new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key, (V) value,
+                tracking ? t : NO_ACK));
+    }
+
+    private void reject(ReceiverRecord<Object, SafeDeserializers.Envelope> r, PartitionTracker<ReceiverOffset> t,
+                        Object key, Object value) {
+        stats.onRejected();
+        SafeDeserializers.Failure f = key instanceof SafeDeserializers.Failure kf ? kf : (SafeDeserializers.Failure) value;
+        String what = f == key ? "key" : "value";
+        String reason = what + " not deserializable: " + f.cause().getMessage();
+        byte[] rawKey = key instanceof SafeDeserializers.Failure kf ? kf.raw() : null;
+        byte[] rawValue = value instanceof SafeDeserializers.Failure vf ? vf.raw() : null;
+        DeadLetter dl = new DeadLetter(r.topic(), r.partition(), r.offset(), r.timestamp(), rawKey, rawValue, reason);
+        long offset = r.offset();
+        try {
+            options.deadLetters().handle(dl).whenComplete((ok, e) -> {
+                if (e == null) {
+                    t.accept(offset);
+                } else {
+                    log.error("Dead letter {} could not be stored; its offset stays uncommitted", dl, e);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.error("Dead-letter handler failed for {}; its offset stays uncommitted", dl, e);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.fluxgate.kafka.json;
+
+import java.util.Objects;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Reads the two root-level fields of a JSON frame such as {@code {"uid": "a1b2", "ts": 1700000000, ...}} with a
+ * streaming parser, without building a tree: nested objects and arrays are skipped token by token, so a field
+ * named {@code uid} or {@code ts} inside them is never mistaken for the root one.
+ *
+ * <p>Validity rules, exactly:
+ * <ul>
+ *   <li>the whole value is one JSON object, optionally surrounded by JSON whitespace; anything after the closing
+ *       brace (another value, garbage) makes it malformed;</li>
+ *   <li>the root field {@code uid} is present once and is a non-empty JSON string;</li>
+ *   <li>the root field {@code ts} is present once and is a JSON integer literal (not {@code 1.5}, not
+ *       {@code 1e3}, not {@code "123"}, not {@code true}, not {@code null}) within
+ *       [{@value #MIN_TS}, {@value #MAX_TS}] = [-2^62, 2^62];</li>
+ *   <li>every other root field is ignored, whatever its value (but it must be valid JSON);</li>
+ *   <li>a value of only JSON whitespace (space, tab, CR, LF), or empty, is {@link FrameResult.Blank}, not
+ *       malformed, so line-oriented callers can skip it.</li>
+ * </ul>
+ * A repeated {@code uid} or {@code ts} is malformed: the frame is ambiguous.
+ *
+ * <p>Instances are immutable and thread-safe; share one.
+ */
+public final class RootFrameReader {
+
+    /** Smallest accepted {@code ts}: -2^62. */
+    public static final long MIN_TS = -(1L << 62);
+    /** Largest accepted {@code ts}: 2^62. */
+    public static final long MAX_TS = 1L << 62;
+    /** Default name of the user-id field. */
+    public static final String DEFAULT_UID_FIELD = "uid";
+    /** Default name of the timestamp field. */
+    public static final String DEFAULT_TS_FIELD = "ts";
+
+    private static final RootFrameReader DEFAULTS = new RootFrameReader(DEFAULT_UID_FIELD, DEFAULT_TS_FIELD);
+
+    private final JsonFactory factory = new JsonFactory();
+    private final String uidField;
+    private final String tsField;
+
+    private RootFrameReader(String uidField, String tsField) {
+        this.uidField = uidField;
+        this.tsField = tsField;
+    }
+
+    /** A reader of the {@code uid} and {@code ts} fields. */
+    public static RootFrameReader ofDefaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * A reader of other field names, with the same rules.
+     *
+     * @throws IllegalArgumentException if a name is empty or both are equal
+     */
+    public static RootFrameReader of(String uidField, String tsField) {
+        Objects.requireNonNull(uidField, "uidField");
+        Objects.requireNonNull(tsField, "tsField");
+        if (uidField.isEmpty() || tsField.isEmpty()) {
+            throw new IllegalArgumentException("field names must not be empty: uid='" + uidField + "', ts='" + tsField + "'");
+        }
+        if (uidField.equals(tsField)) {
+            throw new IllegalArgumentException("uid and ts fields must differ: '" + uidField + "'");
+        }
+        return new RootFrameReader(uidField, tsField);
+    }
+
+    /** Reads a UTF-8 encoded value; a {@code null} value (a Kafka tombstone) is malformed. */
+    public FrameResult read(byte[] utf8) {
+        if (utf8 == null) {
+            return new FrameResult.Malformed("null value");
+        }
+        return read(utf8, 0, utf8.length);
+    }
+
+    /**
+     * Reads {@code len} UTF-8 bytes of {@code utf8} from {@code off}.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the array
+     */
+    public FrameResult read(byte[] utf8, int off, int len) {
+        Objects.checkFromIndexSize(off, len, utf8.length);
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), utf8, off, len)) {
+            return read(p);
+        } catch (JacksonException e) {
+            return invalidJson(e);
+        }
+    }
+
+    /** Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed. */
+    public FrameResult read(String text) {
+        if (text == null) {
+            return new FrameResult.Malformed("null value");
+        }
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), text)) {
+            return read(p);
+        } catch (JacksonException e) {
+            return invalidJson(e);
+        }
+    }
+
+    private FrameResult read(JsonParser p) {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            return FrameResult.blank();
+        }
+        if (t != JsonToken.START_OBJECT) {
+            return new FrameResult.Malformed("not a JSON object but " + describe(t));
+        }
+        String uid = null;
+        long ts = 0;
+        boolean hasTs = false;
+        while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            t = p.nextToken();
+            if (name.equals(uidField)) {
+                if (uid != null) {
+                    return new FrameResult.Malformed("duplicate " + uidField);
+                }
+                if (t != JsonToken.VALUE_STRING) {
+                    return new FrameResult.Malformed(uidField + " is " + describe(t) + ", not a string");
+                }
+                uid = p.getString();
+                if (uid.isEmpty()) {
+                    return new FrameResult.Malformed(uidField + " is empty");
+                }
+            } else if (name.equals(tsField)) {
+                if (hasTs) {
+                    return new FrameResult.Malformed("duplicate " + tsField);
+                }
+                if (t != JsonToken.VALUE_NUMBER_INT) {
+                    return new FrameResult.Malformed(tsField + " is " + describe(t) + ", not an integer");
+                }
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    return new FrameResult.Malformed(tsField + " is out of range [-2^62, 2^62]");
+                }
+                ts = p.getLongValue();
+                if (ts < MIN_TS || ts > MAX_TS) {
+                    return new FrameResult.Malformed(tsField + " is out of range [-2^62, 2^62]");
+                }
+                hasTs = true;
+            } else {
+                p.skipChildren();
+            }
+        }
+        // t is END_OBJECT here: the parser rejects anything else inside an object
+        if (p.nextToken() != null) {
+            return new FrameResult.Malformed("trailing content after the object");
+        }
+        if (uid == null) {
+            return new FrameResult.Malformed("missing " + uidField);
+        }
+        if (!hasTs) {
+            return new FrameResult.Malformed("missing " + tsField);
+        }
+        return new FrameResult.Frame(uid, ts);
+    }
+
+    private static FrameResult invalidJson(JacksonException e) {
+        String msg = e.getOriginalMessage();
+        if (msg != null) {
+            int nl = msg.indexOf('\n');
+            if (nl >= 0) {
+                msg = msg.substring(0, nl);
+            }
+            if (msg.length() > 200) {
+                msg = msg.substring(0, 200) + "...";
+            }
+        }
+        return new FrameResult.Malformed("invalid JSON: " + msg);
+    }
+
+    private static String describe(JsonToken t) {
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+                return "an integer";
+            case VALUE_NUMBER_FLOAT:
+                return "a float";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.name();
+        }
+    }
+}
