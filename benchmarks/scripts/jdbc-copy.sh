@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# PostgreSQL ingestion benchmark: 1M rows (ts bigint, cnt bigint, name text) into an unlogged and a logged table by
+#   psql \copy of a CSV file (the ceiling), PostgresCopySink from a Flux, and multi-row INSERTs through R2DBC;
+# interleaved, 3 runs, medians and ratios to psql printed at the end.
+# Server from the PG* variables (default 127.0.0.1:5432, user postgres); needs psql on the PATH.
+# Extra arguments go to the benchmark: --rows=N --runs=N --concurrency=N --batch=N --insert-rows=N
+#   --modes=psql,sink,insert
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+command -v psql >/dev/null || { echo "jdbc-copy: psql is not on the PATH" >&2; exit 1; }
+pg_isready -q -h "${PGHOST:-127.0.0.1}" -p "${PGPORT:-5432}" || {
+  echo "jdbc-copy: PostgreSQL is not answering; start it with" \
+       "pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
+  exit 1
+}
+export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}" \
+  PGDATABASE="${PGDATABASE:-postgres}"
+
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
+  ./mvnw -B -q -pl benchmarks -am package -DskipTests
+fi
+exec java -Xmx512m -cp benchmarks/target/benchmarks.jar io.fluxgate.benchmarks.jdbc.CopySinkBenchmark "$@"

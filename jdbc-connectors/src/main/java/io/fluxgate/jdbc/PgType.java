@@ -1,0 +1,503 @@
+package io.fluxgate.jdbc;
+
+import io.fluxgate.jdbc.internal.JsonSyntax;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A PostgreSQL column type and how a Java value of type {@code V} is written in the binary COPY format. The column
+ * DSL of {@link PostgresCopySink.Builder#column(String, PgType, java.util.function.Function)} pairs a column name, a
+ * {@code PgType} and a getter.
+ *
+ * <p>Every type checks a value before anything is sent ({@link #check(Object)}): a value PostgreSQL would refuse
+ * (text with a NUL character or broken UTF-16, a date or timestamp outside PostgreSQL's range, a numeric beyond its
+ * precision, invalid JSON for jsonb, a varchar longer than its limit) rejects that one row, which is dead-lettered,
+ * instead of failing the whole COPY on the server. Java {@code null} is SQL NULL for every type.
+ *
+ * <p>Mapping: {@code int2}/Short, {@code int4}/Integer, {@code int8}/Long, {@code float4}/Float,
+ * {@code float8}/Double (NaN and infinities kept), {@code numeric}/BigDecimal, {@code bool}/Boolean,
+ * {@code text}, {@code varchar}, {@code jsonb}, {@code json}/String, {@code bytea}/byte[], {@code uuid}/UUID,
+ * {@code date}/LocalDate, {@code timestamp}/LocalDateTime, {@code timestamptz}/Instant or OffsetDateTime (stored as
+ * the instant, as PostgreSQL does), arrays/List. {@code LocalDate.MIN/MAX}, {@code LocalDateTime.MIN/MAX},
+ * {@code Instant.MIN/MAX} and {@code OffsetDateTime.MIN/MAX} map to {@code -infinity}/{@code infinity}. Times are
+ * rounded to the microsecond (half up), as PostgreSQL rounds its text input.
+ *
+ * @param <V> the Java type of the values
+ */
+public abstract class PgType<V> {
+
+    public static final PgType<Short> INT2 = new Fixed<>("int2", 21, 1005, 2) {
+        @Override
+        void writeValue(ByteBuf out, Short v) {
+            out.writeShort(v);
+        }
+    };
+    public static final PgType<Integer> INT4 = new Fixed<>("int4", 23, 1007, 4) {
+        @Override
+        void writeValue(ByteBuf out, Integer v) {
+            out.writeInt(v);
+        }
+    };
+    public static final PgType<Long> INT8 = new Fixed<>("int8", 20, 1016, 8) {
+        @Override
+        void writeValue(ByteBuf out, Long v) {
+            out.writeLong(v);
+        }
+    };
+    public static final PgType<Float> FLOAT4 = new Fixed<>("float4", 700, 1021, 4) {
+        @Override
+        void writeValue(ByteBuf out, Float v) {
+            out.writeInt(Float.floatToIntBits(v));
+        }
+    };
+    public static final PgType<Double> FLOAT8 = new Fixed<>("float8", 701, 1022, 8) {
+        @Override
+        void writeValue(ByteBuf out, Double v) {
+            out.writeLong(Double.doubleToLongBits(v));
+        }
+    };
+    public static final PgType<Boolean> BOOL = new Fixed<>("bool", 16, 1000, 1) {
+        @Override
+        void writeValue(ByteBuf out, Boolean v) {
+            out.writeByte(v ? 1 : 0);
+        }
+    };
+    public static final PgType<UUID> UUID = new Fixed<>("uuid", 2950, 2951, 16) {
+        @Override
+        void writeValue(ByteBuf out, java.util.UUID v) {
+            out.writeLong(v.getMostSignificantBits());
+            out.writeLong(v.getLeastSignificantBits());
+        }
+    };
+    /** {@code text}; rejects NUL characters and unpaired surrogates. */
+    public static final PgType<String> TEXT = new Text("text", 25, 1009, -1);
+    /** {@code varchar} without a length limit; see {@link #varchar(int)}. */
+    public static final PgType<String> VARCHAR = new Text("varchar", 1043, 1015, -1);
+    /** {@code jsonb} from JSON text; rejects what PostgreSQL's JSON parser rejects (syntax, {@code \u0000}). */
+    public static final PgType<String> JSONB = new Json("jsonb", 3802, 3807);
+    /** {@code json} from JSON text (stored verbatim by PostgreSQL). */
+    public static final PgType<String> JSON = new Json("json", 114, 199);
+    public static final PgType<byte[]> BYTEA = new PgType<>("bytea", 17, 1001) {
+        @Override
+        void check(byte[] v) {
+        }
+
+        @Override
+        void write(ByteBuf out, byte[] v) {
+            out.writeInt(v.length);
+            out.writeBytes(v);
+        }
+    };
+    /** {@code numeric} of any precision PostgreSQL can hold; see {@link #numeric(int, int)}. */
+    public static final PgType<BigDecimal> NUMERIC = new Numeric(-1, -1);
+    public static final PgType<LocalDate> DATE = new Fixed<>("date", 1082, 1182, 4) {
+        @Override
+        void check(LocalDate v) {
+            if (v != LocalDate.MIN && v != LocalDate.MAX && (v.isBefore(MIN_DATE) || v.isAfter(MAX_DATE))) {
+                throw new IllegalArgumentException("date " + v + " is out of PostgreSQL's range " + MIN_DATE
+                        + " .. " + MAX_DATE);
+            }
+        }
+
+        @Override
+        void writeValue(ByteBuf out, LocalDate v) {
+            out.writeInt(v == LocalDate.MAX ? Integer.MAX_VALUE
+                    : v == LocalDate.MIN ? Integer.MIN_VALUE : (int) (v.toEpochDay() - PG_EPOCH_DAY));
+        }
+    };
+    public static final PgType<LocalDateTime> TIMESTAMP = new Fixed<>("timestamp", 1114, 1115, 8) {
+        @Override
+        void check(LocalDateTime v) {
+            if (v != LocalDateTime.MIN && v != LocalDateTime.MAX) {
+                checkMicros(v.toEpochSecond(ZoneOffset.UTC), v.getNano(), v);
+            }
+        }
+
+        @Override
+        void writeValue(ByteBuf out, LocalDateTime v) {
+            out.writeLong(v == LocalDateTime.MAX ? Long.MAX_VALUE : v == LocalDateTime.MIN ? Long.MIN_VALUE
+                    : micros(v.toEpochSecond(ZoneOffset.UTC), v.getNano()));
+        }
+    };
+    public static final PgType<Instant> TIMESTAMPTZ = new Fixed<>("timestamptz", 1184, 1185, 8) {
+        @Override
+        void check(Instant v) {
+            if (v != Instant.MIN && v != Instant.MAX) {
+                checkMicros(v.getEpochSecond(), v.getNano(), v);
+            }
+        }
+
+        @Override
+        void writeValue(ByteBuf out, Instant v) {
+            out.writeLong(v == Instant.MAX ? Long.MAX_VALUE : v == Instant.MIN ? Long.MIN_VALUE
+                    : micros(v.getEpochSecond(), v.getNano()));
+        }
+    };
+    /** {@code timestamptz} from an OffsetDateTime: the instant is stored, the offset is not (as in PostgreSQL). */
+    public static final PgType<OffsetDateTime> TIMESTAMPTZ_OFFSET = new Fixed<>("timestamptz", 1184, 1185, 8) {
+        @Override
+        void check(OffsetDateTime v) {
+            if (!v.equals(OffsetDateTime.MIN) && !v.equals(OffsetDateTime.MAX)) {
+                checkMicros(v.toEpochSecond(), v.getNano(), v);
+            }
+        }
+
+        @Override
+        void writeValue(ByteBuf out, OffsetDateTime v) {
+            out.writeLong(v.equals(OffsetDateTime.MAX) ? Long.MAX_VALUE : v.equals(OffsetDateTime.MIN)
+                    ? Long.MIN_VALUE : micros(v.toEpochSecond(), v.getNano()));
+        }
+    };
+    public static final PgType<List<String>> TEXT_ARRAY = array(TEXT);
+    public static final PgType<List<Integer>> INT4_ARRAY = array(INT4);
+    public static final PgType<List<Long>> INT8_ARRAY = array(INT8);
+
+    /** 2000-01-01, PostgreSQL's epoch, in days since 1970-01-01. */
+    static final long PG_EPOCH_DAY = 10_957L;
+    static final long PG_EPOCH_SECOND = PG_EPOCH_DAY * 86_400L;
+    /** 4714-11-24 BC (Julian day 0) and 5874897-12-31 AD: PostgreSQL's date range. */
+    static final LocalDate MIN_DATE = LocalDate.of(-4713, 11, 24);
+    static final LocalDate MAX_DATE = LocalDate.of(5_874_897, 12, 31);
+    /** PostgreSQL's timestamp range in microseconds since its epoch: [4714-11-24 00:00 BC, 294277-01-01 00:00). */
+    static final long MIN_TIMESTAMP = -211_813_488_000_000_000L;
+    static final long END_TIMESTAMP = 9_223_371_331_200_000_000L;
+
+    private final String sqlName;
+    private final int oid;
+    private final int arrayOid;
+
+    PgType(String sqlName, int oid, int arrayOid) {
+        this.sqlName = sqlName;
+        this.oid = oid;
+        this.arrayOid = arrayOid;
+    }
+
+    /**
+     * {@code varchar(maxLength)}: longer values are rejected (PostgreSQL would fail the COPY), except that trailing
+     * spaces beyond the limit are trimmed as PostgreSQL does.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= maxLength <= 10485760}
+     */
+    public static PgType<String> varchar(int maxLength) {
+        if (maxLength < 1 || maxLength > 10_485_760) {
+            throw new IllegalArgumentException("varchar length must be in 1..10485760, was " + maxLength);
+        }
+        return new Text("varchar(" + maxLength + ")", 1043, 1015, maxLength);
+    }
+
+    /**
+     * {@code numeric(precision, scale)}: a value that does not fit after rounding to {@code scale} digits (half away
+     * from zero, as PostgreSQL rounds) is rejected; the server does the rounding.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= precision <= 1000} and {@code 0 <= scale <= precision}
+     */
+    public static PgType<BigDecimal> numeric(int precision, int scale) {
+        if (precision < 1 || precision > 1000 || scale < 0 || scale > precision) {
+            throw new IllegalArgumentException("numeric(" + precision + ", " + scale + ") is not a valid type:"
+                    + " need 1 <= precision <= 1000 and 0 <= scale <= precision");
+        }
+        return new Numeric(precision, scale);
+    }
+
+    /**
+     * A one-dimensional array of {@code element} (lower bound 1); {@code null} elements are SQL NULLs and an empty
+     * list is an empty array. The column must be of the element's array type (e.g. {@code text[]} for
+     * {@link #TEXT}, {@code varchar[]} for {@link #VARCHAR}).
+     */
+    public static <E> PgType<List<E>> array(PgType<E> element) {
+        Objects.requireNonNull(element, "element");
+        if (element instanceof ArrayType) {
+            throw new IllegalArgumentException("multi-dimensional arrays are not supported: " + element);
+        }
+        return new ArrayType<>(element);
+    }
+
+    /** The type's SQL name, e.g. {@code int8} or {@code text[]}. */
+    public String sqlName() {
+        return sqlName;
+    }
+
+    /** The type's OID in {@code pg_type}. */
+    public int oid() {
+        return oid;
+    }
+
+    /**
+     * Checks that {@code value} (never null) can be written.
+     *
+     * @throws IllegalArgumentException saying why PostgreSQL would refuse it
+     */
+    abstract void check(V value);
+
+    /** Writes the field (length word, then the bytes) for a non-null value that passed {@link #check}. */
+    abstract void write(ByteBuf out, V value);
+
+    @Override
+    public String toString() {
+        return sqlName;
+    }
+
+    static long micros(long epochSecond, int nano) {
+        // half-up to the microsecond: 999_999_500 ns carries into the next second through the addition
+        return (epochSecond - PG_EPOCH_SECOND) * 1_000_000L + (nano + 500) / 1_000;
+    }
+
+    static void checkMicros(long epochSecond, int nano, Object v) {
+        long s = epochSecond - PG_EPOCH_SECOND;
+        // bound the seconds first so the multiplication below cannot overflow
+        if (s < MIN_TIMESTAMP / 1_000_000L - 1 || s > END_TIMESTAMP / 1_000_000L + 1) {
+            throw new IllegalArgumentException("timestamp " + v + " is out of PostgreSQL's range");
+        }
+        long m = micros(epochSecond, nano);
+        if (m < MIN_TIMESTAMP || m >= END_TIMESTAMP) {
+            throw new IllegalArgumentException("timestamp " + v + " is out of PostgreSQL's range");
+        }
+    }
+
+    /** Types whose binary form has a fixed length. */
+    private abstract static class Fixed<V> extends PgType<V> {
+        private final int length;
+
+        Fixed(String sqlName, int oid, int arrayOid, int length) {
+            super(sqlName, oid, arrayOid);
+            this.length = length;
+        }
+
+        @Override
+        void check(V value) {
+        }
+
+        @Override
+        final void write(ByteBuf out, V value) {
+            out.writeInt(length);
+            writeValue(out, value);
+        }
+
+        abstract void writeValue(ByteBuf out, V value);
+    }
+
+    private static class Text extends PgType<String> {
+        private final int maxLength;
+
+        Text(String sqlName, int oid, int arrayOid, int maxLength) {
+            super(sqlName, oid, arrayOid);
+            this.maxLength = maxLength;
+        }
+
+        @Override
+        void check(String v) {
+            checkText(v);
+            if (maxLength >= 0 && v.length() > maxLength) {
+                int codePoints = v.codePointCount(0, v.length());
+                if (codePoints > maxLength && !v.substring(v.offsetByCodePoints(0, maxLength)).isBlank()) {
+                    throw new IllegalArgumentException("value of " + codePoints + " characters is too long for "
+                            + sqlName());
+                }
+            }
+        }
+
+        @Override
+        void write(ByteBuf out, String v) {
+            writeUtf8(out, v);
+        }
+    }
+
+    private static final class Json extends PgType<String> {
+        private final boolean binary;
+
+        Json(String sqlName, int oid, int arrayOid) {
+            super(sqlName, oid, arrayOid);
+            this.binary = sqlName.equals("jsonb");
+        }
+
+        @Override
+        void check(String v) {
+            checkText(v);
+            String error = JsonSyntax.check(v);
+            if (error != null) {
+                throw new IllegalArgumentException("invalid " + sqlName() + ": " + error);
+            }
+        }
+
+        @Override
+        void write(ByteBuf out, String v) {
+            if (!binary) {
+                writeUtf8(out, v);
+                return;
+            }
+            int lengthAt = out.writerIndex();
+            out.writeInt(0);
+            out.writeByte(1); // jsonb binary format version
+            int n = ByteBufUtil.writeUtf8(out, v);
+            out.setInt(lengthAt, n + 1);
+        }
+    }
+
+    static void checkText(String v) {
+        for (int i = 0, n = v.length(); i < n; i++) {
+            char c = v.charAt(i);
+            if (c == 0) {
+                throw new IllegalArgumentException("text contains a NUL character at index " + i
+                        + "; PostgreSQL text cannot hold one");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(v.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new IllegalArgumentException("text has an unpaired UTF-16 surrogate at index " + i
+                            + "; it has no UTF-8 encoding");
+                }
+            }
+        }
+    }
+
+    static void writeUtf8(ByteBuf out, String v) {
+        int lengthAt = out.writerIndex();
+        out.writeInt(0);
+        int n = ByteBufUtil.writeUtf8(out, v);
+        out.setInt(lengthAt, n);
+    }
+
+    private static final class Numeric extends PgType<BigDecimal> {
+        private static final int NUMERIC_POS = 0x0000;
+        private static final int NUMERIC_NEG = 0x4000;
+        private static final int MAX_DSCALE = 0x3FFF;
+        private static final int MAX_INTEGER_DIGITS = 131_072;
+        private final int precision;
+        private final int scale;
+
+        Numeric(int precision, int scale) {
+            super(precision < 0 ? "numeric" : "numeric(" + precision + "," + scale + ")", 1700, 1231);
+            this.precision = precision;
+            this.scale = scale;
+        }
+
+        @Override
+        void check(BigDecimal v) {
+            int integerDigits = v.signum() == 0 ? 0 : Math.max(v.precision() - v.scale(), 0);
+            if (integerDigits > MAX_INTEGER_DIGITS || v.scale() > MAX_DSCALE) {
+                throw new IllegalArgumentException("numeric value with " + integerDigits + " integer digits and scale "
+                        + v.scale() + " is out of PostgreSQL's range (131072 digits before the point, 16383 after)");
+            }
+            if (precision > 0) {
+                BigDecimal r = v.setScale(scale, RoundingMode.HALF_UP);
+                if (r.signum() != 0 && r.precision() - r.scale() > precision - scale) {
+                    throw new IllegalArgumentException("numeric field overflow: " + v.toPlainString()
+                            + " does not fit " + sqlName());
+                }
+            }
+        }
+
+        @Override
+        void write(ByteBuf out, BigDecimal v) {
+            int dscale = Math.max(v.scale(), 0);
+            if (v.signum() == 0) {
+                out.writeInt(8);
+                out.writeShort(0);
+                out.writeShort(0);
+                out.writeShort(NUMERIC_POS);
+                out.writeShort(dscale);
+                return;
+            }
+            // base-10000 digits: pad the fraction to a multiple of 4 decimal digits, then cut groups of 4
+            String digits = v.unscaledValue().abs().toString();
+            int scale = v.scale();
+            StringBuilder sb = new StringBuilder(digits);
+            if (scale < 0) {
+                sb.append("0".repeat(-scale));
+                scale = 0;
+            }
+            int pad = (4 - scale % 4) % 4;
+            sb.append("0".repeat(pad));
+            int fracGroups = (scale + pad) / 4;
+            int lead = (4 - sb.length() % 4) % 4;
+            sb.insert(0, "0".repeat(lead));
+            int groups = sb.length() / 4;
+            short[] g = new short[groups];
+            for (int i = 0; i < groups; i++) {
+                g[i] = Short.parseShort(sb.substring(i * 4, i * 4 + 4));
+            }
+            int first = 0;
+            while (first < groups && g[first] == 0) {
+                first++;
+            }
+            int last = groups - 1;
+            while (last > first && g[last] == 0) {
+                last--;
+            }
+            int ndigits = last - first + 1;
+            int weight = groups - fracGroups - 1 - first;
+            out.writeInt(8 + 2 * ndigits);
+            out.writeShort(ndigits);
+            out.writeShort(weight);
+            out.writeShort(v.signum() < 0 ? NUMERIC_NEG : NUMERIC_POS);
+            out.writeShort(dscale);
+            for (int i = first; i <= last; i++) {
+                out.writeShort(g[i]);
+            }
+        }
+    }
+
+    private static final class ArrayType<E> extends PgType<List<E>> {
+        private final PgType<E> element;
+
+        ArrayType(PgType<E> element) {
+            super(element.sqlName() + "[]", element.arrayOid, 0);
+            this.element = element;
+        }
+
+        @Override
+        void check(List<E> values) {
+            int i = 0;
+            for (E e : values) {
+                if (e != null) {
+                    try {
+                        element.check(e);
+                    } catch (IllegalArgumentException ex) {
+                        throw new IllegalArgumentException("array element " + i + ": " + ex.getMessage(), ex);
+                    }
+                }
+                i++;
+            }
+        }
+
+        @Override
+        void write(ByteBuf out, List<E> values) {
+            int lengthAt = out.writerIndex();
+            out.writeInt(0);
+            int start = out.writerIndex();
+            boolean hasNull = false;
+            for (E e : values) { // not List.contains(null): immutable lists throw on a null query
+                if (e == null) {
+                    hasNull = true;
+                    break;
+                }
+            }
+            out.writeInt(values.isEmpty() ? 0 : 1); // ndim; an empty array has none
+            out.writeInt(hasNull ? 1 : 0);
+            out.writeInt(element.oid());
+            if (!values.isEmpty()) {
+                out.writeInt(values.size());
+                out.writeInt(1); // lower bound
+                for (E e : values) {
+                    if (e == null) {
+                        out.writeInt(-1);
+                    } else {
+                        element.write(out, e);
+                    }
+                }
+            }
+            out.setInt(lengthAt, out.writerIndex() - start);
+        }
+    }
+}

@@ -1,0 +1,530 @@
+package io.fluxgate.jdbc;
+
+import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
+import io.fluxgate.jdbc.internal.CopyColumn;
+import io.fluxgate.jdbc.internal.CopyMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Wrapped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * Writes a {@code Flux} of Java objects into a PostgreSQL table through {@code COPY ... FROM STDIN (FORMAT
+ * binary)} on R2DBC, one COPY and one transaction per batch, several batches at once on pooled connections.
+ *
+ * <pre>{@code
+ * PostgresCopySink<Event> sink = PostgresCopySink.<Event>builder(pool)
+ *         .table("events")
+ *         .column("ts", PgType.INT8, Event::ts)
+ *         .column("user_id", PgType.UUID, Event::userId)
+ *         .column("payload", PgType.JSONB, Event::json)
+ *         .onConflictDoNothing("ts", "user_id")        // optional: idempotent mode
+ *         .deadLetters(rejected -> log.warn("{}", rejected.reason()))
+ *         .build();
+ * events.transform(sink.transformer()).subscribe(result -> ack(result.elements()));
+ * }</pre>
+ *
+ * <p><b>Emission.</b> {@link #transformer()} cuts the input into batches ({@link Builder#batchSize(int)} /
+ * {@link Builder#maxWait(Duration)}, or any {@link Builder#batching(Function)}), writes up to
+ * {@link Builder#concurrency(int)} batches at once and emits one {@link BatchResult} per committed batch, in the
+ * order the batches were cut. The stream completes after the last batch commits.
+ *
+ * <p><b>Backpressure and memory.</b> At most {@code concurrency} batches are written and one more assembled; a batch
+ * is encoded lazily into chunks of {@link Builder#chunkSize(int)} bytes as the driver writes them to the socket,
+ * so memory is bounded by the batches' elements, not their bytes. Upstream is requested in step with completed
+ * batches.
+ *
+ * <p><b>Bad rows.</b> Before a batch's COPY, every getter runs and every value is checked ({@link PgType}); a row
+ * whose getter throws or whose value PostgreSQL would refuse is rejected, counted, listed in its
+ * {@link BatchResult#rejected()} and passed to the {@link DeadLetterHandler}; the rest of the batch is written.
+ * Getters must be side-effect free: they run once to check and once to encode.
+ *
+ * <p><b>Failures.</b> A batch whose transaction fails with a transient error (connection lost, serialization
+ * failure, deadlock, admin shutdown: {@link TransientErrors}) is retried with exponential backoff on a fresh
+ * connection; the failed connection is closed, never handed back to a pool in an unknown COPY state. Any other
+ * error, or retries exhausted, fails the stream with a {@link CopyBatchException}. Each batch is one transaction,
+ * so a failed attempt leaves nothing behind; in idempotent mode ({@link Builder#onConflictDoNothing(String...)},
+ * {@link Builder#onConflictUpdate(String...)}) rows are COPYed into a temporary table and merged with
+ * {@code INSERT ... ON CONFLICT}, so even a batch that committed but whose acknowledgement was lost is not
+ * duplicated when written again.
+ *
+ * <p><b>Cancel.</b> Cancelling aborts the COPYs in flight ({@code CopyFail}) and closes their connections, which
+ * rolls their transactions back; batches not yet committed are not emitted.
+ *
+ * <p>Thread-safe and reusable: each subscription to the transformer's output is independent.
+ *
+ * @param <T> the element type
+ */
+public final class PostgresCopySink<T> {
+
+    public static final int DEFAULT_BATCH_SIZE = 10_000;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
+    public static final int DEFAULT_CONCURRENCY = 2;
+    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    public static final int DEFAULT_MAX_RETRIES = 5;
+    public static final Duration DEFAULT_MIN_BACKOFF = Duration.ofMillis(100);
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+
+    /** The per-transaction staging table of idempotent mode (dropped at commit or rollback). */
+    static final String STAGE_TABLE = "fluxgate_copy_stage";
+    private static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ConnectionFactory connectionFactory;
+    private final String target;
+    private final BinaryCopyEncoder<T> encoder;
+    private final String copySql;
+    private final String stageSql;
+    private final String mergeSql;
+    private final Function<Flux<T>, Flux<List<T>>> batching;
+    private final int concurrency;
+    private final int maxRetries;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+    private final Predicate<Throwable> retryOn;
+    private final DeadLetterHandler<T> deadLetters;
+    private final CopyMetrics metrics;
+    private final LongSupplier nanoClock;
+
+    private PostgresCopySink(Builder<T> b) {
+        this.connectionFactory = b.connectionFactory;
+        this.target = PgIdentifier.qualified(b.schema, b.table);
+        List<CopyColumn<T>> cols = new ArrayList<>(b.columns);
+        this.encoder = new BinaryCopyEncoder<>(cols, b.chunkSize, ByteBufAllocator.DEFAULT);
+        String columnList = quotedList(b.columns.stream().map(CopyColumn::name).toList());
+        if (b.conflictKeys == null) {
+            this.copySql = "COPY " + target + " (" + columnList + ") FROM STDIN (FORMAT binary)";
+            this.stageSql = null;
+            this.mergeSql = null;
+        } else {
+            String stage = "pg_temp." + PgIdentifier.quote(STAGE_TABLE);
+            this.copySql = "COPY " + stage + " (" + columnList + ") FROM STDIN (FORMAT binary)";
+            // LIMIT-free AS SELECT ... WITH NO DATA gives the stage exactly the target columns' types and typmods
+            this.stageSql = "CREATE TEMP TABLE " + PgIdentifier.quote(STAGE_TABLE) + " ON COMMIT DROP AS SELECT "
+                    + columnList + " FROM " + target + " WITH NO DATA";
+            String keys = quotedList(b.conflictKeys);
+            List<String> updated = b.columns.stream().map(CopyColumn::name)
+                    .filter(c -> !b.conflictKeys.contains(c)).toList();
+            if (!b.update || updated.isEmpty()) {
+                this.mergeSql = "INSERT INTO " + target + " (" + columnList + ") SELECT " + columnList + " FROM "
+                        + stage + " ON CONFLICT (" + keys + ") DO NOTHING";
+            } else {
+                // one row per key (the batch's last, by its position in the fresh stage heap): a second row for
+                // the same key would make ON CONFLICT DO UPDATE fail ("cannot affect row a second time")
+                String set = updated.stream().map(c -> PgIdentifier.quote(c) + " = EXCLUDED." + PgIdentifier.quote(c))
+                        .collect(Collectors.joining(", "));
+                this.mergeSql = "INSERT INTO " + target + " (" + columnList + ") SELECT DISTINCT ON (" + keys + ") "
+                        + columnList + " FROM " + stage + " ORDER BY " + keys + ", ctid DESC ON CONFLICT (" + keys
+                        + ") DO UPDATE SET " + set;
+            }
+        }
+        int batchSize = b.batchSize;
+        Duration maxWait = b.maxWait;
+        this.batching = b.batching != null ? b.batching : flux -> flux.bufferTimeout(batchSize, maxWait, true);
+        this.concurrency = b.concurrency;
+        this.maxRetries = b.maxRetries;
+        this.minBackoff = b.minBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.retryOn = b.retryOn;
+        this.deadLetters = b.deadLetters;
+        this.metrics = CopyMetrics.of(b.meterRegistry, b.schema == null ? b.table : b.schema + "." + b.table);
+        this.nanoClock = b.nanoClock;
+    }
+
+    /**
+     * A builder writing through {@code connectionFactory}; give it an r2dbc-pool {@code ConnectionPool} of at least
+     * {@link Builder#concurrency(int)} connections (a plain factory opens a connection per batch). The factory must
+     * produce r2dbc-postgresql connections (possibly wrapped, as the pool does).
+     */
+    public static <T> Builder<T> builder(ConnectionFactory connectionFactory) {
+        return new Builder<>(connectionFactory);
+    }
+
+    /**
+     * The operator: batches the input, writes each batch (see the class comment) and emits one {@link BatchResult}
+     * per committed batch, in batch order. Errors with a {@link CopyBatchException} when a batch cannot be
+     * committed, or with the dead-letter handler's exception. Use with {@code flux.transform(sink.transformer())}.
+     */
+    public Function<Flux<T>, Flux<BatchResult<T>>> transformer() {
+        return source -> Flux.defer(() -> batchTransformer().apply(batching.apply(source)));
+    }
+
+    /**
+     * Like {@link #transformer()} for input already cut into batches (e.g. by an adaptive batching operator): each
+     * list is one COPY and one transaction; empty lists emit an empty result without touching the database.
+     */
+    public Function<Flux<List<T>>, Flux<BatchResult<T>>> batchTransformer() {
+        return batches -> batches.flatMapSequential(this::writeBatch, concurrency, 1);
+    }
+
+    /**
+     * Writes everything from {@code source} and completes with the totals once the last batch has committed.
+     * Errors as {@link #transformer()} does; cancelling the returned Mono cancels the writes in flight.
+     */
+    public Mono<CopySummary> write(Publisher<? extends T> source) {
+        Objects.requireNonNull(source, "source");
+        return Mono.defer(() -> {
+            long start = nanoClock.getAsLong();
+            return Flux.<T>from(source)
+                    .transform(transformer())
+                    .reduce(new long[6], (acc, r) -> {
+                        acc[0]++;
+                        acc[1] += r.elements().size();
+                        acc[2] += r.rowsCopied();
+                        acc[3] += r.rowsWritten();
+                        acc[4] += r.rejected().size();
+                        acc[5] += r.retries();
+                        return acc;
+                    })
+                    .map(a -> new CopySummary(a[0], a[1], a[2], a[3], a[4], a[5],
+                            Duration.ofNanos(nanoClock.getAsLong() - start)));
+        });
+    }
+
+    /**
+     * Writes one batch: checks every row (rejections go to the dead-letter handler first), then COPYs the rest in
+     * one transaction, retrying transient failures. Lazy: nothing happens until subscription.
+     */
+    public Mono<BatchResult<T>> writeBatch(List<T> batch) {
+        Objects.requireNonNull(batch, "batch");
+        return Mono.defer(() -> {
+            long start = nanoClock.getAsLong();
+            BinaryCopyEncoder.Validated<T> checked = encoder.validate(batch);
+            metrics.rejected(checked.rejected().size());
+            for (RejectedRow<T> r : checked.rejected()) {
+                deadLetters.accept(r);
+            }
+            List<T> rows = checked.accepted();
+            if (rows.isEmpty()) {
+                return Mono.just(new BatchResult<>(batch, checked.rejected(), 0, 0,
+                        Duration.ofNanos(nanoClock.getAsLong() - start), 0));
+            }
+            AtomicInteger attempts = new AtomicInteger();
+            return Mono.defer(() -> {
+                        attempts.incrementAndGet();
+                        return attempt(rows);
+                    })
+                    .retryWhen(Retry.backoff(maxRetries, minBackoff).maxBackoff(maxBackoff).filter(retryOn)
+                            .doBeforeRetry(s -> metrics.retry())
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                    .onErrorMap(e -> {
+                        metrics.failed();
+                        String why = retryOn.test(e) ? "gave up after " + attempts.get() + " attempts"
+                                : "non-transient error, not retried";
+                        return new CopyBatchException("COPY of a batch of " + rows.size() + " rows into " + target
+                                + " failed (" + why + "): " + e, batch, attempts.get(), e);
+                    })
+                    .map(counts -> {
+                        long latency = nanoClock.getAsLong() - start;
+                        metrics.committed(counts[0], latency);
+                        return new BatchResult<>(batch, checked.rejected(), counts[0], counts[1],
+                                Duration.ofNanos(latency), attempts.get());
+                    });
+        });
+    }
+
+    /** The COPY statement this sink sends (into the staging table in idempotent mode). */
+    public String copySql() {
+        return copySql;
+    }
+
+    /** The {@code INSERT ... ON CONFLICT} merging the staging table in idempotent mode, else {@code null}. */
+    public String mergeSql() {
+        return mergeSql;
+    }
+
+    /** One transaction on one connection: {copied, written}. */
+    private Mono<long[]> attempt(List<T> rows) {
+        return Mono.usingWhen(connectionFactory.create(),
+                conn -> transaction(conn, rows),
+                conn -> Mono.from(conn.close()),
+                (conn, error) -> discard(conn),
+                this::discard);
+    }
+
+    private Mono<long[]> transaction(Connection conn, List<T> rows) {
+        PostgresqlConnection pg = postgres(conn);
+        Mono<Long> copy = Mono.defer(() -> pg.copyIn(copySql).fromMany(Mono.just(encoder.encode(rows))).build());
+        Mono<long[]> body = mergeSql == null
+                ? copy.map(n -> new long[] {n, n})
+                : execute(conn, stageSql).then(copy)
+                        .flatMap(n -> execute(conn, mergeSql).map(written -> new long[] {n, written}));
+        return Mono.from(conn.beginTransaction())
+                .then(body)
+                .flatMap(counts -> Mono.from(conn.commitTransaction()).thenReturn(counts));
+    }
+
+    private static Mono<Long> execute(Connection conn, String sql) {
+        return Flux.from(conn.createStatement(sql).execute()).flatMap(Result::getRowsUpdated).reduce(0L, Long::sum);
+    }
+
+    /**
+     * Closes the physical connection under {@code conn} (a broken or abandoned COPY leaves it in an unknown
+     * protocol state), then releases the pool's handle: the pool finds it closed and drops it.
+     */
+    private Mono<Void> discard(Connection conn) {
+        Connection physical = physical(conn);
+        Mono<Void> closePhysical = physical == conn ? Mono.empty() : Mono.from(physical.close());
+        return closePhysical.onErrorResume(e -> Mono.empty())
+                .then(Mono.from(conn.close()))
+                .timeout(DISCARD_TIMEOUT)
+                .onErrorResume(e -> Mono.empty());
+    }
+
+    private static Connection physical(Connection conn) {
+        Connection c = conn;
+        while (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection inner && inner != c) {
+            c = inner;
+        }
+        return c;
+    }
+
+    private static PostgresqlConnection postgres(Connection conn) {
+        Connection c = conn;
+        while (true) {
+            if (c instanceof PostgresqlConnection pg) {
+                return pg;
+            }
+            if (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection inner && inner != c) {
+                c = inner;
+            } else {
+                throw new IllegalStateException("PostgresCopySink needs r2dbc-postgresql connections, got "
+                        + conn.getClass().getName());
+            }
+        }
+    }
+
+    private static String quotedList(List<String> names) {
+        return names.stream().map(PgIdentifier::quote).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Builder; setters validate their arguments and name the bad value. Required: {@link #table(String)} and at
+     * least one {@link #column}.
+     *
+     * @param <T> the element type
+     */
+    public static final class Builder<T> {
+        private final ConnectionFactory connectionFactory;
+        private String schema;
+        private String table;
+        private final List<TypedColumn<T, ?>> columns = new ArrayList<>();
+        private List<String> conflictKeys;
+        private boolean update;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration maxWait = DEFAULT_MAX_WAIT;
+        private Function<Flux<T>, Flux<List<T>>> batching;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private int chunkSize = DEFAULT_CHUNK_SIZE;
+        private int maxRetries = DEFAULT_MAX_RETRIES;
+        private Duration minBackoff = DEFAULT_MIN_BACKOFF;
+        private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+        private Predicate<Throwable> retryOn = TransientErrors::isTransient;
+        private DeadLetterHandler<T> deadLetters = r -> { };
+        private MeterRegistry meterRegistry;
+        private LongSupplier nanoClock = System::nanoTime;
+
+        private Builder(ConnectionFactory connectionFactory) {
+            this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
+        }
+
+        /**
+         * The target table, resolved through the connections' {@code search_path}. The name is taken literally
+         * (quoted: case-sensitive); for another schema use {@link #table(String, String)}.
+         *
+         * @throws IllegalArgumentException if not a valid identifier, or containing '.' (a likely attempt at
+         *     {@code schema.table})
+         */
+        public Builder<T> table(String table) {
+            PgIdentifier.validate(table, "table");
+            if (table.contains(".")) {
+                throw new IllegalArgumentException("table name '" + table + "' contains '.'; names are taken"
+                        + " literally, use table(schema, table) for a schema-qualified table");
+            }
+            this.schema = null;
+            this.table = table;
+            return this;
+        }
+
+        /** The target table in {@code schema}; both names taken literally. */
+        public Builder<T> table(String schema, String table) {
+            this.schema = PgIdentifier.validate(schema, "schema");
+            this.table = PgIdentifier.validate(table, "table");
+            return this;
+        }
+
+        /**
+         * Adds a column: its name (taken literally), its type and the getter giving its value for an element
+         * ({@code null} = SQL NULL). Columns are written in the order added; the table's other columns get their
+         * defaults.
+         *
+         * @throws IllegalArgumentException if the name is not a valid identifier or already added
+         */
+        public <V> Builder<T> column(String name, PgType<V> type, Function<? super T, ? extends V> getter) {
+            PgIdentifier.validate(name, "column");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(getter, "getter");
+            if (columns.stream().anyMatch(c -> c.name().equals(name))) {
+                throw new IllegalArgumentException("column '" + name + "' added twice");
+            }
+            columns.add(new TypedColumn<>(name, type, getter));
+            return this;
+        }
+
+        /**
+         * Idempotent mode: COPY into a per-transaction temporary table, then {@code INSERT ... ON CONFLICT (keys) DO
+         * NOTHING} in the same transaction, so rows whose key exists are skipped and a retried batch never
+         * duplicates. The keys must be columns of this sink covered by a unique index or constraint.
+         *
+         * @throws IllegalArgumentException if no keys or a key is not a column added before
+         */
+        public Builder<T> onConflictDoNothing(String... keyColumns) {
+            return conflict(false, keyColumns);
+        }
+
+        /**
+         * Idempotent upsert: like {@link #onConflictDoNothing(String...)} but {@code DO UPDATE SET} every non-key
+         * column to the new row's value; when a batch holds several rows of one key, its last one wins.
+         */
+        public Builder<T> onConflictUpdate(String... keyColumns) {
+            return conflict(true, keyColumns);
+        }
+
+        private Builder<T> conflict(boolean update, String... keyColumns) {
+            Objects.requireNonNull(keyColumns, "keyColumns");
+            if (keyColumns.length == 0) {
+                throw new IllegalArgumentException("idempotent mode needs at least one key column");
+            }
+            Set<String> keys = new LinkedHashSet<>();
+            for (String k : keyColumns) {
+                if (columns.stream().noneMatch(c -> c.name().equals(k))) {
+                    throw new IllegalArgumentException("key column '" + k + "' is not a column of this sink; add"
+                            + " it with column(...) first");
+                }
+                keys.add(k);
+            }
+            this.conflictKeys = List.copyOf(keys);
+            this.update = update;
+            return this;
+        }
+
+        /** Rows per batch for the default batching (default {@value #DEFAULT_BATCH_SIZE}). */
+        public Builder<T> batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Longest a partial batch waits for more rows under the default batching (default 200 ms). */
+        public Builder<T> maxWait(Duration maxWait) {
+            Objects.requireNonNull(maxWait, "maxWait");
+            if (maxWait.isNegative() || maxWait.isZero()) {
+                throw new IllegalArgumentException("maxWait must be positive, was " + maxWait);
+            }
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        /**
+         * Replaces the default size/time batching with any operator cutting the input into lists (e.g. adaptive
+         * batching). It must honour downstream demand (one list per request). Overrides batchSize and maxWait.
+         */
+        public Builder<T> batching(Function<Flux<T>, Flux<List<T>>> batching) {
+            this.batching = Objects.requireNonNull(batching, "batching");
+            return this;
+        }
+
+        /** Batches written at once, each on its own connection (default {@value #DEFAULT_CONCURRENCY}). */
+        public Builder<T> concurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Bytes per COPY data chunk (default 64 KiB; 1 KiB..16 MiB). */
+        public Builder<T> chunkSize(int chunkSize) {
+            if (chunkSize < 1024 || chunkSize > 16 << 20) {
+                throw new IllegalArgumentException("chunkSize must be in 1024..16777216, was " + chunkSize);
+            }
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        /** Retries of a batch after transient errors (default {@value #DEFAULT_MAX_RETRIES}; 0 = none). */
+        public Builder<T> maxRetries(int maxRetries) {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
+            }
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /** Exponential backoff between retries, jittered (defaults 100 ms .. 5 s). */
+        public Builder<T> backoff(Duration min, Duration max) {
+            Objects.requireNonNull(min, "min");
+            Objects.requireNonNull(max, "max");
+            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("backoff needs 0 < min <= max, was " + min + " .. " + max);
+            }
+            this.minBackoff = min;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /** Which errors are retried (default {@link TransientErrors#isTransient(Throwable)}). */
+        public Builder<T> retryOn(Predicate<Throwable> retryOn) {
+            this.retryOn = Objects.requireNonNull(retryOn, "retryOn");
+            return this;
+        }
+
+        /** Where rejected rows go (default: nowhere beyond the results, the summary and the meters). */
+        public Builder<T> deadLetters(DeadLetterHandler<T> deadLetters) {
+            this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+            return this;
+        }
+
+        /** Registers the sink's meters (tag {@code table}); none without a registry. */
+        public Builder<T> meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /** Clock for latencies and elapsed time (default {@link System#nanoTime()}). */
+        public Builder<T> nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /** @throws IllegalStateException if no table or no column was given */
+        public PostgresCopySink<T> build() {
+            if (table == null) {
+                throw new IllegalStateException("table(...) is required");
+            }
+            if (columns.isEmpty()) {
+                throw new IllegalStateException("at least one column(...) is required");
+            }
+            return new PostgresCopySink<>(this);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package io.fluxgate.jdbc;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.ConnectionFactory;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where a PostgreSQL server is and how to log in, read the way libpq (and so {@code psql}) reads it: from
+ * {@code PGHOST}, {@code PGPORT}, {@code PGUSER}, {@code PGPASSWORD} and {@code PGDATABASE}, defaulting to
+ * {@code 127.0.0.1:5432}, user {@code postgres}, no password, database {@code postgres}. One object builds the
+ * R2DBC {@link ConnectionFactory} (plain or pooled) for the connectors, the examples and the tests, so a pipeline
+ * and the {@code psql} next to it always talk to the same server.
+ *
+ * <p>Immutable; {@link #toBuilder()} derives variants (e.g. a test schema on the {@code search_path}).
+ */
+public final class PostgresSettings {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 5432;
+    public static final String DEFAULT_USER = "postgres";
+    public static final String DEFAULT_DATABASE = "postgres";
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final String database;
+    private final String schema;
+    private final Duration connectTimeout;
+
+    private PostgresSettings(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.user = b.user;
+        this.password = b.password;
+        this.database = b.database;
+        this.schema = b.schema;
+        this.connectTimeout = b.connectTimeout;
+    }
+
+    /** Settings from this process's environment ({@code PG*} variables), defaults where unset. */
+    public static PostgresSettings fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * Settings from the given environment map ({@code PG*} keys), defaults where a key is unset or blank.
+     *
+     * @throws IllegalArgumentException if {@code PGPORT} is not a port number, or {@code PGHOST} is a Unix
+     *     socket directory (the R2DBC driver here speaks TCP only)
+     */
+    public static PostgresSettings fromEnvironment(Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        Builder b = builder();
+        String host = blankToNull(env.get("PGHOST"));
+        if (host != null) {
+            b.host(host);
+        }
+        String port = blankToNull(env.get("PGPORT"));
+        if (port != null) {
+            try {
+                b.port(Integer.parseInt(port.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("PGPORT is not a port number: '" + port + "'", e);
+            }
+        }
+        String user = blankToNull(env.get("PGUSER"));
+        if (user != null) {
+            b.user(user);
+        }
+        b.password(blankToNull(env.get("PGPASSWORD")));
+        String db = blankToNull(env.get("PGDATABASE"));
+        if (db != null) {
+            b.database(db);
+        }
+        return b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.user = user;
+        b.password = password;
+        b.database = database;
+        b.schema = schema;
+        b.connectTimeout = connectTimeout;
+        return b;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** The password, or {@code null} for none (trust or peer authentication). */
+    public String password() {
+        return password;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** The schema put first on the connections' {@code search_path}, or {@code null} for the server default. */
+    public String schema() {
+        return schema;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** The driver configuration these settings describe. */
+    public PostgresqlConnectionConfiguration configuration() {
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
+                .host(host)
+                .port(port)
+                .username(user)
+                .database(database)
+                .connectTimeout(connectTimeout)
+                .applicationName("fluxgate");
+        if (password != null) {
+            b.password(password);
+        }
+        if (schema != null) {
+            // quoted: search_path is parsed as a list of identifiers, so a mixed-case name must keep its case
+            b.options(Map.of("search_path", PgIdentifier.quote(schema)));
+        }
+        return b.build();
+    }
+
+    /** A new, unpooled connection factory: each {@code create()} opens a physical connection. */
+    public ConnectionFactory connectionFactory() {
+        return new PostgresqlConnectionFactory(configuration());
+    }
+
+    /**
+     * A new connection pool of at most {@code maxSize} connections over {@link #connectionFactory()}. Dispose it
+     * when done ({@link ConnectionPool#dispose()}); connections are validated on acquire, so one closed under the
+     * pool (e.g. after a failed COPY) is replaced rather than handed out.
+     *
+     * @throws IllegalArgumentException if {@code maxSize < 1}
+     */
+    public ConnectionPool pool(int maxSize) {
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("maxSize must be >= 1, was " + maxSize);
+        }
+        return new ConnectionPool(ConnectionPoolConfiguration.builder(connectionFactory())
+                .initialSize(0)
+                .maxSize(maxSize)
+                .maxIdleTime(Duration.ofMinutes(5))
+                .maxAcquireTime(connectTimeout.multipliedBy(2))
+                .name("fluxgate-" + database)
+                .build());
+    }
+
+    /**
+     * These settings as libpq environment variables, for launching {@code psql} or {@code pg_dump} against the same
+     * server ({@code PGPASSWORD} only when a password is set).
+     */
+    public Map<String, String> libpqEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PGHOST", host);
+        env.put("PGPORT", Integer.toString(port));
+        env.put("PGUSER", user);
+        env.put("PGDATABASE", database);
+        if (password != null) {
+            env.put("PGPASSWORD", password);
+        }
+        if (schema != null) {
+            env.put("PGOPTIONS", "-c search_path=" + PgIdentifier.quote(schema));
+        }
+        return env;
+    }
+
+    /** {@code user@host:port/database}, never the password. */
+    @Override
+    public String toString() {
+        return user + "@" + host + ":" + port + "/" + database + (schema == null ? "" : " (schema " + schema + ")");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Builder; every setter validates its argument and names the bad value. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String user = DEFAULT_USER;
+        private String password;
+        private String database = DEFAULT_DATABASE;
+        private String schema;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /** @throws IllegalArgumentException if blank or a Unix socket directory (starts with '/') */
+        public Builder host(String host) {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            if (host.startsWith("/")) {
+                throw new IllegalArgumentException("host '" + host + "' is a Unix socket directory; the R2DBC driver"
+                        + " connects over TCP: set PGHOST=127.0.0.1 (or the server's address)");
+            }
+            this.host = host;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless 1..65535 */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 1..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder user(String user) {
+            this.user = requireText(user, "user");
+            return this;
+        }
+
+        /** {@code null} for none. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = requireText(database, "database");
+            return this;
+        }
+
+        /** Schema for the {@code search_path}; {@code null} for the server default. */
+        public Builder schema(String schema) {
+            this.schema = schema == null ? null : PgIdentifier.validate(schema, "schema");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless positive */
+        public Builder connectTimeout(Duration connectTimeout) {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive, was " + connectTimeout);
+            }
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public PostgresSettings build() {
+            return new PostgresSettings(this);
+        }
+
+        private static String requireText(String value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(what + " must not be blank");
+            }
+            return value;
+        }
+    }
+}

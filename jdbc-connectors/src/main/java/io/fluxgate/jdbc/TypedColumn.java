@@ -1,0 +1,45 @@
+package io.fluxgate.jdbc;
+
+import io.fluxgate.jdbc.internal.CopyColumn;
+import io.netty.buffer.ByteBuf;
+import java.util.function.Function;
+
+/** A column of the DSL: name, type and getter; bridges {@link PgType}'s package-private codec to the encoder. */
+final class TypedColumn<T, V> implements CopyColumn<T> {
+
+    private final String name;
+    private final PgType<V> type;
+    private final Function<? super T, ? extends V> getter;
+
+    TypedColumn(String name, PgType<V> type, Function<? super T, ? extends V> getter) {
+        this.name = name;
+        this.type = type;
+        this.getter = getter;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    PgType<V> type() {
+        return type;
+    }
+
+    @Override
+    public Object get(T row) {
+        return getter.apply(row);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void check(Object value) {
+        type.check((V) value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void write(ByteBuf out, Object value) {
+        type.write(out, (V) value);
+    }
+}

@@ -1,0 +1,110 @@
+package io.fluxgate.jdbc.testing;
+
+import io.fluxgate.jdbc.PgIdentifier;
+import io.fluxgate.jdbc.PostgresSettings;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Row;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One test class's private schema on a real PostgreSQL (see {@link PostgresExtension}): connection factories and
+ * pools whose {@code search_path} starts with it, plus small blocking helpers for test set-up and assertions.
+ * Pools made here are disposed, and the schema dropped, when the class finishes.
+ */
+public final class PostgresTestSchema implements AutoCloseable {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final PostgresSettings admin;
+    private final PostgresSettings settings;
+    private final List<ConnectionPool> pools = new CopyOnWriteArrayList<>();
+
+    private PostgresTestSchema(PostgresSettings admin, String name) {
+        this.admin = admin;
+        this.settings = admin.toBuilder().schema(name).build();
+    }
+
+    static PostgresTestSchema create(PostgresSettings admin, String name) {
+        PostgresTestSchema schema = new PostgresTestSchema(admin, name);
+        schema.executeWith(admin, "CREATE SCHEMA " + PgIdentifier.quote(name));
+        return schema;
+    }
+
+    /** The schema's name (unquoted). */
+    public String name() {
+        return settings.schema();
+    }
+
+    /** Settings whose connections have this schema first on the {@code search_path}. */
+    public PostgresSettings settings() {
+        return settings;
+    }
+
+    /** A new unpooled factory on this schema. */
+    public ConnectionFactory connectionFactory() {
+        return settings.connectionFactory();
+    }
+
+    /** A new pool on this schema, disposed with the schema. */
+    public ConnectionPool pool(int maxSize) {
+        ConnectionPool pool = settings.pool(maxSize);
+        pools.add(pool);
+        return pool;
+    }
+
+    /** Runs each statement (no parameters) in its own auto-commit round trip, blocking. */
+    public void execute(String... sql) {
+        for (String s : sql) {
+            executeWith(settings, s);
+        }
+    }
+
+    /** The first column of every row of {@code sql}, read as {@code type}, blocking. */
+    public <V> List<V> queryList(String sql, Class<V> type) {
+        return query(sql, row -> row.get(0, type));
+    }
+
+    /** The single value of a one-row, one-column query (e.g. {@code SELECT count(*) ...}), blocking. */
+    public long queryLong(String sql) {
+        List<Long> values = queryList(sql, Long.class);
+        if (values.size() != 1) {
+            throw new IllegalStateException("expected one row from " + sql + ", got " + values.size());
+        }
+        return values.get(0);
+    }
+
+    /** Every row of {@code sql} mapped by {@code mapper} (which may return null, e.g. for SQL NULL), blocking. */
+    public <V> List<V> query(String sql, Function<Row, V> mapper) {
+        return Flux.usingWhen(settings.connectionFactory().create(),
+                        c -> Flux.from(c.createStatement(sql).execute())
+                                .concatMap(r -> r.map((row, meta) -> Optional.ofNullable(mapper.apply(row)))),
+                        Connection::close)
+                .collect(ArrayList<V>::new, (list, o) -> list.add(o.orElse(null)))
+                .map(l -> (List<V>) l)
+                .block(TIMEOUT);
+    }
+
+    @Override
+    public void close() {
+        for (ConnectionPool pool : pools) {
+            pool.disposeLater().onErrorResume(e -> Mono.empty()).block(TIMEOUT);
+        }
+        executeWith(admin, "DROP SCHEMA IF EXISTS " + PgIdentifier.quote(name()) + " CASCADE");
+    }
+
+    private static void executeWith(PostgresSettings s, String sql) {
+        Mono.usingWhen(s.connectionFactory().create(),
+                        c -> Flux.from(c.createStatement(sql).execute()).concatMap(r -> r.getRowsUpdated()).then(),
+                        Connection::close)
+                .block(TIMEOUT);
+    }
+}

@@ -1,0 +1,364 @@
+package io.fluxgate.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fluxgate.jdbc.testing.PostgresExtension;
+import io.fluxgate.jdbc.testing.PostgresTestSchema;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+@ExtendWith(PostgresExtension.class)
+class PostgresCopySinkTest {
+
+    record Ev(long id, String name) {
+    }
+
+    private static ConnectionPool pool;
+
+    @BeforeAll
+    static void pool(PostgresTestSchema db) {
+        pool = db.pool(4);
+    }
+
+    private static Flux<Ev> events(int from, int to) {
+        return Flux.range(from, to - from).map(i -> new Ev(i, "name-" + i));
+    }
+
+    private static PostgresCopySink.Builder<Ev> sink(String table) {
+        return PostgresCopySink.<Ev>builder(pool)
+                .table(table)
+                .column("id", PgType.INT8, Ev::id)
+                .column("name", PgType.TEXT, Ev::name)
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(50));
+    }
+
+    @Test
+    void writesEveryRowAndEmitsOneResultPerBatchInOrder(PostgresTestSchema db) {
+        db.execute("CREATE TABLE basic (id int8 PRIMARY KEY, name text NOT NULL)");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PostgresCopySink<Ev> sink = sink("basic").batchSize(10_000).concurrency(3).meterRegistry(meters).build();
+
+        List<BatchResult<Ev>> results = events(0, 25_000).transform(sink.transformer()).collectList()
+                .block(Duration.ofSeconds(30));
+
+        assertThat(results).extracting(r -> r.elements().size()).containsExactly(10_000, 10_000, 5_000);
+        assertThat(results).extracting(BatchResult::rowsCopied).containsExactly(10_000L, 10_000L, 5_000L);
+        assertThat(results).extracting(BatchResult::attempts).containsOnly(1);
+        assertThat(results.get(1).elements().get(0).id()).isEqualTo(10_000); // batch order = input order
+        assertThat(db.queryLong("SELECT count(*) FROM basic")).isEqualTo(25_000);
+        assertThat(db.queryLong("SELECT sum(id) FROM basic")).isEqualTo(25_000L * 24_999 / 2);
+        assertThat(db.queryList("SELECT name FROM basic WHERE id = 24999", String.class)).containsExactly("name-24999");
+        assertThat(meters.get("fluxgate.jdbc.copy.rows").tag("table", "basic").counter().count()).isEqualTo(25_000);
+        assertThat(meters.get("fluxgate.jdbc.copy.batch.size").summary().count()).isEqualTo(3);
+        assertThat(meters.get("fluxgate.jdbc.copy.batch.latency").timer().count()).isEqualTo(3);
+        assertThat(meters.get("fluxgate.jdbc.copy.retries").counter().count()).isZero();
+
+        CopySummary summary = sink.write(events(25_000, 26_000)).block(Duration.ofSeconds(30));
+        assertThat(summary.batches()).isEqualTo(1);
+        assertThat(summary.elements()).isEqualTo(1_000);
+        assertThat(summary.rowsCopied()).isEqualTo(1_000);
+        assertThat(summary.rowsWritten()).isEqualTo(1_000);
+        assertThat(summary.rowsPerSecond()).isPositive();
+        assertThat(pool.getMetrics().orElseThrow().acquiredSize()).isZero();
+    }
+
+    @Test
+    void pluggableBatchingDecidesTheCopies(PostgresTestSchema db) {
+        db.execute("CREATE TABLE plug (id int8, name text)");
+        PostgresCopySink<Ev> sink = sink("plug").batching(f -> f.buffer(7)).build();
+        StepVerifier.create(events(0, 50).transform(sink.transformer()).map(r -> r.rowsCopied()))
+                .expectNext(7L, 7L, 7L, 7L, 7L, 7L, 7L, 1L)
+                .verifyComplete();
+        // pre-batched input, an empty batch included
+        StepVerifier.create(Flux.just(List.of(new Ev(100, "x")), List.<Ev>of()).transform(sink.batchTransformer())
+                        .map(BatchResult::rowsCopied))
+                .expectNext(1L, 0L)
+                .verifyComplete();
+        assertThat(db.queryLong("SELECT count(*) FROM plug")).isEqualTo(51);
+    }
+
+    @Test
+    void demandFromDownstreamBoundsTheBatchesWritten(PostgresTestSchema db) {
+        db.execute("CREATE TABLE demand (id int8, name text)");
+        PostgresCopySink<Ev> sink = sink("demand").batching(f -> f.buffer(10)).concurrency(1).build();
+        StepVerifier.create(events(0, 100).transform(sink.transformer()), 0)
+                .thenRequest(1)
+                .expectNextMatches(r -> r.rowsCopied() == 10)
+                .thenRequest(1)
+                .expectNextMatches(r -> r.rowsCopied() == 10)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        // with nothing requested after two results, at most the prefetched batches can have been written
+        assertThat(db.queryLong("SELECT count(*) FROM demand")).isBetween(20L, 40L);
+    }
+
+    @Test
+    void identifiersAreQuotedSoNamesCannotInjectSql(PostgresTestSchema db) {
+        String table = "Weird \"Table\"; DROP TABLE victim; --";
+        db.execute("CREATE TABLE victim (x int)",
+                "CREATE TABLE " + PgIdentifier.quote(table) + " (\"Mixed Case\" int8, \"sel\"\"ect\" text)");
+        PostgresCopySink<Ev> sink = PostgresCopySink.<Ev>builder(pool)
+                .table(db.name(), table)
+                .column("Mixed Case", PgType.INT8, Ev::id)
+                .column("sel\"ect", PgType.TEXT, Ev::name)
+                .build();
+        assertThat(sink.copySql()).startsWith("COPY \"" + db.name() + "\".\"Weird \"\"Table\"\"; DROP TABLE victim; --\"");
+        sink.write(events(0, 10)).block(Duration.ofSeconds(10));
+        assertThat(db.queryLong("SELECT count(*) FROM " + PgIdentifier.quote(table))).isEqualTo(10);
+        assertThat(db.queryLong("SELECT count(*) FROM victim")).isZero(); // still there
+
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("").build()).withMessageContaining("empty");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("a\0b")).withMessageContaining("control character");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("x".repeat(64))).withMessageContaining("63 bytes");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("public.events"))
+                .withMessageContaining("table(schema, table)");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").column("id", PgType.INT8, Ev::id))
+                .withMessageContaining("'id' added twice");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").onConflictDoNothing("nope"))
+                .withMessageContaining("'nope'");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").batchSize(0)).withMessageContaining("0");
+        assertThatThrownBy(() -> PostgresCopySink.<Ev>builder(pool).table("t").build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("column");
+    }
+
+    record Order(int id, String name, BigDecimal amount, LocalDate day, String doc, String code) {
+        static Order good(int id) {
+            return new Order(id, "n" + id, new BigDecimal("123.45"), LocalDate.of(2026, 1, 1), "{\"id\": " + id + "}",
+                    "abc");
+        }
+    }
+
+    @Test
+    void badRowsAreDeadLetteredWithTheirCauseAndTheRestGoesIn(PostgresTestSchema db) {
+        db.execute("CREATE TABLE orders (id int4 PRIMARY KEY, name text, amount numeric(5,2), day date, doc jsonb,"
+                + " code varchar(3))");
+        List<Order> rows = new ArrayList<>();
+        IntStream.range(0, 100).mapToObj(Order::good).forEach(rows::add);
+        Order g = Order.good(0);
+        List<Order> bad = List.of(
+                new Order(1000, "nul\0byte", g.amount(), g.day(), g.doc(), g.code()),
+                new Order(1001, "broken \uD800 surrogate", g.amount(), g.day(), g.doc(), g.code()),
+                new Order(1002, "big", new BigDecimal("1000.00"), g.day(), g.doc(), g.code()),
+                new Order(1003, "far", g.amount(), LocalDate.of(6_000_000, 1, 1), g.doc(), g.code()),
+                new Order(1004, "json", g.amount(), g.day(), "{\"unterminated\": ", g.code()),
+                new Order(1005, "long", g.amount(), g.day(), g.doc(), "abcd"),
+                new Order(1006, "mapper throws", g.amount(), g.day(), g.doc(), g.code()),
+                new Order(1007, "json nul", g.amount(), g.day(), "\"\\u0000\"", g.code()));
+        for (int i = 0; i < bad.size(); i++) {
+            rows.add(10 * i + 5, bad.get(i)); // spread over the batches
+        }
+        List<RejectedRow<Order>> dead = new CopyOnWriteArrayList<>();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PostgresCopySink<Order> sink = PostgresCopySink.<Order>builder(pool)
+                .table("orders")
+                .column("id", PgType.INT4, Order::id)
+                .column("name", PgType.TEXT, o -> {
+                    if (o.id() == 1006) {
+                        throw new IllegalStateException("mapper failed for " + o.id());
+                    }
+                    return o.name();
+                })
+                .column("amount", PgType.numeric(5, 2), Order::amount)
+                .column("day", PgType.DATE, Order::day)
+                .column("doc", PgType.JSONB, Order::doc)
+                .column("code", PgType.varchar(3), Order::code)
+                .batchSize(30)
+                .deadLetters(dead::add)
+                .meterRegistry(meters)
+                .build();
+
+        CopySummary summary = sink.write(Flux.fromIterable(rows)).block(Duration.ofSeconds(30));
+
+        assertThat(summary.elements()).isEqualTo(108);
+        assertThat(summary.rowsCopied()).isEqualTo(100);
+        assertThat(summary.rowsRejected()).isEqualTo(8);
+        assertThat(db.queryLong("SELECT count(*) FROM orders")).isEqualTo(100);
+        assertThat(db.queryLong("SELECT count(*) FROM orders WHERE id >= 1000")).isZero();
+        assertThat(dead).extracting(r -> r.element().id()).containsExactlyInAnyOrder(1000, 1001, 1002, 1003, 1004,
+                1005, 1006, 1007);
+        assertThat(dead).extracting(r -> r.element().id() + " " + r.column()).containsExactlyInAnyOrder("1000 name",
+                "1001 name", "1002 amount", "1003 day", "1004 doc", "1005 code", "1006 name", "1007 doc");
+        RejectedRow<Order> mapperFailure = dead.stream().filter(r -> r.element().id() == 1006).findFirst().orElseThrow();
+        assertThat(mapperFailure.cause()).isInstanceOf(IllegalStateException.class).hasMessage("mapper failed for 1006");
+        assertThat(dead.stream().filter(r -> r.element().id() == 1000).findFirst().orElseThrow().reason())
+                .contains("NUL");
+        assertThat(meters.get("fluxgate.jdbc.copy.rows.rejected").counter().count()).isEqualTo(8);
+
+        // a batch of nothing but bad rows commits nothing and says so
+        BatchResult<Order> allBad = sink.writeBatch(bad.subList(0, 2)).block(Duration.ofSeconds(10));
+        assertThat(allBad.rowsCopied()).isZero();
+        assertThat(allBad.rejected()).hasSize(2);
+        assertThat(allBad.attempts()).isZero();
+    }
+
+    @Test
+    void aFailingDeadLetterHandlerFailsTheStreamInsteadOfDroppingTheRow(PostgresTestSchema db) {
+        db.execute("CREATE TABLE dlq_fails (id int8, name text)");
+        PostgresCopySink<Ev> sink = sink("dlq_fails").deadLetters(r -> {
+            throw new IllegalStateException("dead-letter topic down");
+        }).build();
+        StepVerifier.create(sink.write(Flux.just(new Ev(1, "ok"), new Ev(2, "bad\0"))))
+                .expectErrorMessage("dead-letter topic down")
+                .verify(Duration.ofSeconds(10));
+        assertThat(db.queryLong("SELECT count(*) FROM dlq_fails")).isZero();
+    }
+
+    @Test
+    void aNonTransientErrorFailsTheStreamWithoutRetryAndRollsTheBatchBack(PostgresTestSchema db) {
+        db.execute("CREATE TABLE unique_ids (id int8 PRIMARY KEY, name text)");
+        PostgresCopySink<Ev> sink = sink("unique_ids").batchSize(100).concurrency(1).build();
+        // the second batch repeats id 50 from the first
+        Flux<Ev> input = events(0, 100).concatWith(events(100, 150)).concatWith(Flux.just(new Ev(50, "dup")))
+                .concatWith(events(150, 199));
+        StepVerifier.create(input.transform(sink.transformer()))
+                .expectNextMatches(r -> r.rowsCopied() == 100)
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(CopyBatchException.class).hasMessageContaining("not retried");
+                    CopyBatchException c = (CopyBatchException) e;
+                    assertThat(c.attempts()).isEqualTo(1);
+                    assertThat(c.elements()).hasSize(100);
+                    assertThat(c.getCause()).isInstanceOf(R2dbcDataIntegrityViolationException.class);
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(db.queryLong("SELECT count(*) FROM unique_ids")).isEqualTo(100); // nothing of batch 2
+        assertThat(pool.getMetrics().orElseThrow().acquiredSize()).isZero();
+    }
+
+    @Test
+    void idempotentModeSkipsExistingKeysAndUpsertKeepsTheLastRowOfAKey(PostgresTestSchema db) {
+        db.execute("CREATE TABLE idem (id int8 PRIMARY KEY, name text, extra text DEFAULT 'd')");
+        PostgresCopySink<Ev> nothing = sink("idem").onConflictDoNothing("id").batchSize(400).build();
+        assertThat(nothing.write(events(0, 1_000)).block(Duration.ofSeconds(20)).rowsWritten()).isEqualTo(1_000);
+        CopySummary again = nothing.write(events(500, 1_500)).block(Duration.ofSeconds(20));
+        assertThat(again.rowsCopied()).isEqualTo(1_000);
+        assertThat(again.rowsWritten()).isEqualTo(500);
+        assertThat(db.queryLong("SELECT count(*) FROM idem")).isEqualTo(1_500);
+        assertThat(db.queryLong("SELECT count(*) FROM idem WHERE extra = 'd'")).isEqualTo(1_500);
+
+        PostgresCopySink<Ev> upsert = sink("idem").onConflictUpdate("id").batchSize(100).build();
+        assertThat(upsert.mergeSql()).contains("DO UPDATE SET \"name\" = EXCLUDED.\"name\"");
+        CopySummary up = upsert.write(Flux.just(new Ev(1, "one"), new Ev(2_000, "first"), new Ev(2_000, "second"),
+                new Ev(2, "two"), new Ev(2_000, "last"))).block(Duration.ofSeconds(10));
+        assertThat(up.rowsCopied()).isEqualTo(5);
+        assertThat(up.rowsWritten()).isEqualTo(3);
+        assertThat(db.query("SELECT id, name FROM idem WHERE id IN (1, 2, 2000) ORDER BY id",
+                r -> r.get(0, Long.class) + "=" + r.get(1, String.class))).containsExactly("1=one", "2=two", "2000=last");
+    }
+
+    @Test
+    void aBackendKilledMidCopyIsRetriedWithoutLossOrDuplicatesAndThePoolRecovers(PostgresTestSchema db)
+            throws Exception {
+        db.execute("CREATE TABLE killed (id int8 PRIMARY KEY, name text)");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PostgresCopySink<Ev> sink = sink("killed").batchSize(10_000).concurrency(2).meterRegistry(meters).build();
+        CopySummary summary;
+        try (AdvisoryGate gate = new AdvisoryGate(db, "killed", "id", 15_000)) {
+            CompletableFuture<CopySummary> done = sink.write(events(0, 30_000)).toFuture();
+            int pid = gate.awaitBlocked(); // batch 2 is mid-COPY: rows 10000..14999 are in its open transaction
+            assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
+                    .startsWith("COPY");
+            assertThat(db.queryList("SELECT pg_terminate_backend(" + pid + ")", Boolean.class)).containsExactly(true);
+            gate.open();
+            summary = done.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(summary.rowsCopied()).isEqualTo(30_000);
+        assertThat(summary.retries()).isEqualTo(1);
+        assertThat(meters.get("fluxgate.jdbc.copy.retries").counter().count()).isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM killed")).isEqualTo(30_000);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM killed")).isEqualTo(30_000);
+        assertPoolHealthy(db, sink, 30_000);
+    }
+
+    @Test
+    void idempotentModeSurvivesAKillAndARewriteOfCommittedRows(PostgresTestSchema db) throws Exception {
+        db.execute("CREATE TABLE killed_idem (id int8 PRIMARY KEY, name text)");
+        PostgresCopySink<Ev> sink = sink("killed_idem").onConflictDoNothing("id").batchSize(10_000).build();
+        // an earlier run committed the first 2000 rows but never saw the acknowledgement
+        sink.write(events(0, 2_000)).block(Duration.ofSeconds(10));
+        CopySummary summary;
+        try (AdvisoryGate gate = new AdvisoryGate(db, "killed_idem", "id", 12_000)) {
+            CompletableFuture<CopySummary> done = sink.write(events(0, 20_000)).toFuture();
+            int pid = gate.awaitBlocked(); // the merge of batch 2 is half done
+            db.queryList("SELECT pg_terminate_backend(" + pid + ")", Boolean.class);
+            gate.open();
+            summary = done.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(summary.retries()).isEqualTo(1);
+        assertThat(summary.rowsWritten()).isEqualTo(18_000);
+        assertThat(db.queryLong("SELECT count(*) FROM killed_idem")).isEqualTo(20_000);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM killed_idem")).isEqualTo(20_000);
+        assertPoolHealthy(db, sink, 20_000);
+    }
+
+    @Test
+    void cancellingMidCopyLeavesNoOpenTransactionOrBrokenConnection(PostgresTestSchema db) throws Exception {
+        db.execute("CREATE TABLE cancelled (id int8 PRIMARY KEY, name text)");
+        PostgresCopySink<Ev> sink = sink("cancelled").batchSize(10_000).concurrency(1).build();
+        int pid;
+        try (AdvisoryGate gate = new AdvisoryGate(db, "cancelled", "id", 5_000)) {
+            Disposable subscription = events(0, 20_000).transform(sink.transformer()).subscribe();
+            pid = gate.awaitBlocked();
+            subscription.dispose();
+            gate.open();
+        }
+        // the backend rolls back and goes away; nothing is left idle in a transaction
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid) > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND application_name = 'fluxgate' AND state LIKE 'idle in transaction%'")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM cancelled")).isZero();
+        assertPoolHealthy(db, sink, 0);
+    }
+
+    /** All connections back in the pool, and the pool still writes. */
+    private static void assertPoolHealthy(PostgresTestSchema db, PostgresCopySink<Ev> sink, long rowsBefore)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pool.getMetrics().orElseThrow().acquiredSize() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(pool.getMetrics().orElseThrow().acquiredSize()).isZero();
+        CopySummary more = sink.write(events(1_000_000, 1_000_100)).block(Duration.ofSeconds(10));
+        assertThat(more.rowsCopied()).isEqualTo(100);
+        assertThat(more.retries()).isZero();
+    }
+
+    @Test
+    void transientErrorsAreConnectionLossSerializationDeadlockAndShutdown() {
+        assertThat(TransientErrors.isTransient(new R2dbcTransientResourceException("pool exhausted"))).isTrue();
+        assertThat(TransientErrors.isTransient(new R2dbcNonTransientResourceException("terminating", "57P01")))
+                .isTrue();
+        assertThat(TransientErrors.isTransient(new R2dbcNonTransientResourceException("serialization", "40001")))
+                .isTrue();
+        assertThat(TransientErrors.isTransient(new R2dbcNonTransientResourceException("deadlock", "40P01"))).isTrue();
+        assertThat(TransientErrors.isTransient(new R2dbcNonTransientResourceException("refused", "08006"))).isTrue();
+        assertThat(TransientErrors.isTransient(new RuntimeException(new IOException("reset by peer")))).isTrue();
+        assertThat(TransientErrors.isTransient(new R2dbcDataIntegrityViolationException("dup", "23505"))).isFalse();
+        assertThat(TransientErrors.isTransient(new IllegalStateException("bug"))).isFalse();
+    }
+}
