@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The app's settings after the flags have been checked. */
+import io.fluxgate.jdbc.PostgresSettings;
+
+/** The app's settings after the flags have been checked; {@code postgres} is null without {@code --postgres}. */
 record AppConfig(
         String bootstrapServers,
         String inputTopic,
@@ -18,7 +20,7 @@ record AppConfig(
         String inputFile,
         int partitions,
         Path outputFile,
-        boolean postgres,
+        PostgresSettings postgres,
         int threads,
         long seed) {
 

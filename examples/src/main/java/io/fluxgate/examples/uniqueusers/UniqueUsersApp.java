@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.fluxgate.jdbc.PostgresSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,13 +115,23 @@ public final class UniqueUsersApp implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Where {@code --postgres} writes; null: the PG* environment variables. */
+    private PostgresSettings postgresSettings;
+
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the app and returns its exit code: 0 done, 1 failed, 2 bad flags. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new UniqueUsersApp());
+        return run(args, out, err, null);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code --postgres} going to the given database. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
+        UniqueUsersApp app = new UniqueUsersApp();
+        app.postgresSettings = postgres;
+        CommandLine cmd = new CommandLine(app);
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
@@ -203,7 +214,9 @@ public final class UniqueUsersApp implements Callable<Integer> {
         long toGenerate = generate != null ? generate
                 : (inputFile == null && bootstrapServers == null ? DEFAULT_GENERATE : 0);
         return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
-                toGenerate, inputFile, partitions, outputFile, postgres, parseThreads, seed);
+                toGenerate, inputFile, partitions, outputFile,
+                postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
+                parseThreads, seed);
     }
 
     /** Counting mode. */

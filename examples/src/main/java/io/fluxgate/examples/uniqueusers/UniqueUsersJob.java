@@ -80,8 +80,12 @@ final class UniqueUsersJob implements AutoCloseable {
             long pipelineStarted = System.nanoTime();
             Counters counters = new Counters();
             WindowStats stats = new WindowStats();
-            try (DeadLetters.Counting deadLetters = DeadLetters.toTopic(bootstrap, dlqTopic, Map.of())) {
-                runPipeline(bootstrap, end, total, counters, stats, deadLetters);
+            try (DeadLetters.Counting deadLetters = DeadLetters.toTopic(bootstrap, dlqTopic, Map.of());
+                 PostgresResults postgres = config.postgres() != null ? new PostgresResults(config.postgres()) : null) {
+                if (postgres != null) {
+                    postgres.prepare().block(Duration.ofSeconds(30));
+                }
+                runPipeline(bootstrap, end, total, counters, stats, deadLetters, postgres);
             }
             Duration pipelineTime = Duration.ofNanos(System.nanoTime() - pipelineStarted);
 
@@ -127,7 +131,7 @@ final class UniqueUsersJob implements AutoCloseable {
     }
 
     private void runPipeline(String bootstrap, Map<TopicPartition, Long> end, long total, Counters counters,
-                             WindowStats stats, DeadLetters.Counting deadLetters) {
+                             WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
         KafkaSource<byte[], byte[]> source = KafkaSource.create(
                 KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
                         .bootstrapServers(bootstrap)
@@ -166,22 +170,23 @@ final class UniqueUsersJob implements AutoCloseable {
         Scheduler parsers = Schedulers.newParallel("parse", config.threads());
         Progress progress = new Progress(reporter, counters.frames, total);
         try {
-            records
+            Mono<Void> done = records
                     .bufferTimeout(PARSE_BATCH, Duration.ofMillis(20), true)
                     .flatMapSequential(batch -> Mono.fromCallable(() -> parse(batch, counters, deadLetters))
                             .subscribeOn(parsers), config.threads(), 1)
                     .concatMapIterable(list -> list)
                     .transform(windows.build())
                     .transform(sink)
-                    .doOnNext(result -> {
+                    .map(result -> {
                         if (!result.isSent()) {
                             throw new IllegalStateException("could not write the result for window "
                                     + result.element() + ": " + result.error(), result.error());
                         }
                         counters.windows.incrementAndGet();
+                        return result.element();
                     })
-                    .then()
-                    .block();
+                    .as(written -> postgres == null ? written.then() : written.transform(postgres.writer()).then());
+            done.block();
         } finally {
             progress.stop();
             parsers.dispose();

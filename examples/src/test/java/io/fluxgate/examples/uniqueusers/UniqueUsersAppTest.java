@@ -8,20 +8,52 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.fluxgate.jdbc.PostgresSettings;
+import io.fluxgate.jdbc.testing.PostgresExtension;
+import io.fluxgate.jdbc.testing.PostgresTestSchema;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 
 /** The whole app against the real embedded broker: input file in, output file and topic out. */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class UniqueUsersAppTest {
+
+    /** The same app, with {@code --postgres} into a schema of this test class's own. */
+    @Nested
+    @ExtendWith(PostgresExtension.class)
+    class WithPostgres {
+        @Test
+        void postgresGetsOneRowPerWindowUpsertedByWindow(EmbeddedKafka kafka, PostgresTestSchema schema) throws IOException {
+            Path input = write(List.of(
+                    "{\"uid\":\"a\",\"ts\":100}",
+                    "{\"uid\":\"b\",\"ts\":110}",
+                    "{\"uid\":\"c\",\"ts\":200}",
+                    "{\"uid\":\"c\",\"ts\":290}"));
+
+            assertThat(app(kafka, schema.settings(), "--input-file=" + input, "--postgres", "--lateness=0s"))
+                    .as(err.toString()).isZero();
+
+            List<String> rows = Flux.usingWhen(schema.connectionFactory().create(),
+                            c -> Flux.from(c.createStatement("SELECT window_start, window_seconds, cnt, events FROM "
+                                            + "unique_users ORDER BY window_start").execute())
+                                    .flatMap(r -> r.map((row, md) -> row.get(0, Long.class) + "/" + row.get(1, Long.class)
+                                            + "/" + row.get(2, Long.class) + "/" + row.get(3, Long.class))),
+                            c -> c.close())
+                    .collectList().block(Duration.ofSeconds(30));
+            assertThat(rows).containsExactly("60/60/2/2", "180/60/1/1", "240/60/1/1");
+        }
+    }
 
     private static final AtomicInteger RUN = new AtomicInteger();
 
@@ -29,18 +61,23 @@ class UniqueUsersAppTest {
     Path dir;
 
     private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    final StringWriter err = new StringWriter();
 
     private int app(EmbeddedKafka kafka, String... args) {
+        return app(kafka, null, args);
+    }
+
+    int app(EmbeddedKafka kafka, PostgresSettings postgres, String... args) {
         int n = RUN.incrementAndGet();
         List<String> all = new ArrayList<>(List.of(
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
                 "--input-topic=in-" + n, "--output-topic=out-" + n, "--group-id=g-" + n, "--no-progress"));
         all.addAll(List.of(args));
-        return UniqueUsersApp.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return UniqueUsersApp.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true),
+                postgres);
     }
 
-    private Path write(List<String> lines) throws IOException {
+    Path write(List<String> lines) throws IOException {
         Path file = dir.resolve("input.jsonl");
         Files.write(file, lines, StandardCharsets.UTF_8);
         return file;
