@@ -37,7 +37,7 @@ record AppSummary(
             line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d (windows emitted before a restart)", replayedSkipped));
         }
         if (rejectedAtLoad > 0) {
-            line(sb, "rejected at load", String.format(Locale.ROOT, "%,d (larger than the broker accepts)", rejectedAtLoad));
+            line(sb, "rejected at load", String.format(Locale.ROOT, "%,d lines larger than a Kafka record (counted as malformed)", rejectedAtLoad));
         }
         line(sb, "frames/s", String.format(Locale.ROOT, "%,.0f", framesPerSecond()));
         line(sb, "load time", ConsoleReporter.formatDuration(loadTime) + String.format(Locale.ROOT, " (%,d ms)", loadTime.toMillis()));

@@ -1,6 +1,6 @@
 package io.fluxgate.examples.uniqueusers;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -14,16 +14,16 @@ final class ConsoleReporter {
 
     private final boolean enabled;
     private final boolean terminal;
-    private final PrintStream err;
+    private final PrintWriter err;
     private String phase = "";
     private int lastTenth = -1;
     private boolean drawn;
 
-    ConsoleReporter(boolean enabled) {
-        this(enabled, System.console() != null, System.err);
+    ConsoleReporter(boolean enabled, PrintWriter err) {
+        this(enabled, System.console() != null, err);
     }
 
-    ConsoleReporter(boolean enabled, boolean terminal, PrintStream err) {
+    ConsoleReporter(boolean enabled, boolean terminal, PrintWriter err) {
         this.enabled = enabled;
         this.terminal = terminal;
         this.err = err;
@@ -33,6 +33,7 @@ final class ConsoleReporter {
     synchronized void info(String line) {
         endBar();
         err.println(line);
+        err.flush();
     }
 
     /**
@@ -61,6 +62,7 @@ final class ConsoleReporter {
             if (tenth != lastTenth) {
                 lastTenth = tenth;
                 err.println(line);
+                err.flush();
             }
         }
     }
@@ -68,6 +70,7 @@ final class ConsoleReporter {
     synchronized void endBar() {
         if (drawn) {
             err.println();
+            err.flush();
             drawn = false;
         }
     }

@@ -2,28 +2,31 @@ package io.fluxgate.examples.uniqueusers;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Puts the input into the input topic before the pipeline runs: the lines of a file (or stdin) in file order, or
- * generated frames. A line the broker refuses (larger than its limit) is counted as rejected, not fatal: the rest
- * of the file still goes in.
+ * generated frames. A line larger than a Kafka record may be is replaced by a small placeholder that the pipeline
+ * counts and dead-letters as malformed: the input is never cut short, and the topic keeps one record per line,
+ * which is what lets an interrupted load carry on where it stopped.
  */
 final class FrameLoader {
 
-    /** What a load did. */
+    /** What a load did: records written, of which {@code rejected} placeholders for lines too large. */
     record Loaded(long records, long rejected, long bytes) {}
+
+    /** Under the producer's default max.request.size (1 MiB), with room for the record's own overhead. */
+    static final int MAX_LINE_BYTES = 1_000_000;
 
     private final String bootstrapServers;
     private final String topic;
@@ -39,7 +42,8 @@ final class FrameLoader {
         this.keyOf = keyOf;
     }
 
-    Loaded loadFile(String path, ConsoleReporter reporter) throws IOException {
+    /** Loads the lines of a file (or stdin for {@code -}) after the first {@code skip}, which are already there. */
+    Loaded loadFile(String path, long skip, ConsoleReporter reporter) throws IOException {
         long total = path.equals("-") ? -1 : Files.size(Path.of(path));
         try (InputStream in = path.equals("-") ? System.in : Files.newInputStream(Path.of(path));
              LineReader lines = new LineReader(in)) {
@@ -49,6 +53,10 @@ final class FrameLoader {
                 @Override
                 public byte[] next() throws IOException {
                     byte[] line = lines.next();
+                    while (line != null && lines.lineNumber() <= skip) {
+                        bytes += line.length + 1;
+                        line = lines.next();
+                    }
                     if (line != null) {
                         bytes += line.length + 1;
                     }
@@ -63,9 +71,13 @@ final class FrameLoader {
         }
     }
 
-    Loaded generate(FrameGenerator generator, long count, ConsoleReporter reporter) throws IOException {
+    /** Loads {@code count} generated frames after the first {@code skip}, which are already there. */
+    Loaded generate(FrameGenerator generator, long count, long skip, ConsoleReporter reporter) throws IOException {
+        for (long i = 0; i < skip && i < count; i++) {
+            generator.next();
+        }
         return load(new Source() {
-            long left = count;
+            long left = Math.max(0, count - skip);
 
             @Override
             public byte[] next() {
@@ -74,7 +86,7 @@ final class FrameLoader {
 
             @Override
             public long done(long records) {
-                return records;
+                return skip + records;
             }
         }, count, "generate", reporter);
     }
@@ -87,7 +99,7 @@ final class FrameLoader {
     }
 
     private Loaded load(Source source, long total, String phase, ConsoleReporter reporter) throws IOException {
-        AtomicLong rejected = new AtomicLong();
+        long rejected = 0;
         AtomicReference<Exception> failure = new AtomicReference<>();
         long records = 0;
         long bytes = 0;
@@ -100,13 +112,18 @@ final class FrameLoader {
                 }
                 records++;
                 bytes += line.length;
-                producer.send(new ProducerRecord<>(topic, keyOf == null ? null : keyOf.apply(line), line), (md, e) -> {
-                    if (e instanceof RecordTooLargeException) {
-                        rejected.incrementAndGet();
-                    } else if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
+                byte[] value = line;
+                if (line.length > MAX_LINE_BYTES) {
+                    rejected++;
+                    value = ("{\"fluxgate_rejected\":\"a line of " + line.length
+                            + " bytes, larger than a Kafka record may be\"}").getBytes(StandardCharsets.UTF_8);
+                }
+                producer.send(new ProducerRecord<>(topic, keyOf == null || value != line ? null : keyOf.apply(line), value),
+                        (md, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
                 long now = System.nanoTime();
                 if (now - lastReport > 200_000_000L) {
                     lastReport = now;
@@ -124,7 +141,7 @@ final class FrameLoader {
         long done = source.done(records);
         reporter.progress(phase, total > 0 ? total : done, total, records / Math.max(1e-9, elapsed / 1e9), null);
         reporter.endBar();
-        return new Loaded(records - rejected.get(), rejected.get(), bytes);
+        return new Loaded(records, rejected, bytes);
     }
 
     private static java.time.Duration eta(long done, long total, long elapsedNanos) {

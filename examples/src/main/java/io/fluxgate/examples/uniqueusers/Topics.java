@@ -14,11 +14,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** The topic housekeeping the app does around its pipeline: create missing topics, read offsets. */
 final class Topics implements AutoCloseable {
+
+    private static final String LOADED = "fluxgate-load-complete";
 
     private final Admin admin;
 
@@ -65,6 +68,23 @@ final class Topics implements AutoCloseable {
             total += e.getValue() - start.get(e.getKey());
         }
         return total;
+    }
+
+    /**
+     * Records that a load of {@code topic} finished, as a commit of the group {@code <topic>.loaded}: a run that
+     * finds a topic with records but without this mark knows a load was interrupted and carries it on.
+     */
+    void markLoaded(String topic) {
+        Map<TopicPartition, OffsetAndMetadata> marks = new HashMap<>();
+        endOffsets(topic).forEach((tp, end) -> marks.put(tp, new OffsetAndMetadata(end, LOADED)));
+        call("mark " + topic + " as loaded", () -> admin.alterConsumerGroupOffsets(topic + ".loaded", marks).all().get());
+    }
+
+    /** Whether {@link #markLoaded} was done for this topic. */
+    boolean isLoaded(String topic) {
+        Map<TopicPartition, OffsetAndMetadata> marks = call("read the load mark of " + topic,
+                () -> admin.listConsumerGroupOffsets(topic + ".loaded").partitionsToOffsetAndMetadata().get());
+        return !marks.isEmpty() && marks.values().stream().allMatch(m -> m != null && LOADED.equals(m.metadata()));
     }
 
     private Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec) {

@@ -158,7 +158,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AppConfig config = validate();
-        try (UniqueUsersJob job = new UniqueUsersJob(config, new ConsoleReporter(!noProgress))) {
+        try (UniqueUsersJob job = new UniqueUsersJob(config, new ConsoleReporter(!noProgress, spec.commandLine().getErr()))) {
             AppSummary summary = job.run();
             spec.commandLine().getOut().print(summary.render());
             spec.commandLine().getOut().flush();

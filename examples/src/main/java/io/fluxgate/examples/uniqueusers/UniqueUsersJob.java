@@ -104,18 +104,29 @@ final class UniqueUsersJob implements AutoCloseable {
             return new FrameLoader.Loaded(0, 0, 0);
         }
         long existing = topics.size(config.inputTopic());
-        if (existing > 0) {
-            // A restart after a crash: the input is already there, loading it again would count it twice.
-            reporter.info("input topic " + config.inputTopic() + " already holds " + existing
-                    + " records: not loading again (use a new --input-topic for new data)");
+        if (existing > 0 && topics.isLoaded(config.inputTopic())) {
+            // A restart after a crash: the input is all there, loading it again would count it twice.
+            reporter.info("input topic " + config.inputTopic() + " already holds the " + existing
+                    + " loaded records: not loading again (use a new --input-topic for new data)");
             return new FrameLoader.Loaded(0, 0, 0);
+        }
+        if (existing > 0 && config.partitions() > 1) {
+            throw new IllegalStateException("input topic " + config.inputTopic() + " holds " + existing
+                    + " records of a load that was interrupted; with several partitions they are not a prefix of the"
+                    + " input, so it cannot be carried on: delete the topic or use a new --input-topic");
+        }
+        if (existing > 0) {
+            // One partition and an idempotent producer: what reached the topic is a prefix of the input.
+            reporter.info("input topic " + config.inputTopic() + " holds the first " + existing
+                    + " records of an interrupted load: loading the rest");
         }
         FrameLoader loader = new FrameLoader(bootstrap, config.inputTopic(),
                 config.partitions() > 1 ? this::uidKey : null);
-        if (config.inputFile() != null) {
-            return loader.loadFile(config.inputFile(), reporter);
-        }
-        return loader.generate(new FrameGenerator(config.seed(), 100_000, 170), config.generate(), reporter);
+        FrameLoader.Loaded loaded = config.inputFile() != null
+                ? loader.loadFile(config.inputFile(), existing, reporter)
+                : loader.generate(new FrameGenerator(config.seed(), 100_000, 170), config.generate(), existing, reporter);
+        topics.markLoaded(config.inputTopic());
+        return loaded;
     }
 
     /** Keys a frame by its uid, so that with several partitions each user's frames stay in one partition. */

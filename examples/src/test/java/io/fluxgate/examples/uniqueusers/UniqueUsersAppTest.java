@@ -144,4 +144,55 @@ class UniqueUsersAppTest {
         assertThat(out.toString()).containsPattern("late \\(dropped\\)\\s+" + String.format("%,d", model.late) + "\\b");
         assertThat(out.toString()).containsPattern("malformed\\s+" + String.format("%,d", model.malformed) + "\\b");
     }
+
+    @Test
+    void anInterruptedLoadIsCarriedOnAndACompletedOneIsNotRepeated(EmbeddedKafka kafka) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            lines.add("{\"uid\":\"u" + (i % 97) + "\",\"ts\":" + (1000 + i / 10) + "}");
+        }
+        Path input = write(lines);
+        int n = RUN.incrementAndGet();
+        String topics = "--input-topic=resume-in-" + n;
+        // The first 1234 lines reached the topic before the "crash"; the load was never marked complete.
+        kafka.createTopic("resume-in-" + n, 1);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(
+                "bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (String line : lines.subList(0, 1234)) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("resume-in-" + n,
+                        line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        Path output = dir.resolve("out.jsonl");
+        List<String> common = List.of("--bootstrap-servers=" + kafka.bootstrapServers(), topics,
+                "--output-topic=resume-out-" + n, "--group-id=resume-" + n, "--no-progress",
+                "--input-file=" + input, "--output-file=" + output, "--lateness=0s");
+
+        assertThat(UniqueUsersApp.run(common.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)))
+                .as(err.toString()).isZero();
+        assertThat(err.toString()).contains("holds the first 1234 records of an interrupted load");
+        List<String> expected = ReferenceModel.run(lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList(),
+                60, 0).jsonLines();
+        assertThat(Files.readAllLines(output)).containsExactlyElementsOf(expected);
+
+        // Run again: the input is complete, so it is not loaded a second time, and the result is the same.
+        assertThat(UniqueUsersApp.run(common.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)))
+                .as(err.toString()).isZero();
+        assertThat(err.toString()).contains("already holds the 3000 loaded records");
+        assertThat(Files.readAllLines(output)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aLineTooLargeForKafkaIsCountedAsMalformedAndTheRestGoesIn(EmbeddedKafka kafka) throws IOException {
+        String huge = "{\"uid\":\"big\",\"ts\":100,\"pad\":\"" + "x".repeat(FrameLoader.MAX_LINE_BYTES) + "\"}";
+        Path input = write(List.of("{\"uid\":\"a\",\"ts\":100}", huge, "{\"uid\":\"b\",\"ts\":101}"));
+        Path output = dir.resolve("out.jsonl");
+
+        assertThat(app(kafka, "--input-file=" + input, "--output-file=" + output)).as(err.toString()).isZero();
+
+        assertThat(Files.readAllLines(output)).containsExactly("{\"ts\":60,\"cnt\":2}");
+        assertThat(out.toString()).containsPattern("malformed\\s+1\\b");
+    }
 }
