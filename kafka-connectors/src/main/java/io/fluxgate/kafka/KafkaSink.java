@@ -1,7 +1,10 @@
 package io.fluxgate.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +29,8 @@ import reactor.util.retry.Retry;
 
 /**
  * Writes each element to Kafka and emits a {@link SendResult} carrying the element once the broker acknowledged
- * it, in input order. Apply with {@code flux.transform(sink)}.
+ * it. Results come in acknowledgement order: input order within a partition, interleaved across partitions. Apply
+ * with {@code flux.transform(sink)}.
  *
  * <pre>{@code
  * KafkaSink<WindowCount> sink = KafkaSink.builder(w -> Long.toString(w.start()), new StringSerializer(),
@@ -45,7 +49,10 @@ import reactor.util.retry.Retry;
  *   <li><b>Errors:</b> per element, as the {@link SinkErrorPolicy} says: fail the stream with a
  *       {@link KafkaSinkException} naming the element (default), retry with back-off, or write it to a
  *       dead-letter topic and go on. A value larger than the producer's {@code max.request.size} or the broker's
- *       {@code message.max.bytes} fails with a message saying so; it is never retried.</li>
+ *       {@code message.max.bytes} (or the topic's {@code max.message.bytes}) fails with a message saying so; it is
+ *       never retried. Kafka producer caveat: a value under {@code batch.size} but over the broker's limit, batched
+ *       with other records, is split and re-sent by the producer until {@code delivery.timeout.ms} before it fails;
+ *       keep {@code batch.size} at or below the broker's limit when values approach it.</li>
  *   <li><b>Cancel:</b> closes the producer; elements in flight may or may not have been written.</li>
  * </ul>
  *
@@ -190,11 +197,29 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
 
         Flux<SendResult<T>> write(Flux<T> elements) {
             return Flux.using(() -> KafkaSender.create(senderOptions()),
-                    sender -> sender.send(elements.map(t -> SenderRecord.create(record(t), t)))
+                    sender -> sendAll(sender, elements)
                             .concatMap(r -> r.exception() == null
                                     ? Mono.just(sent(r.correlationMetadata(), r.recordMetadata()))
                                     : onFailure(sender, r.correlationMetadata(), r.exception())),
                     KafkaSender::close);
+        }
+
+        /**
+         * reactor-kafka with {@code stopOnError(false)} reports each failed record in its result and then, at
+         * completion, fails the whole Flux with the first of those errors; that error has been handled per record
+         * by the error policy already, so it is dropped here.
+         */
+        private Flux<SenderResult<T>> sendAll(KafkaSender<K, V> sender, Flux<T> elements) {
+            return Flux.defer(() -> {
+                Set<Throwable> reported = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+                return sender.send(elements.map(t -> SenderRecord.create(record(t), t)))
+                        .doOnNext(r -> {
+                            if (r.exception() != null) {
+                                reported.add(r.exception());
+                            }
+                        })
+                        .onErrorResume(reported::contains, e -> Flux.empty());
+            });
         }
 
         private ProducerRecord<K, V> record(T t) {
@@ -239,6 +264,7 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
         }
 
         private Mono<RecordMetadata> sendOne(KafkaSender<K, V> sender, ProducerRecord<K, V> record, T t) {
+            // next() cancels before reactor-kafka's deferred terminal error of the same failure
             return Mono.defer(() -> sender.send(Mono.just(SenderRecord.create(record, t))).next())
                     .flatMap(r -> r.exception() == null ? Mono.just(r.recordMetadata()) : Mono.error(r.exception()));
         }

@@ -55,8 +55,12 @@ public final class SourceSession<K, V> {
 
     /** Callbacks on the consumer thread, inside {@code poll()}, before records of the new assignment are read. */
     public interface AssignmentHook {
-        /** Newly assigned partitions with their committed offset and metadata (null value: nothing committed). */
-        void assigned(Map<TopicPartition, OffsetAndMetadata> committed);
+        /**
+         * Newly assigned partitions: committed offset and metadata (null value: nothing committed), the position
+         * reading starts from, and the end offset at assignment time.
+         */
+        void assigned(Map<TopicPartition, OffsetAndMetadata> committed, Map<TopicPartition, Long> positions,
+                      Map<TopicPartition, Long> endOffsets);
 
         /** Partitions taken away from this consumer. */
         void revoked(Collection<TopicPartition> partitions);
@@ -183,8 +187,13 @@ public final class SourceSession<K, V> {
         if (positions.isEmpty()) {
             return Mono.empty();
         }
+        // runs on the consumer thread; reactor-kafka's proxy refuses commitSync, the raw consumer does not
         return receiver.doOnConsumer(c -> {
-            c.commitSync(positions);
+            Consumer<?, ?> raw = consumer.get();
+            if (raw == null) {
+                throw new IllegalStateException("consumer closed");
+            }
+            raw.commitSync(positions);
             return Boolean.TRUE;
         }).then();
     }
@@ -207,10 +216,12 @@ public final class SourceSession<K, V> {
         if (hook != null && !tps.isEmpty()) {
             Consumer<?, ?> c = consumer.get();
             Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(c.committed(tps));
+            Map<TopicPartition, Long> positions = new HashMap<>();
             for (TopicPartition tp : tps) {
                 committed.putIfAbsent(tp, null);
+                positions.put(tp, c.position(tp));
             }
-            hook.assigned(committed);
+            hook.assigned(committed, positions, new HashMap<>(c.endOffsets(tps)));
         }
     }
 
