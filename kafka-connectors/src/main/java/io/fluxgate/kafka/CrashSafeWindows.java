@@ -1,10 +1,12 @@
 package io.fluxgate.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +29,8 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -70,6 +74,11 @@ public final class CrashSafeWindows<K, V, T> {
     /** Default longest time between commits of acknowledged checkpoints. */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final java.util.function.LongConsumer NO_ACK = o -> { };
+    /** Default number of threads parsing records. */
+    public static final int DEFAULT_PARSE_PARALLELISM = 1;
+    /** Records per parse task when parsing on several threads: enough to amortise the hop between threads. */
+    private static final int PARSE_BATCH = 256;
+    private static final Duration PARSE_BATCH_WAIT = Duration.ofMillis(10);
 
     private final KafkaSourceOptions<K, V> source;
     private final Function<? super KafkaRecord<K, V>, ? extends T> parse;
@@ -77,6 +86,7 @@ public final class CrashSafeWindows<K, V, T> {
     private final Function<Flux<WindowCount>, Flux<WindowCount>> sink;
     private final boolean stopAtEnd;
     private final Duration commitInterval;
+    private final int parseParallelism;
     private final SourceSession.Stats stats;
 
     private CrashSafeWindows(Builder<K, V, T> b) {
@@ -86,6 +96,7 @@ public final class CrashSafeWindows<K, V, T> {
         this.sink = b.sink;
         this.stopAtEnd = b.stopAtEnd;
         this.commitInterval = b.commitInterval;
+        this.parseParallelism = b.parseParallelism;
         this.stats = new SourceSession.Stats(source.registry(), source.metricsName(), source.groupId());
     }
 
@@ -123,13 +134,7 @@ public final class CrashSafeWindows<K, V, T> {
         long[] nextSeq = {0};
         long[] lastCommit = {System.nanoTime()};
         Flux<WindowCount> emitted = feed
-                .switchOnFirst((first, records) -> records
-                        .<KafkaRecord<K, T>>handle((r, out) -> {
-                            T v = parse.apply(r);
-                            if (v != null) {
-                                out.next(new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK));
-                            }
-                        })
+                .switchOnFirst((first, records) -> parsed(records)
                         .transform(operator(run.resumeState())))
                 .doOnNext(w -> {
                     long seq = nextSeq[0]++;
@@ -151,6 +156,41 @@ public final class CrashSafeWindows<K, V, T> {
                 })
                 .concatWith(Mono.defer(() -> commit(session, run)).then(Mono.empty()))
                 .doFinally(s -> run.stop());
+    }
+
+    /**
+     * Parses in arrival order: inline, or in batches on {@code parseParallelism} threads with the batches put back in
+     * order, because the window operator's watermark and checkpoints depend on it.
+     */
+    private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records) {
+        if (parseParallelism == 1) {
+            return records.handle((r, out) -> {
+                KafkaRecord<K, T> p = parseOne(r);
+                if (p != null) {
+                    out.next(p);
+                }
+            });
+        }
+        return Flux.using(() -> Schedulers.newParallel("fluxgate-parse", parseParallelism),
+                parsers -> records
+                        .bufferTimeout(PARSE_BATCH, PARSE_BATCH_WAIT, true)
+                        .flatMapSequential(batch -> Mono.fromCallable(() -> {
+                            List<KafkaRecord<K, T>> out = new ArrayList<>(batch.size());
+                            for (KafkaRecord<K, V> r : batch) {
+                                KafkaRecord<K, T> p = parseOne(r);
+                                if (p != null) {
+                                    out.add(p);
+                                }
+                            }
+                            return out;
+                        }).subscribeOn(parsers), parseParallelism, 1)
+                        .concatMapIterable(list -> list),
+                Scheduler::dispose);
+    }
+
+    private KafkaRecord<K, T> parseOne(KafkaRecord<K, V> r) {
+        T v = parse.apply(r);
+        return v == null ? null : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK);
     }
 
     private UniqueUsers<KafkaRecord<K, T>> operator(ResumeState resume) {
@@ -307,6 +347,7 @@ public final class CrashSafeWindows<K, V, T> {
         private Function<Flux<WindowCount>, Flux<WindowCount>> sink;
         private boolean stopAtEnd;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private int parseParallelism = DEFAULT_PARSE_PARALLELISM;
 
         private Builder(KafkaSourceOptions<K, V> source, Function<? super KafkaRecord<K, V>, ? extends T> parse,
                         UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
@@ -348,6 +389,20 @@ public final class CrashSafeWindows<K, V, T> {
                 throw new IllegalArgumentException("commitInterval must not be negative: " + interval);
             }
             this.commitInterval = interval;
+            return this;
+        }
+
+        /**
+         * Threads that run the parse function, on batches of records whose results are put back in arrival order;
+         * default 1: inline, on the consumer's thread. Worth it when parsing is the bottleneck (large JSON values).
+         *
+         * @throws IllegalArgumentException if {@code parallelism} is not between 1 and 256
+         */
+        public Builder<K, V, T> parseParallelism(int parallelism) {
+            if (parallelism < 1 || parallelism > 256) {
+                throw new IllegalArgumentException("parseParallelism must be between 1 and 256: " + parallelism);
+            }
+            this.parseParallelism = parallelism;
             return this;
         }
 

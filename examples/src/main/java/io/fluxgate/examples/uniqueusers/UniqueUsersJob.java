@@ -3,21 +3,19 @@ package io.fluxgate.examples.uniqueusers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.fluxgate.jdbc.BatchResult;
+import io.fluxgate.kafka.CrashSafeWindows;
 import io.fluxgate.kafka.DeadLetter;
 import io.fluxgate.kafka.DeadLetters;
 import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSink;
-import io.fluxgate.kafka.KafkaSource;
 import io.fluxgate.kafka.KafkaSourceOptions;
-import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.SinkErrorPolicy;
 import io.fluxgate.kafka.StartPosition;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
@@ -26,19 +24,12 @@ import io.fluxgate.kafka.json.RootFrameReader;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /** Runs the app: broker, topics, input loading, the pipeline, results. */
 final class UniqueUsersJob implements AutoCloseable {
-
-    /** Records handed to one parse task: large enough to amortise the hop to a parser thread. */
-    private static final int PARSE_BATCH = 512;
 
     private final AppConfig config;
     private final ConsoleReporter reporter;
@@ -50,8 +41,8 @@ final class UniqueUsersJob implements AutoCloseable {
         this.reporter = reporter;
     }
 
-    /** A valid frame with where it came from, so the window operator can say which offsets are accounted for. */
-    record Frame(String uid, long ts, int partition, long offset) {}
+    /** A valid frame's root-level fields. */
+    record Frame(String uid, long ts) {}
 
     AppSummary run() throws IOException {
         long started = System.nanoTime();
@@ -71,7 +62,6 @@ final class UniqueUsersJob implements AutoCloseable {
             Duration loadTime = Duration.ofNanos(System.nanoTime() - loadStarted);
 
             boolean bounded = config.generate() > 0 || config.inputFile() != null;
-            Map<TopicPartition, Long> end = bounded ? topics.endOffsets(config.inputTopic()) : null;
             long total = bounded ? topics.size(config.inputTopic()) : -1;
             if (!bounded) {
                 reporter.info("reading " + config.inputTopic() + " until interrupted (Ctrl-C)");
@@ -85,7 +75,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 if (postgres != null) {
                     postgres.prepare().block(Duration.ofSeconds(30));
                 }
-                runPipeline(bootstrap, end, total, counters, stats, deadLetters, postgres);
+                runPipeline(bootstrap, bounded, total, counters, stats, deadLetters, postgres);
             }
             Duration pipelineTime = Duration.ofNanos(System.nanoTime() - pipelineStarted);
 
@@ -141,22 +131,21 @@ final class UniqueUsersJob implements AutoCloseable {
         final AtomicLong windows = new AtomicLong();
     }
 
-    private void runPipeline(String bootstrap, Map<TopicPartition, Long> end, long total, Counters counters,
+    private void runPipeline(String bootstrap, boolean bounded, long total, Counters counters,
                              WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
-        KafkaSource<byte[], byte[]> source = KafkaSource.create(
+        KafkaSourceOptions<byte[], byte[]> source =
                 KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
                         .bootstrapServers(bootstrap)
                         .topics(config.inputTopic())
                         .groupId(config.groupId())
                         .startPosition(StartPosition.EARLIEST)
-                        .build());
-        UniqueUsers.Builder<Frame> windows = UniqueUsers.<Frame>perWindow(config.windows().get(0));
+                        .build();
+        UniqueUsers.Builder<KafkaRecord<byte[], Frame>> windows =
+                UniqueUsers.<KafkaRecord<byte[], Frame>>perWindow(config.windows().get(0));
         config.windows().stream().skip(1).forEach(windows::alsoWindow);
-        windows.userId(Frame::uid)
-                .eventTimeSeconds(Frame::ts)
+        windows.userId(r -> r.value().uid())
+                .eventTimeSeconds(r -> r.value().ts())
                 .allowedLateness(config.lateness())
-                .partitions(Frame::partition)
-                .positions(Frame::offset)
                 .stats(stats);
         if (config.idleFlush() != null) {
             windows.idleFlush(config.idleFlush());
@@ -165,62 +154,57 @@ final class UniqueUsersJob implements AutoCloseable {
             windows.approximate();
         }
         boolean severalSizes = config.windows().size() > 1;
-        KafkaSink<WindowCount> sink = KafkaSink.builder(
+        KafkaSink<WindowCount> kafkaSink = KafkaSink.builder(
                         (WindowCount w) -> resultKey(w, severalSizes), new StringSerializer(),
                         (WindowCount w) -> resultJson(w, severalSizes), new StringSerializer())
                 .bootstrapServers(bootstrap)
                 .topic(config.outputTopic())
                 .errorPolicy(SinkErrorPolicy.retry(10, Duration.ofMillis(200)))
                 .build();
+        CrashSafeWindows<byte[], byte[], Frame> job = CrashSafeWindows.builder(source,
+                        (KafkaRecord<byte[], byte[]> r) -> parse(r, counters, deadLetters), windows)
+                .sink(written -> acknowledged(written, kafkaSink, postgres))
+                .stopAtEnd(bounded)
+                .parseParallelism(config.threads())
+                .build();
 
-        EndOfInput endOfInput = end == null ? null : new EndOfInput(end);
-        Flux<KafkaRecord<byte[], byte[]>> records = source.receive();
-        if (endOfInput != null) {
-            records = endOfInput.isDone() ? Flux.empty() : records.takeUntil(endOfInput::reached);
-        }
-        Scheduler parsers = Schedulers.newParallel("parse", config.threads());
         Progress progress = new Progress(reporter, counters.frames, total);
         try {
-            Mono<Void> done = records
-                    .bufferTimeout(PARSE_BATCH, Duration.ofMillis(20), true)
-                    .flatMapSequential(batch -> Mono.fromCallable(() -> parse(batch, counters, deadLetters))
-                            .subscribeOn(parsers), config.threads(), 1)
-                    .concatMapIterable(list -> list)
-                    .transform(windows.build())
-                    .transform(sink)
-                    .map(result -> {
-                        if (!result.isSent()) {
-                            throw new IllegalStateException("could not write the result for window "
-                                    + result.element() + ": " + result.error(), result.error());
-                        }
-                        counters.windows.incrementAndGet();
-                        return result.element();
-                    })
-                    .as(written -> postgres == null ? written.then() : written.transform(postgres.writer()).then());
-            done.block();
+            job.run().doOnNext(w -> counters.windows.incrementAndGet()).then().block();
         } finally {
             progress.stop();
-            parsers.dispose();
         }
     }
 
-    private List<Frame> parse(List<KafkaRecord<byte[], byte[]>> batch, Counters counters,
-                              DeadLetters.Counting deadLetters) {
-        List<Frame> out = new ArrayList<>(batch.size());
-        for (KafkaRecord<byte[], byte[]> r : batch) {
-            byte[] value = r.value();
-            FrameResult result = value == null ? new FrameResult.Malformed("null value") : frames.read(value);
-            if (result instanceof FrameResult.Frame f) {
-                out.add(new Frame(f.uid(), f.ts(), r.partition(), r.offset()));
-            } else if (result instanceof FrameResult.Malformed m) {
-                counters.malformed.incrementAndGet();
-                deadLetters.handle(DeadLetter.of(r, m.reason()));
-            } else {
-                counters.blank.incrementAndGet();
+    /** Each window once it is in the output topic (and, with {@code --postgres}, in the table). */
+    private static Flux<WindowCount> acknowledged(Flux<WindowCount> windows, KafkaSink<WindowCount> kafkaSink,
+                                                  PostgresResults postgres) {
+        Flux<WindowCount> sent = windows.transform(kafkaSink).map(result -> {
+            if (!result.isSent()) {
+                throw new IllegalStateException("could not write the result for window " + result.element() + ": "
+                        + result.error(), result.error());
             }
+            return result.element();
+        });
+        return postgres == null ? sent : sent.transform(postgres.writer()).concatMapIterable(BatchResult::elements);
+    }
+
+    /** A valid frame, or null after counting a blank line or dead-lettering a malformed one. */
+    private Frame parse(KafkaRecord<byte[], byte[]> r, Counters counters, DeadLetters.Counting deadLetters) {
+        counters.frames.incrementAndGet();
+        byte[] value = r.value();
+        FrameResult result = value == null ? new FrameResult.Malformed("null value") : frames.read(value);
+        if (result instanceof FrameResult.Frame f) {
+            return new Frame(f.uid(), f.ts());
         }
-        counters.frames.addAndGet(batch.size());
-        return out;
+        if (result instanceof FrameResult.Malformed m) {
+            counters.malformed.incrementAndGet();
+            // Stored before the offset can be committed past it: a dead letter is never lost to a crash.
+            deadLetters.handle(DeadLetter.of(r, m.reason())).toCompletableFuture().join();
+        } else {
+            counters.blank.incrementAndGet();
+        }
+        return null;
     }
 
     static String resultKey(WindowCount w, boolean severalSizes) {
@@ -243,34 +227,6 @@ final class UniqueUsersJob implements AutoCloseable {
             ordered.put(new long[] {start, size}, value);
         });
         ResultFile.write(config.outputFile(), ordered);
-    }
-
-    /** Knows the end offsets of a bounded input and when every partition has been read up to them. */
-    static final class EndOfInput {
-        private final Map<Integer, Long> lastOffset = new HashMap<>();
-        private int pending;
-
-        EndOfInput(Map<TopicPartition, Long> endOffsets) {
-            endOffsets.forEach((tp, end) -> {
-                if (end > 0) {
-                    lastOffset.put(tp.partition(), end - 1);
-                }
-            });
-            pending = lastOffset.size();
-        }
-
-        boolean isDone() {
-            return pending == 0;
-        }
-
-        boolean reached(KafkaRecord<?, ?> r) {
-            Long last = lastOffset.get(r.partition());
-            if (last != null && r.offset() >= last) {
-                lastOffset.remove(r.partition());
-                pending--;
-            }
-            return pending == 0;
-        }
     }
 
     /** Redraws the progress bar from the frame counter every 200 ms while the pipeline runs. */
