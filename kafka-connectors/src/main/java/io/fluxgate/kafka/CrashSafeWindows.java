@@ -3,10 +3,10 @@ package io.fluxgate.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -29,6 +29,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
@@ -59,9 +60,6 @@ import reactor.util.retry.Retry;
  *       lateness bound (and then it is independent of interleaving).</li>
  *   <li><b>Rebalance:</b> when partitions are revoked the run stops without flushing open windows and starts
  *       again (new consumer) from the committed state of its new assignment; windows are never flushed partial.</li>
- *   <li>An idle partition holds the watermark back until the operator's
- *       {@link UniqueUsers.Builder#partitionIdleTimeout(Duration) partitionIdleTimeout} (set it on the windows
- *       builder) lets the others go on.</li>
  *   <li>The sink must be idempotent per window key (re-emitted windows overwrite): e.g. a compacted topic keyed by
  *       window start, or an upsert.</li>
  * </ul>
@@ -76,7 +74,11 @@ public final class CrashSafeWindows<K, V, T> {
     /** Default longest time between commits of acknowledged checkpoints. */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final java.util.function.LongConsumer NO_ACK = o -> { };
+    /** Default number of threads parsing records. */
+    public static final int DEFAULT_PARSE_PARALLELISM = 1;
+    /** Records per parse task when parsing on several threads: enough to amortise the hop between threads. */
     private static final int PARSE_BATCH = 256;
+    private static final Duration PARSE_BATCH_WAIT = Duration.ofMillis(10);
 
     private final KafkaSourceOptions<K, V> source;
     private final Function<? super KafkaRecord<K, V>, ? extends T> parse;
@@ -132,7 +134,8 @@ public final class CrashSafeWindows<K, V, T> {
         long[] nextSeq = {0};
         long[] lastCommit = {System.nanoTime()};
         Flux<WindowCount> emitted = feed
-                .switchOnFirst((first, records) -> parsed(records).transform(operator(run.resumeState())))
+                .switchOnFirst((first, records) -> parsed(records)
+                        .transform(operator(run.resumeState())))
                 .doOnNext(w -> {
                     long seq = nextSeq[0]++;
                     seqs.put(w, seq);
@@ -155,8 +158,12 @@ public final class CrashSafeWindows<K, V, T> {
                 .doFinally(s -> run.stop());
     }
 
+    /**
+     * Parses in arrival order: inline, or in batches on {@code parseParallelism} threads with the batches put back in
+     * order, because the window operator's watermark and checkpoints depend on it.
+     */
     private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records) {
-        if (parseParallelism <= 1) {
+        if (parseParallelism == 1) {
             return records.handle((r, out) -> {
                 KafkaRecord<K, T> p = parseOne(r);
                 if (p != null) {
@@ -164,19 +171,21 @@ public final class CrashSafeWindows<K, V, T> {
                 }
             });
         }
-        // parse batches on several threads, keeping the input order the operator's positions rely on
-        return records.bufferTimeout(PARSE_BATCH, Duration.ofMillis(10), true)
-                .flatMapSequential(batch -> Mono.fromCallable(() -> {
-                    List<KafkaRecord<K, T>> out = new ArrayList<>(batch.size());
-                    for (KafkaRecord<K, V> r : batch) {
-                        KafkaRecord<K, T> p = parseOne(r);
-                        if (p != null) {
-                            out.add(p);
-                        }
-                    }
-                    return out;
-                }).subscribeOn(Schedulers.parallel()), parseParallelism, 1)
-                .flatMapIterable(l -> l);
+        return Flux.using(() -> Schedulers.newParallel("fluxgate-parse", parseParallelism),
+                parsers -> records
+                        .bufferTimeout(PARSE_BATCH, PARSE_BATCH_WAIT, true)
+                        .flatMapSequential(batch -> Mono.fromCallable(() -> {
+                            List<KafkaRecord<K, T>> out = new ArrayList<>(batch.size());
+                            for (KafkaRecord<K, V> r : batch) {
+                                KafkaRecord<K, T> p = parseOne(r);
+                                if (p != null) {
+                                    out.add(p);
+                                }
+                            }
+                            return out;
+                        }).subscribeOn(parsers), parseParallelism, 1)
+                        .concatMapIterable(list -> list),
+                Scheduler::dispose);
     }
 
     private KafkaRecord<K, T> parseOne(KafkaRecord<K, V> r) {
@@ -222,8 +231,6 @@ public final class CrashSafeWindows<K, V, T> {
         private final Map<Duration, Long> emittedUpTo = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Long> lastOffset = new ConcurrentHashMap<>();
         private volatile boolean assignedOnce;
-        // set when the run is over: closing the consumer revokes its partitions, which is no reason to restart
-        private volatile boolean stopped;
         private volatile FluxSink<KafkaRecord<K, V>> sink;
         private volatile BaseSubscriber<KafkaRecord<K, V>> upstream;
 
@@ -267,7 +274,6 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         void stop() {
-            stopped = true;
             BaseSubscriber<KafkaRecord<K, V>> up = upstream;
             if (up != null) {
                 up.dispose();
@@ -312,7 +318,7 @@ public final class CrashSafeWindows<K, V, T> {
 
         private void restart() {
             FluxSink<KafkaRecord<K, V>> s = sink;
-            if (s != null && !stopped) {
+            if (s != null) {
                 s.error(new RebalanceRestart());
             }
         }
@@ -341,7 +347,7 @@ public final class CrashSafeWindows<K, V, T> {
         private Function<Flux<WindowCount>, Flux<WindowCount>> sink;
         private boolean stopAtEnd;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
-        private int parseParallelism = 1;
+        private int parseParallelism = DEFAULT_PARSE_PARALLELISM;
 
         private Builder(KafkaSourceOptions<K, V> source, Function<? super KafkaRecord<K, V>, ? extends T> parse,
                         UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
@@ -387,17 +393,17 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /**
-         * Parse on this many threads ({@link Schedulers#parallel()}), in batches of up to 256 records (or 10 ms),
-         * keeping the input order. The parse function must then be thread-safe. Default 1: parse on the thread that
-         * delivers the records.
+         * Threads that run the parse function, on batches of records whose results are put back in arrival order;
+         * default 1: inline, on the consumer's thread. Worth it when parsing is the bottleneck (large JSON values);
+         * the parse function must then be thread-safe.
          *
-         * @throws IllegalArgumentException if less than 1
+         * @throws IllegalArgumentException if {@code parallelism} is not between 1 and 256
          */
-        public Builder<K, V, T> parseParallelism(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("parseParallelism must be >= 1: " + threads);
+        public Builder<K, V, T> parseParallelism(int parallelism) {
+            if (parallelism < 1 || parallelism > 256) {
+                throw new IllegalArgumentException("parseParallelism must be between 1 and 256: " + parallelism);
             }
-            this.parseParallelism = threads;
+            this.parseParallelism = parallelism;
             return this;
         }
 

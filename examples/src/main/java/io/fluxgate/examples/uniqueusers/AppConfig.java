@@ -1,0 +1,30 @@
+package io.fluxgate.examples.uniqueusers;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.fluxgate.jdbc.PostgresSettings;
+
+/** The app's settings after the flags have been checked; {@code postgres} is null without {@code --postgres}. */
+record AppConfig(
+        String bootstrapServers,
+        String inputTopic,
+        String outputTopic,
+        String groupId,
+        List<Duration> windows,
+        Duration lateness,
+        Duration idleFlush,
+        UniqueUsersApp.Mode mode,
+        long generate,
+        String inputFile,
+        int partitions,
+        Path outputFile,
+        PostgresSettings postgres,
+        int threads,
+        long seed) {
+
+    boolean embedded() {
+        return bootstrapServers == null;
+    }
+}

@@ -1,0 +1,52 @@
+package io.fluxgate.examples.uniqueusers;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/** What a run did, printed at its end. */
+record AppSummary(
+        long frames,
+        long counted,
+        long windows,
+        long late,
+        long malformed,
+        long blank,
+        long replayedSkipped,
+        long rejectedAtLoad,
+        Duration loadTime,
+        Duration pipelineTime,
+        Duration elapsed) {
+
+    double framesPerSecond() {
+        double s = pipelineTime.toNanos() / 1e9;
+        return s <= 0 ? 0 : frames / s;
+    }
+
+    String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("unique-users summary\n");
+        line(sb, "frames read", String.format(Locale.ROOT, "%,d", frames));
+        line(sb, "frames counted", String.format(Locale.ROOT, "%,d", counted));
+        line(sb, "windows emitted", String.format(Locale.ROOT, "%,d", windows));
+        line(sb, "late (dropped)", String.format(Locale.ROOT, "%,d", late));
+        line(sb, "malformed", String.format(Locale.ROOT, "%,d (dead-lettered)", malformed));
+        if (blank > 0) {
+            line(sb, "blank lines", String.format(Locale.ROOT, "%,d (skipped)", blank));
+        }
+        if (replayedSkipped > 0) {
+            line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d (windows emitted before a restart)", replayedSkipped));
+        }
+        if (rejectedAtLoad > 0) {
+            line(sb, "rejected at load", String.format(Locale.ROOT, "%,d lines larger than a Kafka record (counted as malformed)", rejectedAtLoad));
+        }
+        line(sb, "frames/s", String.format(Locale.ROOT, "%,.0f", framesPerSecond()));
+        line(sb, "load time", ConsoleReporter.formatDuration(loadTime) + String.format(Locale.ROOT, " (%,d ms)", loadTime.toMillis()));
+        line(sb, "pipeline time", ConsoleReporter.formatDuration(pipelineTime) + String.format(Locale.ROOT, " (%,d ms)", pipelineTime.toMillis()));
+        line(sb, "elapsed", ConsoleReporter.formatDuration(elapsed) + String.format(Locale.ROOT, " (%,d ms)", elapsed.toMillis()));
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String label, String value) {
+        sb.append(String.format(Locale.ROOT, "  %-18s %s%n", label, value));
+    }
+}

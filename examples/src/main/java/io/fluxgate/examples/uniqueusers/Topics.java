@@ -1,0 +1,120 @@
+package io.fluxgate.examples.uniqueusers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** The topic housekeeping the app does around its pipeline: create missing topics, read offsets. */
+final class Topics implements AutoCloseable {
+
+    private static final String LOADED = "fluxgate-load-complete";
+
+    private final Admin admin;
+
+    Topics(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        this.admin = Admin.create(p);
+    }
+
+    /** Creates each topic that does not exist yet with the given partition count. */
+    void ensure(List<String> topics, int partitions) {
+        call("create topics " + topics, () -> {
+            Set<String> existing = admin.listTopics().names().get();
+            short replication = (short) Math.min(3, admin.describeCluster().nodes().get().size());
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    missing.add(new NewTopic(t, partitions, replication));
+                }
+            }
+            try {
+                admin.createTopics(missing).all().get();
+            } catch (ExecutionException e) {
+                // another instance of the app created it first: what we wanted
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The end offset (the offset the next record will get) of every partition of a topic. */
+    Map<TopicPartition, Long> endOffsets(String topic) {
+        return offsets(topic, OffsetSpec.latest());
+    }
+
+    /** Records in a topic: the sum over partitions of end offset minus start offset. */
+    long size(String topic) {
+        Map<TopicPartition, Long> start = offsets(topic, OffsetSpec.earliest());
+        long total = 0;
+        for (var e : endOffsets(topic).entrySet()) {
+            total += e.getValue() - start.get(e.getKey());
+        }
+        return total;
+    }
+
+    /**
+     * Records that a load of {@code topic} finished, as a commit of the group {@code <topic>.loaded}: a run that
+     * finds a topic with records but without this mark knows a load was interrupted and carries it on.
+     */
+    void markLoaded(String topic) {
+        Map<TopicPartition, OffsetAndMetadata> marks = new HashMap<>();
+        endOffsets(topic).forEach((tp, end) -> marks.put(tp, new OffsetAndMetadata(end, LOADED)));
+        call("mark " + topic + " as loaded", () -> admin.alterConsumerGroupOffsets(topic + ".loaded", marks).all().get());
+    }
+
+    /** Whether {@link #markLoaded} was done for this topic. */
+    boolean isLoaded(String topic) {
+        Map<TopicPartition, OffsetAndMetadata> marks = call("read the load mark of " + topic,
+                () -> admin.listConsumerGroupOffsets(topic + ".loaded").partitionsToOffsetAndMetadata().get());
+        return !marks.isEmpty() && marks.values().stream().allMatch(m -> m != null && LOADED.equals(m.metadata()));
+    }
+
+    private Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec) {
+        return call("read the offsets of " + topic, () -> {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            d.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), spec));
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+            return out;
+        });
+    }
+
+    private interface AdminCall<R> {
+        R call() throws InterruptedException, ExecutionException;
+    }
+
+    private static <R> R call(String what, AdminCall<R> call) {
+        try {
+            return call.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while trying to " + what, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,236 @@
+package io.fluxgate.examples.uniqueusers;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.fluxgate.jdbc.PostgresSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job: unique users per minute (or any window) from a Kafka topic of JSON frames, one JSON result per
+ * closed window to an output topic. Run with no flags it starts an embedded broker, generates a realistic data set
+ * and runs the whole pipeline on it.
+ */
+@Command(
+        name = "unique-users",
+        mixinStandardHelpOptions = true,
+        version = "fluxgate unique-users 0.1.0",
+        sortOptions = false,
+        usageHelpWidth = 110,
+        description = {
+            "Counts unique users per window from a Kafka topic of JSON frames {\"uid\": ..., \"ts\": <Unix seconds>, ...}"
+                + " and publishes {\"ts\": <window start>, \"cnt\": <unique users>} per closed window, keyed by ts.",
+            "",
+            "Window start = floor(ts / size) * size; watermark = largest ts seen - lateness; a window closes when the"
+                + " watermark reaches its end; a frame whose window is closed is late (counted, dropped); a line that is"
+                + " not a JSON object with a non-empty string uid and an integer ts (|ts| <= 2^62) at its root is"
+                + " malformed (counted, dead-lettered); blank lines are skipped; at the end of input every open window"
+                + " is flushed.",
+            "",
+            "With no flags: starts an embedded Kafka broker, generates 1,000,000 frames of ~2 KB from ~100k users with"
+                + " some disorder, runs the pipeline and prints a summary.",
+            ""
+        },
+        exitCodeOnInvalidInput = 2,
+        exitCodeOnExecutionException = 1)
+public final class UniqueUsersApp implements Callable<Integer> {
+
+    static final long DEFAULT_GENERATE = 1_000_000L;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka cluster to use. Default: an embedded single-node broker on 127.0.0.1, deleted on exit.")
+    String bootstrapServers;
+
+    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = "frames",
+            description = "Topic of JSON frames to read (created with --partitions when missing). Default: ${DEFAULT-VALUE}.")
+    String inputTopic;
+
+    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = "unique-users",
+            description = "Topic the per-window results are written to, keyed by window start. Default: ${DEFAULT-VALUE}.")
+    String outputTopic;
+
+    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "fluxgate-unique-users",
+            description = "Consumer group. Run again with the same group id after a crash to resume. Default: ${DEFAULT-VALUE}.")
+    String groupId;
+
+    @Option(names = "--window", paramLabel = "SIZE", converter = DurationConverter.class,
+            description = "Tumbling window size, whole seconds (e.g. 1m, 1h); repeat for several sizes in one pass."
+                    + " Default: 1m.")
+    List<Duration> windows = new ArrayList<>();
+
+    @Option(names = "--lateness", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+            description = "Allowed lateness: how far the watermark trails the largest ts seen. Default: ${DEFAULT-VALUE}.")
+    Duration lateness;
+
+    @Option(names = "--idle-flush", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "When no frame arrives for this long, advance the watermark by the time that passed, so windows"
+                    + " close on a quiet stream. Default: off.")
+    Duration idleFlush;
+
+    @Option(names = "--mode", paramLabel = "exact|approximate", defaultValue = "exact",
+            converter = ModeConverter.class,
+            description = "exact: 64-bit hashes in a set; approximate: HyperLogLog sketches. Default: ${DEFAULT-VALUE}.")
+    Mode mode;
+
+    @Option(names = "--generate", paramLabel = "N",
+            description = "Generate N frames into the input topic first. Default: 1000000 when neither --input-file nor"
+                    + " --bootstrap-servers is given, else 0.")
+    Long generate;
+
+    @Option(names = "--input-file", paramLabel = "PATH",
+            description = "Load a JSON-lines file into the input topic first, in file order ('-' for stdin).")
+    String inputFile;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
+            description = "Partitions of the topics the app creates. With 1, results are exactly the semantics above"
+                    + " applied in file order. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--output-file", paramLabel = "PATH",
+            description = "Also write the results as JSON lines, ascending ts.")
+    Path outputFile;
+
+    @Option(names = "--postgres",
+            description = "Also write the results to PostgreSQL (PG* environment variables) through the COPY sink,"
+                    + " upserting by window.")
+    boolean postgres;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads that parse frames. Default: the number of processors.")
+    Integer threads;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the generated data set. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    boolean noProgress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Where {@code --postgres} writes; null: the PG* environment variables. */
+    private PostgresSettings postgresSettings;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the app and returns its exit code: 0 done, 1 failed, 2 bad flags. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, null);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code --postgres} going to the given database. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
+        UniqueUsersApp app = new UniqueUsersApp();
+        app.postgresSettings = postgres;
+        CommandLine cmd = new CommandLine(app);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            // One line, so scripts and people see exactly what was wrong.
+            ex.getCommandLine().getErr().println("unique-users: " + ex.getMessage() + " (see --help)");
+            return 2;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("unique-users: failed: " + describe(ex));
+            return 1;
+        });
+        return cmd.execute(args);
+    }
+
+    private static String describe(Throwable ex) {
+        Throwable t = ex;
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AppConfig config = validate();
+        try (UniqueUsersJob job = new UniqueUsersJob(config, new ConsoleReporter(!noProgress, spec.commandLine().getErr()))) {
+            AppSummary summary = job.run();
+            spec.commandLine().getOut().print(summary.render());
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    private AppConfig validate() {
+        CommandLine cmd = spec.commandLine();
+        List<Duration> sizes = windows.isEmpty() ? List.of(Duration.ofMinutes(1)) : List.copyOf(windows);
+        for (Duration size : sizes) {
+            if (size.isNegative() || size.isZero() || size.toMillis() % 1000 != 0) {
+                throw new CommandLine.ParameterException(cmd,
+                        "--window must be a positive whole number of seconds, was " + DurationConverter.format(size));
+            }
+        }
+        if (sizes.stream().distinct().count() != sizes.size()) {
+            throw new CommandLine.ParameterException(cmd, "--window sizes must differ, were " + sizes.stream()
+                    .map(DurationConverter::format).toList());
+        }
+        if (lateness.isNegative() || lateness.toMillis() % 1000 != 0) {
+            throw new CommandLine.ParameterException(cmd,
+                    "--lateness must be a whole number of seconds >= 0, was " + DurationConverter.format(lateness));
+        }
+        if (idleFlush != null && (idleFlush.isNegative() || idleFlush.isZero())) {
+            throw new CommandLine.ParameterException(cmd, "--idle-flush must be positive, was " + idleFlush);
+        }
+        if (partitions < 1 || partitions > 10_000) {
+            throw new CommandLine.ParameterException(cmd, "--partitions must be between 1 and 10000, was " + partitions);
+        }
+        if (generate != null && generate < 0) {
+            throw new CommandLine.ParameterException(cmd, "--generate must be >= 0, was " + generate);
+        }
+        if (generate != null && generate > 0 && inputFile != null) {
+            throw new CommandLine.ParameterException(cmd, "--generate and --input-file cannot be used together");
+        }
+        int parseThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (parseThreads < 1 || parseThreads > 256) {
+            throw new CommandLine.ParameterException(cmd, "--threads must be between 1 and 256, was " + parseThreads);
+        }
+        for (String topic : List.of(inputTopic, outputTopic)) {
+            if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new CommandLine.ParameterException(cmd, "topic name '" + topic
+                        + "' is not valid (letters, digits, '.', '_', '-'; at most 249)");
+            }
+        }
+        if (inputTopic.equals(outputTopic)) {
+            throw new CommandLine.ParameterException(cmd, "--input-topic and --output-topic must differ");
+        }
+        if (inputFile != null && !inputFile.equals("-") && !java.nio.file.Files.isReadable(Path.of(inputFile))) {
+            throw new CommandLine.ParameterException(cmd, "--input-file " + inputFile + " is not a readable file");
+        }
+        long toGenerate = generate != null ? generate
+                : (inputFile == null && bootstrapServers == null ? DEFAULT_GENERATE : 0);
+        return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
+                toGenerate, inputFile, partitions, outputFile,
+                postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
+                parseThreads, seed);
+    }
+
+    /** Counting mode. */
+    public enum Mode { EXACT, APPROXIMATE }
+
+    static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "exact" -> Mode.EXACT;
+                case "approximate", "approx" -> Mode.APPROXIMATE;
+                default -> throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a mode (exact or approximate)");
+            };
+        }
+    }
+}

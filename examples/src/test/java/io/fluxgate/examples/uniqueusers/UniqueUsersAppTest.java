@@ -1,0 +1,198 @@
+package io.fluxgate.examples.uniqueusers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.fluxgate.jdbc.PostgresSettings;
+import io.fluxgate.jdbc.testing.PostgresExtension;
+import io.fluxgate.jdbc.testing.PostgresTestSchema;
+import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+/** The whole app against the real embedded broker: input file in, output file and topic out. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class UniqueUsersAppTest {
+
+    /** The same app, with {@code --postgres} into a schema of this test class's own. */
+    @Nested
+    @ExtendWith(PostgresExtension.class)
+    class WithPostgres {
+        @Test
+        void postgresGetsOneRowPerWindowUpsertedByWindow(EmbeddedKafka kafka, PostgresTestSchema schema) throws IOException {
+            Path input = write(List.of(
+                    "{\"uid\":\"a\",\"ts\":100}",
+                    "{\"uid\":\"b\",\"ts\":110}",
+                    "{\"uid\":\"c\",\"ts\":200}",
+                    "{\"uid\":\"c\",\"ts\":290}"));
+
+            assertThat(app(kafka, schema.settings(), "--input-file=" + input, "--postgres", "--lateness=0s"))
+                    .as(err.toString()).isZero();
+
+            List<String> rows = Flux.usingWhen(schema.connectionFactory().create(),
+                            c -> Flux.from(c.createStatement("SELECT window_start, window_seconds, cnt, events FROM "
+                                            + "unique_users ORDER BY window_start").execute())
+                                    .flatMap(r -> r.map((row, md) -> row.get(0, Long.class) + "/" + row.get(1, Long.class)
+                                            + "/" + row.get(2, Long.class) + "/" + row.get(3, Long.class))),
+                            c -> c.close())
+                    .collectList().block(Duration.ofSeconds(30));
+            assertThat(rows).containsExactly("60/60/2/2", "180/60/1/1", "240/60/1/1");
+        }
+    }
+
+    private static final AtomicInteger RUN = new AtomicInteger();
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    private int app(EmbeddedKafka kafka, String... args) {
+        return app(kafka, null, args);
+    }
+
+    int app(EmbeddedKafka kafka, PostgresSettings postgres, String... args) {
+        int n = RUN.incrementAndGet();
+        List<String> all = new ArrayList<>(List.of(
+                "--bootstrap-servers=" + kafka.bootstrapServers(),
+                "--input-topic=in-" + n, "--output-topic=out-" + n, "--group-id=g-" + n, "--no-progress"));
+        all.addAll(List.of(args));
+        return UniqueUsersApp.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true),
+                postgres);
+    }
+
+    Path write(List<String> lines) throws IOException {
+        Path file = dir.resolve("input.jsonl");
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    @Test
+    void handWorkedExample(EmbeddedKafka kafka) throws IOException {
+        Path input = write(List.of(
+                "{\"uid\":\"a\",\"ts\":100}",              // window 60
+                "{\"uid\":\"b\",\"ts\":110}",              // window 60
+                "{\"uid\":\"a\",\"ts\":119}",              // window 60, a again
+                "",                                         // blank: skipped
+                "{\"uid\":\"c\",\"ts\":125}",              // W=120 closes [60,120) -> {"ts":60,"cnt":2}
+                "{\"uid\":\"d\",\"ts\":118}",              // late: [60,120) is closed
+                "{\"uid\":\"e\",\"ts\":1.5e2}",            // malformed: float ts
+                "{\"uid\":\"\",\"ts\":130}",               // malformed: empty uid
+                "{\"x\":{\"uid\":\"f\",\"ts\":130}}",      // malformed: uid/ts not at the root
+                "{\"uid\":\"g\",\"ts\":\"130\"}",          // malformed: ts is a string
+                "not json",                                  // malformed
+                "{\"uid\":\"h\",\"ts\":179,\"n\":{\"ts\":1}}", // window 120; nested ts ignored
+                "{\"uid\":\"c\",\"ts\":-1}"));             // late (window -60)
+        Path output = dir.resolve("out.jsonl");
+
+        assertThat(app(kafka, "--input-file=" + input, "--output-file=" + output, "--lateness=5s")).as(err.toString()).isZero();
+
+        assertThat(Files.readAllLines(output)).containsExactly(
+                "{\"ts\":60,\"cnt\":2}",
+                "{\"ts\":120,\"cnt\":2}");
+        assertThat(out.toString()).contains("late (dropped)", "malformed");
+        assertThat(out.toString()).containsPattern("late \\(dropped\\)\\s+2\\b");
+        assertThat(out.toString()).containsPattern("malformed\\s+5\\b");
+    }
+
+    @Test
+    void equalsTheReferenceModelOnADisorderedStreamWithBadLines(EmbeddedKafka kafka) throws IOException {
+        SplittableRandom random = new SplittableRandom(3);
+        List<String> lines = new ArrayList<>();
+        long ts = 1_700_000_000L;
+        for (int i = 0; i < 20_000; i++) {
+            ts += random.nextInt(3) == 0 ? 1 : 0;
+            long t = ts - (random.nextInt(10) == 0 ? random.nextInt(30) : 0);
+            int kind = random.nextInt(200);
+            if (kind == 0) {
+                lines.add("");
+            } else if (kind == 1) {
+                lines.add("{\"uid\":\"u" + random.nextInt(500) + "\",\"ts\":" + t + ".0}");
+            } else if (kind == 2) {
+                lines.add("{\"uid\":7,\"ts\":" + t + "}");
+            } else if (kind == 3) {
+                lines.add("[1,2,3]");
+            } else {
+                lines.add("{\"ts\":" + t + ",\"meta\":{\"uid\":\"x\"},\"uid\":\"u" + random.nextInt(500) + "\"}");
+            }
+        }
+        Path input = write(lines);
+        Path output = dir.resolve("out.jsonl");
+
+        assertThat(app(kafka, "--input-file=" + input, "--output-file=" + output, "--lateness=7s")).as(err.toString()).isZero();
+
+        ReferenceModel model = ReferenceModel.run(
+                lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList(), 60, 7);
+        assertThat(model.late).isPositive();
+        assertThat(Files.readAllLines(output)).containsExactlyElementsOf(model.jsonLines());
+        assertThat(out.toString()).containsPattern("late \\(dropped\\)\\s+" + String.format("%,d", model.late) + "\\b");
+        assertThat(out.toString()).containsPattern("malformed\\s+" + String.format("%,d", model.malformed) + "\\b");
+    }
+
+    @Test
+    void anInterruptedLoadIsCarriedOnAndACompletedOneIsNotRepeated(EmbeddedKafka kafka) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            lines.add("{\"uid\":\"u" + (i % 97) + "\",\"ts\":" + (1000 + i / 10) + "}");
+        }
+        Path input = write(lines);
+        int n = RUN.incrementAndGet();
+        String topics = "--input-topic=resume-in-" + n;
+        // The first 1234 lines reached the topic before the "crash"; the load was never marked complete.
+        kafka.createTopic("resume-in-" + n, 1);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(
+                "bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (String line : lines.subList(0, 1234)) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("resume-in-" + n,
+                        line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        Path output = dir.resolve("out.jsonl");
+        List<String> common = List.of("--bootstrap-servers=" + kafka.bootstrapServers(), topics,
+                "--output-topic=resume-out-" + n, "--group-id=resume-" + n, "--no-progress",
+                "--input-file=" + input, "--output-file=" + output, "--lateness=0s");
+
+        assertThat(UniqueUsersApp.run(common.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)))
+                .as(err.toString()).isZero();
+        assertThat(err.toString()).contains("holds the first 1234 records of an interrupted load");
+        List<String> expected = ReferenceModel.run(lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList(),
+                60, 0).jsonLines();
+        assertThat(Files.readAllLines(output)).containsExactlyElementsOf(expected);
+
+        // Run again: the input is complete, so it is not loaded a second time, and the result is the same.
+        assertThat(UniqueUsersApp.run(common.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)))
+                .as(err.toString()).isZero();
+        assertThat(err.toString()).contains("already holds the 3000 loaded records");
+        assertThat(Files.readAllLines(output)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aLineTooLargeForKafkaIsCountedAsMalformedAndTheRestGoesIn(EmbeddedKafka kafka) throws IOException {
+        String huge = "{\"uid\":\"big\",\"ts\":100,\"pad\":\"" + "x".repeat(FrameLoader.MAX_LINE_BYTES) + "\"}";
+        Path input = write(List.of("{\"uid\":\"a\",\"ts\":100}", huge, "{\"uid\":\"b\",\"ts\":101}"));
+        Path output = dir.resolve("out.jsonl");
+
+        assertThat(app(kafka, "--input-file=" + input, "--output-file=" + output)).as(err.toString()).isZero();
+
+        assertThat(Files.readAllLines(output)).containsExactly("{\"ts\":60,\"cnt\":2}");
+        assertThat(out.toString()).containsPattern("malformed\\s+1\\b");
+    }
+}

@@ -1,0 +1,117 @@
+package io.fluxgate.examples.uniqueusers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 at random moments: the app runs in a child JVM against the test's broker and is killed with
+ * {@link Process#destroyForcibly()} several times, during the load and during the count; a last run with the same
+ * group id then finishes, and its output file (the output topic, last write per window) equals the reference
+ * model's output for the whole input.
+ */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class UniqueUsersCrashTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedAtRandomMomentsAndRestartedGivesTheUninterruptedResult(EmbeddedKafka kafka) throws Exception {
+        SplittableRandom random = new SplittableRandom(11);
+        List<String> lines = new ArrayList<>();
+        long ts = 1_700_000_000L;
+        for (int i = 0; i < 100_000; i++) {
+            ts += random.nextInt(4) == 0 ? 1 : 0;
+            long t = ts - (random.nextInt(20) == 0 ? random.nextInt(12) : 0);
+            lines.add(random.nextInt(500) == 0 ? "{\"uid\":\"bad\"}"
+                    : "{\"uid\":\"u" + random.nextInt(3000) + "\",\"ts\":" + t + ",\"pad\":\"" + "p".repeat(200) + "\"}");
+        }
+        Path input = dir.resolve("input.jsonl");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        List<String> args = List.of("--bootstrap-servers=" + kafka.bootstrapServers(), "--input-file=" + input,
+                "--input-topic=crash-in", "--output-topic=crash-out", "--group-id=crash", "--lateness=5s",
+                "--no-progress");
+
+        // The load is complete before the children start (an interrupted load is another test's subject), so every
+        // kill lands while a child is counting and committing.
+        try (Topics topics = new Topics(kafka.bootstrapServers())) {
+            topics.ensure(List.of("crash-in", "crash-out", "crash-in.dlq"), 1);
+            ConsoleReporter quiet = new ConsoleReporter(false, new PrintWriter(new StringWriter()));
+            new FrameLoader(kafka.bootstrapServers(), "crash-in", null).loadFile(input.toString(), 0, quiet);
+            topics.markLoaded("crash-in");
+        }
+
+        int killed = 0;
+        long lastCommitted = -1;
+        try (Admin admin = kafka.admin()) {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Path log = dir.resolve("child-" + attempt + ".log");
+                Process child = child(args, log);
+                // Wait until this child has committed a window checkpoint of its own, then kill it a random while
+                // later: the restart must then resume from a committed position with the window state stored there.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                long committed = lastCommitted;
+                while (child.isAlive() && committed <= lastCommitted && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    committed = committedOffset(admin);
+                }
+                if (!child.waitFor(random.nextInt(1500), TimeUnit.MILLISECONDS)) {
+                    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                    if (committed > lastCommitted) {
+                        killed++;
+                    }
+                } else {
+                    assertThat(child.exitValue()).as(Files.readString(log)).isZero();
+                }
+                lastCommitted = Math.max(lastCommitted, committedOffset(admin));
+            }
+        }
+        assertThat(killed).as("children killed after committing a checkpoint").isPositive();
+
+        Path output = dir.resolve("out.jsonl");
+        List<String> last = new ArrayList<>(args);
+        last.add("--output-file=" + output);
+        StringWriter err = new StringWriter();
+        int code = UniqueUsersApp.run(last.toArray(String[]::new), new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+
+        List<String> expected = ReferenceModel.run(lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList(),
+                60, 5).jsonLines();
+        assertThat(Files.readAllLines(output)).containsExactlyElementsOf(expected);
+    }
+
+    private static long committedOffset(Admin admin) throws Exception {
+        var offsets = admin.listConsumerGroupOffsets("crash").partitionsToOffsetAndMetadata().get();
+        var mark = offsets.get(new org.apache.kafka.common.TopicPartition("crash-in", 0));
+        return mark == null ? -1 : mark.offset();
+    }
+
+    private static Process child(List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(UniqueUsersApp.class.getName());
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
