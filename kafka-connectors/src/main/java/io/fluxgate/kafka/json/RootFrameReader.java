@@ -17,15 +17,15 @@ import tools.jackson.core.json.JsonFactory;
  * <ul>
  *   <li>the whole value is one JSON object, optionally surrounded by JSON whitespace; anything after the closing
  *       brace (another value, garbage) makes it malformed;</li>
- *   <li>the root field {@code uid} is present once and is a non-empty JSON string;</li>
- *   <li>the root field {@code ts} is present once and is a JSON integer literal (not {@code 1.5}, not
+ *   <li>the root field {@code uid} is a non-empty JSON string;</li>
+ *   <li>the root field {@code ts} is a JSON integer literal (not {@code 1.5}, not
  *       {@code 1e3}, not {@code "123"}, not {@code true}, not {@code null}) within
  *       [{@value #MIN_TS}, {@value #MAX_TS}] = [-2^62, 2^62];</li>
  *   <li>every other root field is ignored, whatever its value (but it must be valid JSON);</li>
  *   <li>a value of only JSON whitespace (space, tab, CR, LF), or empty, is {@link FrameResult.Blank}, not
  *       malformed, so line-oriented callers can skip it.</li>
  * </ul>
- * A repeated {@code uid} or {@code ts} is malformed: the frame is ambiguous.
+ * A repeated root {@code uid} or {@code ts} counts with its last value, as in most languages' JSON parsers.
  *
  * <p>Instances are immutable and thread-safe; share one.
  */
@@ -115,38 +115,34 @@ public final class RootFrameReader {
         if (t != JsonToken.START_OBJECT) {
             return new FrameResult.Malformed("not a JSON object but " + describe(t));
         }
+        // A repeated field counts with its last value, as in the JSON parsers of most languages (JavaScript,
+        // Python, Go, Jackson's tree model), so the app agrees with a reference written with any of them.
         String uid = null;
+        String uidProblem = "missing " + uidField;
         long ts = 0;
-        boolean hasTs = false;
+        String tsProblem = "missing " + tsField;
         while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
             String name = p.currentName();
             t = p.nextToken();
             if (name.equals(uidField)) {
-                if (uid != null) {
-                    return new FrameResult.Malformed("duplicate " + uidField);
-                }
                 if (t != JsonToken.VALUE_STRING) {
-                    return new FrameResult.Malformed(uidField + " is " + describe(t) + ", not a string");
-                }
-                uid = p.getString();
-                if (uid.isEmpty()) {
-                    return new FrameResult.Malformed(uidField + " is empty");
+                    uidProblem = uidField + " is " + describe(t) + ", not a string";
+                    p.skipChildren();
+                } else {
+                    uid = p.getString();
+                    uidProblem = uid.isEmpty() ? uidField + " is empty" : null;
                 }
             } else if (name.equals(tsField)) {
-                if (hasTs) {
-                    return new FrameResult.Malformed("duplicate " + tsField);
-                }
                 if (t != JsonToken.VALUE_NUMBER_INT) {
-                    return new FrameResult.Malformed(tsField + " is " + describe(t) + ", not an integer");
+                    tsProblem = tsField + " is " + describe(t) + ", not an integer";
+                    p.skipChildren();
+                } else if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        || p.getLongValue() < MIN_TS || p.getLongValue() > MAX_TS) {
+                    tsProblem = tsField + " is out of range [-2^62, 2^62]";
+                } else {
+                    ts = p.getLongValue();
+                    tsProblem = null;
                 }
-                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                    return new FrameResult.Malformed(tsField + " is out of range [-2^62, 2^62]");
-                }
-                ts = p.getLongValue();
-                if (ts < MIN_TS || ts > MAX_TS) {
-                    return new FrameResult.Malformed(tsField + " is out of range [-2^62, 2^62]");
-                }
-                hasTs = true;
             } else {
                 p.skipChildren();
             }
@@ -155,11 +151,11 @@ public final class RootFrameReader {
         if (p.nextToken() != null) {
             return new FrameResult.Malformed("trailing content after the object");
         }
-        if (uid == null) {
-            return new FrameResult.Malformed("missing " + uidField);
+        if (uidProblem != null) {
+            return new FrameResult.Malformed(uidProblem);
         }
-        if (!hasTs) {
-            return new FrameResult.Malformed("missing " + tsField);
+        if (tsProblem != null) {
+            return new FrameResult.Malformed(tsProblem);
         }
         return new FrameResult.Frame(uid, ts);
     }

@@ -149,9 +149,13 @@ class RootFrameReaderTest {
     }
 
     @Test
-    void duplicateRootFieldsAreMalformed() {
-        assertThat(reason("{\"uid\":\"a\",\"uid\":\"b\",\"ts\":1}")).isEqualTo("duplicate uid");
-        assertThat(reason("{\"uid\":\"a\",\"ts\":1,\"ts\":2}")).isEqualTo("duplicate ts");
+    void aRepeatedRootFieldCountsWithItsLastValue() {
+        assertThat(read("{\"uid\":\"a\",\"uid\":\"b\",\"ts\":1}")).isEqualTo(new Frame("b", 1));
+        assertThat(read("{\"uid\":\"a\",\"ts\":1,\"ts\":2}")).isEqualTo(new Frame("a", 2));
+        assertThat(read("{\"uid\":5,\"uid\":\"b\",\"ts\":\"x\",\"ts\":3}")).isEqualTo(new Frame("b", 3));
+        assertThat(reason("{\"uid\":\"a\",\"uid\":\"\",\"ts\":1}")).isEqualTo("uid is empty");
+        assertThat(reason("{\"uid\":\"a\",\"ts\":1,\"ts\":1.5}")).isEqualTo("ts is a float, not an integer");
+        assertThat(reason("{\"uid\":\"a\",\"ts\":1,\"ts\":[1]}")).isEqualTo("ts is an array, not an integer");
     }
 
     @ParameterizedTest
