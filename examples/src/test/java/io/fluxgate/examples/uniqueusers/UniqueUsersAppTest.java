@@ -195,4 +195,27 @@ class UniqueUsersAppTest {
         assertThat(Files.readAllLines(output)).containsExactly("{\"ts\":60,\"cnt\":2}");
         assertThat(out.toString()).containsPattern("malformed\\s+1\\b");
     }
+
+    @Test
+    void readsStdinWithADashAndWritesEachSizeTaggedWhenThereAreSeveral(EmbeddedKafka kafka) throws IOException {
+        byte[] input = String.join("\n",
+                "{\"uid\":\"a\",\"ts\":30}",
+                "{\"uid\":\"b\",\"ts\":90}",
+                "{\"uid\":\"a\",\"ts\":3700}").getBytes(StandardCharsets.UTF_8);
+        Path output = dir.resolve("out.jsonl");
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(input));
+            assertThat(app(kafka, "--input-file=-", "--output-file=" + output, "--window=1m", "--window=1h",
+                    "--lateness=0s")).as(err.toString()).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(Files.readAllLines(output)).containsExactly(
+                "{\"ts\":0,\"cnt\":1,\"window\":\"1m\"}",
+                "{\"ts\":0,\"cnt\":2,\"window\":\"1h\"}",
+                "{\"ts\":60,\"cnt\":1,\"window\":\"1m\"}",
+                "{\"ts\":3600,\"cnt\":1,\"window\":\"1h\"}",
+                "{\"ts\":3660,\"cnt\":1,\"window\":\"1m\"}");
+    }
 }
