@@ -16,7 +16,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.LeaderNotAvailableException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The topic housekeeping the app does around its pipeline: create missing topics, read offsets. */
 final class Topics implements AutoCloseable {
@@ -53,6 +56,36 @@ final class Topics implements AutoCloseable {
             }
             return null;
         });
+        for (String t : topics) {
+            awaitLeaders(t);
+        }
+    }
+
+    /**
+     * Waits until every partition of a new topic has a leader that answers: createTopics returns before that, and a
+     * request in between fails with "This server does not host this topic-partition".
+     */
+    private void awaitLeaders(String topic) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                endOffsets(topic);
+                return;
+            } catch (IllegalStateException e) {
+                boolean notYet = e.getCause() instanceof UnknownTopicOrPartitionException
+                        || e.getCause() instanceof LeaderNotAvailableException
+                        || e.getCause() instanceof NotLeaderOrFollowerException;
+                if (!notYet || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+            }
+        }
     }
 
     /** The end offset (the offset the next record will get) of every partition of a topic. */
