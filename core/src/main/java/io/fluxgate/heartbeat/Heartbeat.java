@@ -45,6 +45,10 @@ public final class Heartbeat {
     }
 
     /**
+     * Starts a heartbeat; defaults: {@code Schedulers.parallel()} for the clock and timer. Idle detection
+     * ({@link IdleDetector}) is shared with the window operator's idle flush, and {@link Builder#ticks()} feeds it
+     * directly ({@code UniqueUsers.Builder#buildForPulses()}).
+     *
      * @param interval the silence after which a heartbeat is injected
      * @throws IllegalArgumentException if {@code interval} is not positive
      */
@@ -79,7 +83,19 @@ public final class Heartbeat {
             return flux -> new FluxHeartbeat<T>(flux, (seq, silence) -> beat.get(), i, s);
         }
 
-        /** @return {@code Flux<T> -> Flux<Pulse<T>>}: upstream elements as {@link Pulse.Item}, heartbeats as {@link Pulse.Tick} */
+        /**
+         * The ticks feed operators with an idle rule: {@code UniqueUsers.Builder#buildForPulses()} takes this stream
+         * and advances its watermark by each tick's {@link Pulse.Tick#silence() silence}, so a quiet source still
+         * closes its last event-time window (the heartbeat restarts its interval after every tick, so consecutive
+         * silences add up to the time since the last item):
+         * <pre>{@code
+         * events.transform(Heartbeat.every(Duration.ofSeconds(10)).scheduler(s).ticks())
+         *       .transform(UniqueUsers.<Event>perWindow(Duration.ofMinutes(1))
+         *               .userId(Event::user).eventTimeMillis(Event::ts).scheduler(s).buildForPulses())
+         * }</pre>
+         *
+         * @return {@code Flux<T> -> Flux<Pulse<T>>}: upstream elements as {@link Pulse.Item}, heartbeats as {@link Pulse.Tick}
+         */
         public <T> Function<Flux<T>, Flux<Pulse<T>>> ticks() {
             Duration i = interval;
             Scheduler s = scheduler;

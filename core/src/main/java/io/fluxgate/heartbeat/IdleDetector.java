@@ -17,6 +17,11 @@ import reactor.core.scheduler.Scheduler;
  * detector never schedules anything itself: the operator arms one timer at {@link #nanosUntilIdle()} and re-checks
  * when it fires, which costs one timer per interval instead of one per element.
  *
+ * <p>Two operators compose on it: {@link Heartbeat} injects a {@link Pulse.Tick} when its detector finds the source
+ * idle, and the window operator's idle flush ({@code io.fluxgate.window.UniqueUsers.Builder#idleFlush}) advances
+ * its watermark when its detector does; {@code UniqueUsers.Builder#buildForPulses()} lets the heartbeat's ticks drive
+ * the window's flush directly.
+ *
  * <p>{@link #markActive()} may be called from any thread; the rest reads consistent-enough values for a timer.
  */
 public final class IdleDetector {
@@ -30,7 +35,7 @@ public final class IdleDetector {
      * @throws NullPointerException     if an argument is null
      */
     public IdleDetector(Duration interval, LongSupplier nanoClock) {
-        this.intervalNanos = Durations.requirePositive("interval", interval).toNanos();
+        this.intervalNanos = saturatedNanos(Durations.requirePositive("interval", interval));
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.lastActive = nanoClock.getAsLong();
     }
@@ -41,14 +46,40 @@ public final class IdleDetector {
         return () -> scheduler.now(TimeUnit.NANOSECONDS);
     }
 
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;   // longer than any process lives: never idle
+        }
+    }
+
     /** Records activity now: the idle interval starts again. */
     public void markActive() {
         lastActive = nanoClock.getAsLong();
     }
 
+    /**
+     * Records activity at {@code nowNanos}, a value the caller just read from this detector's clock: a hot path that
+     * already reads the clock per element saves a second read.
+     */
+    public void markActive(long nowNanos) {
+        lastActive = nowNanos;
+    }
+
     /** @return nanoseconds until the source counts as idle; zero or negative when it already is */
     public long nanosUntilIdle() {
-        return lastActive + intervalNanos - nanoClock.getAsLong();
+        return nanosUntilIdle(nanoClock.getAsLong());
+    }
+
+    /** @return {@link #nanosUntilIdle()} at {@code nowNanos}, a value read from this detector's clock */
+    public long nanosUntilIdle(long nowNanos) {
+        return intervalNanos - silenceNanos(nowNanos);
+    }
+
+    /** @return nanoseconds since the last activity at {@code nowNanos} (never negative), a value read from this detector's clock */
+    public long silenceNanos(long nowNanos) {
+        return Math.max(0L, nowNanos - lastActive);
     }
 
     /** @return whether nothing was marked for at least the interval */
@@ -58,10 +89,10 @@ public final class IdleDetector {
 
     /** @return how long since the last activity */
     public Duration silence() {
-        return Duration.ofNanos(Math.max(0L, nanoClock.getAsLong() - lastActive));
+        return Duration.ofNanos(silenceNanos(nanoClock.getAsLong()));
     }
 
-    /** @return the idle interval */
+    /** @return the idle interval (saturated at {@code Long.MAX_VALUE} nanoseconds) */
     public Duration interval() {
         return Duration.ofNanos(intervalNanos);
     }

@@ -1,5 +1,8 @@
 package io.fluxgate.window;
 
+import io.fluxgate.heartbeat.Heartbeat;
+import io.fluxgate.heartbeat.IdleDetector;
+import io.fluxgate.heartbeat.Pulse;
 import io.fluxgate.window.internal.WindowOperator;
 import io.fluxgate.window.internal.WindowSpec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,7 +66,9 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
     /**
      * Starts a builder for tumbling windows of {@code size} (add more sizes with {@link Builder#alsoWindow}).
      * Defaults: zero lateness, {@link LatePolicy#drop()}, exact counting, no idle flush, no future bound, no metrics,
-     * one partition, no checkpoints. {@link Builder#build()} requires a user id and an event time.
+     * one partition, no checkpoints. {@link Builder#build()} requires a user id and an event time;
+     * {@link Builder#buildForPulses()} builds the same operator over a {@link Heartbeat} tick stream, whose ticks
+     * drive the idle flush.
      *
      * @throws IllegalArgumentException if {@code size} is not positive
      * @throws NullPointerException     if {@code size} is null
@@ -201,7 +206,9 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * When no record arrives for {@code interval} of processing time, advance the watermark by the processing time
          * that passed since the last record, and keep doing so every {@code interval} while the stream stays quiet.
-         * Off by default. Time comes from {@link #scheduler(Scheduler)}.
+         * Off by default. Time comes from {@link #scheduler(Scheduler)}; quiet is measured by an {@link IdleDetector},
+         * the idle detection {@link Heartbeat} uses. To let a heartbeat's ticks drive the flush instead of this
+         * operator's own timer, see {@link #buildForPulses()}.
          *
          * @throws IllegalArgumentException if not positive
          */
@@ -348,6 +355,44 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          *                                  multiple of the event-time unit, or a resume state names an unknown size
          */
         public UniqueUsers<T> build() {
+            return new UniqueUsers<>(spec(false));
+        }
+
+        /**
+         * The operator over a {@link Heartbeat} tick stream, so the heartbeat's idle detection drives the idle flush:
+         * <pre>{@code
+         * events.transform(Heartbeat.every(Duration.ofSeconds(10)).ticks())          // Flux<Pulse<Event>>
+         *       .transform(UniqueUsers.<Event>perWindow(Duration.ofMinutes(1))
+         *               .userId(Event::user).eventTimeMillis(Event::ts).buildForPulses())
+         * }</pre>
+         * Every {@link Pulse.Item} is a record, exactly as for {@link #build()}. Every {@link Pulse.Tick} reports
+         * processing-time silence; the watermark advances by the silence reported since the last record (the
+         * heartbeat restarts its interval after each tick, so the ticks' silences add up), the same rule as
+         * {@link #idleFlush(Duration)}: a quiet stream closes its last window after its size of silence, and a stream
+         * whose records keep arriving never sees a tick and is never flushed early. A tick before the first record
+         * does nothing. Ticks are not records: they are not counted, never late, and carry no position. Both operators
+         * read processing time from their {@link Scheduler} through the same clock ({@link IdleDetector#clockOf}),
+         * so giving both the same scheduler (or running both under {@code StepVerifier.withVirtualTime}) keeps them
+         * on one timeline; an {@link #idleFlush(Duration)} configured as well applies in addition (the watermark only
+         * takes the larger advance). Emission, backpressure, errors and cancel are as for {@link #build()}; on cancel
+         * queued pulses are discarded as received.
+         *
+         * @return a reusable {@code Flux<Pulse<T>> -> Flux<WindowCount>}
+         * @throws IllegalStateException    as {@link #build()}
+         * @throws IllegalArgumentException as {@link #build()}
+         */
+        public Function<Flux<Pulse<T>>, Flux<WindowCount>> buildForPulses() {
+            WindowSpec<T> spec = spec(true);
+            return pulses -> applyToPulses(pulses, spec);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> Flux<WindowCount> applyToPulses(Flux<Pulse<T>> pulses, WindowSpec<T> spec) {
+            // Erased to T so the one drain loop serves both forms; the engine of a pulse spec unwraps each element.
+            return new WindowOperator<>((Flux<T>) (Flux<?>) pulses, spec);
+        }
+
+        private WindowSpec<T> spec(boolean pulses) {
             if (userId == null && userKey == null) {
                 throw new IllegalStateException("a user id is required: userId(...) or userKey(...)");
             }
@@ -377,10 +422,10 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
                     }
                 }
             }
-            return new UniqueUsers<>(new WindowSpec<>(List.copyOf(sizes), sizeUnits, unit, eventTime, userId, userKey,
+            return new WindowSpec<>(List.copyOf(sizes), sizeUnits, unit, eventTime, userId, userKey,
                     lateness, latePolicy, retention, idleFlush, scheduler == null ? Schedulers.parallel() : scheduler,
                     futureSkew, approximate, lgK, registry, metricsName, stats, partitionOf, partitionIdleTimeout,
-                    positionOf, resume, prefetch));
+                    positionOf, resume, prefetch, pulses);
         }
 
         static long toUnits(String what, Duration d, ChronoUnit unit) {

@@ -1,5 +1,7 @@
 package io.fluxgate.window.internal;
 
+import io.fluxgate.heartbeat.IdleDetector;
+import io.fluxgate.heartbeat.Pulse;
 import io.fluxgate.window.Checkpoint;
 import io.fluxgate.window.LatePolicy;
 import io.fluxgate.window.LateRecord;
@@ -58,6 +60,10 @@ public final class WindowEngine<T> {
     private final boolean trackPositions;
     private final long futureSkew;
     private final long idleNanos;
+    /** The idle-flush detector (the heartbeat package's, on the same clock); null when idle flush is off. */
+    private final IdleDetector idle;
+    /** Input is {@code Pulse<T>}: items are records, ticks report silence (see {@link #onSilence}). */
+    private final boolean pulses;
     private final long partitionTimeoutNanos;
     private final boolean readClockPerRecord;
     private final LongSupplier nanoClock;
@@ -88,8 +94,8 @@ public final class WindowEngine<T> {
     private final boolean[] emittedAny;
 
     private boolean hasArrival;
-    private long lastArrivalNanos;
     private long watermarkAtLastArrival;
+    private long reportedSilenceNanos;
     private long cachedNowUnits = Long.MIN_VALUE;
 
     private long events;
@@ -124,6 +130,8 @@ public final class WindowEngine<T> {
         this.trackPositions = positionOf != null;
         this.futureSkew = spec.maxFutureSkew;
         this.idleNanos = spec.idleFlush == null ? 0 : Math.max(1, satNanos(spec.idleFlush));
+        this.idle = spec.idleFlush == null ? null : new IdleDetector(Duration.ofNanos(idleNanos), nanoClock);
+        this.pulses = spec.pulses;
         this.partitionTimeoutNanos = spec.partitionIdleTimeout == null ? 0 : Math.max(1, satNanos(spec.partitionIdleTimeout));
         this.readClockPerRecord = idleNanos > 0 || partitionTimeoutNanos > 0;
         this.nanoClock = nanoClock;
@@ -206,8 +214,41 @@ public final class WindowEngine<T> {
         return hasWatermark;
     }
 
-    /** Accounts for one record; closes (and queues) the windows its watermark advance closes. */
+    /**
+     * Accounts for one input element; closes (and queues) the windows its watermark advance closes. With a pulse spec
+     * ({@code UniqueUsers.Builder#buildForPulses}) the element is a {@link Pulse}: erased to {@code T} so the drain
+     * loop stays shared, unwrapped here.
+     */
+    @SuppressWarnings("unchecked")
     public void onNext(T t) {
+        if (pulses) {
+            Object o = t;
+            if (o instanceof Pulse.Tick<?> tick) {
+                onSilence(tick.silence());
+                return;
+            }
+            t = ((Pulse.Item<T>) o).value();
+        }
+        onRecord(t);
+    }
+
+    /**
+     * Upstream reported {@code silence} of processing time since its last record or its last report (a heartbeat
+     * {@link Pulse.Tick}; {@code Heartbeat} restarts its interval after each tick, so consecutive reports add up to
+     * the quiet time since the last record). The watermark moves on by that quiet time, the idle-flush rule.
+     */
+    public void onSilence(Duration silence) {
+        if (!hasArrival || !hasWatermark) {
+            return;
+        }
+        reportedSilenceNanos = satAdd(reportedSilenceNanos, satNanos(silence));
+        raiseWatermark(satAdd(watermarkAtLastArrival, reportedSilenceNanos / unitNanos));
+        if (watermark >= nextCloseAt || watermark >= nextEvictAt) {
+            closeWindows();
+        }
+    }
+
+    private void onRecord(T t) {
         events++;
         long ts = eventTime.applyAsLong(t);
         long key;
@@ -221,10 +262,13 @@ public final class WindowEngine<T> {
             key = UidHash.hash(id);
         }
         long now = 0;
+        hasArrival = true;
+        reportedSilenceNanos = 0;
         if (readClockPerRecord) {
             now = nanoClock.getAsLong();
-            hasArrival = true;
-            lastArrivalNanos = now;
+            if (idle != null) {
+                idle.markActive(now);
+            }
         }
         Part p = partitionOf == null ? singlePart(now) : partFor(t, now);
         long pos = trackPositions ? positionOf.applyAsLong(t) : 0;
@@ -605,16 +649,16 @@ public final class WindowEngine<T> {
                 next = Math.min(next, partitionTimeoutNanos);
             }
         }
-        if (idleNanos > 0) {
+        if (idle != null) {
             if (!hasArrival || !hasWatermark) {
                 next = Math.min(next, idleNanos);
             } else {
-                long quiet = nowNanos - lastArrivalNanos;
-                if (quiet >= idleNanos) {
-                    raiseWatermark(satAdd(watermarkAtLastArrival, quiet / unitNanos));
+                long untilIdle = idle.nanosUntilIdle(nowNanos);
+                if (untilIdle <= 0) {
+                    raiseWatermark(satAdd(watermarkAtLastArrival, idle.silenceNanos(nowNanos) / unitNanos));
                     next = Math.min(next, idleNanos);
                 } else {
-                    next = Math.min(next, idleNanos - quiet);
+                    next = Math.min(next, untilIdle);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.fluxgate.window.internal;
 
+import io.fluxgate.heartbeat.IdleDetector;
 import io.fluxgate.window.WindowCount;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -40,7 +41,7 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
         Scheduler scheduler = spec.scheduler;
         WindowEngine<T> engine;
         try {
-            engine = new WindowEngine<>(spec, () -> scheduler.now(TimeUnit.NANOSECONDS));
+            engine = new WindowEngine<>(spec, IdleDetector.clockOf(scheduler));
         } catch (RuntimeException e) {
             Operators.error(actual, e);
             return;

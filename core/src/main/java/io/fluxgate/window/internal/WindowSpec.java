@@ -40,6 +40,8 @@ public final class WindowSpec<T> {
     final ToLongFunction<? super T> positionOf;
     final ResumeState resume;
     final int prefetch;
+    /** The input is {@code Pulse<T>} (heartbeat items and ticks) rather than {@code T}. */
+    final boolean pulses;
 
     public WindowSpec(List<Duration> sizes, long[] sizeUnits, ChronoUnit unit, ToLongFunction<? super T> eventTime,
                       Function<? super T, ? extends CharSequence> userId, ToLongFunction<? super T> userKey,
@@ -47,7 +49,7 @@ public final class WindowSpec<T> {
                       Scheduler scheduler, long maxFutureSkew, boolean approximate, int lgK, MeterRegistry registry,
                       String metricsName, WindowStats stats, Function<? super T, ?> partitionOf,
                       Duration partitionIdleTimeout, ToLongFunction<? super T> positionOf, ResumeState resume,
-                      int prefetch) {
+                      int prefetch, boolean pulses) {
         this.sizes = sizes;
         this.sizeUnits = sizeUnits.clone();
         this.unit = unit;
@@ -69,6 +71,7 @@ public final class WindowSpec<T> {
         this.positionOf = positionOf;
         this.resume = resume;
         this.prefetch = prefetch;
+        this.pulses = pulses;
     }
 
     /** True when the operator needs a processing-time timer. */
@@ -82,7 +85,7 @@ public final class WindowSpec<T> {
                 + (idleFlush != null ? ", idleFlush=" + idleFlush : "")
                 + (maxFutureSkew >= 0 ? ", maxFutureSkew=" + maxFutureSkew : "")
                 + (approximate ? ", approximate(lgK=" + lgK + ")" : ", exact")
-                + (partitionOf != null ? ", partitioned" : "") + (positionOf != null ? ", checkpoints" : "") + "}";
+                + (pulses ? ", pulses" : "") + (partitionOf != null ? ", partitioned" : "") + (positionOf != null ? ", checkpoints" : "") + "}";
     }
 
     /** Meters shared by all subscriptions of one operator. */
