@@ -25,6 +25,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 final class Topics implements AutoCloseable {
 
     private static final String LOADED = "fluxgate-load-complete";
+    private static final String LOAD_STARTED = "fluxgate-load-started:";
 
     private final Admin admin;
 
@@ -104,20 +105,51 @@ final class Topics implements AutoCloseable {
     }
 
     /**
-     * Records that a load of {@code topic} finished, as a commit of the group {@code <topic>.loaded}: a run that
-     * finds a topic with records but without this mark knows a load was interrupted and carries it on.
+     * Records, before a load of {@code topic} begins, which input it is ({@code source}: a short fingerprint), as a
+     * commit of the group {@code <topic>.loaded}. A later run finding records without the "loaded" mark carries the
+     * load on only if this mark names the same input: records of anything else are never taken for a prefix of it.
+     */
+    void markLoadStarted(String topic, String source) {
+        mark(topic, LOAD_STARTED + source, false);
+    }
+
+    /** The fingerprint given to {@link #markLoadStarted}, or null when there is none (or the load finished). */
+    String loadStartedSource(String topic) {
+        String metadata = loadMark(topic);
+        return metadata != null && metadata.startsWith(LOAD_STARTED) ? metadata.substring(LOAD_STARTED.length()) : null;
+    }
+
+    /**
+     * Records that a load of {@code topic} finished: a run that finds this mark reads the topic as it is and never
+     * loads it again.
      */
     void markLoaded(String topic) {
-        Map<TopicPartition, OffsetAndMetadata> marks = new HashMap<>();
-        endOffsets(topic).forEach((tp, end) -> marks.put(tp, new OffsetAndMetadata(end, LOADED)));
-        call("mark " + topic + " as loaded", () -> admin.alterConsumerGroupOffsets(topic + ".loaded", marks).all().get());
+        mark(topic, LOADED, true);
     }
 
     /** Whether {@link #markLoaded} was done for this topic. */
     boolean isLoaded(String topic) {
+        return LOADED.equals(loadMark(topic));
+    }
+
+    private void mark(String topic, String metadata, boolean atEnd) {
+        Map<TopicPartition, OffsetAndMetadata> marks = new HashMap<>();
+        endOffsets(topic).forEach((tp, end) -> marks.put(tp, new OffsetAndMetadata(atEnd ? end : 0, metadata)));
+        call("mark the load of " + topic, () -> admin.alterConsumerGroupOffsets(topic + ".loaded", marks).all().get());
+    }
+
+    /** The mark's metadata when every partition carries the same one, else null. */
+    private String loadMark(String topic) {
         Map<TopicPartition, OffsetAndMetadata> marks = call("read the load mark of " + topic,
                 () -> admin.listConsumerGroupOffsets(topic + ".loaded").partitionsToOffsetAndMetadata().get());
-        return !marks.isEmpty() && marks.values().stream().allMatch(m -> m != null && LOADED.equals(m.metadata()));
+        String metadata = null;
+        for (OffsetAndMetadata m : marks.values()) {
+            if (m == null || (metadata != null && !metadata.equals(m.metadata()))) {
+                return null;
+            }
+            metadata = m.metadata();
+        }
+        return metadata;
     }
 
     private Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec) {

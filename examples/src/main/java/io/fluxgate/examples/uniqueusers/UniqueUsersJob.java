@@ -2,8 +2,13 @@ package io.fluxgate.examples.uniqueusers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,15 +105,25 @@ final class UniqueUsersJob implements AutoCloseable {
                     + " loaded records: not loading again (use a new --input-topic for new data)");
             return new FrameLoader.Loaded(0, 0, 0);
         }
-        if (existing > 0 && config.partitions() > 1) {
-            throw new IllegalStateException("input topic " + config.inputTopic() + " holds " + existing
-                    + " records of a load that was interrupted; with several partitions they are not a prefix of the"
-                    + " input, so it cannot be carried on: delete the topic or use a new --input-topic");
-        }
+        String source = inputFingerprint(config.inputFile(), config.seed(), config.generate());
         if (existing > 0) {
+            String started = topics.loadStartedSource(config.inputTopic());
+            if (source == null || !source.equals(started)) {
+                throw new IllegalStateException("input topic " + config.inputTopic() + " already holds " + existing
+                        + " records that are not a finished load of this input"
+                        + (source == null ? " (an interrupted load from stdin cannot be carried on)" : "")
+                        + ": use a new --input-topic, or delete this one");
+            }
+            if (config.partitions() > 1) {
+                throw new IllegalStateException("input topic " + config.inputTopic() + " holds " + existing
+                        + " records of a load that was interrupted; with several partitions they are not a prefix"
+                        + " of the input, so it cannot be carried on: delete the topic or use a new --input-topic");
+            }
             // One partition and an idempotent producer: what reached the topic is a prefix of the input.
             reporter.info("input topic " + config.inputTopic() + " holds the first " + existing
                     + " records of an interrupted load: loading the rest");
+        } else if (source != null) {
+            topics.markLoadStarted(config.inputTopic(), source);
         }
         FrameLoader loader = new FrameLoader(bootstrap, config.inputTopic(),
                 config.partitions() > 1 ? this::uidKey : null);
@@ -117,6 +132,28 @@ final class UniqueUsersJob implements AutoCloseable {
                 : loader.generate(new FrameGenerator(config.seed(), 100_000, 170), config.generate(), existing, reporter);
         topics.markLoaded(config.inputTopic());
         return loaded;
+    }
+
+    /**
+     * What is being loaded, in a few dozen characters (commit metadata is small): the file's path, size and
+     * modification time, or the generator's seed and count; null for stdin, which cannot be recognised again.
+     */
+    static String inputFingerprint(String inputFile, long seed, long generate) throws IOException {
+        String what;
+        if (inputFile == null) {
+            what = "generate:" + seed + ":" + generate;
+        } else if (inputFile.equals("-")) {
+            return null;
+        } else {
+            Path file = Path.of(inputFile).toAbsolutePath();
+            what = "file:" + file + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(what.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** Keys a frame by its uid, so that with several partitions each user's frames stay in one partition. */

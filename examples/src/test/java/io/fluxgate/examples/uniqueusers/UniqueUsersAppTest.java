@@ -154,8 +154,11 @@ class UniqueUsersAppTest {
         Path input = write(lines);
         int n = RUN.incrementAndGet();
         String topics = "--input-topic=resume-in-" + n;
-        // The first 1234 lines reached the topic before the "crash"; the load was never marked complete.
+        // The first 1234 lines reached the topic before the "crash"; the load was marked started, never complete.
         kafka.createTopic("resume-in-" + n, 1);
+        try (Topics t = new Topics(kafka.bootstrapServers())) {
+            t.markLoadStarted("resume-in-" + n, UniqueUsersJob.inputFingerprint(input.toString(), 42, 0));
+        }
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(
                 "bootstrap.servers", kafka.bootstrapServers()),
                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
@@ -217,5 +220,24 @@ class UniqueUsersAppTest {
                 "{\"ts\":60,\"cnt\":1,\"window\":\"1m\"}",
                 "{\"ts\":3600,\"cnt\":1,\"window\":\"1h\"}",
                 "{\"ts\":3660,\"cnt\":1,\"window\":\"1m\"}");
+    }
+
+    @Test
+    void aTopicHoldingRecordsOfSomethingElseIsNotTakenForAnInterruptedLoad(EmbeddedKafka kafka) throws IOException {
+        int n = RUN.incrementAndGet();
+        kafka.createTopic("foreign-in-" + n, 1);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(
+                "bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("foreign-in-" + n,
+                    "{\"uid\":\"x\",\"ts\":1}".getBytes(StandardCharsets.UTF_8)));
+        }
+        Path input = write(List.of("{\"uid\":\"a\",\"ts\":100}", "{\"uid\":\"b\",\"ts\":101}"));
+        String[] args = {"--bootstrap-servers=" + kafka.bootstrapServers(), "--input-topic=foreign-in-" + n,
+            "--output-topic=foreign-out-" + n, "--group-id=foreign-" + n, "--no-progress", "--input-file=" + input};
+
+        assertThat(UniqueUsersApp.run(args, new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(1);
+        assertThat(err.toString()).contains("already holds 1 records that are not a finished load of this input");
     }
 }
