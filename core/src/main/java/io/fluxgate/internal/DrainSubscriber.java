@@ -8,6 +8,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 import reactor.util.annotation.Nullable;
 import reactor.util.context.Context;
 
@@ -28,6 +29,9 @@ import reactor.util.context.Context;
 public abstract class DrainSubscriber<I, O> implements CoreSubscriber<I>, Subscription, Scannable {
 
     protected final CoreSubscriber<? super O> actual;
+    /** The scheduler signals may be emitted from (timers), reported as RUN_ON with RUN_STYLE ASYNC; null: SYNC. */
+    @Nullable
+    private final Scheduler runOn;
 
     protected Subscription s;
 
@@ -47,8 +51,9 @@ public abstract class DrainSubscriber<I, O> implements CoreSubscriber<I>, Subscr
     @Nullable
     protected volatile Throwable error;
 
-    protected DrainSubscriber(CoreSubscriber<? super O> actual) {
+    protected DrainSubscriber(CoreSubscriber<? super O> actual, @Nullable Scheduler runOn) {
         this.actual = actual;
+        this.runOn = runOn;
     }
 
     /** What {@link #drainPass} returns once it has delivered a terminal signal or seen cancel. */
@@ -189,6 +194,12 @@ public abstract class DrainSubscriber<I, O> implements CoreSubscriber<I>, Subscr
         }
         if (key == Attr.TERMINATED) {
             return done;
+        }
+        if (key == Attr.RUN_ON) {
+            return runOn;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return runOn != null ? Attr.RunStyle.ASYNC : Attr.RunStyle.SYNC;
         }
         return null;
     }

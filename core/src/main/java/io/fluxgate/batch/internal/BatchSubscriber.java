@@ -64,7 +64,7 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
 
     public BatchSubscriber(CoreSubscriber<? super List<T>> actual, IntSupplier maxSize, long maxWeight,
                            @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos, Scheduler scheduler) {
-        super(actual);
+        super(actual, scheduler);
         this.maxSize = maxSize;
         this.maxWeight = maxWeight;
         this.weigher = weigher;
@@ -251,9 +251,6 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
         if (key == Attr.ERROR) {
             return error;
         }
-        if (key == Attr.RUN_ON) {
-            return scheduler;
-        }
         if (key == Attr.BUFFERED) {
             synchronized (this) {
                 int n = open.size();
@@ -262,9 +259,6 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
                 }
                 return n;
             }
-        }
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
         }
         return super.scanUnsafe(key);
     }

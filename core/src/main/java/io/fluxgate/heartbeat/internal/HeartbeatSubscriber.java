@@ -52,7 +52,7 @@ public final class HeartbeatSubscriber<T> extends DrainSubscriber<T, T> {
 
     public HeartbeatSubscriber(CoreSubscriber<? super T> actual, BeatFactory<? extends T> beats,
                                java.time.Duration interval, Scheduler scheduler) {
-        super(actual);
+        super(actual, scheduler);
         this.beats = beats;
         this.scheduler = scheduler;
         this.idle = new IdleDetector(interval, IdleDetector.clockOf(scheduler));
@@ -273,16 +273,10 @@ public final class HeartbeatSubscriber<T> extends DrainSubscriber<T, T> {
     @Override
     @Nullable
     public Object scanUnsafe(Attr key) {
-        if (key == Attr.RUN_ON) {
-            return scheduler;
-        }
         if (key == Attr.BUFFERED) {
             synchronized (this) {
                 return queue.size();
             }
-        }
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
         }
         return super.scanUnsafe(key);
     }

@@ -73,7 +73,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
         volatile boolean tick;
 
         WindowSubscriber(CoreSubscriber<? super WindowCount> actual, WindowEngine<T> engine, WindowSpec<T> spec) {
-            super(actual);
+            // null: reported SYNC (its timer only drives the same drain loop), as before the shared base
+            super(actual, null);
             this.engine = engine;
             this.results = engine.results();
             this.prefetch = spec.prefetch;
@@ -259,7 +260,6 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
             if (key == Attr.ERROR) return error;
             if (key == Attr.PREFETCH) return prefetch;
             if (key == Attr.BUFFERED) return queue.size() + results.size();
-            if (key == Attr.RUN_STYLE) return Attr.RunStyle.SYNC;
             return super.scanUnsafe(key);
         }
     }
