@@ -4,16 +4,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 
-import org.reactivestreams.Subscription;
+import io.fluxgate.internal.DrainSubscriber;
 
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.annotation.Nullable;
@@ -46,29 +43,14 @@ import reactor.util.context.Context;
  *       operators do; cancel discards everything buffered, and is idempotent.</li>
  * </ul>
  */
-public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
+public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
 
-    private final CoreSubscriber<? super List<T>> actual;
     private final IntSupplier maxSize;
     private final long maxWeight;
     @Nullable
     private final ToLongFunction<? super T> weigher;
     private final long maxWaitNanos;
     private final Scheduler scheduler;
-
-    private Subscription s;
-
-    private volatile long requested;
-    private static final AtomicLongFieldUpdater<BatchSubscriber> REQUESTED =
-            AtomicLongFieldUpdater.newUpdater(BatchSubscriber.class, "requested");
-
-    private volatile int wip;
-    private static final AtomicIntegerFieldUpdater<BatchSubscriber> WIP =
-            AtomicIntegerFieldUpdater.newUpdater(BatchSubscriber.class, "wip");
-
-    private volatile boolean done;
-    private volatile boolean cancelled;
-    private Throwable error;
 
     // guarded by this
     private List<T> open = new ArrayList<>();
@@ -82,25 +64,12 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
 
     public BatchSubscriber(CoreSubscriber<? super List<T>> actual, IntSupplier maxSize, long maxWeight,
                            @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos, Scheduler scheduler) {
-        this.actual = actual;
+        super(actual, scheduler);
         this.maxSize = maxSize;
         this.maxWeight = maxWeight;
         this.weigher = weigher;
         this.maxWaitNanos = maxWaitNanos;
         this.scheduler = scheduler;
-    }
-
-    @Override
-    public Context currentContext() {
-        return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription s) {
-        if (Operators.validate(this.s, s)) {
-            this.s = s;
-            actual.onSubscribe(this);
-        }
     }
 
     @Override
@@ -196,48 +165,7 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
     }
 
     @Override
-    public void onError(Throwable t) {
-        if (done) {
-            Operators.onErrorDropped(t, actual.currentContext());
-            return;
-        }
-        synchronized (this) {
-            error = t;
-        }
-        done = true;
-        drain();
-    }
-
-    @Override
-    public void onComplete() {
-        if (done) {
-            return;
-        }
-        done = true;
-        drain();
-    }
-
-    @Override
-    public void request(long n) {
-        if (Operators.validate(n)) {
-            Operators.addCap(REQUESTED, this, n);
-            drain();
-        }
-    }
-
-    @Override
-    public void cancel() {
-        if (cancelled) {
-            return;
-        }
-        cancelled = true;
-        s.cancel();
-        if (WIP.getAndIncrement(this) == 0) {
-            discardAll();
-        }
-    }
-
-    private void discardAll() {
+    protected void discardAll() {
         List<List<T>> dropped = new ArrayList<>();
         synchronized (this) {
             dropped.addAll(ready);
@@ -260,98 +188,68 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
         }
     }
 
-    private void drain() {
-        if (WIP.getAndIncrement(this) != 0) {
-            return;
-        }
-        int missed = 1;
+    @Override
+    protected long drainPass(long r) {
+        long e = 0L;
         for (;;) {
-            long r = requested;
-            long e = 0L;
-            for (;;) {
-                if (cancelled) {
-                    discardAll();
-                    return;
-                }
-                boolean d = done;
-                Throwable err;
-                List<T> batch = null;
-                boolean empty;
-                synchronized (this) {
-                    err = error;
-                    if (err == null && ready.isEmpty() && !open.isEmpty()
-                            && (d || open.size() >= limit() || (timedOut && e < r))) {
-                        closeOpen();
-                    }
-                    if (err == null && e < r) {
-                        batch = ready.poll();
-                    }
-                    empty = ready.isEmpty() && open.isEmpty();
-                }
-                if (err != null) {
-                    discardAll();
-                    actual.onError(err);
-                    return;
-                }
-                if (batch != null) {
-                    actual.onNext(batch);
-                    e++;
-                    continue;
-                }
-                if (d && empty) {
-                    actual.onComplete();
-                    return;
-                }
-                break;
+            if (discardIfCancelled()) {
+                return TERMINATED;
             }
-            if (e != 0L && r != Long.MAX_VALUE) {
-                REQUESTED.addAndGet(this, -e);
+            boolean d = done;
+            Throwable err;
+            List<T> batch = null;
+            boolean empty;
+            synchronized (this) {
+                err = error;
+                if (err == null && ready.isEmpty() && !open.isEmpty()
+                        && (d || open.size() >= limit() || (timedOut && e < r))) {
+                    closeOpen();
+                }
+                if (err == null && e < r) {
+                    batch = ready.poll();
+                }
+                empty = ready.isEmpty() && open.isEmpty();
             }
-            long toRequest = 0L;
-            if (!done && !cancelled && requested > 0) {
-                synchronized (this) {
-                    if (ready.isEmpty()) {
-                        long want = limit() - (long) open.size() - outstanding;
-                        if (want > 0) {
-                            outstanding += want;
-                            toRequest = want;
-                        }
+            if (err != null) {
+                discardAll();
+                actual.onError(err);
+                return TERMINATED;
+            }
+            if (batch != null) {
+                actual.onNext(batch);
+                e++;
+                continue;
+            }
+            if (d && empty) {
+                actual.onComplete();
+                return TERMINATED;
+            }
+            return e;
+        }
+    }
+
+    @Override
+    protected long upstreamRequest() {
+        long toRequest = 0L;
+        if (!done && !cancelled && requested > 0) {
+            synchronized (this) {
+                if (ready.isEmpty()) {
+                    long want = limit() - (long) open.size() - outstanding;
+                    if (want > 0) {
+                        outstanding += want;
+                        toRequest = want;
                     }
                 }
-            }
-            if (toRequest > 0) {
-                s.request(toRequest);
-            }
-            missed = WIP.addAndGet(this, -missed);
-            if (missed == 0) {
-                break;
             }
         }
+        return toRequest;
     }
 
     @Override
     @Nullable
     public Object scanUnsafe(Attr key) {
-        if (key == Attr.PARENT) {
-            return s;
-        }
-        if (key == Attr.ACTUAL) {
-            return actual;
-        }
-        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
-            return requested;
-        }
-        if (key == Attr.CANCELLED) {
-            return cancelled;
-        }
-        if (key == Attr.TERMINATED) {
-            return done;
-        }
         if (key == Attr.ERROR) {
             return error;
-        }
-        if (key == Attr.RUN_ON) {
-            return scheduler;
         }
         if (key == Attr.BUFFERED) {
             synchronized (this) {
@@ -362,9 +260,6 @@ public final class BatchSubscriber<T> implements CoreSubscriber<T>, Subscription
                 return n;
             }
         }
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
-        }
-        return null;
+        return super.scanUnsafe(key);
     }
 }

@@ -4,19 +4,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import io.fluxgate.heartbeat.IdleDetector;
+import io.fluxgate.internal.DrainSubscriber;
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.annotation.Nullable;
-import reactor.util.context.Context;
 
 /**
  * Keep-alive injection. Public only because the API class lives in the parent package; not part of the API.
@@ -33,7 +30,7 @@ import reactor.util.context.Context;
  * otherwise on the next request; an upstream element arriving first makes the pending beat stale and drops it.
  * Emitting a beat restarts the interval. State is guarded by {@code this}; emission is serialised by a WIP loop.
  */
-public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
+public final class HeartbeatSubscriber<T> extends DrainSubscriber<T, T> {
 
     /** Makes the beat element, at emission time. */
     @FunctionalInterface
@@ -41,24 +38,9 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
         T beat(long sequence, long silenceNanos);
     }
 
-    private final CoreSubscriber<? super T> actual;
     private final BeatFactory<? extends T> beats;
     private final Scheduler scheduler;
     private final IdleDetector idle;
-
-    private Subscription s;
-
-    private volatile long requested;
-    private static final AtomicLongFieldUpdater<HeartbeatSubscriber> REQUESTED =
-            AtomicLongFieldUpdater.newUpdater(HeartbeatSubscriber.class, "requested");
-    private volatile int wip;
-    private static final AtomicIntegerFieldUpdater<HeartbeatSubscriber> WIP =
-            AtomicIntegerFieldUpdater.newUpdater(HeartbeatSubscriber.class, "wip");
-
-    private volatile boolean done;
-    private volatile boolean cancelled;
-    @Nullable
-    private Throwable error;
 
     // guarded by this
     private final ArrayDeque<T> queue = new ArrayDeque<>();
@@ -70,15 +52,10 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
 
     public HeartbeatSubscriber(CoreSubscriber<? super T> actual, BeatFactory<? extends T> beats,
                                java.time.Duration interval, Scheduler scheduler) {
-        this.actual = actual;
+        super(actual, scheduler);
         this.beats = beats;
         this.scheduler = scheduler;
         this.idle = new IdleDetector(interval, IdleDetector.clockOf(scheduler));
-    }
-
-    @Override
-    public Context currentContext() {
-        return actual.currentContext();
     }
 
     @Override
@@ -173,48 +150,7 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
     }
 
     @Override
-    public void onError(Throwable t) {
-        if (done) {
-            Operators.onErrorDropped(t, actual.currentContext());
-            return;
-        }
-        synchronized (this) {
-            error = t;
-        }
-        done = true;
-        drain();
-    }
-
-    @Override
-    public void onComplete() {
-        if (done) {
-            return;
-        }
-        done = true;
-        drain();
-    }
-
-    @Override
-    public void request(long n) {
-        if (Operators.validate(n)) {
-            Operators.addCap(REQUESTED, this, n);
-            drain();
-        }
-    }
-
-    @Override
-    public void cancel() {
-        if (cancelled) {
-            return;
-        }
-        cancelled = true;
-        s.cancel();
-        if (WIP.getAndIncrement(this) == 0) {
-            clear();
-        }
-    }
-
-    private void clear() {
+    protected void discardAll() {
         List<T> dropped;
         synchronized (this) {
             dropped = new ArrayList<>(queue);
@@ -229,152 +165,119 @@ public final class HeartbeatSubscriber<T> implements CoreSubscriber<T>, Subscrip
         Operators.onDiscardMultiple(dropped, actual.currentContext());
     }
 
-    private void drain() {
-        if (WIP.getAndIncrement(this) != 0) {
-            return;
-        }
-        int missed = 1;
+    @Override
+    protected long drainPass(long r) {
+        long e = 0L;
         for (;;) {
-            long r = requested;
-            long e = 0L;
-            for (;;) {
-                if (cancelled) {
-                    clear();
-                    return;
-                }
-                boolean d = done;
-                Throwable err;
-                T next = null;
-                boolean beat = false;
-                long seq = 0;
-                long silence = 0;
-                boolean empty;
-                Throwable rejected = null;
-                synchronized (this) {
-                    err = error;
-                    if (err == null && e < r) {
-                        next = queue.poll();
-                        if (next == null && beatPending && !d) {
-                            beatPending = false;
-                            beat = true;
-                            seq = ++beatSequence;
-                            silence = idle.silence().toNanos();
-                            idle.markActive();
-                            rejected = arm(idle.nanosUntilIdle());
-                        }
+            if (discardIfCancelled()) {
+                return TERMINATED;
+            }
+            boolean d = done;
+            Throwable err;
+            T next = null;
+            boolean beat = false;
+            long seq = 0;
+            long silence = 0;
+            boolean empty;
+            Throwable rejected = null;
+            synchronized (this) {
+                err = error;
+                if (err == null && e < r) {
+                    next = queue.poll();
+                    if (next == null && beatPending && !d) {
+                        beatPending = false;
+                        beat = true;
+                        seq = ++beatSequence;
+                        silence = idle.silence().toNanos();
+                        idle.markActive();
+                        rejected = arm(idle.nanosUntilIdle());
                     }
-                    empty = queue.isEmpty();
                 }
-                if (rejected != null) {
+                empty = queue.isEmpty();
+            }
+            if (rejected != null) {
+                s.cancel();
+                synchronized (this) {
+                    error = Operators.onRejectedExecution(rejected, actual.currentContext());
+                }
+                done = true;
+                continue;
+            }
+            if (err != null) {
+                discardAll();
+                actual.onError(err);
+                return TERMINATED;
+            }
+            if (next != null) {
+                actual.onNext(next);
+                e++;
+                continue;
+            }
+            if (beat) {
+                T b;
+                try {
+                    b = beats.beat(seq, silence);
+                    if (b == null) {
+                        throw new NullPointerException("the heartbeat supplier returned null");
+                    }
+                } catch (Throwable ex) {
                     s.cancel();
                     synchronized (this) {
-                        error = Operators.onRejectedExecution(rejected, actual.currentContext());
+                        error = Operators.onOperatorError(ex, actual.currentContext());
                     }
                     done = true;
                     continue;
                 }
-                if (err != null) {
-                    clear();
-                    actual.onError(err);
-                    return;
-                }
-                if (next != null) {
-                    actual.onNext(next);
-                    e++;
-                    continue;
-                }
-                if (beat) {
-                    T b;
-                    try {
-                        b = beats.beat(seq, silence);
-                        if (b == null) {
-                            throw new NullPointerException("the heartbeat supplier returned null");
-                        }
-                    } catch (Throwable ex) {
-                        s.cancel();
-                        synchronized (this) {
-                            error = Operators.onOperatorError(ex, actual.currentContext());
-                        }
-                        done = true;
-                        continue;
-                    }
-                    actual.onNext(b);
-                    e++;
-                    continue;
-                }
-                if (d && empty) {
-                    synchronized (this) {
-                        Disposable t = timer;
-                        timer = null;
-                        if (t != null) {
-                            t.dispose();
-                        }
-                    }
-                    actual.onComplete();
-                    return;
-                }
-                break;
+                actual.onNext(b);
+                e++;
+                continue;
             }
-            if (e != 0L && r != Long.MAX_VALUE) {
-                REQUESTED.addAndGet(this, -e);
-            }
-            long toRequest = 0L;
-            if (!done && !cancelled) {
+            if (d && empty) {
                 synchronized (this) {
-                    long d = requested;
-                    if (d == Long.MAX_VALUE) {
-                        if (upstreamOutstanding != Long.MAX_VALUE) {
-                            upstreamOutstanding = Long.MAX_VALUE;
-                            toRequest = Long.MAX_VALUE;
-                        }
-                    } else if (upstreamOutstanding != Long.MAX_VALUE) {
-                        long want = d - upstreamOutstanding - queue.size();
-                        if (want > 0) {
-                            upstreamOutstanding += want;
-                            toRequest = want;
-                        }
+                    Disposable t = timer;
+                    timer = null;
+                    if (t != null) {
+                        t.dispose();
                     }
                 }
+                actual.onComplete();
+                return TERMINATED;
             }
-            if (toRequest > 0) {
-                s.request(toRequest);
-            }
-            missed = WIP.addAndGet(this, -missed);
-            if (missed == 0) {
-                break;
+            return e;
+        }
+    }
+
+    @Override
+    protected long upstreamRequest() {
+        long toRequest = 0L;
+        if (!done && !cancelled) {
+            synchronized (this) {
+                long d = requested;
+                if (d == Long.MAX_VALUE) {
+                    if (upstreamOutstanding != Long.MAX_VALUE) {
+                        upstreamOutstanding = Long.MAX_VALUE;
+                        toRequest = Long.MAX_VALUE;
+                    }
+                } else if (upstreamOutstanding != Long.MAX_VALUE) {
+                    long want = d - upstreamOutstanding - queue.size();
+                    if (want > 0) {
+                        upstreamOutstanding += want;
+                        toRequest = want;
+                    }
+                }
             }
         }
+        return toRequest;
     }
 
     @Override
     @Nullable
     public Object scanUnsafe(Attr key) {
-        if (key == Attr.PARENT) {
-            return s;
-        }
-        if (key == Attr.ACTUAL) {
-            return actual;
-        }
-        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
-            return requested;
-        }
-        if (key == Attr.CANCELLED) {
-            return cancelled;
-        }
-        if (key == Attr.TERMINATED) {
-            return done;
-        }
-        if (key == Attr.RUN_ON) {
-            return scheduler;
-        }
         if (key == Attr.BUFFERED) {
             synchronized (this) {
                 return queue.size();
             }
         }
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
-        }
-        return null;
+        return super.scanUnsafe(key);
     }
 }

@@ -1,16 +1,14 @@
 package io.fluxgate.window.internal;
 
 import io.fluxgate.heartbeat.IdleDetector;
+import io.fluxgate.internal.DrainSubscriber;
 import io.fluxgate.window.WindowCount;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
-import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Operators;
@@ -60,9 +58,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
         return super.scanUnsafe(key);
     }
 
-    static final class WindowSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable, Runnable {
+    static final class WindowSubscriber<T> extends DrainSubscriber<T, WindowCount> implements Runnable {
 
-        private final CoreSubscriber<? super WindowCount> actual;
         private final WindowEngine<T> engine;
         private final ArrayDeque<WindowCount> results;
         private final Queue<T> queue;
@@ -71,23 +68,14 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
         private final Scheduler scheduler;
         private final long firstTickNanos;
         private Scheduler.Worker worker;
-        private Subscription s;
         private int consumed;
         private boolean flushed;
 
-        volatile long requested;
-        static final AtomicLongFieldUpdater<WindowSubscriber> REQUESTED =
-                AtomicLongFieldUpdater.newUpdater(WindowSubscriber.class, "requested");
-        volatile int wip;
-        static final AtomicIntegerFieldUpdater<WindowSubscriber> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(WindowSubscriber.class, "wip");
-        volatile boolean done;
-        volatile Throwable error;
-        volatile boolean cancelled;
         volatile boolean tick;
 
         WindowSubscriber(CoreSubscriber<? super WindowCount> actual, WindowEngine<T> engine, WindowSpec<T> spec) {
-            this.actual = actual;
+            // null: reported SYNC (its timer only drives the same drain loop), as before the shared base
+            super(actual, null);
             this.engine = engine;
             this.results = engine.results();
             this.prefetch = spec.prefetch;
@@ -102,11 +90,6 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
                 first = Math.min(first, spec.partitionIdleTimeout.toNanos());
             }
             this.firstTickNanos = first == Long.MAX_VALUE ? -1 : Math.max(1, first);
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
         }
 
         @Override
@@ -175,44 +158,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
         }
 
         @Override
-        public void onError(Throwable t) {
-            if (done) {
-                Operators.onErrorDropped(t, actual.currentContext());
-                return;
-            }
-            error = t;
-            done = true;
-            drain();
-        }
-
-        @Override
-        public void onComplete() {
-            if (done) {
-                return;
-            }
-            done = true;
-            drain();
-        }
-
-        @Override
-        public void request(long n) {
-            if (Operators.validate(n)) {
-                Operators.addCap(REQUESTED, this, n);
-                drain();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (cancelled) {
-                return;
-            }
-            cancelled = true;
-            s.cancel();
+        protected void onCancel() {
             disposeTimer();
-            if (WIP.getAndIncrement(this) == 0) {
-                clear();
-            }
         }
 
         /** Timer tick (on the scheduler's worker). */
@@ -229,7 +176,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
             }
         }
 
-        private void clear() {
+        @Override
+        protected void discardAll() {
             Context ctx = actual.currentContext();
             Operators.onDiscardQueueWithClear(queue, ctx, null);
             for (WindowCount w : results) {
@@ -239,105 +187,81 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
             engine.discard();
         }
 
-        private void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
-            }
-            drainLoop(1);
-        }
-
-        /**
-         * The single drain loop. Terminal paths return without releasing WIP, so nothing runs after a terminal signal.
-         */
-        private void drainLoop(int missed) {
+        /** One pass of the drain loop (see {@link DrainSubscriber#drainPass}); stops consuming input while results wait. */
+        @Override
+        protected long drainPass(long r) {
             final CoreSubscriber<? super WindowCount> a = actual;
+            long e = 0L;
             for (;;) {
-                long r = requested;
-                long e = 0L;
-                for (;;) {
-                    if (cancelled) {
-                        clear();
-                        return;
-                    }
-                    Throwable ex = error;
-                    if (ex != null) {
-                        // Documented choice: fail at once; open windows are partial and pending ones unacknowledged.
-                        disposeTimer();
-                        clear();
-                        a.onError(ex);
-                        return;
-                    }
-                    if (tick) {
-                        tick = false;
-                        long next;
-                        try {
-                            next = engine.onTick(scheduler.now(TimeUnit.NANOSECONDS));
-                        } catch (Throwable t) {
-                            error = Operators.onOperatorError(s, t, a.currentContext());
-                            done = true;
-                            continue;
-                        }
-                        if (next > 0 && !done) {
-                            worker.schedule(this, next, TimeUnit.NANOSECONDS);
-                        }
-                    }
-                    if (e != r) {
-                        WindowCount w = results.poll();
-                        if (w != null) {
-                            a.onNext(w);
-                            e++;
-                            continue;
-                        }
-                    }
-                    if (results.size() > PENDING_BOUND) {
-                        break;
-                    }
-                    boolean d = done;
-                    T t = queue.poll();
-                    if (t != null) {
-                        process(t);
+                if (discardIfCancelled()) {
+                    return TERMINATED;
+                }
+                Throwable ex = error;
+                if (ex != null) {
+                    // Documented choice: fail at once; open windows are partial and pending ones unacknowledged.
+                    disposeTimer();
+                    discardAll();
+                    a.onError(ex);
+                    return TERMINATED;
+                }
+                if (tick) {
+                    tick = false;
+                    long next;
+                    try {
+                        next = engine.onTick(scheduler.now(TimeUnit.NANOSECONDS));
+                    } catch (Throwable t) {
+                        error = Operators.onOperatorError(s, t, a.currentContext());
+                        done = true;
                         continue;
                     }
-                    if (d) {
-                        if (!flushed) {
-                            flushed = true;
-                            disposeTimer();
-                            try {
-                                engine.complete();
-                            } catch (Throwable x) {
-                                error = Operators.onOperatorError(x, a.currentContext());
-                            }
-                            continue;
-                        }
-                        if (results.isEmpty()) {
-                            a.onComplete();
-                            return;
-                        }
+                    if (next > 0 && !done) {
+                        worker.schedule(this, next, TimeUnit.NANOSECONDS);
                     }
-                    break;
                 }
-                if (e != 0L && r != Long.MAX_VALUE) {
-                    REQUESTED.addAndGet(this, -e);
+                if (e != r) {
+                    WindowCount w = results.poll();
+                    if (w != null) {
+                        a.onNext(w);
+                        e++;
+                        continue;
+                    }
                 }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    break;
+                if (results.size() > PENDING_BOUND) {
+                    return e;
                 }
+                boolean d = done;
+                T t = queue.poll();
+                if (t != null) {
+                    process(t);
+                    continue;
+                }
+                if (d) {
+                    if (!flushed) {
+                        flushed = true;
+                        disposeTimer();
+                        try {
+                            engine.complete();
+                        } catch (Throwable x) {
+                            error = Operators.onOperatorError(x, a.currentContext());
+                        }
+                        continue;
+                    }
+                    if (results.isEmpty()) {
+                        a.onComplete();
+                        return TERMINATED;
+                    }
+                }
+                return e;
             }
         }
 
         @Override
         public Object scanUnsafe(Attr key) {
-            if (key == Attr.PARENT) return s;
-            if (key == Attr.ACTUAL) return actual;
-            if (key == Attr.CANCELLED) return cancelled;
             if (key == Attr.TERMINATED) return done && queue.isEmpty() && results.isEmpty();
             if (key == Attr.ERROR) return error;
             if (key == Attr.PREFETCH) return prefetch;
             if (key == Attr.BUFFERED) return queue.size() + results.size();
-            if (key == Attr.REQUESTED_FROM_DOWNSTREAM) return requested;
-            if (key == Attr.RUN_STYLE) return Attr.RunStyle.SYNC;
-            return null;
+            return super.scanUnsafe(key);
         }
     }
 }
