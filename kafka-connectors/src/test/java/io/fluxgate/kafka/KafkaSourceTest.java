@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -181,9 +182,11 @@ class KafkaSourceTest {
                 .property("max.poll.records", 50).build());
         Set<String> seen = ConcurrentHashMap.newKeySet();
         Map<String, Integer> byConsumer = new ConcurrentHashMap<>();
-        // consumer A is slow, so B joins while A still has plenty in flight
+        // consumer A stays slow until B has records, so B joins (a rebalance takes seconds) while A still has
+        // plenty left: on a fast machine a fixed delay let A finish before the rebalance, and B got nothing
         Disposable a = source.receive()
-                .delayElements(Duration.ofMillis(1), Schedulers.single())
+                .delayUntil(r -> byConsumer.containsKey("b") ? Mono.empty()
+                        : Mono.delay(Duration.ofMillis(10), Schedulers.single()))
                 .subscribe(r -> {
                     seen.add(r.key());
                     byConsumer.merge("a", 1, Integer::sum);
