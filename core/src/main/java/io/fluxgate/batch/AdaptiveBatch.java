@@ -12,7 +12,7 @@ import java.util.function.ToLongFunction;
 
 import io.fluxgate.batch.internal.BatchMeters;
 import io.fluxgate.batch.internal.FluxBatch;
-import io.fluxgate.control.Durations;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.control.LatencyTargetLimit;
 import io.fluxgate.control.LimitController;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -117,7 +117,7 @@ public final class AdaptiveBatch {
 
         /** @throws IllegalArgumentException if not positive */
         public Builder<T> maxWait(Duration maxWait) {
-            this.maxWait = Durations.requirePositive("maxWait", maxWait);
+            this.maxWait = Checks.requirePositive("maxWait", maxWait);
             return this;
         }
 
@@ -189,7 +189,7 @@ public final class AdaptiveBatch {
 
         /** Sink latency the default controller steers to; 100 ms by default. @throws IllegalArgumentException if not positive */
         public SinkBuilder<T, R> latencyTarget(Duration target) {
-            this.latencyTarget = Durations.requirePositive("latencyTarget", target);
+            this.latencyTarget = Checks.requirePositive("latencyTarget", target);
             return this;
         }
 
@@ -229,7 +229,7 @@ public final class AdaptiveBatch {
 
         /** @throws IllegalArgumentException if not positive */
         public SinkBuilder<T, R> maxWait(Duration maxWait) {
-            this.maxWait = Durations.requirePositive("maxWait", maxWait);
+            this.maxWait = Checks.requirePositive("maxWait", maxWait);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.fluxgate.control;
 
+import io.fluxgate.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -115,31 +116,25 @@ public final class AimdLimit extends BoundedLimit {
 
         /** @throws IllegalArgumentException unless {@code 0 < ratio < 1} */
         public Builder backoffRatio(double ratio) {
-            if (!(ratio > 0 && ratio < 1)) {
-                throw new IllegalArgumentException("backoffRatio must be in (0, 1), was " + ratio);
-            }
-            this.backoffRatio = ratio;
+            this.backoffRatio = Checks.openFraction("backoffRatio", ratio);
             return this;
         }
 
         /** Fraction of the limit a sample's load must reach for the limit to grow. @throws IllegalArgumentException unless {@code 0 <= u <= 1} */
         public Builder utilisation(double u) {
-            if (!(u >= 0 && u <= 1)) {
-                throw new IllegalArgumentException("utilisation must be in [0, 1], was " + u);
-            }
-            this.utilisation = u;
+            this.utilisation = Checks.fraction("utilisation", u);
             return this;
         }
 
         /** @throws IllegalArgumentException if not positive */
         public Builder latencyTarget(Duration target) {
-            this.latencyTarget = Durations.requirePositive("latencyTarget", target);
+            this.latencyTarget = Checks.requirePositive("latencyTarget", target);
             return this;
         }
 
         /** @throws IllegalArgumentException if negative */
         public Builder backoffCooldown(Duration cooldown) {
-            this.backoffCooldown = Durations.requireNonNegative("backoffCooldown", cooldown);
+            this.backoffCooldown = Checks.requireNonNegative("backoffCooldown", cooldown);
             return this;
         }
 

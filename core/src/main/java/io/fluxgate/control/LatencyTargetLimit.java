@@ -1,5 +1,6 @@
 package io.fluxgate.control;
 
+import io.fluxgate.internal.Checks;
 import java.time.Duration;
 
 /**
@@ -143,25 +144,19 @@ public final class LatencyTargetLimit extends BoundedLimit {
 
         /** Fraction of the limit a batch must fill for a fast batch to grow the limit. @throws IllegalArgumentException unless {@code 0 <= u <= 1} */
         public Builder utilisation(double u) {
-            if (!(u >= 0 && u <= 1)) {
-                throw new IllegalArgumentException("utilisation must be in [0, 1], was " + u);
-            }
-            this.utilisation = u;
+            this.utilisation = Checks.fraction("utilisation", u);
             return this;
         }
 
         /** Factor applied on a dropped (failed) sample. @throws IllegalArgumentException unless {@code 0 < ratio < 1} */
         public Builder backoffRatio(double ratio) {
-            if (!(ratio > 0 && ratio < 1)) {
-                throw new IllegalArgumentException("backoffRatio must be in (0, 1), was " + ratio);
-            }
-            this.backoffRatio = ratio;
+            this.backoffRatio = Checks.openFraction("backoffRatio", ratio);
             return this;
         }
 
         /** @throws IllegalArgumentException if not positive */
         public Builder latencyTarget(Duration target) {
-            this.latencyTarget = Durations.requirePositive("latencyTarget", target);
+            this.latencyTarget = Checks.requirePositive("latencyTarget", target);
             return this;
         }
 

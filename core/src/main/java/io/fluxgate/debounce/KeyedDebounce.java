@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -55,7 +54,7 @@ public final class KeyedDebounce {
          * @throws IllegalArgumentException if {@code quietPeriod} is zero or negative
          */
         public Builder<T, K> quietPeriod(Duration quietPeriod) {
-            this.quietPeriod = Durations.requirePositive("quietPeriod", quietPeriod);
+            this.quietPeriod = Checks.requirePositive("quietPeriod", quietPeriod);
             return this;
         }
 
@@ -65,7 +64,7 @@ public final class KeyedDebounce {
          * @throws IllegalArgumentException if {@code maxActiveKeys < 1}
          */
         public Builder<T, K> maxActiveKeys(int maxActiveKeys) {
-            this.maxActiveKeys = Args.atLeast("maxActiveKeys", maxActiveKeys, 1);
+            this.maxActiveKeys = Checks.atLeast("maxActiveKeys", maxActiveKeys, 1);
             return this;
         }
 

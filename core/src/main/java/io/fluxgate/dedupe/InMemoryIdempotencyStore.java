@@ -7,8 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.flow.Clocks;
 
 /**
@@ -115,7 +114,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
          * @throws IllegalArgumentException if {@code maxKeys < 1}
          */
         public Builder maxKeys(int maxKeys) {
-            this.maxKeys = Args.atLeast("maxKeys", maxKeys, 1);
+            this.maxKeys = Checks.atLeast("maxKeys", maxKeys, 1);
             return this;
         }
 
@@ -125,7 +124,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
          * @throws IllegalArgumentException if {@code ttl} is zero or negative
          */
         public Builder ttl(Duration ttl) {
-            this.ttl = Durations.requirePositive("ttl", ttl);
+            this.ttl = Checks.requirePositive("ttl", ttl);
             return this;
         }
 

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import io.fluxgate.control.Durations;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.heartbeat.internal.HeartbeatSubscriber;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -53,7 +53,7 @@ public final class Heartbeat {
      * @throws IllegalArgumentException if {@code interval} is not positive
      */
     public static Builder every(Duration interval) {
-        return new Builder(Durations.requirePositive("interval", interval));
+        return new Builder(Checks.requirePositive("interval", interval));
     }
 
     /** Settings; immutable once the transformer is built. */

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import io.fluxgate.control.Durations;
+import io.fluxgate.internal.Checks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -35,7 +35,7 @@ public final class IdleDetector {
      * @throws NullPointerException     if an argument is null
      */
     public IdleDetector(Duration interval, LongSupplier nanoClock) {
-        this.intervalNanos = saturatedNanos(Durations.requirePositive("interval", interval));
+        this.intervalNanos = saturatedNanos(Checks.requirePositive("interval", interval));
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.lastActive = nanoClock.getAsLong();
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-import io.fluxgate.control.Durations;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.heartbeat.StageHealth.Status;
 import io.fluxgate.heartbeat.internal.StageMonitor;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -223,19 +223,19 @@ public final class StallWatchdog {
 
         /** Stall threshold; 30 s by default. @throws IllegalArgumentException if not positive */
         public Builder stallAfter(Duration stallAfter) {
-            this.stallAfter = Durations.requirePositive("stallAfter", stallAfter);
+            this.stallAfter = Checks.requirePositive("stallAfter", stallAfter);
             return this;
         }
 
         /** Fail the stage once stalled this long (measured like stallAfter); off by default. @throws IllegalArgumentException if not positive */
         public Builder failAfter(Duration failAfter) {
-            this.failAfter = Durations.requirePositive("failAfter", failAfter);
+            this.failAfter = Checks.requirePositive("failAfter", failAfter);
             return this;
         }
 
         /** Period of the stall check; {@code min(stallAfter / 4, 1 s)} by default. @throws IllegalArgumentException if not positive */
         public Builder checkEvery(Duration checkEvery) {
-            this.checkEvery = Durations.requirePositive("checkEvery", checkEvery);
+            this.checkEvery = Checks.requirePositive("checkEvery", checkEvery);
             return this;
         }
 

@@ -9,8 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -243,7 +242,7 @@ public final class BatchLoader<K, V> {
          * @throws IllegalArgumentException if {@code maxBatchSize < 1}
          */
         public Builder<K, V> maxBatchSize(int maxBatchSize) {
-            this.maxBatchSize = Args.atLeast("maxBatchSize", maxBatchSize, 1);
+            this.maxBatchSize = Checks.atLeast("maxBatchSize", maxBatchSize, 1);
             return this;
         }
 
@@ -253,7 +252,7 @@ public final class BatchLoader<K, V> {
          * @throws IllegalArgumentException if {@code maxDelay} is negative
          */
         public Builder<K, V> maxDelay(Duration maxDelay) {
-            this.maxDelay = Durations.requireNonNegative("maxDelay", maxDelay);
+            this.maxDelay = Checks.requireNonNegative("maxDelay", maxDelay);
             return this;
         }
 
@@ -263,7 +262,7 @@ public final class BatchLoader<K, V> {
          * @throws IllegalArgumentException if {@code cacheSize < 0}
          */
         public Builder<K, V> cacheSize(int cacheSize) {
-            this.cacheSize = Args.atLeast("cacheSize", cacheSize, 0);
+            this.cacheSize = Checks.atLeast("cacheSize", cacheSize, 0);
             return this;
         }
 

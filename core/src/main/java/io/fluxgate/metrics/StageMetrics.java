@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -78,7 +78,7 @@ public final class StageMetrics {
         private int maxPending = DEFAULT_MAX_PENDING;
 
         private Builder(String name) {
-            this.name = Args.notBlank("name", name);
+            this.name = Checks.notBlank("name", name);
         }
 
         /** Where to record; {@code null} (the default) records nothing. */
@@ -106,7 +106,7 @@ public final class StageMetrics {
          * @throws IllegalArgumentException if {@code maxPending < 1}
          */
         public Builder maxPending(int maxPending) {
-            this.maxPending = Args.atLeast("maxPending", maxPending, 1);
+            this.maxPending = Checks.atLeast("maxPending", maxPending, 1);
             return this;
         }
 

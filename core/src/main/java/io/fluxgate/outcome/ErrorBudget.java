@@ -2,7 +2,7 @@ package io.fluxgate.outcome;
 
 import java.util.function.Function;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import reactor.core.publisher.Flux;
 
 /**
@@ -56,7 +56,7 @@ public final class ErrorBudget {
 
         /** Stage name used in the exception message. */
         public Builder name(String name) {
-            this.name = Args.notBlank("name", name);
+            this.name = Checks.notBlank("name", name);
             return this;
         }
 
@@ -66,7 +66,7 @@ public final class ErrorBudget {
          * @throws IllegalArgumentException if {@code n < 0}
          */
         public Builder maxConsecutiveFailures(int n) {
-            Args.atLeast("maxConsecutiveFailures", n, 0);
+            Checks.atLeast("maxConsecutiveFailures", n, 0);
             this.maxConsecutive = n;
             return this;
         }
@@ -90,7 +90,7 @@ public final class ErrorBudget {
          * @throws IllegalArgumentException if {@code outcomes < 1}
          */
         public Builder window(int outcomes) {
-            Args.atLeast("window", outcomes, 1);
+            Checks.atLeast("window", outcomes, 1);
             this.window = outcomes;
             return this;
         }
@@ -102,7 +102,7 @@ public final class ErrorBudget {
          * @throws IllegalArgumentException if {@code outcomes < 1}
          */
         public Builder minimumOutcomes(int outcomes) {
-            Args.atLeast("minimumOutcomes", outcomes, 1);
+            Checks.atLeast("minimumOutcomes", outcomes, 1);
             this.minimumOutcomes = outcomes;
             return this;
         }

@@ -3,7 +3,7 @@ package io.fluxgate.outcome;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 
 /**
  * A dead-letter sink that keeps letters in memory, for tests, inspection endpoints and small jobs.
@@ -29,7 +29,7 @@ public final class InMemoryDeadLetterSink<T> implements DeadLetterSink<T> {
      * @throws IllegalArgumentException if {@code capacity < 1}
      */
     public InMemoryDeadLetterSink(int capacity) {
-        this.capacity = Args.atLeast("capacity", capacity, 1);
+        this.capacity = Checks.atLeast("capacity", capacity, 1);
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -91,7 +91,7 @@ public final class Outcomes {
     public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMapAsync(
             Function<? super T, ? extends Publisher<? extends R>> mapper, int concurrency) {
         Objects.requireNonNull(mapper, "mapper");
-        Args.atLeast("concurrency", concurrency, 1);
+        Checks.atLeast("concurrency", concurrency, 1);
         Function<T, Mono<Outcome<T, R>>> call = input -> Mono.<R>defer(() -> Mono.from(mapper.apply(input)))
                 .map(value -> Outcome.<T, R>success(input, value))
                 .switchIfEmpty(Mono.fromSupplier(() -> Outcome.failure(input,

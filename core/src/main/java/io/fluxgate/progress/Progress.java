@@ -5,8 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.flow.Clocks;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -73,7 +72,7 @@ public final class Progress {
 
         /** Name carried in every snapshot, e.g. the pipeline stage. */
         public Builder name(String name) {
-            this.name = Args.notBlank("name", name);
+            this.name = Checks.notBlank("name", name);
             return this;
         }
 
@@ -83,7 +82,7 @@ public final class Progress {
          * @throws IllegalArgumentException if {@code total} is negative
          */
         public Builder total(long total) {
-            this.total = Args.atLeast("total", total, 0);
+            this.total = Checks.atLeast("total", total, 0);
             return this;
         }
 
@@ -93,7 +92,7 @@ public final class Progress {
          * @throws IllegalArgumentException if {@code interval} is zero or negative
          */
         public Builder interval(Duration interval) {
-            this.interval = Durations.requirePositive("interval", interval);
+            this.interval = Checks.requirePositive("interval", interval);
             return this;
         }
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -81,7 +81,7 @@ public final class RateLimit {
 
         /** Stage name used in exceptions. */
         public Builder name(String name) {
-            this.name = Args.notBlank("name", name);
+            this.name = Checks.notBlank("name", name);
             return this;
         }
 

@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.flow.Clocks;
 
 /**
@@ -141,7 +140,7 @@ public final class RateLimiter {
          * @throws IllegalArgumentException if {@code permits < 1}
          */
         public Builder permits(int permits) {
-            this.permits = Args.atLeast("permits", permits, 1);
+            this.permits = Checks.atLeast("permits", permits, 1);
             return this;
         }
 
@@ -151,7 +150,7 @@ public final class RateLimiter {
          * @throws IllegalArgumentException if {@code period} is zero or negative
          */
         public Builder per(Duration period) {
-            this.period = Durations.requirePositive("period", period);
+            this.period = Checks.requirePositive("period", period);
             return this;
         }
 
@@ -161,7 +160,7 @@ public final class RateLimiter {
          * @throws IllegalArgumentException if {@code burst < 1}
          */
         public Builder burst(int burst) {
-            this.burst = Args.atLeast("burst", burst, 1);
+            this.burst = Checks.atLeast("burst", burst, 1);
             return this;
         }
 

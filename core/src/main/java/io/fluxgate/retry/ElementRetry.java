@@ -5,8 +5,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.outcome.Outcome;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
@@ -87,7 +86,7 @@ public final class ElementRetry {
 
         /** Stage name put in {@link RetriesExhaustedException}. */
         public Builder<T, R> name(String name) {
-            this.name = Args.notBlank("name", name);
+            this.name = Checks.notBlank("name", name);
             return this;
         }
 
@@ -97,7 +96,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code maxAttempts < 1}
          */
         public Builder<T, R> maxAttempts(int maxAttempts) {
-            this.maxAttempts = Args.atLeast("maxAttempts", maxAttempts, 1);
+            this.maxAttempts = Checks.atLeast("maxAttempts", maxAttempts, 1);
             return this;
         }
 
@@ -107,7 +106,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code backoff} is negative
          */
         public Builder<T, R> backoff(Duration backoff) {
-            this.backoff = Durations.requireNonNegative("backoff", backoff);
+            this.backoff = Checks.requireNonNegative("backoff", backoff);
             return this;
         }
 
@@ -117,7 +116,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code maxBackoff} is negative
          */
         public Builder<T, R> maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = Durations.requireNonNegative("maxBackoff", maxBackoff);
+            this.maxBackoff = Checks.requireNonNegative("maxBackoff", maxBackoff);
             return this;
         }
 
@@ -148,7 +147,7 @@ public final class ElementRetry {
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T, R> concurrency(int concurrency) {
-            this.concurrency = Args.atLeast("concurrency", concurrency, 1);
+            this.concurrency = Checks.atLeast("concurrency", concurrency, 1);
             return this;
         }
 

@@ -5,7 +5,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import reactor.core.publisher.Flux;
 
 /**
@@ -57,7 +57,7 @@ public final class Route {
      */
     public static <T, R> Function<Flux<T>, Flux<R>> partitionWith(int n, Function<? super T, ?> key,
                                                                  IntFunction<Function<Flux<T>, Flux<R>>> stageFor) {
-        Args.atLeast("partitions", n, 1);
+        Checks.atLeast("partitions", n, 1);
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(stageFor, "stageFor");
         // exactly n groups and flatMap concurrency n: groupBy can never stall waiting for a group slot

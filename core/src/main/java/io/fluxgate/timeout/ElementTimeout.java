@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
-import io.fluxgate.control.Durations;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -77,7 +76,7 @@ public final class ElementTimeout {
 
         /** Stage name put in the exception. */
         public Builder<T, R> name(String name) {
-            this.name = Args.notBlank("name", name);
+            this.name = Checks.notBlank("name", name);
             return this;
         }
 
@@ -87,7 +86,7 @@ public final class ElementTimeout {
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder<T, R> timeout(Duration timeout) {
-            this.timeout = Durations.requirePositive("timeout", timeout);
+            this.timeout = Checks.requirePositive("timeout", timeout);
             return this;
         }
 
@@ -97,7 +96,7 @@ public final class ElementTimeout {
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T, R> concurrency(int concurrency) {
-            this.concurrency = Args.atLeast("concurrency", concurrency, 1);
+            this.concurrency = Checks.atLeast("concurrency", concurrency, 1);
             return this;
         }
 

@@ -4,7 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import reactor.core.publisher.Flux;
 
 /**
@@ -106,7 +106,7 @@ public final class Valve {
          * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
         public Builder maxInFlight(int maxInFlight) {
-            this.maxInFlight = Args.atLeast("maxInFlight", maxInFlight, 1);
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 

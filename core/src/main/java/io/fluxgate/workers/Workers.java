@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 import io.fluxgate.control.Gradient2Limit;
 import io.fluxgate.control.LimitController;
-import io.fluxgate.flow.Args;
+import io.fluxgate.internal.Checks;
 import io.fluxgate.flow.Clocks;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -70,7 +70,7 @@ public final class Workers {
     }
 
     private static void checkConcurrency(int n) {
-        Args.atLeast("concurrency", n, 1);
+        Checks.atLeast("concurrency", n, 1);
     }
 
     /** Configuration of adaptive concurrency. */

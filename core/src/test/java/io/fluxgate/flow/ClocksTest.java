@@ -1,7 +1,6 @@
 package io.fluxgate.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
-class ClocksAndArgsTest {
+class ClocksTest {
 
     @Test
     void defaultClockIsNanoTimeOutsideVirtualTime() {
@@ -29,17 +28,5 @@ class ClocksAndArgsTest {
         } finally {
             VirtualTimeScheduler.reset();
         }
-    }
-
-    @Test
-    void argsNameTheBadValue() {
-        assertThatThrownBy(() -> Args.notBlank("name", "  "))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be blank, was '  '");
-        assertThatThrownBy(() -> Args.atLeast("n", 0, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("n must be >= 1, was 0");
-        assertThatThrownBy(() -> Args.atLeast("n", -5L, 0L))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("n must be >= 0, was -5");
-        assertThatThrownBy(() -> Args.notBlank("name", null)).isInstanceOf(NullPointerException.class);
-        assertThat(Args.atLeast("n", 3, 1)).isEqualTo(3);
     }
 }
