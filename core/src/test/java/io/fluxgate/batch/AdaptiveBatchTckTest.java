@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 public class AdaptiveBatchTckTest extends PublisherVerification<List<Long>> {
 
     public AdaptiveBatchTckTest() {
-        super(new TestEnvironment(100));
+        super(new TestEnvironment(1_000, 50));
     }
 
     @Override
