@@ -64,10 +64,6 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
     /** Default bound on elements sent and not yet acknowledged. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
-    /** Header names set on dead-lettered records. */
-    public static final String HEADER_REASON = "fluxgate.dlq.reason";
-    public static final String HEADER_TOPIC = "fluxgate.dlq.topic";
-
     private final Builder<T, ?, ?> config;
 
     private KafkaSink(Builder<T, ?, ?> config) {
@@ -254,8 +250,8 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
                 }
                 ProducerRecord<K, V> original = record(t);
                 RecordHeaders headers = new RecordHeaders();
-                headers.add(HEADER_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
-                headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+                headers.add(DeadLetters.HEADER_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+                headers.add(DeadLetters.HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
                 ProducerRecord<K, V> dlq = new ProducerRecord<>(errorPolicy.deadLetterTopic(), null, original.key(),
                         original.value(), headers);
                 return sendOne(sender, dlq, t)
