@@ -6,6 +6,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.Disposable;
 import tools.jackson.databind.JsonNode;
 
@@ -61,6 +64,18 @@ class WindowStreamTest extends SharedDashboard {
         await().atMost(WINDOW_WAIT).until(() -> windowsEmitted() > emitted);
 
         assertThat(awaitWindow(events(), start).get("uniqueUsers").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aQuietStreamSendsKeepAliveComments() {
+        // fluxgate.windows.keep-alive=1s here: the Heartbeat operator injects a comment after that much silence
+        String comment = client.get().uri("/windows/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .getResponseBody()
+                .mapNotNull(ServerSentEvent::comment)
+                .blockFirst(Duration.ofSeconds(10));
+
+        assertThat(comment).isEqualTo("keep-alive");
     }
 
     private long windowsEmitted() {
