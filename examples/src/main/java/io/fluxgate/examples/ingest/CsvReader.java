@@ -75,7 +75,7 @@ final class CsvReader extends RecordReader {
         startLine = lines + 1;
         int state = FIELD_START;
         boolean any = false;
-        beginField(false);
+        beginField();
         while (true) {
             if (pos == limit && !fill()) {
                 if (!any) {
@@ -88,67 +88,66 @@ final class CsvReader extends RecordReader {
                     return true;
                 }
                 return endRecord(); // the last line need not end with a line feed
-
             }
-            byte b = buf[pos++];
             any = true;
-            if (b == '\n') {
-                lines++;
-            }
             switch (state) {
                 case FIELD_START -> {
-                    if (b == '"') {
-                        appendRaw(b);
+                    if (buf[pos] == '"') {
+                        appendRaw(buf[pos++]);
                         quoted[fields] = true;
                         state = QUOTED;
-                    } else if (b == delimiter) {
-                        appendRaw(b);
-                        endField();
-                        beginField(false);
-                    } else if (b == '\n') {
-                        return endRecord();
                     } else {
-                        appendRaw(b);
-                        appendData(b);
-                        state = UNQUOTED;
+                        state = UNQUOTED; // an empty unquoted field ends at once, below
                     }
                 }
                 case UNQUOTED -> {
+                    // the run up to the next byte that means something, copied at once
+                    int from = pos;
+                    byte b = 0;
+                    while (pos < limit && (b = buf[pos]) != delimiter && b != '\n' && b != '"') {
+                        pos++;
+                    }
+                    copyRun(from);
+                    if (pos == limit) {
+                        continue;
+                    }
+                    pos++;
                     if (b == delimiter) {
-                        appendRaw(b);
-                        endField();
-                        beginField(false);
-                        state = FIELD_START;
+                        state = nextField(b);
                     } else if (b == '\n') {
+                        lines++;
                         return endRecord();
                     } else {
-                        if (b == '"') {
-                            malformed("a quote inside an unquoted field (quote the whole field and double the quote)");
-                        }
+                        malformed("a quote inside an unquoted field (quote the whole field and double the quote)");
                         appendRaw(b);
                         appendData(b);
                     }
                 }
                 case QUOTED -> {
-                    if (b == '"') {
-                        appendRaw(b);
+                    int from = pos;
+                    byte b;
+                    while (pos < limit && (b = buf[pos]) != '"') {
+                        if (b == '\n') {
+                            lines++;
+                        }
+                        pos++;
+                    }
+                    copyRun(from);
+                    if (pos < limit) {
+                        appendRaw(buf[pos++]);
                         state = QUOTE_IN_QUOTED;
-                    } else {
-                        appendRaw(b);
-                        appendData(b);
                     }
                 }
                 default -> { // QUOTE_IN_QUOTED: the quote just read closes the field unless another follows
+                    byte b = buf[pos++];
                     if (b == '"') {
                         appendRaw(b);
                         appendData(b);
                         state = QUOTED;
                     } else if (b == delimiter) {
-                        appendRaw(b);
-                        endField();
-                        beginField(false);
-                        state = FIELD_START;
+                        state = nextField(b);
                     } else if (b == '\n') {
+                        lines++;
                         return endRecord();
                     } else if (b == '\r' && lineFeedFollows()) {
                         lines++;
@@ -162,6 +161,27 @@ final class CsvReader extends RecordReader {
                 }
             }
         }
+    }
+
+    /** Appends {@code buf[from, pos)} to both the raw record and the current field. */
+    private void copyRun(int from) throws IOException {
+        int n = pos - from;
+        if (n > 0) {
+            appendRaw(buf, from, n);
+            if (dataLength + n > data.length) {
+                data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + n));
+            }
+            System.arraycopy(buf, from, data, dataLength, n);
+            dataLength += n;
+        }
+    }
+
+    /** At a delimiter outside quotes: the field ends, the next begins. */
+    private int nextField(byte delimiterByte) throws IOException {
+        appendRaw(delimiterByte);
+        endField();
+        beginField();
+        return FIELD_START;
     }
 
     /** After a carriage return: consumes a line feed that follows it, or reports that none does. */
@@ -188,7 +208,7 @@ final class CsvReader extends RecordReader {
         return true;
     }
 
-    private void beginField(boolean isQuoted) {
+    private void beginField() {
         if (fields == starts.length) {
             int n = fields * 2;
             starts = Arrays.copyOf(starts, n);
@@ -196,7 +216,7 @@ final class CsvReader extends RecordReader {
             quoted = Arrays.copyOf(quoted, n);
         }
         starts[fields] = dataLength;
-        quoted[fields] = isQuoted;
+        quoted[fields] = false;
     }
 
     private void endField() {

@@ -56,7 +56,7 @@ import picocli.CommandLine.Parameters;
 public final class FileIngestApp implements Callable<Integer> {
 
     static final int DEFAULT_WRITERS = 2;
-    static final int DEFAULT_MAX_BATCH = 10_000;
+    static final int DEFAULT_MAX_BATCH = 50_000;
     static final int MAX_RECORD_LIMIT = 1 << 30;
 
     @Parameters(paramLabel = "PATTERN", arity = "1..*",
@@ -119,7 +119,7 @@ public final class FileIngestApp implements Callable<Integer> {
             description = "Largest batch (one COPY, one transaction). Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--batch-latency", paramLabel = "DURATION", defaultValue = "250ms",
+    @Option(names = "--batch-latency", paramLabel = "DURATION", defaultValue = "1s",
             description = "Batch sizes adapt so that a COPY takes about this long (e.g. 250ms, 1s). Default:"
                     + " ${DEFAULT-VALUE}.")
     String batchLatency;

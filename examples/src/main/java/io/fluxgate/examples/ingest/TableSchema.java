@@ -237,8 +237,8 @@ final class TableSchema {
             case "bytea" -> new ColumnType.Bytea();
             case "uuid" -> new ColumnType.Uuid();
             case "date" -> new ColumnType.Date();
-            case "timestamp" -> new ColumnType.Timestamp();
-            case "timestamptz" -> new ColumnType.TimestampTz(zone);
+            case "timestamp" -> new ColumnType.DateTime(null);
+            case "timestamptz" -> new ColumnType.DateTime(zone);
             default -> null;
         };
     }

@@ -123,6 +123,18 @@ class ColumnTypeTest {
         assertThat(text("timestamptz", "2024-01-02 03:04:05")).isEqualTo(Instant.parse("2024-01-02T02:04:05Z"));
         assertThat(text("timestamptz", "infinity")).isEqualTo(Instant.MAX);
         assertThatThrownBy(() -> text("timestamptz", "yesterday")).hasMessageContaining("not a timestamp");
+        // shapes beside the hand-written fast path: java.time's parser, or an error either way
+        assertThat(text("timestamptz", "2024-01-02 03:04+02:00")).isEqualTo(Instant.parse("2024-01-02T01:04:00Z"));
+        assertThat(text("timestamptz", "2024-01-02t03:04:05z")).isEqualTo(Instant.parse("2024-01-02T03:04:05Z"));
+        assertThat(text("timestamp", "+12024-01-02T03:04:05")).isEqualTo(LocalDateTime.of(12024, 1, 2, 3, 4, 5));
+        assertThat(text("date", "+12024-01-02")).isEqualTo(LocalDate.of(12024, 1, 2));
+        assertThat(text("timestamp", "2024-01-02 03:04:05.")).isEqualTo(LocalDateTime.of(2024, 1, 2, 3, 4, 5));
+        assertThat(text("timestamp", "2024-01-02 03:04:05.1234567891"))
+                .isEqualTo(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_456_789));
+        for (String bad : List.of("2024-01-02 25:00", "2024-01-02 03:04:05+19", "2024-01-02 03:04:05+02:",
+                "2024-01-02 03:04:05 UTC", "2024-1-2 03:04", "2024-01-02 3:04")) {
+            assertThatThrownBy(() -> text("timestamptz", bad)).as(bad).hasMessageContaining("not a timestamp");
+        }
     }
 
     @Test

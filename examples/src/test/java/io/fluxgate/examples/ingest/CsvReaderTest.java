@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,8 +21,12 @@ class CsvReaderTest {
     }
 
     static List<List<String>> read(byte[] csv, char delimiter, int max) throws IOException {
+        return read(new ByteArrayInputStream(csv), delimiter, max);
+    }
+
+    static List<List<String>> read(InputStream csv, char delimiter, int max) throws IOException {
         List<List<String>> out = new ArrayList<>();
-        try (CsvReader r = new CsvReader(new ByteArrayInputStream(csv), delimiter, max)) {
+        try (CsvReader r = new CsvReader(csv, delimiter, max)) {
             while (r.next()) {
                 List<String> rec = new ArrayList<>();
                 rec.add(Long.toString(r.startLine));
