@@ -19,8 +19,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  *
  * <p>{@code line} is the line the record starts on (1 is the first line, the CSV header included); {@code raw} is
  * the record's text as in the file (a CSV record may span lines; invalid UTF-8 shows as U+FFFD). The file is
- * created (emptied) when the run starts, so after a run it lists exactly that run's errors. Writes are serialized;
- * a write that fails fails the run: a rejection is never dropped silently.
+ * created (emptied) when the run starts, so after a run it lists exactly that run's errors. Writes are serialized
+ * and flushed one by one; a write that fails fails the run: a rejection is never dropped silently.
  */
 final class ErrorFile implements AutoCloseable {
 
@@ -73,6 +73,8 @@ final class ErrorFile implements AutoCloseable {
         synchronized (this) {
             try {
                 writer.write(sb.toString());
+                // flushed per entry: rejections are the exception, and an interrupted run keeps what it found
+                writer.flush();
                 count++;
             } catch (IOException e) {
                 throw new WriteFailed("cannot write to the error file " + path + ": " + e.getMessage(), e);

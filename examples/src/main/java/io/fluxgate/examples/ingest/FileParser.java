@@ -35,6 +35,7 @@ final class FileParser implements AutoCloseable {
     private final TableSchema table;
     private final Counters counters;
     private final long units;
+    private final List<TableSchema.Column> mustSet;
     private long emitted;
     private boolean done;
     private RecordReader reader;
@@ -54,6 +55,7 @@ final class FileParser implements AutoCloseable {
         this.table = plan.table();
         this.counters = plan.counters();
         this.units = units(file.size(), plan.chunkBytes());
+        this.mustSet = plan.mustSet();
     }
 
     /** How many chunks this file yields (the progress bar's share of it). */
@@ -238,7 +240,7 @@ final class FileParser implements AutoCloseable {
             seen.set(c.index());
             headerColumns[j] = c;
         }
-        for (TableSchema.Column c : plan.mustSet()) {
+        for (TableSchema.Column c : mustSet) {
             if (!seen.get(c.index())) {
                 throw new FileFailure(line, "header: no column '" + c.name() + "', which "
                         + (c.required() ? "is NOT NULL without a default" : "is a key of idempotent mode"));
@@ -323,7 +325,7 @@ final class FileParser implements AutoCloseable {
                 throw new BadValue("text after the JSON object");
             }
         }
-        for (TableSchema.Column c : plan.mustSet()) {
+        for (TableSchema.Column c : mustSet) {
             if (!present.get(c.index())) {
                 throw new BadValue(c.name(), "missing field '" + c.name() + "', which "
                         + (c.required() ? "is NOT NULL without a default" : "is a key of idempotent mode"));
