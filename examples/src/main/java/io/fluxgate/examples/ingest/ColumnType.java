@@ -440,6 +440,20 @@ abstract class ColumnType {
 
     // ---------------------------------------------------------------- uuid
 
+    /** Hex digit values of ASCII up to {@code f}; -1 for other characters. */
+    private static final byte[] HEX = new byte['f' + 1];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int i = 0; i < 10; i++) {
+            HEX['0' + i] = (byte) i;
+        }
+        for (int i = 0; i < 6; i++) {
+            HEX['a' + i] = (byte) (10 + i);
+            HEX['A' + i] = (byte) (10 + i);
+        }
+    }
+
     static final class Uuid extends ColumnType {
         Uuid() {
             super(PgType.UUID, "a UUID");
@@ -469,8 +483,8 @@ abstract class ColumnType {
                     continue;
                 }
                 char c = s.charAt(i);
-                int d = Character.digit(c, 16);
-                if (d < 0 || c > 'f') {
+                int d = c <= 'f' ? HEX[c] : -1;
+                if (d < 0) {
                     throw new BadValue("not a UUID: " + quoted(text));
                 }
                 if (digit++ < 16) {
@@ -537,8 +551,8 @@ abstract class ColumnType {
      * The usual shapes, parsed by hand: {@code yyyy-MM-dd}, then optionally {@code T} or a space, {@code HH:mm},
      * {@code :ss}, a fraction (any number of digits), and an offset {@code Z}, {@code ±HH}, {@code ±HHMM} or
      * {@code ±HH:MM}. (java.time's parser copies its field map at every optional section, which made it most of the
-     * time spent parsing a file of timestamps.) Returns a LocalDateTime, an OffsetDateTime, or {@code null} for
-     * any other shape, which the caller hands to java.time's parser.
+     * time spent parsing a file of timestamps.) Returns a LocalDateTime (no offset), an Instant (an offset), or
+     * {@code null} for any other shape, which the caller hands to java.time's parser.
      *
      * @throws DateTimeException for a field out of range (February 30th, hour 25, offset +19)
      */
@@ -589,7 +603,7 @@ abstract class ColumnType {
         }
         char c = s.charAt(i);
         if ((c == 'Z' || c == 'z') && i == n - 1) {
-            return local.atOffset(ZoneOffset.UTC);
+            return local.toInstant(ZoneOffset.UTC);
         }
         if ((c != '+' && c != '-') || !digits(s, i + 1, 2)) {
             return null;
@@ -603,9 +617,17 @@ abstract class ColumnType {
             if (!digits(s, j, 2) || j + 2 != n) {
                 return null;
             }
-            seconds += number(s, j, 2) * 60;
+            int minutes = number(s, j, 2);
+            if (minutes > 59) {
+                throw new DateTimeException("offset minutes out of range: " + s.substring(i));
+            }
+            seconds += minutes * 60;
         }
-        return local.atOffset(ZoneOffset.ofTotalSeconds(c == '-' ? -seconds : seconds));
+        if (seconds > 18 * 3600) {
+            throw new DateTimeException("offset out of range: " + s.substring(i));
+        }
+        // the instant directly: ZoneOffset.ofTotalSeconds looks each offset up in a concurrent cache
+        return Instant.ofEpochSecond(local.toEpochSecond(ZoneOffset.UTC) - (c == '-' ? -seconds : seconds), nano);
     }
 
     static final class Date extends ColumnType {
@@ -657,13 +679,13 @@ abstract class ColumnType {
                 throw new BadValue("not a timestamp (like 2024-01-31 12:34:56" + (zone == null ? "" : "+02")
                         + "): " + quoted(text));
             }
-            if (t instanceof OffsetDateTime o) {
+            if (t instanceof Instant instant) {
                 if (zone == null) {
                     // PostgreSQL would silently drop the offset; a value meant for another zone must not shift
                     throw new BadValue("timestamp " + quoted(text) + " has a time-zone offset, but the column is"
                             + " timestamp without time zone");
                 }
-                return o.toInstant();
+                return instant;
             }
             LocalDateTime local = (LocalDateTime) t;
             return zone == null ? local : local.atZone(zone).toInstant();
@@ -673,7 +695,7 @@ abstract class ColumnType {
         private static Object slowDateTime(String s) {
             try {
                 TemporalAccessor t = WITH_OPTIONAL_OFFSET.parseBest(s, OffsetDateTime::from, LocalDateTime::from);
-                return t instanceof OffsetDateTime ? t : (LocalDateTime) t;
+                return t instanceof OffsetDateTime o ? o.toInstant() : (LocalDateTime) t;
             } catch (DateTimeException e) {
                 return LocalDate.parse(s).atStartOfDay();
             }
