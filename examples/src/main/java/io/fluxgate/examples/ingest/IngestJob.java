@@ -1,6 +1,7 @@
 package io.fluxgate.examples.ingest;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,10 +38,10 @@ final class IngestJob {
     private final IngestConfig config;
     private final ErrorFile errors;
     private final ProgressDisplay.Mode progressMode;
-    private final java.io.PrintWriter err;
+    private final PrintWriter err;
     private ProgressDisplay display;
 
-    IngestJob(IngestConfig config, ErrorFile errors, java.io.PrintWriter err) {
+    IngestJob(IngestConfig config, ErrorFile errors, PrintWriter err) {
         this.config = config;
         this.errors = errors;
         this.progressMode = config.progress();

@@ -1,6 +1,7 @@
 package io.fluxgate.examples.ingest;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * A file matched by a pattern.
@@ -19,7 +20,7 @@ record InputFile(Path path, String display, Format format, char delimiter, long 
 
         /** The format a file name's extension means, or {@code null}. */
         static Format ofName(String fileName) {
-            String n = fileName.toLowerCase(java.util.Locale.ROOT);
+            String n = fileName.toLowerCase(Locale.ROOT);
             if (n.endsWith(".csv") || n.endsWith(".tsv")) {
                 return CSV;
             }

@@ -12,9 +12,11 @@ import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -77,7 +79,7 @@ final class InputFiles {
     private static InputFile inputFile(Path p, InputFile.Format forced, char delimiter) {
         String name = p.getFileName() == null ? p.toString() : p.getFileName().toString();
         InputFile.Format format = forced != null ? forced : InputFile.Format.ofName(name);
-        char d = delimiter != 0 ? delimiter : name.toLowerCase(java.util.Locale.ROOT).endsWith(".tsv") ? '\t' : ',';
+        char d = delimiter != 0 ? delimiter : name.toLowerCase(Locale.ROOT).endsWith(".tsv") ? '\t' : ',';
         long size;
         try {
             size = Files.size(p);
@@ -99,10 +101,10 @@ final class InputFiles {
             Path p = fs.getPath(pattern);
             return Files.exists(p) && !Files.isDirectory(p) ? List.of(p) : List.of();
         }
-        String baseText = String.join("/", java.util.Arrays.copyOfRange(parts, 0, literal));
+        String baseText = String.join("/", Arrays.copyOfRange(parts, 0, literal));
         Path base = pattern.startsWith("/") && baseText.isEmpty() ? fs.getPath("/")
                 : baseText.isEmpty() ? fs.getPath("") : fs.getPath(baseText);
-        String rest = String.join("/", java.util.Arrays.copyOfRange(parts, literal, parts.length));
+        String rest = String.join("/", Arrays.copyOfRange(parts, literal, parts.length));
         PathMatcher matcher;
         try {
             matcher = fs.getPathMatcher("glob:" + zeroOrMoreDirectories(rest));

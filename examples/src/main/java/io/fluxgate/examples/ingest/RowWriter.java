@@ -1,5 +1,7 @@
 package io.fluxgate.examples.ingest;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,7 @@ final class RowWriter {
             long started = System.nanoTime();
             Map<ColumnSet, List<Row>> bySet = new LinkedHashMap<>();
             for (Row row : batch) {
-                bySet.computeIfAbsent(row.columns, k -> new java.util.ArrayList<>()).add(row);
+                bySet.computeIfAbsent(row.columns, k -> new ArrayList<>()).add(row);
             }
             return Flux.fromIterable(bySet.entrySet())
                     .concatMap(e -> writeRows(sink(e.getKey()), e.getValue()))
@@ -92,7 +94,7 @@ final class RowWriter {
     private void reject(Row row, String column, String reason) {
         row.rejected = true;
         counters.rejected.increment();
-        errors.row(row.file, row.line, column, reason, new String(row.raw, java.nio.charset.StandardCharsets.UTF_8));
+        errors.row(row.file, row.line, column, reason, new String(row.raw, StandardCharsets.UTF_8));
     }
 
     /** The server's error when it is about the data (SQLSTATE class 22 or 23), else {@code null}. */

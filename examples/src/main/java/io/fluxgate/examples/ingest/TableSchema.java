@@ -1,5 +1,6 @@
 package io.fluxgate.examples.ingest;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.fluxgate.jdbc.PgIdentifier;
 import io.fluxgate.jdbc.PgType;
@@ -209,7 +211,7 @@ final class TableSchema {
         return rows(c, sql, r -> new Object[] {r.get(0, Boolean.class), r.get(1, String[].class)}, oid);
     }
 
-    private static <V> Flux<V> rows(Connection c, String sql, java.util.function.Function<Readable, V> mapper,
+    private static <V> Flux<V> rows(Connection c, String sql, Function<Readable, V> mapper,
                                     Object parameter) {
         return Flux.from(c.createStatement(sql).bind(0, parameter).execute())
                 .concatMap(result -> result.map((row, meta) -> mapper.apply(row)));
@@ -244,7 +246,7 @@ final class TableSchema {
     }
 
     /** {@code numeric(p,s)} from its typmod; unconstrained (the server checks) for forms PgType does not model. */
-    private static PgType<java.math.BigDecimal> numeric(int typmod) {
+    private static PgType<BigDecimal> numeric(int typmod) {
         if (typmod < 4) {
             return PgType.NUMERIC;
         }
