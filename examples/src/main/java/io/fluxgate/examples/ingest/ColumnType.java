@@ -309,7 +309,30 @@ abstract class ColumnType {
 
     // ---------------------------------------------------------------- text
 
-    static final class Text extends ColumnType {
+    /** Types whose value is the text itself: a JSON number or boolean becomes its JSON text. */
+    abstract static class Textual extends ColumnType {
+        Textual(PgType<String> pgType, String expects) {
+            super(pgType, expects);
+        }
+
+        @Override
+        Object fromText(String text) {
+            return text;
+        }
+
+        /** What a person would type into the column: the number as written. */
+        @Override
+        Object fromJsonNumber(String literal) {
+            return literal;
+        }
+
+        @Override
+        Object fromJsonBoolean(boolean value) {
+            return Boolean.toString(value);
+        }
+    }
+
+    static final class Text extends Textual {
         private final boolean arrayable;
 
         /** @param arrayable false for a {@code char(n)} column written as varchar: its arrays have another OID */
@@ -321,22 +344,6 @@ abstract class ColumnType {
         @Override
         boolean arrayable() {
             return arrayable;
-        }
-
-        @Override
-        Object fromText(String text) {
-            return text;
-        }
-
-        /** A number or boolean becomes its JSON text: what a person would type into the column. */
-        @Override
-        Object fromJsonNumber(String literal) {
-            return literal;
-        }
-
-        @Override
-        Object fromJsonBoolean(boolean value) {
-            return Boolean.toString(value);
         }
     }
 
@@ -374,15 +381,10 @@ abstract class ColumnType {
 
     // ---------------------------------------------------------------- json
 
-    static final class Json extends ColumnType {
+    /** json and jsonb: JSON text from CSV, checked by the sink (PostgreSQL's rules: syntax, no {@code \u0000}). */
+    static final class Json extends Textual {
         Json(PgType<String> pgType) {
             super(pgType, "JSON");
-        }
-
-        /** JSON text, checked by the sink (PostgreSQL's rules: syntax, no {@code \u0000}). */
-        @Override
-        Object fromText(String text) {
-            return text;
         }
 
         /** A JSON-lines string is the JSON string itself, not JSON text inside a string. */
@@ -391,16 +393,6 @@ abstract class ColumnType {
             StringBuilder sb = new StringBuilder(value.length() + 8).append('"');
             JsonStringEncoder.getInstance().quoteAsString(value, sb);
             return sb.append('"').toString();
-        }
-
-        @Override
-        Object fromJsonNumber(String literal) {
-            return literal;
-        }
-
-        @Override
-        Object fromJsonBoolean(boolean value) {
-            return Boolean.toString(value);
         }
 
         /** The object or array exactly as written in the line (json keeps it verbatim; jsonb normalises it). */
