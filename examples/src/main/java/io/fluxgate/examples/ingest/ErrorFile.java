@@ -1,0 +1,108 @@
+package io.fluxgate.examples.ingest;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import tools.jackson.core.io.JsonStringEncoder;
+
+/**
+ * The error file: one JSON object per line for every row that was not loaded and every file that failed.
+ *
+ * <pre>
+ * {"kind":"row","file":"data/a.csv","line":17,"column":"amount","reason":"not a number: 'abc'","raw":"17,abc,x"}
+ * {"kind":"file","file":"data/b.csv","line":1,"column":null,"reason":"cannot read: ...","raw":null}
+ * </pre>
+ *
+ * <p>{@code line} is the line the record starts on (1 is the first line, the CSV header included); {@code raw} is
+ * the record's text as in the file (a CSV record may span lines; invalid UTF-8 shows as U+FFFD). The file is
+ * created (emptied) when the run starts, so after a run it lists exactly that run's errors. Writes are serialized
+ * and flushed one by one; a write that fails fails the run: a rejection is never dropped silently.
+ */
+final class ErrorFile implements AutoCloseable {
+
+    private final Path path;
+    private final BufferedWriter writer;
+    private long count;
+
+    ErrorFile(Path path) throws IOException {
+        this.path = path;
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        this.writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    void row(InputFile file, long line, String column, String reason, String raw) {
+        write("row", file.display(), line, column, reason, raw);
+    }
+
+    void file(InputFile file, long line, String reason) {
+        write("file", file.display(), line, null, reason, null);
+    }
+
+    synchronized long count() {
+        return count;
+    }
+
+    private void write(String kind, String file, long line, String column, String reason, String raw) {
+        StringBuilder sb = new StringBuilder(128 + (raw == null ? 0 : raw.length()));
+        sb.append("{\"kind\":\"").append(kind).append("\",\"file\":");
+        string(sb, file);
+        sb.append(",\"line\":");
+        if (line > 0) {
+            sb.append(line);
+        } else {
+            sb.append("null");
+        }
+        sb.append(",\"column\":");
+        string(sb, column);
+        sb.append(",\"reason\":");
+        string(sb, reason);
+        sb.append(",\"raw\":");
+        string(sb, raw);
+        sb.append("}\n");
+        synchronized (this) {
+            try {
+                writer.write(sb.toString());
+                // flushed per entry: rejections are the exception, and an interrupted run keeps what it found
+                writer.flush();
+                count++;
+            } catch (IOException e) {
+                throw new WriteFailed("cannot write to the error file " + path + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void string(StringBuilder sb, String value) {
+        if (value == null) {
+            sb.append("null");
+        } else {
+            sb.append('"');
+            JsonStringEncoder.getInstance().quoteAsString(value, sb);
+            sb.append('"');
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        writer.close();
+    }
+
+    /** The error file cannot be written: the run stops, since it could no longer say what it left out. */
+    static final class WriteFailed extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        WriteFailed(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.fluxgate.examples.ingest;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.fluxgate.jdbc.PgIdentifier;
+import io.fluxgate.jdbc.PostgresSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Batch ingestion of CSV and JSON-lines files into a PostgreSQL table: glob patterns in, rows through the binary
+ * COPY sink, rejected rows and failed files in an error file, a progress bar while it runs and a summary at the end.
+ */
+@Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
+        version = "fluxgate ingest 0.1.0",
+        sortOptions = false,
+        usageHelpWidth = 110,
+        description = {
+            "Loads CSV (RFC 4180, header row) and JSON-lines files into a PostgreSQL table through binary COPY,"
+                + " parsing files in parallel and batching adaptively. Input columns (CSV header names, JSON root"
+                + " field names) are matched to the table's columns by name (exactly, else case-insensitively); a column"
+                + " the input leaves out gets its default. Each value is checked against its column's type first; a row"
+                + " that fails goes to the error file (--errors) with file, line and reason, and the load goes on. A file"
+                + " that cannot be read (or whose header does not fit the table) counts as failed and the other files"
+                + " go on; rows already read from it stay loaded (re-run with --idempotent to complete it without"
+                + " duplicates). Each batch is one transaction: rows are committed batch by batch, not per file.",
+            "",
+            "Connects with the PG* environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).",
+            ""
+        },
+        footer = {
+            "",
+            "Exit codes: 0 every row loaded; 1 the run failed (database, table, error file; see the message);"
+                + " 2 bad flags; 3 some rows rejected (see --errors); 4 a file failed or a pattern matched nothing.",
+            "",
+            "Example: ingest --table events 'data/**/*.csv' 'logs/*.jsonl'"
+        },
+        exitCodeOnInvalidInput = IngestSummary.USAGE,
+        exitCodeOnExecutionException = IngestSummary.FAILED)
+public final class FileIngestApp implements Callable<Integer> {
+
+    static final int DEFAULT_WRITERS = 2;
+    static final int DEFAULT_MAX_BATCH = 50_000;
+    static final int MAX_RECORD_LIMIT = 1 << 30;
+
+    @Parameters(paramLabel = "PATTERN", arity = "1..*",
+            description = "Files to load: glob patterns (quote them), e.g. 'data/**/*.csv' (** spans directories,"
+                    + " and also matches none), 'logs/*.jsonl', or plain paths. A pattern that matches nothing is"
+                    + " reported and makes the exit code 4.")
+    List<String> patterns = new ArrayList<>();
+
+    @Option(names = {"-t", "--table"}, required = true, paramLabel = "NAME",
+            description = "Target table (taken literally: case-sensitive, no quotes needed).")
+    String table;
+
+    @Option(names = "--schema", paramLabel = "NAME",
+            description = "Schema of the table. Default: found through the search_path.")
+    String schema;
+
+    @Option(names = "--format", paramLabel = "auto|csv|jsonl", defaultValue = "auto",
+            description = "Format of every file; auto: by extension (.csv, .tsv: CSV; .jsonl, .ndjson, .json: JSON"
+                    + " lines). Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--delimiter", paramLabel = "CHAR",
+            description = "CSV field delimiter: one ASCII character, or 'tab'. Default: ',' (tab for .tsv).")
+    String delimiter;
+
+    @Option(names = "--errors", paramLabel = "PATH", defaultValue = "ingest-errors.jsonl",
+            description = "Error file, JSON lines: one object per rejected row ({\"kind\":\"row\",\"file\",\"line\","
+                    + "\"column\",\"reason\",\"raw\"}) and per failed file (\"kind\":\"file\"). Emptied at the start of"
+                    + " each run. Default: ${DEFAULT-VALUE}.")
+    Path errors;
+
+    @Option(names = "--unknown-columns", paramLabel = "reject|ignore", defaultValue = "reject",
+            description = "An input column the table does not have (or cannot take: generated, unsupported type):"
+                    + " reject fails a CSV file at its header and rejects a JSON row; ignore skips the column."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String unknownColumns;
+
+    @Option(names = "--idempotent",
+            description = "Skip rows whose key is already in the table (INSERT ... ON CONFLICT DO NOTHING through a"
+                    + " staging table), so a re-run loads nothing twice. Key: --key, else the primary key.")
+    boolean idempotent;
+
+    @Option(names = "--key", paramLabel = "COLUMN", split = ",",
+            description = "Key columns of idempotent mode (implies --idempotent); they must match a unique index.")
+    List<String> keys = new ArrayList<>();
+
+    @Option(names = "--upsert",
+            description = "Like --idempotent, but update the other columns of a row whose key is in the table.")
+    boolean upsert;
+
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "Files parsed at once (one thread each). Default: the number of processors.")
+    Integer parallelism;
+
+    @Option(names = "--writers", paramLabel = "N", defaultValue = "" + DEFAULT_WRITERS,
+            description = "Batches written at once, each on its own connection. Default: ${DEFAULT-VALUE}.")
+    int writers;
+
+    @Option(names = "--max-batch", paramLabel = "ROWS", defaultValue = "" + DEFAULT_MAX_BATCH,
+            description = "Largest batch (one COPY, one transaction). Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--batch-latency", paramLabel = "DURATION", defaultValue = "1s",
+            description = "Batch sizes adapt so that a COPY takes about this long (e.g. 250ms, 1s). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    String batchLatency;
+
+    @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "16m",
+            description = "Longest record (e.g. 64k, 16m); a longer one (an unterminated quote?) fails its file."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String maxRecordSize;
+
+    @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
+            description = "Zone of timestamptz values given without an offset. Default: ${DEFAULT-VALUE}.")
+    String timeZone;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "5",
+            description = "Retries of a batch after a transient error (lost connection, deadlock, ...)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int retries;
+
+    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
+            description = "Progress on stderr: a bar redrawn in place, or a line per tenth; auto: a bar on a"
+                    + " terminal, else lines. Default: ${DEFAULT-VALUE}.")
+    String progress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private PostgresSettings postgresSettings;
+    private IngestSummary summary;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the app and returns its exit code (see the usage footer). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, null);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, against the given server ({@code null}: PG* variables). */
+    static int run(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
+        return execute(args, out, err, postgres).exitCode();
+    }
+
+    /** A run's exit code and, when the load ran, its summary. */
+    record Result(int exitCode, IngestSummary summary) {
+    }
+
+    static Result execute(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
+        FileIngestApp app = new FileIngestApp();
+        app.postgresSettings = postgres;
+        CommandLine cmd = new CommandLine(app);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            // one line, so that scripts and people see exactly what was wrong
+            ex.getCommandLine().getErr().println("ingest: " + ex.getMessage() + " (see --help)");
+            return IngestSummary.USAGE;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("ingest: failed: " + describe(ex));
+            return IngestSummary.FAILED;
+        });
+        int code = cmd.execute(args);
+        return new Result(code, app.summary);
+    }
+
+    /** The most telling message of an exception chain. */
+    static String describe(Throwable ex) {
+        Throwable t = ex;
+        while (t.getCause() != null && t.getCause() != t
+                && (t.getMessage() == null || t instanceof CompletionException
+                || t.getClass().getName().startsWith("reactor.core.Exceptions"))) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.toString() : t.getMessage();
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != t && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += ": " + root.getMessage();
+        }
+        return message;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        IngestConfig config = validate();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ErrorFile errorFile;
+        try {
+            errorFile = new ErrorFile(config.errorFile());
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--errors " + config.errorFile() + ": cannot create it (" + describe(e) + ")");
+        }
+        try (errorFile) {
+            summary = new IngestJob(config, errorFile, err).run();
+        } catch (IngestJob.SetupException e) {
+            err.println("ingest: failed: " + e.getMessage());
+            return IngestSummary.FAILED;
+        }
+        out.print(summary.render());
+        out.flush();
+        if (summary.failure() != null) {
+            err.println("ingest: failed: " + summary.failure());
+        }
+        return summary.exitCode();
+    }
+
+    private IngestConfig validate() {
+        CommandLine cmd = spec.commandLine();
+        try {
+            PgIdentifier.validate(table, "table");
+            if (schema != null) {
+                PgIdentifier.validate(schema, "schema");
+            }
+            for (String k : keys) {
+                PgIdentifier.validate(k, "--key column");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+        for (String p : patterns) {
+            if (p.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "a PATTERN is empty");
+            }
+        }
+        InputFile.Format fileFormat = switch (format.toLowerCase(Locale.ROOT)) {
+            case "auto" -> null;
+            case "csv" -> InputFile.Format.CSV;
+            case "jsonl", "json", "ndjson" -> InputFile.Format.JSONL;
+            default -> throw new CommandLine.ParameterException(cmd,
+                    "--format must be auto, csv or jsonl, was '" + format + "'");
+        };
+        boolean ignore = switch (unknownColumns.toLowerCase(Locale.ROOT)) {
+            case "reject" -> false;
+            case "ignore" -> true;
+            default -> throw new CommandLine.ParameterException(cmd,
+                    "--unknown-columns must be reject or ignore, was '" + unknownColumns + "'");
+        };
+        ProgressDisplay.Mode mode = switch (progress.toLowerCase(Locale.ROOT)) {
+            case "auto" -> System.console() != null ? ProgressDisplay.Mode.BAR : ProgressDisplay.Mode.LINES;
+            case "bar" -> ProgressDisplay.Mode.BAR;
+            case "lines" -> ProgressDisplay.Mode.LINES;
+            case "none" -> ProgressDisplay.Mode.NONE;
+            default -> throw new CommandLine.ParameterException(cmd,
+                    "--progress must be auto, bar, lines or none, was '" + progress + "'");
+        };
+        int threads = parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism;
+        requireRange(cmd, "--parallelism", threads, 1, 256);
+        requireRange(cmd, "--writers", writers, 1, 64);
+        requireRange(cmd, "--max-batch", maxBatch, 1, 1_000_000);
+        requireRange(cmd, "--retries", retries, 0, 100);
+        Duration latency = parseDuration(cmd, batchLatency);
+        int recordLimit = parseSize(cmd, maxRecordSize);
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            throw new CommandLine.ParameterException(cmd, "--time-zone '" + timeZone + "' is not a time zone"
+                    + " (examples: UTC, Europe/Berlin, +02:00)");
+        }
+        return new IngestConfig(List.copyOf(patterns), schema, table, fileFormat, parseDelimiter(cmd), errors,
+                ignore, List.copyOf(keys), idempotent || !keys.isEmpty(), upsert, threads, writers, maxBatch,
+                latency, recordLimit, zone, mode, retries,
+                postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment());
+    }
+
+    private static void requireRange(CommandLine cmd, String flag, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new CommandLine.ParameterException(cmd, flag + " must be between " + min + " and " + max
+                    + ", was " + value);
+        }
+    }
+
+    private char parseDelimiter(CommandLine cmd) {
+        if (delimiter == null) {
+            return 0;
+        }
+        String d = delimiter.equalsIgnoreCase("tab") || delimiter.equals("\\t") ? "\t" : delimiter;
+        if (d.length() != 1 || d.charAt(0) > 127 || d.charAt(0) == '"' || d.charAt(0) == '\n'
+                || d.charAt(0) == '\r') {
+            throw new CommandLine.ParameterException(cmd, "--delimiter must be one ASCII character other than a"
+                    + " quote or a line end (or 'tab'), was '" + delimiter + "'");
+        }
+        return d.charAt(0);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,10})([kmg]?)");
+
+    private static Duration parseDuration(CommandLine cmd, String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new CommandLine.ParameterException(cmd, "--batch-latency must be a positive duration in ms or s"
+                    + " (e.g. 250ms, 1s), was '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
+    }
+
+    private static int parseSize(CommandLine cmd, String text) {
+        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        long bytes = -1;
+        if (m.matches()) {
+            int shift = switch (m.group(2)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                default -> 0;
+            };
+            long n = Long.parseLong(m.group(1));
+            bytes = n > (MAX_RECORD_LIMIT >> shift) ? Long.MAX_VALUE : n << shift;
+        }
+        if (bytes < 1024 || bytes > MAX_RECORD_LIMIT) {
+            throw new CommandLine.ParameterException(cmd, "--max-record-size must be between 1k and 1g (e.g. 64k,"
+                    + " 16m), was '" + text + "'");
+        }
+        return (int) bytes;
+    }
+}

@@ -1,0 +1,376 @@
+package io.fluxgate.examples.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+import reactor.core.publisher.SynchronousSink;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads one file into {@link Chunk}s of converted rows, one chunk per call of {@link #next} (the generator of a
+ * {@code Flux.generate}), so a file is read only as fast as the rows are written and never held whole.
+ *
+ * <p>A record that cannot become a row (malformed CSV, invalid UTF-8, wrong field count, bad JSON, a value its
+ * column cannot take, a required column missing or NULL) goes to the error file and is counted as rejected; the
+ * file goes on. A file that cannot be read, or whose header cannot be mapped onto the table, or that breaks off
+ * (an I/O error, a record over the size limit) fails: it is counted, listed in the error file and reported, and
+ * the other files go on. The rows read from a file before it failed stay in the load.
+ *
+ * <p>Each file yields exactly {@code max(1, ceil(size / chunkBytes))} chunks (empty ones pad a file that ended
+ * early), so the progress total is known up front.
+ */
+final class FileParser implements AutoCloseable {
+
+    private final InputFile file;
+    private final LoadPlan plan;
+    private final TableSchema table;
+    private final Counters counters;
+    private final long units;
+    private final List<TableSchema.Column> mustSet;
+    private long emitted;
+    private boolean done;
+    private RecordReader reader;
+
+    // CSV: the header's mapping, per field position
+    private ColumnSet csvSet;
+    private TableSchema.Column[] headerColumns;
+    private int[] headerSlots;
+
+    // JSON lines: the fields of the current object, by table column index
+    private final BitSet present = new BitSet();
+    private Object[] byIndex;
+
+    FileParser(InputFile file, LoadPlan plan) {
+        this.file = file;
+        this.plan = plan;
+        this.table = plan.table();
+        this.counters = plan.counters();
+        this.units = units(file.size(), plan.chunkBytes());
+        this.mustSet = plan.mustSet();
+    }
+
+    /** How many chunks this file yields (the progress bar's share of it). */
+    static long units(long size, int chunkBytes) {
+        return Math.max(1, (size + chunkBytes - 1) / chunkBytes);
+    }
+
+    /** Emits the next chunk, or completes once the file is done and its chunks are all out. */
+    void next(SynchronousSink<Chunk> sink) {
+        List<Row> rows = List.of();
+        if (!done) {
+            long started = System.nanoTime();
+            long consumedBefore = reader == null ? 0 : reader.bytesConsumed();
+            rows = new ArrayList<>();
+            try {
+                if (reader == null) {
+                    open();
+                }
+                long boundary = (emitted + 1) * plan.chunkBytes();
+                while (reader.bytesConsumed() < boundary) {
+                    if (!readRecord(rows)) {
+                        done = true;
+                        counters.filesOk.increment();
+                        break;
+                    }
+                }
+            } catch (FileFailure e) {
+                fail(e.line, e.getMessage());
+            } catch (IOException e) {
+                fail(reader == null ? 0 : reader.startLine, describe(e));
+            } finally {
+                if (reader != null) {
+                    counters.bytesRead.add(reader.bytesConsumed() - consumedBefore);
+                }
+                counters.parseNanos.add(System.nanoTime() - started);
+            }
+            counters.hold(rows.size());
+        }
+        if (!rows.isEmpty() || emitted < units) {
+            emitted++;
+            sink.next(new Chunk(rows));
+        } else {
+            sink.complete();
+        }
+    }
+
+    private void open() throws IOException, FileFailure {
+        if (file.format() == null) {
+            throw new FileFailure(0, "cannot tell its format from the extension (.csv, .tsv, .jsonl, .ndjson,"
+                    + " .json); give --format");
+        }
+        InputStream in = Files.newInputStream(file.path());
+        reader = file.format() == InputFile.Format.CSV
+                ? new CsvReader(in, file.delimiter(), plan.maxRecordBytes())
+                : new LineSplitter(in, plan.maxRecordBytes());
+    }
+
+    private void fail(long line, String reason) {
+        done = true;
+        counters.filesFailed.increment();
+        plan.errors().file(file, line, reason);
+        plan.notes().accept(file.display() + ": failed" + (line > 0 ? " at line " + line : "") + ": " + reason);
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "cannot read it: no such file (or a broken link)";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "cannot read it: permission denied";
+        }
+        if (e instanceof RecordReader.RecordTooLongException) {
+            return e.getMessage();
+        }
+        return "cannot read it: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+
+    /** Reads one record into {@code rows} (or the error file); false at the end of the file. */
+    private boolean readRecord(List<Row> rows) throws IOException, FileFailure {
+        return reader instanceof CsvReader csv ? readCsv(csv, rows) : readJson((LineSplitter) reader, rows);
+    }
+
+    private void reject(long line, String column, String reason) {
+        counters.rejected.increment();
+        plan.errors().row(file, line, column, reason, reader.rawText());
+    }
+
+    // ------------------------------------------------------------------------------------------------ CSV
+
+    private boolean readCsv(CsvReader csv, List<Row> rows) throws IOException, FileFailure {
+        if (!csv.next()) {
+            return false;
+        }
+        if (csv.blank()) {
+            counters.blank.increment();
+            return true;
+        }
+        if (csvSet == null) {
+            header(csv);
+            return true;
+        }
+        counters.parsed.increment();
+        long line = csv.startLine;
+        try {
+            if (csv.malformed() != null) {
+                throw new BadValue("malformed CSV: " + csv.malformed());
+            }
+            int bad = Utf8.firstInvalid(csv.raw, csv.rawLength);
+            if (bad >= 0) {
+                throw new BadValue("invalid UTF-8 at byte " + bad + " of the record");
+            }
+            if (csv.fieldCount() != headerColumns.length) {
+                throw new BadValue("expected " + headerColumns.length + " fields as in the header, found "
+                        + csv.fieldCount());
+            }
+            Object[] values = new Object[csvSet.size()];
+            for (int j = 0; j < headerColumns.length; j++) {
+                TableSchema.Column c = headerColumns[j];
+                if (c != null) {
+                    String text = csv.field(j);
+                    values[headerSlots[j]] = text == null ? nullFor(c) : convert(c, text);
+                }
+            }
+            rows.add(new Row(csvSet, values, file, line, csv.rawCopy()));
+        } catch (BadValue e) {
+            reject(line, e.column(), e.getMessage());
+        } catch (RuntimeException e) {
+            unexpected(line, e);
+        }
+        return true;
+    }
+
+    private static Object convert(TableSchema.Column c, String text) throws BadValue {
+        try {
+            return c.type().fromText(text);
+        } catch (BadValue e) {
+            throw e.in(c.name());
+        }
+    }
+
+    /** SQL NULL for {@code c}, if it may be NULL. */
+    private Object nullFor(TableSchema.Column c) throws BadValue {
+        if (plan.isKey(c)) {
+            throw new BadValue(c.name(), "key column '" + c.name() + "' is NULL; idempotent mode needs every key");
+        }
+        if (c.notNull()) {
+            throw new BadValue(c.name(), "column '" + c.name() + "' is NOT NULL but the value is NULL (empty)"
+                    + (c.hasDefault() ? "; leave the column out of the input to get its default" : ""));
+        }
+        return null;
+    }
+
+    private void header(CsvReader csv) throws FileFailure {
+        long line = csv.startLine;
+        if (csv.malformed() != null) {
+            throw new FileFailure(line, "malformed CSV header: " + csv.malformed());
+        }
+        if (Utf8.firstInvalid(csv.raw, csv.rawLength) >= 0) {
+            throw new FileFailure(line, "the CSV header is not valid UTF-8");
+        }
+        int width = csv.fieldCount();
+        headerColumns = new TableSchema.Column[width];
+        BitSet seen = new BitSet();
+        List<String> ignored = new ArrayList<>();
+        for (int j = 0; j < width; j++) {
+            String name = csv.field(j) == null ? "" : csv.field(j).strip();
+            if (name.isEmpty()) {
+                throw new FileFailure(line, "field " + (j + 1) + " of the CSV header is empty");
+            }
+            TableSchema.Column c = table.find(name);
+            String problem = c == null ? "'" + name + "' is not a column of " + table.displayName() : c.unwritable();
+            if (problem != null) {
+                if (!plan.ignoreUnknown()) {
+                    throw new FileFailure(line, "header: " + problem + " (--unknown-columns=ignore skips it)");
+                }
+                ignored.add(name);
+                continue;
+            }
+            if (seen.get(c.index())) {
+                throw new FileFailure(line, "header: column '" + c.name() + "' appears twice");
+            }
+            seen.set(c.index());
+            headerColumns[j] = c;
+        }
+        for (TableSchema.Column c : mustSet) {
+            if (!seen.get(c.index())) {
+                throw new FileFailure(line, "header: no column '" + c.name() + "', which "
+                        + (c.required() ? "is NOT NULL without a default" : "is a key of idempotent mode"));
+            }
+        }
+        if (seen.isEmpty()) {
+            throw new FileFailure(line, "header: no field names a column of " + table.displayName());
+        }
+        csvSet = plan.sets().of(seen);
+        headerSlots = new int[width];
+        for (int j = 0; j < width; j++) {
+            headerSlots[j] = headerColumns[j] == null ? -1 : csvSet.columns().indexOf(headerColumns[j]);
+        }
+        if (!ignored.isEmpty()) {
+            plan.notes().accept(file.display() + ": ignoring header columns the table cannot take: " + ignored);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ JSON lines
+
+    private boolean readJson(LineSplitter lines, List<Row> rows) throws IOException {
+        if (!lines.next()) {
+            return false;
+        }
+        if (lines.blank()) {
+            counters.blank.increment();
+            return true;
+        }
+        counters.parsed.increment();
+        long line = lines.startLine;
+        byte[] bytes = lines.rawCopy();
+        try {
+            rows.add(jsonRow(bytes, line));
+        } catch (BadValue e) {
+            reject(line, e.column(), e.getMessage());
+        } catch (JacksonException e) {
+            String msg = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+            int nl = msg.indexOf('\n');
+            reject(line, null, "malformed JSON: " + (nl >= 0 ? msg.substring(0, nl) : msg));
+        } catch (RuntimeException e) {
+            unexpected(line, e);
+        }
+        return true;
+    }
+
+    private Row jsonRow(byte[] bytes, long line) throws BadValue {
+        if (byIndex == null) {
+            byIndex = new Object[table.columns().size()];
+        }
+        present.clear();
+        try (JsonParser p = JsonMapper.shared().createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadValue("not a JSON object");
+            }
+            for (String name = p.nextName(); name != null; name = p.nextName()) {
+                JsonToken t = p.nextToken();
+                TableSchema.Column c = table.find(name);
+                String problem = c == null ? "field '" + name + "' is not a column of " + table.displayName()
+                        : c.unwritable();
+                if (problem != null) {
+                    if (!plan.ignoreUnknown()) {
+                        throw new BadValue(problem + " (--unknown-columns=ignore skips it)");
+                    }
+                    p.skipChildren();
+                    continue;
+                }
+                if (present.get(c.index())) {
+                    throw new BadValue(c.name(), "column '" + c.name() + "' is given twice");
+                }
+                present.set(c.index());
+                if (t == JsonToken.VALUE_NULL) {
+                    byIndex[c.index()] = nullFor(c);
+                } else {
+                    try {
+                        byIndex[c.index()] = c.type().fromJson(p, bytes);
+                    } catch (BadValue e) {
+                        throw e.in(c.name());
+                    }
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new BadValue("text after the JSON object");
+            }
+        }
+        for (TableSchema.Column c : mustSet) {
+            if (!present.get(c.index())) {
+                throw new BadValue(c.name(), "missing field '" + c.name() + "', which "
+                        + (c.required() ? "is NOT NULL without a default" : "is a key of idempotent mode"));
+            }
+        }
+        if (present.isEmpty()) {
+            throw new BadValue("no field names a column of " + table.displayName());
+        }
+        ColumnSet set = plan.sets().of(present);
+        Object[] values = new Object[set.size()];
+        int k = 0;
+        for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
+            values[k++] = byIndex[i];
+            byIndex[i] = null;
+        }
+        return new Row(set, values, file, line, bytes);
+    }
+
+    /** A bug of ours must cost one row, not the run; the reason says it is ours. */
+    private void unexpected(long line, RuntimeException e) {
+        if (e instanceof ErrorFile.WriteFailed) {
+            throw e;
+        }
+        reject(line, null, "unexpected error while converting the row: " + e);
+    }
+
+    @Override
+    public void close() {
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (IOException ignored) {
+                // read-only: nothing is lost when closing fails
+            }
+        }
+    }
+
+    /** The file cannot be loaded (further). */
+    static final class FileFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final long line;
+
+        FileFailure(long line, String message) {
+            super(message, null, false, false);
+            this.line = line;
+        }
+    }
+}
