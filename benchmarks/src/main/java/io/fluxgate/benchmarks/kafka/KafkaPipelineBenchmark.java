@@ -96,8 +96,6 @@ public final class KafkaPipelineBenchmark {
 
     static long produce(EmbeddedKafka kafka, int n) {
         Random rnd = new Random(1);
-        long base = 1_700_000_000L;
-        String padding = "x".repeat(1500);
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -105,19 +103,29 @@ public final class KafkaPipelineBenchmark {
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
                 ProducerConfig.ACKS_CONFIG, "1"), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
-                String uid = String.format("%019x", 0x100000000L + rnd.nextInt(100_000));
-                long ts = base + (long) i * 86_400 / n + rnd.nextInt(10) - 7;
-                String frame = "{\"uid\":\"" + uid + "\",\"ts\":" + ts
-                        + ",\"device\":{\"uid\":\"nested-" + i + "\",\"ts\":" + (ts - 100) + ",\"model\":\"m" + (i % 37) + "\"}"
-                        + ",\"events\":[{\"ts\":" + ts + ",\"kind\":\"view\"},{\"ts\":" + (ts + 1) + ",\"kind\":\"click\"}]"
-                        + ",\"pad\":\"" + padding + "\",\"n\":" + i + "}";
-                byte[] v = frame.getBytes(StandardCharsets.UTF_8);
+                byte[] v = frame(i, n, rnd);
                 bytes += v.length;
                 p.send(new ProducerRecord<>("frames", v));
             }
             p.flush();
         }
         return bytes;
+    }
+
+    private static final String PADDING = "x".repeat(1500);
+
+    /**
+     * Frame {@code i} of {@code n}: ~1.7 KB, a root uid and ts, a nested object and an array of objects that
+     * repeat both names, a 1.5 KB padding string. Also the input of {@link FrameParseBenchmark}.
+     */
+    static byte[] frame(int i, int n, Random rnd) {
+        String uid = String.format("%019x", 0x100000000L + rnd.nextInt(100_000));
+        long ts = 1_700_000_000L + (long) i * 86_400 / n + rnd.nextInt(10) - 7;
+        String frame = "{\"uid\":\"" + uid + "\",\"ts\":" + ts
+                + ",\"device\":{\"uid\":\"nested-" + i + "\",\"ts\":" + (ts - 100) + ",\"model\":\"m" + (i % 37) + "\"}"
+                + ",\"events\":[{\"ts\":" + ts + ",\"kind\":\"view\"},{\"ts\":" + (ts + 1) + ",\"kind\":\"click\"}]"
+                + ",\"pad\":\"" + PADDING + "\",\"n\":" + i + "}";
+        return frame.getBytes(StandardCharsets.UTF_8);
     }
 
     static double plainConsumer(EmbeddedKafka kafka, int n) {

@@ -38,6 +38,9 @@ final class FrameScanner {
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
+    /** Not a valid {@code ts} (all lie within [-2^62, 2^62]): marks one out of range. */
+    private static final long OUT = Long.MIN_VALUE;
+
     private static final int OTHER = 0;
     private static final int UID = 1;
     private static final int TS = 2;
@@ -136,13 +139,10 @@ final class FrameScanner {
                     if (c == '-' || isDigit(c)) {
                         int s = i;
                         i = number(i);
-                        if (isFloat) {
-                            tsKind = FLOAT;
-                        } else if (fitsTs(s, i)) {
-                            ts = integer(s, i);
-                            tsKind = OK;
-                        } else {
-                            tsKind = OUT_OF_RANGE;
+                        long v = isFloat ? OUT : ts(s, i);
+                        tsKind = isFloat ? FLOAT : v == OUT ? OUT_OF_RANGE : OK;
+                        if (tsKind == OK) {
+                            ts = v;
                         }
                     } else {
                         i = value(i, 1);
@@ -362,7 +362,7 @@ final class FrameScanner {
         byte[] b = this.b;
         int end = this.end;
         for (;;) {
-            while (i + 8 <= end) {
+            while (i <= end - 8) {
                 long m = special((long) LONGS.get(b, i));
                 if (m != 0) {
                     i += Long.numberOfTrailingZeros(m) >>> 3;
@@ -370,34 +370,45 @@ final class FrameScanner {
                 }
                 i += 8;
             }
-            if (i >= end) {
-                throw bad(end, "unexpected end of input in a string");
-            }
-            byte c = b[i];
-            if (c == '"') {
+            if (i < end && b[i] == '"') {
                 return i;
-            } else if (c == '\\') {
-                escaped = true;
-                i = escape(i + 1, name);
-            } else if (c < 0) {
-                i = utf8(i);
-            } else if (c < 0x20) {
-                throw bad(i, "control character " + hex(c) + " in a string must be escaped");
-            } else {
-                i++;
             }
+            i = notQuote(i, name);
         }
     }
 
     /**
+     * The byte at {@code i} inside a string is not its closing quote: checks it (and the rest of an escape or a
+     * UTF-8 sequence); returns the index after. Kept out of {@link #stringEnd} so that its loop stays small.
+     */
+    private int notQuote(int i, boolean name) {
+        if (i >= end) {
+            throw bad(end, "unexpected end of input in a string");
+        }
+        byte c = b[i];
+        if (c == '\\') {
+            escaped = true;
+            return escape(i + 1, name);
+        }
+        if (c < 0) {
+            return utf8(i);
+        }
+        if (c < 0x20) {
+            throw bad(i, "control character " + hex(c) + " in a string must be escaped");
+        }
+        return i + 1;
+    }
+
+    /**
      * High bit set in the bytes of {@code w} (little-endian) that are a quote, a backslash, below 0x20 or above
-     * 0x7F. The classic zero-byte test borrows across bytes, so a flag can be false, but only above a true one:
-     * the lowest flag is always right, and that is the only one used.
+     * 0x7F: a byte {@code x} gets it from {@code x - 1} when {@code x ^ '"'} or {@code x ^ '\\'} is zero, from
+     * {@code x - 0x20} when it is below 0x20, and from itself when it is above 0x7F (the subtractions set it for
+     * such bytes too, which is the same answer). A subtraction borrows across bytes, so a flag above a special
+     * byte can be false, but a borrow starts only at a special byte: the lowest flag is always right, and that is
+     * the only one used.
      */
     private static long special(long w) {
-        long q = w ^ QUOTES;
-        long s = w ^ BACKSLASHES;
-        return (((q - ONES) & ~q) | ((s - ONES) & ~s) | ((w - SPACES) & ~w) | w) & HIGHS;
+        return ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES | w) & HIGHS;
     }
 
     /** Checks the escape after a backslash at {@code i - 1}; returns the index after it. */
@@ -524,15 +535,19 @@ final class FrameScanner {
         return i;
     }
 
-    /** Whether the integer literal in [s, e) lies in [-2^62, 2^62]. */
-    private boolean fitsTs(int s, int e) {
-        int from = b[s] == '-' ? s + 1 : s;
+    /** The integer literal in [s, e), or {@link #OUT} if it lies outside [-2^62, 2^62]. */
+    private long ts(int s, int e) {
+        boolean negative = b[s] == '-';
+        int from = negative ? s + 1 : s;
         // 2^62 has 19 digits, and 19 digits never overflow an unsigned long
-        return e - from <= 19 && Long.compareUnsigned(magnitude(from, e), RootFrameReader.MAX_TS) <= 0;
-    }
-
-    private long integer(int s, int e) {
-        return b[s] == '-' ? -magnitude(s + 1, e) : magnitude(s, e);
+        if (e - from > 19) {
+            return OUT;
+        }
+        long magnitude = magnitude(from, e);
+        if (Long.compareUnsigned(magnitude, RootFrameReader.MAX_TS) > 0) {
+            return OUT;
+        }
+        return negative ? -magnitude : magnitude;
     }
 
     private long magnitude(int s, int e) {
@@ -561,7 +576,16 @@ final class FrameScanner {
     }
 
     private boolean matches(byte[] name, int s, int e) {
-        return name != null && e - s == name.length && Arrays.equals(b, s, e, name, 0, name.length);
+        if (name == null || e - s != name.length) {
+            return false;
+        }
+        // names are short: a plain loop beats the set-up of a vectorized compare
+        for (int k = 0; k < name.length; k++) {
+            if (b[s + k] != name[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The text of the checked string content in [s, e); {@link #escaped} tells whether it has escapes. */
@@ -626,7 +650,8 @@ final class FrameScanner {
     }
 
     private int ws(int i) {
-        while (i < end && isWs(b[i])) {
+        // most tokens follow each other without whitespace: one comparison says so
+        while (i < end && b[i] <= ' ' && isWs(b[i])) {
             i++;
         }
         return i;

@@ -7,9 +7,11 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 
 import io.fluxgate.kafka.json.FrameResult.Frame;
@@ -17,6 +19,7 @@ import io.fluxgate.kafka.json.FrameResult.Malformed;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -32,6 +35,10 @@ import net.jqwik.api.constraints.IntRange;
  * verdict and the same {@code uid} and {@code ts}, and the same reason whenever the reason is about the fields
  * rather than the syntax.
  *
+ * <p>jqwik's edge-case generation is off: combining the edge cases of these nested generators costs more than
+ * the tries themselves, and the edges that matter (zero, {@code -0}, 2^62 +- 1, the longs' bounds, empty and
+ * escaped strings, surrogates) are drawn by the generators on purpose and pinned by {@code RootFrameReaderTest}.
+ *
  * <p>One deliberate difference, which the model accounts for: the Jackson reader accepted some invalid UTF-8
  * inside strings (overlong forms, encoded surrogates, code points above U+10FFFF); the scanner rejects all invalid
  * UTF-8, so the model is "strict UTF-8 and Jackson accepts".
@@ -43,7 +50,7 @@ class RootFrameReaderPropertiesTest {
     /** Stands for "malformed, because not UTF-8" in the model; the reason is not compared. */
     private static final Malformed NOT_UTF8 = new Malformed("invalid JSON: not UTF-8");
 
-    @Property(tries = 1500)
+    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
     void generatedFramesReadAsJacksonReadsThem(@ForAll("frames") String frame) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         FrameResult fromBytes = SCANNER.read(bytes);
@@ -62,20 +69,24 @@ class RootFrameReaderPropertiesTest {
         assertThat(kinds.getOrDefault("Malformed", 0L)).isGreaterThan(20);
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 2000, edgeCases = EdgeCasesMode.NONE)
     void mutatedFramesGetJacksonsVerdict(@ForAll("frames") String frame, @ForAll("mutations") List<Mutation> mutations) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         for (Mutation m : mutations) {
             bytes = m.apply(bytes);
         }
-        assertAgrees(bytes, model(bytes), SCANNER.read(bytes));
+        FrameResult fromBytes = SCANNER.read(bytes);
+        assertAgrees(bytes, model(bytes), fromBytes);
+        // The text entry point reads the text's UTF-8, so it gives the same result. (The model here is the bytes
+        // model, not Jackson's char parser: in an escape that parser takes any char whose low byte is a hex digit
+        // for that digit, so it read the escape "backslash u 6 E A" followed by U+5732 as U+6EA2.)
         String text = utf8(bytes);
-        if (text != null) {
-            assertAgrees(bytes, JACKSON.read(text), SCANNER.read(text));
+        if (text != null && !text.startsWith("\uFEFF")) {
+            assertThat(SCANNER.read(text)).as(show(bytes)).isEqualTo(fromBytes);
         }
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE)
     void everyTruncationGetsJacksonsVerdict(@ForAll("frames") String frame) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         for (int len = 0; len <= bytes.length; len++) {
@@ -84,7 +95,7 @@ class RootFrameReaderPropertiesTest {
         }
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
     void aSliceOfALargerBufferReadsAsTheValueAlone(@ForAll("frames") String frame,
                                                     @ForAll @IntRange(max = 17) int before, @ForAll @IntRange(max = 17) int after,
                                                     @ForAll("fillers") byte filler) {
@@ -225,25 +236,19 @@ class RootFrameReaderPropertiesTest {
         Arbitrary<List<String>> others = entryOf(Arbitraries.frequencyOf(
                 Tuple.of(3, Arbitraries.of("\"meta\"", "\"pad\"", "\"\"", "\"UID\"", "\"uid \"", "\"t\"", "\"tss\"")),
                 Tuple.of(2, name())), value(3)).list().ofMaxSize(5);
-        return Combinators.combine(rootFields, others, ws(), ws())
-                .flatAs((root, other, lead, tail) -> {
+        return Combinators.combine(rootFields, others, ws(), ws(), Arbitraries.longs())
+                .as((root, other, lead, tail, seed) -> {
                     List<String> all = new ArrayList<>(root);
                     all.addAll(other);
-                    return Arbitraries.shuffle(all).flatMap(shuffled -> object(shuffled).map(o -> lead + o + tail));
+                    Collections.shuffle(all, new Random(seed));
+                    return lead + "{" + String.join(",", all) + "}" + tail;
                 });
     }
 
-    private Arbitrary<String> object(List<String> entries) {
-        if (entries.isEmpty()) {
-            return ws().map(w -> "{" + w + "}");
-        }
-        return ws().list().ofSize(entries.size() + 1).map(spaces -> {
-            StringBuilder sb = new StringBuilder("{");
-            for (int i = 0; i < entries.size(); i++) {
-                sb.append(spaces.get(i)).append(entries.get(i)).append(i + 1 < entries.size() ? "," : "");
-            }
-            return sb.append(spaces.get(entries.size())).append('}').toString();
-        });
+    /** An object of the given entries (each carrying whitespace around it), or an empty one. */
+    private Arbitrary<String> object(Arbitrary<List<String>> entries) {
+        return Combinators.combine(entries, ws())
+                .as((list, w) -> list.isEmpty() ? "{" + w + "}" : "{" + String.join(",", list) + "}");
     }
 
     private Arbitrary<String> uidEntry() {
@@ -271,7 +276,8 @@ class RootFrameReaderPropertiesTest {
     }
 
     private Arbitrary<String> entryOf(Arbitrary<String> key, Arbitrary<String> value) {
-        return Combinators.combine(key, ws(), ws(), value).as((k, w1, w2, v) -> k + w1 + ":" + w2 + v);
+        return Combinators.combine(ws(), key, ws(), ws(), value, ws())
+                .as((w0, k, w1, w2, v, w3) -> w0 + k + w1 + ":" + w2 + v + w3);
     }
 
     private Arbitrary<String> value(int depth) {
@@ -279,14 +285,15 @@ class RootFrameReaderPropertiesTest {
                 Tuple.of(4, jsonString()),
                 Tuple.of(4, number()),
                 Tuple.of(1, Arbitraries.of("true", "false", "null")),
-                Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(20).ofMaxLength(1600)
-                        .map(s -> '"' + s + '"')));
+                // a long plain string, as the padding of real frames: what the eight-bytes-at-a-time skip is for
+                Tuple.of(1, Combinators.combine(Arbitraries.integers().between(20, 1600), Arbitraries.chars().range('a', 'z'))
+                        .as((n, c) -> '"' + String.valueOf(c).repeat(n) + '"')));
         if (depth == 0) {
             return scalar;
         }
         Arbitrary<String> array = Combinators.combine(value(depth - 1).list().ofMaxSize(4), ws())
                 .as((items, w) -> "[" + w + String.join(w + "," + w, items) + "]");
-        Arbitrary<String> object = entry(depth - 1).list().ofMaxSize(4).flatMap(this::object);
+        Arbitrary<String> object = object(entry(depth - 1).list().ofMaxSize(4));
         return Arbitraries.frequencyOf(
                 Tuple.of(6, scalar),
                 Tuple.of(1, Arbitraries.lazy(() -> array)),

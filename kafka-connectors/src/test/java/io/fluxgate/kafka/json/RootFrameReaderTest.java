@@ -343,6 +343,14 @@ class RootFrameReaderTest {
         assertThat(read("{\"" + escape + "\":1,\"uid\":\"a\",\"ts\":1}")).isInstanceOf(Malformed.class);
     }
 
+    @Test
+    void aHexDigitOfAnEscapeMustBeAsciiInTextToo() {
+        // the Jackson reader's char parser took any char whose low byte is a hex digit for that digit: it read
+        // this uid (U+5732 in place of the fourth digit) as U+6EA2
+        assertThat(reader.read("{\"uid\":\"\\u6EA\u5732\",\"ts\":1}")).isInstanceOf(Malformed.class);
+        assertThat(reader.read("{\"\\u006\u5739\":1,\"uid\":\"u\",\"ts\":1}")).isInstanceOf(Malformed.class);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"\\ud800", "\\udc00", "\\ud800x", "\\ud800\\n", "\\ud800\\u0041", "\\udc00\\ud800"})
     void halfASurrogatePairInANameIsMalformedAsJacksonSaid(String name) {
