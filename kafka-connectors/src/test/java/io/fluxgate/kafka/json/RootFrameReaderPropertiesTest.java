@@ -50,7 +50,7 @@ class RootFrameReaderPropertiesTest {
     /** Stands for "malformed, because not UTF-8" in the model; the reason is not compared. */
     private static final Malformed NOT_UTF8 = new Malformed("invalid JSON: not UTF-8");
 
-    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 700, edgeCases = EdgeCasesMode.NONE)
     void generatedFramesReadAsJacksonReadsThem(@ForAll("frames") String frame) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         FrameResult fromBytes = SCANNER.read(bytes);
@@ -69,7 +69,7 @@ class RootFrameReaderPropertiesTest {
         assertThat(kinds.getOrDefault("Malformed", 0L)).isGreaterThan(20);
     }
 
-    @Property(tries = 2000, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1500, edgeCases = EdgeCasesMode.NONE)
     void mutatedFramesGetJacksonsVerdict(@ForAll("frames") String frame, @ForAll("mutations") List<Mutation> mutations) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         for (Mutation m : mutations) {
@@ -86,7 +86,7 @@ class RootFrameReaderPropertiesTest {
         }
     }
 
-    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 60, edgeCases = EdgeCasesMode.NONE)
     void everyTruncationGetsJacksonsVerdict(@ForAll("frames") String frame) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         for (int len = 0; len <= bytes.length; len++) {
