@@ -148,9 +148,11 @@ class CrashSafeWindowsTest {
                 lastCommitted = Math.max(seen, committedSum(kafka, group, in));
             }
             Path logFile = dir.resolve("child-final.log");
+            long started = System.nanoTime();
             Process last = startChild(args, logFile);
             children.add(last);
             assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
+            log.info("Final run finished in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             assertThat(last.exitValue()).as(Files.readString(logFile)).isZero();
             assertThat(kills).as("children killed mid-run").isEqualTo(KILLS);
         } finally {
