@@ -1,6 +1,8 @@
 package io.fluxgate.kafka;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.fluxgate.kafka.json.FrameResult;
 import io.fluxgate.kafka.json.RootFrameReader;
@@ -12,6 +14,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The pipeline {@link CrashSafeWindowsTest} kills: frames from {@code in} → root-field parse → unique users per
  * minute → {@code out}, keyed by window start, until the end of the input. Run in a child JVM.
+ *
+ * <p>Arguments: {@code bootstrap in out group [idleMillis fetchBytes framesPerSecond]}. The optional three are for
+ * several input partitions: the partition idle timeout, the consumer's {@code max.partition.fetch.bytes} (small,
+ * so that partitions interleave in chunks of a few hundred records and none looks idle while another's chunk is
+ * read), and a pace that keeps the run long enough to be killed a few times. The consumer waits at most 20 ms for
+ * an empty fetch.
  */
 public final class CrashChild {
 
@@ -26,6 +34,9 @@ public final class CrashChild {
         String in = args[1];
         String out = args[2];
         String group = args[3];
+        Duration idle = args.length > 4 ? Duration.ofMillis(Long.parseLong(args[4])) : null;
+        int fetchBytes = args.length > 5 ? Integer.parseInt(args[5]) : 1024 * 1024;
+        Pace pace = new Pace(args.length > 6 ? Long.parseLong(args[6]) : 0);
         RootFrameReader reader = RootFrameReader.ofDefaults();
         KafkaSourceOptions<byte[], byte[]> source = KafkaSourceOptions
                 .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
@@ -33,13 +44,23 @@ public final class CrashChild {
                 // static membership: a restarted child takes over its predecessor's partitions at once
                 .property("group.instance.id", group + "-child")
                 .property("max.poll.records", 200)
+                .property("max.partition.fetch.bytes", fetchBytes)
+                // the idle partition's fetch finds nothing and waits fetch.max.wait.ms at the broker, and the busy
+                // partitions' next fetch waits behind it (one fetch in flight per broker): 500 ms of that per few
+                // hundred records made the run four times slower than its pace
+                .property("fetch.max.wait.ms", 20)
                 .build();
         KafkaSink<WindowCount> sink = KafkaSink.builder((WindowCount w) -> Long.toString(w.start()), new StringSerializer(),
                         CrashChild::json, new StringSerializer())
                 .bootstrapServers(bootstrap).topic(out).build();
-        long windows = CrashSafeWindows.builder(source,
-                        (KafkaRecord<byte[], byte[]> r) -> reader.read(r.value()) instanceof FrameResult.Frame f ? f : null,
-                        windows())
+        UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows = windows();
+        if (idle != null) {
+            windows.partitionIdleTimeout(idle);
+        }
+        long windowCount = CrashSafeWindows.builder(source, (KafkaRecord<byte[], byte[]> r) -> {
+                    pace.one();
+                    return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
+                }, windows)
                 .sink(sink)
                 .parseParallelism(2)
                 .stopAtEnd(true)
@@ -48,7 +69,7 @@ public final class CrashChild {
                 .run()
                 .count()
                 .block();
-        System.out.println("DONE " + windows);
+        System.out.println("DONE " + windowCount);
         System.exit(0);
     }
 
@@ -61,6 +82,27 @@ public final class CrashChild {
 
     private static UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows() {
         return windows(KafkaRecord::value);
+    }
+
+    /** At most {@code perSecond} records per second over the run (0: no limit); called from the parse threads. */
+    private static final class Pace {
+        private final long perSecond;
+        private final AtomicLong count = new AtomicLong();
+        private final long start = System.nanoTime();
+
+        Pace(long perSecond) {
+            this.perSecond = perSecond;
+        }
+
+        void one() {
+            long n = count.incrementAndGet();
+            if (perSecond > 0 && n % 100 == 0) {
+                long ahead = start + n * 1_000_000_000L / perSecond - System.nanoTime();
+                if (ahead > 0) {
+                    LockSupport.parkNanos(ahead);
+                }
+            }
+        }
     }
 
     static String json(WindowCount w) {

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +26,7 @@ import io.fluxgate.window.WindowCount;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,9 @@ import reactor.core.publisher.Flux;
 /**
  * Kill -9 at random points: a child JVM runs source → frame parse → unique users → sink and is destroyed
  * forcibly several times, each time after it has committed some progress; after the last, uninterrupted run the
- * output topic, keyed by window start with the last write winning, equals the uninterrupted result.
+ * output topic, keyed by window start with the last write winning, equals the uninterrupted result. Once with one
+ * input partition (disorder beyond the lateness: late decisions must survive the crashes too), once with four
+ * (per-partition watermarks, one partition idle after its first records).
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class CrashSafeWindowsTest {
@@ -44,6 +49,16 @@ class CrashSafeWindowsTest {
     private static final Logger log = LoggerFactory.getLogger(CrashSafeWindowsTest.class);
     private static final int FRAMES = 120_000;
     private static final int KILLS = 3;
+    private static final int PARTITIONS = 4;
+    private static final int IDLE_PARTITION = 3;
+    private static final int IDLE_FRAMES = 40;
+    private static final int PARTITIONED_FRAMES = 120_000;
+    /** Long enough that no busy partition looks idle while the consumer reads another's chunk. */
+    private static final Duration PARTITION_IDLE = Duration.ofSeconds(1);
+    /** A few hundred frames per partition and fetch: a chunk of one partition is read in a few ms. */
+    private static final int PARTITION_FETCH_BYTES = 32 * 1024;
+    /** Frames per second: a child needs ~12 s for the whole input, so each killed one leaves work for the next. */
+    private static final long PACE = 10_000;
 
     @Test
     void outputAfterRepeatedKillsEqualsAnUninterruptedRun(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
@@ -55,9 +70,91 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
+        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group));
+
+        Map<Long, Long> expected = uninterrupted(frames);
+        assertThat(expected).hasSizeGreaterThan(40);
+        assertThat(lastWriteWins(kafka, out)).isEqualTo(expected);
+        assertFinalCommitsCarryTheWindowState(kafka, group, in, Map.of(0, (long) FRAMES));
+    }
+
+    /**
+     * Four input partitions: frames spread over three by user, each within the lateness of its partition's
+     * latest (so the result does not depend on how the consumer interleaves the partitions, though a single
+     * watermark over the interleaved stream would drop records of the partition behind), the fourth idle after
+     * its first records. Without the idle timeout the fourth would hold every window open until the end of input
+     * and the children would commit nothing before they finish.
+     */
+    @Test
+    void severalPartitionsAndAnIdleOneAfterRepeatedKillsEqualAnUninterruptedRun(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        String in = KafkaTestSupport.unique("crash-parts-in");
+        String out = in + "-out";
+        String group = in + "-g";
+        kafka.createTopic(in, PARTITIONS);
+        kafka.createTopic(out, 1);
+        List<ProducerRecord<String, String>> records = partitionedFrames(in, new Random(11));
+        KafkaTestSupport.produceRecords(kafka, records);
+
+        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group,
+                Long.toString(PARTITION_IDLE.toMillis()), Integer.toString(PARTITION_FETCH_BYTES), Long.toString(PACE)));
+
+        List<String> frames = records.stream().map(ProducerRecord::value).toList();
+        Map<Long, Long> expected = uninterrupted(frames);
+        // the premise: no frame is late anywhere, so any interleaving of the partitions counts every frame
+        assertThat(expected).as("every valid frame counted").isEqualTo(everyFrameCounted(frames));
+        assertThat(expected).hasSizeGreaterThan(30);
+        assertThat(lastWriteWins(kafka, out)).isEqualTo(expected);
+        Map<Integer, Long> ends = new TreeMap<>();
+        records.forEach(r -> ends.merge(r.partition(), 1L, Long::sum));
+        assertThat(ends).containsEntry(IDLE_PARTITION, (long) IDLE_FRAMES).hasSize(PARTITIONS);
+        assertFinalCommitsCarryTheWindowState(kafka, group, in, ends);
+    }
+
+    /**
+     * Starts children one after another, each killed ({@code destroyForcibly}) a random moment after it has
+     * committed progress of its own, {@value #KILLS} times; then one more that runs to the end of input.
+     */
+    private void killRepeatedlyThenFinish(EmbeddedKafka kafka, String in, String group, Path dir, List<String> args)
+            throws Exception {
         List<Process> children = new ArrayList<>();
         try {
-            run(kafka, in, out, group, frames, dir, children);
+            Random rnd = new Random();
+            long lastCommitted = -1;
+            int kills = 0;
+            for (int attempt = 0; attempt < 10 && kills < KILLS; attempt++) {
+                Path logFile = dir.resolve("child-" + attempt + ".log");
+                Process child = startChild(args, logFile);
+                children.add(child);
+                long seen = lastCommitted;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                // wait for this run to commit progress of its own, then kill it a random moment later
+                while (child.isAlive() && (seen = committedSum(kafka, group, in)) <= lastCommitted
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                if (seen <= lastCommitted) {
+                    child.destroyForcibly().waitFor();
+                    throw new AssertionError("child made no committed progress:\n" + Files.readString(logFile));
+                }
+                if (!child.isAlive()) {
+                    log.info("Child finished before it could be killed (attempt {})", attempt);
+                    break;
+                }
+                Thread.sleep(rnd.nextInt(800));
+                child.destroyForcibly().waitFor();
+                kills++;
+                log.info("Killed child {} after committed offsets summing to {}", kills, seen);
+                // what the killed child managed to commit; the next child must commit beyond it
+                lastCommitted = Math.max(seen, committedSum(kafka, group, in));
+            }
+            Path logFile = dir.resolve("child-final.log");
+            long started = System.nanoTime();
+            Process last = startChild(args, logFile);
+            children.add(last);
+            assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
+            log.info("Final run finished in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            assertThat(last.exitValue()).as(Files.readString(logFile)).isZero();
+            assertThat(kills).as("children killed mid-run").isEqualTo(KILLS);
         } finally {
             // never leave a child behind, whatever failed
             for (Process p : children) {
@@ -66,53 +163,17 @@ class CrashSafeWindowsTest {
         }
     }
 
-    private void run(EmbeddedKafka kafka, String in, String out, String group, List<String> frames, Path dir,
-                     List<Process> children) throws Exception {
-        Random rnd = new Random();
-        long lastCommitted = -1;
-        int kills = 0;
-        for (int attempt = 0; attempt < 10 && kills < KILLS; attempt++) {
-            Process child = startChild(kafka, in, out, group, dir.resolve("child-" + attempt + ".log"));
-            children.add(child);
-            long seen = lastCommitted;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            // wait for this run to commit progress of its own, then kill it a random moment later
-            while (child.isAlive() && (seen = committedOffset(kafka, group, in)) <= lastCommitted
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            if (seen <= lastCommitted) {
-                child.destroyForcibly().waitFor();
-                throw new AssertionError("child made no committed progress:\n" + Files.readString(dir.resolve("child-" + attempt + ".log")));
-            }
-            if (!child.isAlive()) {
-                log.info("Child finished before it could be killed (attempt {})", attempt);
-                break;
-            }
-            Thread.sleep(rnd.nextInt(800));
-            child.destroyForcibly().waitFor();
-            kills++;
-            log.info("Killed child {} after committed offset {} (of {})", kills, seen, FRAMES);
-            // what the killed child managed to commit; the next child must commit beyond it
-            lastCommitted = Math.max(seen, committedOffset(kafka, group, in));
-        }
-        Process last = startChild(kafka, in, out, group, dir.resolve("child-final.log"));
-        children.add(last);
-        assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
-        assertThat(last.exitValue()).as(Files.readString(dir.resolve("child-final.log"))).isZero();
-        assertThat(kills).as("children killed mid-run").isEqualTo(KILLS);
-
-        Map<Long, Long> expected = uninterrupted(frames);
-        Map<Long, Long> actual = lastWriteWins(kafka, out);
-        assertThat(expected).hasSizeGreaterThan(40);
-        assertThat(actual).isEqualTo(expected);
-
-        // the final commit carries the window state in its metadata
+    /** The last commit of each partition is at its end, with the window state in its metadata. */
+    private static void assertFinalCommitsCarryTheWindowState(EmbeddedKafka kafka, String group, String topic,
+                                                              Map<Integer, Long> ends) throws Exception {
         try (var admin = kafka.admin()) {
-            var om = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
-                    .get(new TopicPartition(in, 0));
-            assertThat(om.offset()).isEqualTo(FRAMES);
-            assertThat(CheckpointCodec.decode(om.metadata())).isNotNull();
+            var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            ends.forEach((partition, end) -> {
+                var om = offsets.get(new TopicPartition(topic, partition));
+                assertThat(om).as("partition %d committed", partition).isNotNull();
+                assertThat(om.offset()).as("partition %d", partition).isEqualTo(end);
+                assertThat(CheckpointCodec.decode(om.metadata())).as("partition %d metadata", partition).isNotNull();
+            });
         }
     }
 
@@ -130,6 +191,45 @@ class CrashSafeWindowsTest {
             frames.add("{\"uid\":\"" + uid + "\",\"ts\":" + ts + ",\"meta\":{\"uid\":\"nested\",\"ts\":1}}");
         }
         return frames;
+    }
+
+    /**
+     * {@value #PARTITIONED_FRAMES} frames over ~40 minutes of event time, each less than the lateness behind the
+     * latest before it (so never late in its own partition), some malformed; the first {@value #IDLE_FRAMES} go to
+     * the idle partition, the others by user to the three busy ones, in order.
+     */
+    static List<ProducerRecord<String, String>> partitionedFrames(String topic, Random rnd) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>(PARTITIONED_FRAMES);
+        long base = 1_700_000_000L;
+        long lateness = CrashChild.LATENESS.toSeconds();
+        for (int i = 0; i < PARTITIONED_FRAMES; i++) {
+            int user = rnd.nextInt(3000);
+            int partition = i < IDLE_FRAMES ? IDLE_PARTITION : user % (PARTITIONS - 1);
+            String frame;
+            if (i >= IDLE_FRAMES && rnd.nextInt(100) == 0) {
+                frame = rnd.nextBoolean() ? "{\"uid\":\"x\",\"ts\":1.5}" : "not json";
+            } else {
+                long ts = base + i / 50 - rnd.nextInt((int) lateness);
+                String uid = Long.toHexString(0x1000000000000000L + user);
+                frame = "{\"uid\":\"" + uid + "\",\"ts\":" + ts + ",\"meta\":{\"uid\":\"nested\",\"ts\":1}}";
+            }
+            records.add(new ProducerRecord<>(topic, partition, null, frame));
+        }
+        return records;
+    }
+
+    /** Unique users per minute over every valid frame: what any run counts when no frame is late. */
+    private static Map<Long, Long> everyFrameCounted(List<String> frames) {
+        RootFrameReader reader = RootFrameReader.ofDefaults();
+        Map<Long, Set<String>> users = new TreeMap<>();
+        for (String f : frames) {
+            if (reader.read(f) instanceof FrameResult.Frame fr) {
+                users.computeIfAbsent(Math.floorDiv(fr.ts(), 60) * 60, k -> new HashSet<>()).add(fr.uid());
+            }
+        }
+        Map<Long, Long> counts = new TreeMap<>();
+        users.forEach((start, set) -> counts.put(start, (long) set.size()));
+        return counts;
     }
 
     private static Map<Long, Long> uninterrupted(List<String> frames) {
@@ -163,19 +263,23 @@ class CrashSafeWindowsTest {
         return m;
     }
 
-    private static long committedOffset(EmbeddedKafka kafka, String group, String topic) {
+    /** Committed offsets of the group on the topic, summed over its partitions (-1 if none yet). */
+    private static long committedSum(EmbeddedKafka kafka, String group, String topic) {
         try {
-            return KafkaTestSupport.committed(kafka, group).getOrDefault(new TopicPartition(topic, 0), -1L);
+            return KafkaTestSupport.committed(kafka, group).entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(Map.Entry::getValue)
+                    .reduce(Long::sum).orElse(-1);
         } catch (Exception e) {
             return -1;
         }
     }
 
-    private static Process startChild(EmbeddedKafka kafka, String in, String out, String group, Path logFile) throws Exception {
+    private static Process startChild(List<String> args, Path logFile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
-                kafka.bootstrapServers(), in, out, group));
+                "-cp", System.getProperty("java.class.path"), CrashChild.class.getName()));
+        cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
     }
 }

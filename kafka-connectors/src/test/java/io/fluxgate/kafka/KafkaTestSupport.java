@@ -43,14 +43,19 @@ final class KafkaTestSupport {
     }
 
     static void produceRaw(EmbeddedKafka kafka, String topic, List<String> values) {
+        produceRecords(kafka, values.stream().map(v -> new ProducerRecord<String, String>(topic, v)).toList());
+    }
+
+    /** Sends the records in order (each to its own partition, if it names one). */
+    static void produceRecords(EmbeddedKafka kafka, List<ProducerRecord<String, String>> records) {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 // plain, ordered, non-idempotent test-data producer: independent of the code under test
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(), new StringSerializer())) {
-            for (String v : values) {
-                p.send(new ProducerRecord<>(topic, v));
+            for (ProducerRecord<String, String> r : records) {
+                p.send(r);
             }
             p.flush();
         }

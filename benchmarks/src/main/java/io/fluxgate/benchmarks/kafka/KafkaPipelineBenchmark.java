@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Each is timed from its first record to its last (to completion, for (c): flush, sink acknowledgements and the
  * final commit included), so consumer-group joins are not counted. A warm-up pass of (a) runs first.
  * The three run interleaved for several rounds (the machine is shared and noisy); medians are reported with the
- * ratios to (a). Usage: {@code KafkaPipelineBenchmark [frames [rounds]]} (default 1,000,000 frames, 3 rounds).
+ * ratios to (a), in wall-clock time and in process CPU time (broker included). Usage: {@code KafkaPipelineBenchmark [frames [rounds]]} (default 1,000,000 frames, 3 rounds).
  */
 public final class KafkaPipelineBenchmark {
 
@@ -68,19 +68,33 @@ public final class KafkaPipelineBenchmark {
 
             plainConsumer(kafka, n); // warm-up: JIT, and the broker creates __consumer_offsets on first use
             double[][] t = new double[4][rounds];
+            // process CPU seconds per variant (broker included: it runs in this JVM): on a shared machine the
+            // wall-clock times measure the neighbours too, CPU per record does not
+            double[][] cpu = new double[4][rounds];
             for (int round = 0; round < rounds; round++) {
+                double c0 = cpuSeconds();
                 t[0][round] = plainConsumer(kafka, n);
+                double c1 = cpuSeconds();
                 t[1][round] = sourceAlone(kafka, n);
+                double c2 = cpuSeconds();
                 t[2][round] = pipeline(kafka, n, 1);
+                double c3 = cpuSeconds();
                 t[3][round] = pipeline(kafka, n, 2);
-                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (c2) %.2f s%n", round + 1,
-                        t[0][round], t[1][round], t[2][round], t[3][round]);
+                double c4 = cpuSeconds();
+                cpu[0][round] = c1 - c0;
+                cpu[1][round] = c2 - c1;
+                cpu[2][round] = c3 - c2;
+                cpu[3][round] = c4 - c3;
+                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (c2) %.2f s; CPU s: %.2f, %.2f, %.2f, %.2f%n",
+                        round + 1, t[0][round], t[1][round], t[2][round], t[3][round],
+                        cpu[0][round], cpu[1][round], cpu[2][round], cpu[3][round]);
             }
             double a = median(t[0]);
-            report("(a) plain KafkaConsumer poll loop", n, a, a);
-            report("(b) KafkaSource alone (ack each)", n, median(t[1]), a);
-            report("(c) source -> frame parse -> unique users -> sink", n, median(t[2]), a);
-            report("(c2) same, parseParallelism(2)", n, median(t[3]), a);
+            double aCpu = median(cpu[0]);
+            report("(a) plain KafkaConsumer poll loop", n, a, a, median(cpu[0]), aCpu);
+            report("(b) KafkaSource alone (ack each)", n, median(t[1]), a, median(cpu[1]), aCpu);
+            report("(c) source -> frame parse -> unique users -> sink", n, median(t[2]), a, median(cpu[2]), aCpu);
+            report("(c2) same, parseParallelism(2)", n, median(t[3]), a, median(cpu[3]), aCpu);
         }
     }
 
@@ -90,14 +104,18 @@ public final class KafkaPipelineBenchmark {
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
-    private static void report(String what, int n, double seconds, double baseline) {
-        System.out.printf("%-52s %,12.0f records/s  %6.2f s  ratio to (a) %.2f%n", what, n / seconds, seconds, baseline / seconds);
+    private static void report(String what, int n, double seconds, double baseline, double cpu, double baselineCpu) {
+        System.out.printf("%-52s %,12.0f records/s  %6.2f s  ratio to (a) %.2f   CPU %6.2f s  CPU ratio %.2f%n",
+                what, n / seconds, seconds, baseline / seconds, cpu, baselineCpu / cpu);
+    }
+
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
     }
 
     static long produce(EmbeddedKafka kafka, int n) {
         Random rnd = new Random(1);
-        long base = 1_700_000_000L;
-        String padding = "x".repeat(1500);
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -105,19 +123,29 @@ public final class KafkaPipelineBenchmark {
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
                 ProducerConfig.ACKS_CONFIG, "1"), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
-                String uid = String.format("%019x", 0x100000000L + rnd.nextInt(100_000));
-                long ts = base + (long) i * 86_400 / n + rnd.nextInt(10) - 7;
-                String frame = "{\"uid\":\"" + uid + "\",\"ts\":" + ts
-                        + ",\"device\":{\"uid\":\"nested-" + i + "\",\"ts\":" + (ts - 100) + ",\"model\":\"m" + (i % 37) + "\"}"
-                        + ",\"events\":[{\"ts\":" + ts + ",\"kind\":\"view\"},{\"ts\":" + (ts + 1) + ",\"kind\":\"click\"}]"
-                        + ",\"pad\":\"" + padding + "\",\"n\":" + i + "}";
-                byte[] v = frame.getBytes(StandardCharsets.UTF_8);
+                byte[] v = frame(i, n, rnd);
                 bytes += v.length;
                 p.send(new ProducerRecord<>("frames", v));
             }
             p.flush();
         }
         return bytes;
+    }
+
+    private static final String PADDING = "x".repeat(1500);
+
+    /**
+     * Frame {@code i} of {@code n}: ~1.7 KB, a root uid and ts, a nested object and an array of objects that
+     * repeat both names, a 1.5 KB padding string. Also the input of {@link FrameParseBenchmark}.
+     */
+    static byte[] frame(int i, int n, Random rnd) {
+        String uid = String.format("%019x", 0x100000000L + rnd.nextInt(100_000));
+        long ts = 1_700_000_000L + (long) i * 86_400 / n + rnd.nextInt(10) - 7;
+        String frame = "{\"uid\":\"" + uid + "\",\"ts\":" + ts
+                + ",\"device\":{\"uid\":\"nested-" + i + "\",\"ts\":" + (ts - 100) + ",\"model\":\"m" + (i % 37) + "\"}"
+                + ",\"events\":[{\"ts\":" + ts + ",\"kind\":\"view\"},{\"ts\":" + (ts + 1) + ",\"kind\":\"click\"}]"
+                + ",\"pad\":\"" + PADDING + "\",\"n\":" + i + "}";
+        return frame.getBytes(StandardCharsets.UTF_8);
     }
 
     static double plainConsumer(EmbeddedKafka kafka, int n) {

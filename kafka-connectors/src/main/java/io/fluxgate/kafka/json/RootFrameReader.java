@@ -1,17 +1,14 @@
 package io.fluxgate.kafka.json;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads the two root-level fields of a JSON frame such as {@code {"uid": "a1b2", "ts": 1700000000, ...}} with a
- * streaming parser, without building a tree: nested objects and arrays are skipped token by token, so a field
- * named {@code uid} or {@code ts} inside them is never mistaken for the root one.
+ * hand-written scanner over the UTF-8 bytes, without building a tree or tokens: the root-level names are compared
+ * as raw bytes, other values are skipped (strings eight bytes at a time, nested objects and arrays with a stack of
+ * container kinds), so a field named {@code uid} or {@code ts} inside them is never mistaken for the root one. The
+ * whole value is still checked to be JSON, as a strict parser (Jackson with default settings) would check it.
  *
  * <p>Validity rules, exactly:
  * <ul>
@@ -23,7 +20,17 @@ import tools.jackson.core.json.JsonFactory;
  *       [{@value #MIN_TS}, {@value #MAX_TS}] = [-2^62, 2^62];</li>
  *   <li>every other root field is ignored, whatever its value (but it must be valid JSON);</li>
  *   <li>a value of only JSON whitespace (space, tab, CR, LF), or empty, is {@link FrameResult.Blank}, not
- *       malformed, so line-oriented callers can skip it.</li>
+ *       malformed, so line-oriented callers can skip it;</li>
+ *   <li>names and strings may use any JSON escape: <code>"u&#92;u0069d"</code> is the field {@code uid}, and the
+ *       {@code uid} value is decoded exactly;</li>
+ *   <li>bytes must be strict UTF-8 (RFC 3629: no overlong forms, no encoded surrogates, nothing above U+10FFFF);
+ *       a text given as a {@code String} must not hold a lone surrogate; a UTF-8 byte order mark is skipped at
+ *       the start of bytes (not of a {@code String}); no other encoding is detected;</li>
+ *   <li>grammar exactly as RFC 8259: no comments, no single quotes or unquoted names, no trailing commas, no
+ *       leading zeros, {@code +1}, {@code .5}, {@code 1.}, {@code NaN}; control characters in strings must be
+ *       escaped; whitespace is space, tab, CR and LF only;</li>
+ *   <li>the limits of Jackson's default read constraints: nesting depth 500 (the root object counts one), numbers
+ *       of at most 1000 digits, property names of at most 50,000 UTF-8 bytes.</li>
  * </ul>
  * A repeated root {@code uid} or {@code ts} counts with its last value, as in most languages' JSON parsers.
  *
@@ -42,13 +49,17 @@ public final class RootFrameReader {
 
     private static final RootFrameReader DEFAULTS = new RootFrameReader(DEFAULT_UID_FIELD, DEFAULT_TS_FIELD);
 
-    private final JsonFactory factory = new JsonFactory();
-    private final String uidField;
-    private final String tsField;
+    final String uidField;
+    final String tsField;
+    /** UTF-8 of the names, to compare with names written without escapes; null if a name cannot be UTF-8. */
+    final byte[] uidUtf8;
+    final byte[] tsUtf8;
 
     private RootFrameReader(String uidField, String tsField) {
         this.uidField = uidField;
         this.tsField = tsField;
+        this.uidUtf8 = loneSurrogate(uidField) < 0 ? uidField.getBytes(StandardCharsets.UTF_8) : null;
+        this.tsUtf8 = loneSurrogate(tsField) < 0 ? tsField.getBytes(StandardCharsets.UTF_8) : null;
     }
 
     /** A reader of the {@code uid} and {@code ts} fields. */
@@ -88,11 +99,11 @@ public final class RootFrameReader {
      */
     public FrameResult read(byte[] utf8, int off, int len) {
         Objects.checkFromIndexSize(off, len, utf8.length);
-        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), utf8, off, len)) {
-            return read(p);
-        } catch (JacksonException e) {
-            return invalidJson(e);
+        int from = off;
+        if (len >= 3 && utf8[off] == (byte) 0xEF && utf8[off + 1] == (byte) 0xBB && utf8[off + 2] == (byte) 0xBF) {
+            from += 3;
         }
+        return new FrameScanner(this, utf8, from, off + len, off).frame();
     }
 
     /** Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed. */
@@ -100,99 +111,30 @@ public final class RootFrameReader {
         if (text == null) {
             return new FrameResult.Malformed("null value");
         }
-        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), text)) {
-            return read(p);
-        } catch (JacksonException e) {
-            return invalidJson(e);
+        int lone = loneSurrogate(text);
+        if (lone >= 0) {
+            // not Unicode, so it has no UTF-8 form: the bytes path could never be given this value
+            return new FrameResult.Malformed(String.format("invalid JSON: lone surrogate U+%04X at char %d", (int) text.charAt(lone), lone));
         }
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            return new FrameResult.Malformed("invalid JSON: unexpected byte order mark U+FEFF at char 0");
+        }
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        return new FrameScanner(this, utf8, 0, utf8.length, 0).frame();
     }
 
-    private FrameResult read(JsonParser p) {
-        JsonToken t = p.nextToken();
-        if (t == null) {
-            return FrameResult.blank();
-        }
-        if (t != JsonToken.START_OBJECT) {
-            return new FrameResult.Malformed("not a JSON object but " + describe(t));
-        }
-        // A repeated field counts with its last value, as in the JSON parsers of most languages (JavaScript,
-        // Python, Go, Jackson's tree model), so the app agrees with a reference written with any of them.
-        String uid = null;
-        String uidProblem = "missing " + uidField;
-        long ts = 0;
-        String tsProblem = "missing " + tsField;
-        while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
-            String name = p.currentName();
-            t = p.nextToken();
-            if (name.equals(uidField)) {
-                if (t != JsonToken.VALUE_STRING) {
-                    uidProblem = uidField + " is " + describe(t) + ", not a string";
-                    p.skipChildren();
+    /** Index of the first surrogate char not part of a pair, or -1. */
+    private static int loneSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
                 } else {
-                    uid = p.getString();
-                    uidProblem = uid.isEmpty() ? uidField + " is empty" : null;
+                    return i;
                 }
-            } else if (name.equals(tsField)) {
-                if (t != JsonToken.VALUE_NUMBER_INT) {
-                    tsProblem = tsField + " is " + describe(t) + ", not an integer";
-                    p.skipChildren();
-                } else if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        || p.getLongValue() < MIN_TS || p.getLongValue() > MAX_TS) {
-                    tsProblem = tsField + " is out of range [-2^62, 2^62]";
-                } else {
-                    ts = p.getLongValue();
-                    tsProblem = null;
-                }
-            } else {
-                p.skipChildren();
             }
         }
-        // t is END_OBJECT here: the parser rejects anything else inside an object
-        if (p.nextToken() != null) {
-            return new FrameResult.Malformed("trailing content after the object");
-        }
-        if (uidProblem != null) {
-            return new FrameResult.Malformed(uidProblem);
-        }
-        if (tsProblem != null) {
-            return new FrameResult.Malformed(tsProblem);
-        }
-        return new FrameResult.Frame(uid, ts);
-    }
-
-    private static FrameResult invalidJson(JacksonException e) {
-        String msg = e.getOriginalMessage();
-        if (msg != null) {
-            int nl = msg.indexOf('\n');
-            if (nl >= 0) {
-                msg = msg.substring(0, nl);
-            }
-            if (msg.length() > 200) {
-                msg = msg.substring(0, 200) + "...";
-            }
-        }
-        return new FrameResult.Malformed("invalid JSON: " + msg);
-    }
-
-    private static String describe(JsonToken t) {
-        switch (t) {
-            case START_OBJECT:
-                return "an object";
-            case START_ARRAY:
-                return "an array";
-            case VALUE_STRING:
-                return "a string";
-            case VALUE_NUMBER_INT:
-                return "an integer";
-            case VALUE_NUMBER_FLOAT:
-                return "a float";
-            case VALUE_TRUE:
-            case VALUE_FALSE:
-                return "a boolean";
-            case VALUE_NULL:
-                return "null";
-            default:
-                return t.name();
-        }
+        return -1;
     }
 }

@@ -1,0 +1,700 @@
+package io.fluxgate.kafka.json;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One pass of {@link RootFrameReader} over the UTF-8 bytes of one value: a hand-written validating scanner that
+ * builds no tree and no tokens. Root-level property names are compared with the two wanted names as raw bytes;
+ * the {@code uid} string is decoded and the {@code ts} integer converted; every other value is skipped but still
+ * checked against the JSON grammar (RFC 8259) and strict UTF-8 (RFC 3629), because a frame that is not valid JSON
+ * as a whole is malformed. Strings, the bulk of a frame, are skipped eight bytes at a time: a word with no quote,
+ * backslash, control character or non-ASCII byte needs no closer look.
+ *
+ * <p>Besides the grammar, the limits of Jackson's default {@code StreamReadConstraints} apply, so that the verdict
+ * stays the one the previous Jackson-based reader gave: nesting depth {@value #MAX_DEPTH} (the root object counts
+ * one), at most {@value #MAX_NUMBER_LENGTH} digits in a number (integer, fraction and exponent digits together),
+ * property names of at most {@value #MAX_NAME_LENGTH} UTF-8 bytes.
+ *
+ * <p>Not thread-safe and single-use: one instance per value.
+ */
+final class FrameScanner {
+
+    static final int MAX_DEPTH = 500;
+    static final int MAX_NUMBER_LENGTH = 1000;
+    static final int MAX_NAME_LENGTH = 50_000;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * ' ';
+
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+    /** Not a valid {@code ts} (all lie within [-2^62, 2^62]): marks one out of range. */
+    private static final long OUT = Long.MIN_VALUE;
+
+    private static final int OTHER = 0;
+    private static final int UID = 1;
+    private static final int TS = 2;
+
+    // what a root uid/ts field held; the last occurrence wins
+    private static final int MISSING = 0;
+    private static final int OK = 1;
+    private static final int EMPTY = 2;
+    private static final int OUT_OF_RANGE = 3;
+    private static final int OBJECT = 4;
+    private static final int ARRAY = 5;
+    private static final int STRING = 6;
+    private static final int INTEGER = 7;
+    private static final int FLOAT = 8;
+    private static final int BOOLEAN = 9;
+    private static final int NULL_VALUE = 10;
+
+    // states of the nested-container skipper
+    private static final int OPEN = 0;
+    private static final int ELEMENT = 1;
+    private static final int AFTER = 2;
+
+    private static final FrameResult TRAILING = new FrameResult.Malformed("trailing content after the object");
+
+    private final RootFrameReader names;
+    private final byte[] b;
+    /** Where the value starts in {@link #b} (positions in messages count from here). */
+    private final int base;
+    /** Where scanning starts: {@link #base}, or after a byte order mark. */
+    private final int start;
+    private final int end;
+    /** Set by every string scan: whether it met a backslash (then the raw bytes are not the text). */
+    private boolean escaped;
+    /** Set by every number scan: whether it had a fraction or an exponent. */
+    private boolean isFloat;
+    /** Kinds of the open nested containers (bit set: object), levels 0-63; deeper levels in {@link #deep}. */
+    private long kinds;
+    private long[] deep;
+
+    FrameScanner(RootFrameReader names, byte[] utf8, int from, int to, int base) {
+        this.names = names;
+        this.b = utf8;
+        this.end = to;
+        this.base = base;
+        this.start = from;
+    }
+
+    FrameResult frame() {
+        try {
+            int i = ws(start);
+            if (i == end) {
+                return FrameResult.blank();
+            }
+            if (b[i] != '{') {
+                return notAnObject(i);
+            }
+            return rootObject(i + 1);
+        } catch (Bad e) {
+            return new FrameResult.Malformed("invalid JSON: " + e.getMessage());
+        }
+    }
+
+    private FrameResult rootObject(int i) {
+        String uid = null;
+        int uidKind = MISSING;
+        long ts = 0;
+        int tsKind = MISSING;
+        i = ws(i);
+        if (at(i) == '}') {
+            i++;
+        } else {
+            for (;;) {
+                if (at(i) != '"') {
+                    throw unexpected(i, "'\"' to start a property name");
+                }
+                int nameStart = i + 1;
+                int nameEnd = name(nameStart);
+                int field = field(nameStart, nameEnd);
+                i = ws(nameEnd + 1);
+                if (at(i) != ':') {
+                    throw unexpected(i, "':' after a property name");
+                }
+                i = ws(i + 1);
+                byte c = at(i);
+                if (field == UID) {
+                    if (c == '"') {
+                        int s = i + 1;
+                        i = string(s);
+                        uid = decode(s, i - 1);
+                        uidKind = uid.isEmpty() ? EMPTY : OK;
+                    } else {
+                        i = value(i, 1);
+                        uidKind = kind(c);
+                    }
+                } else if (field == TS) {
+                    if (c == '-' || isDigit(c)) {
+                        int s = i;
+                        i = number(i);
+                        long v = isFloat ? OUT : ts(s, i);
+                        tsKind = isFloat ? FLOAT : v == OUT ? OUT_OF_RANGE : OK;
+                        if (tsKind == OK) {
+                            ts = v;
+                        }
+                    } else {
+                        i = value(i, 1);
+                        tsKind = kind(c);
+                    }
+                } else {
+                    i = value(i, 1);
+                }
+                i = ws(i);
+                c = at(i);
+                if (c == ',') {
+                    i = ws(i + 1);
+                } else if (c == '}') {
+                    i++;
+                    break;
+                } else {
+                    throw unexpected(i, "',' or '}' after an object entry");
+                }
+            }
+        }
+        if (ws(i) != end) {
+            return TRAILING;
+        }
+        if (uidKind != OK) {
+            String name = names.uidField;
+            return new FrameResult.Malformed(switch (uidKind) {
+                case MISSING -> "missing " + name;
+                case EMPTY -> name + " is empty";
+                default -> name + " is " + describe(uidKind) + ", not a string";
+            });
+        }
+        if (tsKind != OK) {
+            String name = names.tsField;
+            return new FrameResult.Malformed(switch (tsKind) {
+                case MISSING -> "missing " + name;
+                case OUT_OF_RANGE -> name + " is out of range [-2^62, 2^62]";
+                default -> name + " is " + describe(tsKind) + ", not an integer";
+            });
+        }
+        return new FrameResult.Frame(uid, ts);
+    }
+
+    /** The reason for a root value that is not an object, as far as its first token tells. */
+    private FrameResult notAnObject(int i) {
+        byte c = b[i];
+        String what;
+        switch (c) {
+            case '[' -> what = "an array";
+            case '"' -> what = "a string";
+            case 't' -> {
+                rootLiteral(i, TRUE);
+                what = "a boolean";
+            }
+            case 'f' -> {
+                rootLiteral(i, FALSE);
+                what = "a boolean";
+            }
+            case 'n' -> {
+                rootLiteral(i, NULL);
+                what = "null";
+            }
+            default -> {
+                if (c != '-' && !isDigit(c)) {
+                    throw unexpected(i, "a JSON object");
+                }
+                int e = number(i);
+                if (e < end && !isWs(b[e])) {
+                    throw unexpected(e, "a space after a root-level number");
+                }
+                what = isFloat ? "a float" : "an integer";
+            }
+        }
+        return new FrameResult.Malformed("not a JSON object but " + what);
+    }
+
+    private void rootLiteral(int i, byte[] literal) {
+        int e = literal(i, literal);
+        if (e < end && (isDigit(b[e]) || Character.isLetter(b[e]) || b[e] == '_')) {
+            throw unexpected(e, "the end of '" + new String(literal, StandardCharsets.US_ASCII) + "'");
+        }
+    }
+
+    /** Skips the value starting at {@code i} (which is in range) inside a container at depth {@code depth}. */
+    private int value(int i, int depth) {
+        byte c = b[i];
+        if (c == '{' || c == '[') {
+            return container(i, depth);
+        }
+        return scalar(i);
+    }
+
+    private int scalar(int i) {
+        switch (b[i]) {
+            case '"':
+                return string(i + 1);
+            case 't':
+                return literal(i, TRUE);
+            case 'f':
+                return literal(i, FALSE);
+            case 'n':
+                return literal(i, NULL);
+            default:
+                byte c = b[i];
+                if (c == '-' || isDigit(c)) {
+                    return number(i);
+                }
+                throw unexpected(i, "a value");
+        }
+    }
+
+    /**
+     * Skips the object or array opening at {@code i}, nested in a container at depth {@code depth}, with an explicit
+     * stack of container kinds rather than recursion, so deep nesting costs no Java stack.
+     */
+    private int container(int i, int depth) {
+        int level = 0;
+        int state = OPEN;
+        for (;;) {
+            switch (state) {
+                case OPEN -> {
+                    if (depth + level + 1 > MAX_DEPTH) {
+                        throw bad(i, "nesting depth " + (depth + level + 1) + " exceeds " + MAX_DEPTH);
+                    }
+                    boolean object = b[i] == '{';
+                    push(level++, object);
+                    i = ws(i + 1);
+                    if (at(i) == (object ? '}' : ']')) {
+                        level--;
+                        i++;
+                        state = AFTER;
+                    } else {
+                        state = ELEMENT;
+                    }
+                }
+                case ELEMENT -> {
+                    if (isObject(level - 1)) {
+                        if (at(i) != '"') {
+                            throw unexpected(i, "'\"' to start a property name");
+                        }
+                        i = ws(name(i + 1) + 1);
+                        if (at(i) != ':') {
+                            throw unexpected(i, "':' after a property name");
+                        }
+                        i = ws(i + 1);
+                    }
+                    byte c = at(i);
+                    if (c == '{' || c == '[') {
+                        state = OPEN;
+                    } else {
+                        i = scalar(i);
+                        state = AFTER;
+                    }
+                }
+                default -> {
+                    if (level == 0) {
+                        return i;
+                    }
+                    i = ws(i);
+                    byte c = at(i);
+                    if (c == ',') {
+                        i = ws(i + 1);
+                        state = ELEMENT;
+                    } else if (c == (isObject(level - 1) ? '}' : ']')) {
+                        level--;
+                        i++;
+                    } else {
+                        throw unexpected(i, isObject(level - 1) ? "',' or '}' after an object entry" : "',' or ']' after an array element");
+                    }
+                }
+            }
+        }
+    }
+
+    private void push(int level, boolean object) {
+        if (level < 64) {
+            long bit = 1L << level;
+            kinds = object ? kinds | bit : kinds & ~bit;
+            return;
+        }
+        if (deep == null) {
+            deep = new long[(MAX_DEPTH + 63) / 64];
+        }
+        long bit = 1L << (level & 63);
+        int w = level >>> 6;
+        deep[w] = object ? deep[w] | bit : deep[w] & ~bit;
+    }
+
+    private boolean isObject(int level) {
+        return level < 64 ? (kinds & (1L << level)) != 0 : (deep[level >>> 6] & (1L << (level & 63))) != 0;
+    }
+
+    /** Skips a string value whose content starts at {@code i}; returns the index after its closing quote. */
+    private int string(int i) {
+        escaped = false;
+        return stringEnd(i, false) + 1;
+    }
+
+    /** Validates a property name whose content starts at {@code i}; returns the index of its closing quote. */
+    private int name(int i) {
+        escaped = false;
+        int close = stringEnd(i, true);
+        // an escape is longer than the UTF-8 it stands for, so only a long raw name can be too long
+        if (close - i > MAX_NAME_LENGTH) {
+            int length = escaped ? decode(i, close).getBytes(StandardCharsets.UTF_8).length : close - i;
+            if (length > MAX_NAME_LENGTH) {
+                throw bad(i, "property name of " + length + " bytes exceeds " + MAX_NAME_LENGTH);
+            }
+        }
+        return close;
+    }
+
+    /**
+     * Finds the closing quote of the string whose content starts at {@code i}, checking escapes, control
+     * characters and UTF-8 on the way. Eight bytes at a time while a word holds nothing that needs a look.
+     */
+    private int stringEnd(int i, boolean name) {
+        byte[] b = this.b;
+        int end = this.end;
+        for (;;) {
+            while (i <= end - 8) {
+                long m = special((long) LONGS.get(b, i));
+                if (m != 0) {
+                    i += Long.numberOfTrailingZeros(m) >>> 3;
+                    break;
+                }
+                i += 8;
+            }
+            if (i < end && b[i] == '"') {
+                return i;
+            }
+            i = notQuote(i, name);
+        }
+    }
+
+    /**
+     * The byte at {@code i} inside a string is not its closing quote: checks it (and the rest of an escape or a
+     * UTF-8 sequence); returns the index after. Kept out of {@link #stringEnd} so that its loop stays small.
+     */
+    private int notQuote(int i, boolean name) {
+        if (i >= end) {
+            throw bad(end, "unexpected end of input in a string");
+        }
+        byte c = b[i];
+        if (c == '\\') {
+            escaped = true;
+            return escape(i + 1, name);
+        }
+        if (c < 0) {
+            return utf8(i);
+        }
+        if (c < 0x20) {
+            throw bad(i, "control character " + hex(c) + " in a string must be escaped");
+        }
+        return i + 1;
+    }
+
+    /**
+     * High bit set in the bytes of {@code w} (little-endian) that are a quote, a backslash, below 0x20 or above
+     * 0x7F: a byte {@code x} gets it from {@code x - 1} when {@code x ^ '"'} or {@code x ^ '\\'} is zero, from
+     * {@code x - 0x20} when it is below 0x20, and from itself when it is above 0x7F (the subtractions set it for
+     * such bytes too, which is the same answer). A subtraction borrows across bytes, so a flag above a special
+     * byte can be false, but a borrow starts only at a special byte: the lowest flag is always right, and that is
+     * the only one used.
+     */
+    private static long special(long w) {
+        return ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES | w) & HIGHS;
+    }
+
+    /** Checks the escape after a backslash at {@code i - 1}; returns the index after it. */
+    private int escape(int i, boolean name) {
+        switch (at(i)) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+                return i + 1;
+            case 'u': {
+                char ch = (char) hex4(i + 1);
+                if (name && Character.isSurrogate(ch)) {
+                    // Jackson decodes names eagerly and refuses half a surrogate pair there (not in values)
+                    if (Character.isLowSurrogate(ch) || i + 11 > end || b[i + 5] != '\\' || b[i + 6] != 'u'
+                            || !Character.isLowSurrogate((char) hex4(i + 7))) {
+                        throw bad(i - 1, "broken surrogate pair in a property name");
+                    }
+                    return i + 11;
+                }
+                return i + 5;
+            }
+            default:
+                throw bad(i - 1, "unrecognized escape: backslash followed by " + printable(b[i]));
+        }
+    }
+
+    private int hex4(int i) {
+        if (i + 4 > end) {
+            throw bad(end, "unexpected end of input in a \\u escape");
+        }
+        int v = 0;
+        for (int k = i; k < i + 4; k++) {
+            int d = Character.digit(b[k], 16);
+            if (d < 0 || b[k] < 0) {
+                throw unexpected(k, "a hex digit in a \\u escape");
+            }
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
+    /** Checks the multi-byte UTF-8 sequence at {@code i} strictly (no overlongs, surrogates or > U+10FFFF). */
+    private int utf8(int i) {
+        int c = b[i] & 0xFF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            continuation(i + 1, 0x80, 0xBF);
+            return i + 2;
+        }
+        if (c >= 0xE0 && c <= 0xEF) {
+            continuation(i + 1, c == 0xE0 ? 0xA0 : 0x80, c == 0xED ? 0x9F : 0xBF);
+            continuation(i + 2, 0x80, 0xBF);
+            return i + 3;
+        }
+        if (c >= 0xF0 && c <= 0xF4) {
+            continuation(i + 1, c == 0xF0 ? 0x90 : 0x80, c == 0xF4 ? 0x8F : 0xBF);
+            continuation(i + 2, 0x80, 0xBF);
+            continuation(i + 3, 0x80, 0xBF);
+            return i + 4;
+        }
+        throw bad(i, "invalid UTF-8 start byte " + hex(b[i]));
+    }
+
+    private void continuation(int i, int min, int max) {
+        if (i >= end) {
+            throw bad(i, "unexpected end of input in a UTF-8 sequence");
+        }
+        int c = b[i] & 0xFF;
+        if (c < min || c > max) {
+            throw bad(i, "invalid UTF-8 byte " + hex(b[i]));
+        }
+    }
+
+    /**
+     * Checks the number at {@code i} (JSON grammar: no leading zeros, no '+', digits after '.' and 'e'); sets
+     * {@link #isFloat}; returns the index after it.
+     */
+    private int number(int i) {
+        if (b[i] == '-') {
+            i++;
+        }
+        int digits = i;
+        if (i < end && b[i] == '0') {
+            i++;
+            if (i < end && isDigit(b[i])) {
+                throw bad(i, "leading zeroes are not allowed in a number");
+            }
+        } else if (i < end && isDigit(b[i])) {
+            i = digits(i + 1);
+        } else {
+            throw unexpected(i, "a digit after '-'");
+        }
+        int length = i - digits;
+        isFloat = false;
+        if (i < end && b[i] == '.') {
+            int from = i + 1;
+            i = digits(from);
+            if (i == from) {
+                throw unexpected(i, "a digit after the decimal point");
+            }
+            length += i - from;
+            isFloat = true;
+        }
+        if (i < end && (b[i] | 0x20) == 'e') {
+            i++;
+            if (i < end && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            int from = i;
+            i = digits(from);
+            if (i == from) {
+                throw unexpected(i, "a digit in the exponent");
+            }
+            length += i - from;
+            isFloat = true;
+        }
+        if (length > MAX_NUMBER_LENGTH) {
+            throw bad(digits, "number of " + length + " digits exceeds " + MAX_NUMBER_LENGTH);
+        }
+        return i;
+    }
+
+    private int digits(int i) {
+        while (i < end && isDigit(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The integer literal in [s, e), or {@link #OUT} if it lies outside [-2^62, 2^62]. */
+    private long ts(int s, int e) {
+        boolean negative = b[s] == '-';
+        int from = negative ? s + 1 : s;
+        // 2^62 has 19 digits, and 19 digits never overflow an unsigned long
+        if (e - from > 19) {
+            return OUT;
+        }
+        long magnitude = magnitude(from, e);
+        if (Long.compareUnsigned(magnitude, RootFrameReader.MAX_TS) > 0) {
+            return OUT;
+        }
+        return negative ? -magnitude : magnitude;
+    }
+
+    private long magnitude(int s, int e) {
+        long v = 0;
+        for (int k = s; k < e; k++) {
+            v = v * 10 + (b[k] - '0');
+        }
+        return v;
+    }
+
+    private int literal(int i, byte[] literal) {
+        int e = i + literal.length;
+        if (e > end || !Arrays.equals(b, i, e, literal, 0, literal.length)) {
+            throw bad(i, "unrecognized token (expected '" + new String(literal, StandardCharsets.US_ASCII) + "')");
+        }
+        return e;
+    }
+
+    /** Which wanted field the property name in [s, e) is; the last string scan was of that name. */
+    private int field(int s, int e) {
+        if (!escaped) {
+            return matches(names.uidUtf8, s, e) ? UID : matches(names.tsUtf8, s, e) ? TS : OTHER;
+        }
+        String name = decode(s, e);
+        return name.equals(names.uidField) ? UID : name.equals(names.tsField) ? TS : OTHER;
+    }
+
+    private boolean matches(byte[] name, int s, int e) {
+        if (name == null || e - s != name.length) {
+            return false;
+        }
+        // names are short: a plain loop beats the set-up of a vectorized compare
+        for (int k = 0; k < name.length; k++) {
+            if (b[s + k] != name[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The text of the checked string content in [s, e); {@link #escaped} tells whether it has escapes. */
+    private String decode(int s, int e) {
+        if (!escaped) {
+            return new String(b, s, e - s, StandardCharsets.UTF_8);
+        }
+        StringBuilder sb = new StringBuilder(e - s);
+        int run = s;
+        int i = s;
+        while (i < e) {
+            if (b[i] != '\\') {
+                // a backslash byte is never part of a multi-byte UTF-8 sequence, so runs split cleanly
+                i++;
+                continue;
+            }
+            if (i > run) {
+                sb.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+            }
+            byte c = b[i + 1];
+            switch (c) {
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' -> sb.append((char) hex4(i + 2));
+                default -> sb.append((char) c);
+            }
+            i += c == 'u' ? 6 : 2;
+            run = i;
+        }
+        if (run < e) {
+            sb.append(new String(b, run, e - run, StandardCharsets.UTF_8));
+        }
+        return sb.toString();
+    }
+
+    /** The kind of the value that started with {@code first} and was just skipped. */
+    private int kind(byte first) {
+        return switch (first) {
+            case '{' -> OBJECT;
+            case '[' -> ARRAY;
+            case '"' -> STRING;
+            case 't', 'f' -> BOOLEAN;
+            case 'n' -> NULL_VALUE;
+            default -> isFloat ? FLOAT : INTEGER; // a number: anything else did not pass the skip
+        };
+    }
+
+    private static String describe(int kind) {
+        return switch (kind) {
+            case OBJECT -> "an object";
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case INTEGER -> "an integer";
+            case FLOAT -> "a float";
+            case BOOLEAN -> "a boolean";
+            case NULL_VALUE -> "null";
+            default -> throw new IllegalStateException("kind " + kind);
+        };
+    }
+
+    private int ws(int i) {
+        // most tokens follow each other without whitespace: one comparison says so
+        while (i < end && b[i] <= ' ' && isWs(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean isWs(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private byte at(int i) {
+        if (i >= end) {
+            throw bad(i, "unexpected end of input");
+        }
+        return b[i];
+    }
+
+    private Bad unexpected(int i, String expected) {
+        if (i >= end) {
+            return bad(i, "unexpected end of input, expected " + expected);
+        }
+        return bad(i, "unexpected character " + printable(b[i]) + ", expected " + expected);
+    }
+
+    private Bad bad(int i, String what) {
+        return new Bad(what + " at byte " + (i - base));
+    }
+
+    private static String printable(byte c) {
+        return c >= 0x20 && c < 0x7F ? "'" + (char) c + "'" : hex(c);
+    }
+
+    private static String hex(byte c) {
+        return String.format("0x%02x", c & 0xFF);
+    }
+
+    /** Invalid JSON; thrown only on malformed input, so it carries no stack trace. */
+    private static final class Bad extends RuntimeException {
+        Bad(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
