@@ -188,9 +188,15 @@ public final class CrashSafeWindows<K, V, T> {
      * order, because the window operator's watermark and checkpoints depend on it.
      */
     private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records) {
+        return parsed(records, this::parseOne);
+    }
+
+    /** As {@link #parsed(Flux)}, with {@code parseOne} turning one record into its parsed form (null: drop it). */
+    private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records,
+                                           Function<KafkaRecord<K, V>, KafkaRecord<K, T>> parseOne) {
         if (parseParallelism == 1) {
             return records.handle((r, out) -> {
-                KafkaRecord<K, T> p = parseOne(r);
+                KafkaRecord<K, T> p = parseOne.apply(r);
                 if (p != null) {
                     out.next(p);
                 }
@@ -202,7 +208,7 @@ public final class CrashSafeWindows<K, V, T> {
                         .flatMapSequential(batch -> Mono.fromCallable(() -> {
                             List<KafkaRecord<K, T>> out = new ArrayList<>(batch.size());
                             for (KafkaRecord<K, V> r : batch) {
-                                KafkaRecord<K, T> p = parseOne(r);
+                                KafkaRecord<K, T> p = parseOne.apply(r);
                                 if (p != null) {
                                     out.add(p);
                                 }
@@ -259,64 +265,59 @@ public final class CrashSafeWindows<K, V, T> {
         Flux<KafkaRecord<K, V>> feed = Flux.create(sink -> run.start(sink, session.records()));
         Sinks.One<Boolean> inputDone = Sinks.one();
         Duration tick = commitInterval.compareTo(MIN_COMMIT_TICK) < 0 ? MIN_COMMIT_TICK : commitInterval;
-        return Flux.using(
-                () -> parseParallelism > 1 ? Schedulers.newParallel("fluxgate-partition", parseParallelism) : null,
-                workers -> {
-                    Flux<WindowCount> emitted = feed
-                            .transform(recordStage)
-                            .filter(run::beforeEnd)
-                            .groupBy(r -> new TopicPartition(r.topic(), r.partition()))
-                            .flatMap(records -> onePartition(records.key(), records, run, workers), Integer.MAX_VALUE)
-                            // the whole input is committed at its end: nothing is open any more, so stop without
-                            // a flush (a flush could only emit a window of records appended after the run began)
-                            .takeUntilOther(inputDone.asMono());
-                    Disposable ticker = Flux.interval(tick, tick)
-                            .onBackpressureDrop()
-                            .filter(i -> run.assignedOnce || stopAtEnd)
-                            .concatMap(i -> commitPartitions(session, run)
-                                    .then(stopAtEnd ? session.withConsumer(run::inputCommittedAtEnd) : Mono.just(false))
-                                    .onErrorResume(e -> {
-                                        // not subscribed yet, or closing: the next tick asks again
-                                        log.debug("Could not check whether the input is done: {}", e.toString());
-                                        return Mono.just(false);
-                                    }), 1)
-                            .subscribe(done -> {
-                                if (done) {
-                                    inputDone.tryEmitValue(Boolean.TRUE);
-                                }
-                            });
-                    return sink.apply(emitted)
-                            .doOnNext(run::acknowledged)
-                            .concatWith(Mono.defer(() -> commitPartitions(session, run)).then(Mono.empty()))
-                            .doFinally(s -> {
-                                ticker.dispose();
-                                run.stop();
-                            });
-                },
-                workers -> {
-                    if (workers != null) {
-                        workers.dispose();
+        Flux<WindowCount> emitted = feed
+                .transform(recordStage)
+                .filter(run::beforeEnd)
+                // in arrival order (parallel batches put back in order), each partition's records in its own order;
+                // a record the parse function skips stays as a marker, so that a partition's end is seen after it
+                .transform(records -> parsed(records, this::parseOrMarker))
+                .groupBy(r -> new TopicPartition(r.topic(), r.partition()))
+                .flatMap(records -> onePartition(records.key(), records, run), Integer.MAX_VALUE)
+                // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
+                // flush could only emit a window of records appended after the run began)
+                .takeUntilOther(inputDone.asMono());
+        Disposable ticker = Flux.interval(tick, tick)
+                .onBackpressureDrop()
+                .filter(i -> run.assignedOnce || stopAtEnd)
+                .concatMap(i -> commitPartitions(session, run)
+                        .then(stopAtEnd ? session.withConsumer(run::inputCommittedAtEnd) : Mono.just(false))
+                        .onErrorResume(e -> {
+                            // not subscribed yet, or closing: the next tick asks again
+                            log.debug("Could not check whether the input is done: {}", e.toString());
+                            return Mono.just(false);
+                        }), 1)
+                .subscribe(done -> {
+                    if (done) {
+                        inputDone.tryEmitValue(Boolean.TRUE);
                     }
+                });
+        return sink.apply(emitted)
+                .doOnNext(run::acknowledged)
+                .concatWith(Mono.defer(() -> commitPartitions(session, run)).then(Mono.empty()))
+                .doFinally(s -> {
+                    ticker.dispose();
+                    run.stop();
                 });
     }
 
-    /** One partition's records → parse → its own operator; with stopAtEnd, ends (flushes) at the partition's end. */
-    private Flux<WindowCount> onePartition(TopicPartition tp, Flux<KafkaRecord<K, V>> records, Run run, Scheduler workers) {
-        Flux<KafkaRecord<K, V>> own = stopAtEnd ? records.takeUntil(run::isLast) : records;
-        if (workers != null) {
-            // partitions run in parallel, each in order on one worker: the operator needs arrival order
-            own = own.publishOn(workers);
-        }
-        return own.<KafkaRecord<K, T>>handle((r, out) -> {
-                    KafkaRecord<K, T> p = parseOne(r);
-                    if (p != null) {
-                        out.next(p);
-                    }
-                })
+    /**
+     * One partition's parsed records (and skip markers) → its own operator; with stopAtEnd, ends (flushes) at the
+     * partition's end. Runs on the thread that delivers the partition's records, without a hop per partition:
+     * groupBy with an asynchronous hop (publishOn) per group was seen to stop requesting upstream and stall.
+     */
+    private Flux<WindowCount> onePartition(TopicPartition tp, Flux<KafkaRecord<K, T>> records, Run run) {
+        Flux<KafkaRecord<K, T>> own = stopAtEnd ? records.takeUntil(run::isLast) : records;
+        return own.filter(r -> r.value() != null)
                 .transform(operator(run.resumeState(tp)))
                 // registered here, in emission order, before the end marker below
                 .doOnNext(w -> run.emitted(tp, w))
                 .concatWith(Mono.fromRunnable(() -> run.ended(tp)));
+    }
+
+    /** A parsed record, or for a record the parse function skips, a marker with a null value. */
+    private KafkaRecord<K, T> parseOrMarker(KafkaRecord<K, V> r) {
+        KafkaRecord<K, T> p = parseOne(r);
+        return p != null ? p : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), null, NO_ACK);
     }
 
     /** Commits what the sink acknowledged per partition, on the consumer thread, so commits never overtake each other. */
@@ -460,7 +461,7 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /** Whether a record is part of this run's input: with stopAtEnd, below its partition's end at assignment. */
-        boolean beforeEnd(KafkaRecord<K, V> r) {
+        boolean beforeEnd(KafkaRecord<K, ?> r) {
             if (!stopAtEnd) {
                 return true;
             }
@@ -469,7 +470,7 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /** The last record of its partition's input (stopAtEnd): the partition ends after it. */
-        boolean isLast(KafkaRecord<K, V> r) {
+        boolean isLast(KafkaRecord<K, ?> r) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             Long end = endOf.get(tp);
             if (end != null && r.offset() >= end - 1) {
@@ -690,9 +691,9 @@ public final class CrashSafeWindows<K, V, T> {
          * combine their per-partition counts.
          *
          * <p>Commits run every {@link #commitInterval(Duration) commit interval} (at least every 20 ms), each
-         * partition at the checkpoint of its latest acknowledged window. With {@link #parseParallelism(int)}
-         * {@code > 1}, partitions are parsed and counted in parallel, each in arrival order on one of that many
-         * threads. With {@link #stopAtEnd(boolean) stopAtEnd}: a partition is read up to the end offset it had when
+         * partition at the checkpoint of its latest acknowledged window. Parsing is as without per-partition mode
+         * ({@link #parseParallelism(int)}); the operators then count on the thread that delivers the parsed records.
+         * With {@link #stopAtEnd(boolean) stopAtEnd}: a partition is read up to the end offset it had when
          * assigned (records appended later are left to a later run), then its open windows are flushed and, once they
          * are acknowledged, the partition is committed at that end offset; the run completes once every partition
          * of the subscribed topics is committed by the group at or beyond the end offset it had when the run first
