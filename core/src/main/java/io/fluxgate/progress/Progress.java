@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 import io.fluxgate.internal.Checks;
 import io.fluxgate.flow.Clocks;
@@ -115,6 +116,24 @@ public final class Progress {
          * @throws IllegalStateException if no listener was set
          */
         public <T> Function<Flux<T>, Flux<T>> build() {
+            return assemble(null);
+        }
+
+        /**
+         * As {@link #build()}, counting the weight of each element instead of 1 (its size in bytes, the records in a
+         * batch, ...): {@link ProgressSnapshot#count()}, the {@link #total(long) total}, the rates and the ETA are then
+         * in that unit. The weigher runs on the stream's thread for every element and must be cheap; a negative
+         * weight fails the stream with an {@link IllegalArgumentException} naming it.
+         *
+         * @throws IllegalStateException if no listener was set
+         * @throws NullPointerException  if {@code weigher} is null
+         */
+        public <T> Function<Flux<T>, Flux<T>> build(ToLongFunction<? super T> weigher) {
+            return assemble(Objects.requireNonNull(weigher, "weigher"));
+        }
+
+        /** weigher null: each element counts 1. */
+        private <T> Function<Flux<T>, Flux<T>> assemble(ToLongFunction<? super T> weigher) {
             if (listener == null) {
                 throw new IllegalStateException("listener is required");
             }
@@ -133,7 +152,13 @@ public final class Progress {
                             ticker[0] = s.schedulePeriodically(tracker::reportRunning, intervalNanos, intervalNanos,
                                     TimeUnit.NANOSECONDS);
                         })
-                        .doOnNext(v -> tracker.increment())
+                        .doOnNext(weigher == null ? v -> tracker.increment() : v -> {
+                            long w = weigher.applyAsLong(v);
+                            if (w < 0) {
+                                throw new IllegalArgumentException("negative progress weight " + w + " of " + v);
+                            }
+                            tracker.add(w);
+                        })
                         .doFinally(signal -> {
                             if (ticker[0] != null) {
                                 ticker[0].dispose();

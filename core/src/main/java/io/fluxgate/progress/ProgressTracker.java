@@ -43,6 +43,10 @@ final class ProgressTracker {
         count.increment();
     }
 
+    void add(long weight) {
+        count.add(weight);
+    }
+
     synchronized void reportRunning() {
         if (!finished) {
             report(ProgressSnapshot.State.RUNNING);

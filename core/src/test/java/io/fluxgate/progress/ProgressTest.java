@@ -145,6 +145,35 @@ class ProgressTest {
     }
 
     @Test
+    void aWeigherCountsEachElementsWeightAndTheEtaIsInThatUnit() {
+        // lines of 10, 20, 30, ... bytes, one every 100 ms, against an expected total of 1100 bytes
+        StepVerifier.withVirtualTime(() -> Flux.interval(Duration.ofMillis(50), Duration.ofMillis(100)).take(10)
+                        .map(i -> "x".repeat((int) (i + 1) * 10))
+                        .transform(Progress.builder().total(1100).interval(Duration.ofMillis(500))
+                                .listener(reports::add).<String>build(String::length)))
+                .thenAwait(Duration.ofMillis(500))
+                .then(() -> {
+                    ProgressSnapshot first = reports.get(0);
+                    assertThat(first.count()).isEqualTo(10 + 20 + 30 + 40 + 50);
+                    assertThat(first.averageRatePerSecond()).isEqualTo(300.0);
+                    assertThat(first.eta()).contains(Duration.ofMillis(3166).plusNanos(666_666));
+                })
+                .thenAwait(Duration.ofSeconds(1))
+                .expectNextCount(10)
+                .verifyComplete();
+        assertThat(reports.get(reports.size() - 1).count()).isEqualTo(550);
+    }
+
+    @Test
+    void aNegativeWeightFailsTheStreamNamingIt() {
+        StepVerifier.create(Flux.just(3L, -4L, 5L)
+                        .transform(Progress.builder().listener(reports::add).<Long>build(v -> v)))
+                .expectNext(3L)
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("-4"));
+    }
+
+    @Test
     void rejectsBadArguments() {
         assertThatThrownBy(() -> Progress.builder().total(-2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-2");
@@ -157,5 +186,7 @@ class ProgressTest {
         assertThatThrownBy(() -> Progress.builder().build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("listener");
         assertThatThrownBy(() -> Progress.builder().listener(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Progress.builder().listener(reports::add).build(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("weigher");
     }
 }

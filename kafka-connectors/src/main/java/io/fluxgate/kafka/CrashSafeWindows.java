@@ -25,10 +25,12 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
@@ -58,6 +60,9 @@ import reactor.util.retry.Retry;
  *       the minimum over partitions, so which records are late depends on how the partitions interleave, which
  *       Kafka does not fix; the result equals an uninterrupted run whenever no record is within reach of the
  *       lateness bound (and then it is independent of interleaving).</li>
+ *   <li><b>Several partitions, {@link Builder#perPartition(boolean) per partition}:</b> exact per partition, as
+ *       with one partition, whichever consumers of the group read them: each partition has its own operator and
+ *       commit state, so a partition that moves to another consumer mid-window continues there exactly.</li>
  *   <li><b>Rebalance:</b> when partitions are revoked the run stops without flushing open windows and starts
  *       again (new consumer) from the committed state of its new assignment; windows are never flushed partial.</li>
  *   <li>The sink must be idempotent per window key (re-emitted windows overwrite): e.g. a compacted topic keyed by
@@ -79,6 +84,8 @@ public final class CrashSafeWindows<K, V, T> {
     /** Records per parse task when parsing on several threads: enough to amortise the hop between threads. */
     private static final int PARSE_BATCH = 256;
     private static final Duration PARSE_BATCH_WAIT = Duration.ofMillis(10);
+    /** Per-partition mode commits on a ticker: at most this often, even with a shorter commit interval. */
+    private static final Duration MIN_COMMIT_TICK = Duration.ofMillis(20);
 
     private final KafkaSourceOptions<K, V> source;
     private final Function<? super KafkaRecord<K, V>, ? extends T> parse;
@@ -87,6 +94,8 @@ public final class CrashSafeWindows<K, V, T> {
     private final boolean stopAtEnd;
     private final Duration commitInterval;
     private final int parseParallelism;
+    private final boolean perPartition;
+    private final Function<Flux<KafkaRecord<K, V>>, Flux<KafkaRecord<K, V>>> recordStage;
     private final SourceSession.Stats stats;
 
     private CrashSafeWindows(Builder<K, V, T> b) {
@@ -97,6 +106,8 @@ public final class CrashSafeWindows<K, V, T> {
         this.stopAtEnd = b.stopAtEnd;
         this.commitInterval = b.commitInterval;
         this.parseParallelism = b.parseParallelism;
+        this.perPartition = b.perPartition;
+        this.recordStage = b.recordStage;
         this.stats = new SourceSession.Stats(source.registry(), source.metricsName(), source.groupId());
     }
 
@@ -120,9 +131,22 @@ public final class CrashSafeWindows<K, V, T> {
      * committing); errors on a sink or consumer failure; cancel stops without flushing (a later run resumes).
      */
     public Flux<WindowCount> run() {
-        return Flux.defer(this::oneRun)
+        return Flux.defer(() -> perPartition ? onePartitionedRun() : oneRun())
                 .retryWhen(Retry.indefinitely().filter(RebalanceRestart.class::isInstance)
                         .doBeforeRetry(s -> log.info("Partitions revoked: restarting from the committed state")));
+    }
+
+    /**
+     * The input partition of a result in {@link Builder#perPartition(boolean) per-partition mode}.
+     *
+     * @throws IllegalArgumentException if the result carries no checkpoint with exactly one partition
+     */
+    public static TopicPartition partitionOf(WindowCount w) {
+        Checkpoint cp = w.checkpoint().orElseThrow(() -> new IllegalArgumentException("no checkpoint: " + w));
+        if (cp.marks().size() != 1 || !(cp.marks().keySet().iterator().next() instanceof TopicPartition tp)) {
+            throw new IllegalArgumentException("not a per-partition result: " + w + " " + cp);
+        }
+        return tp;
     }
 
     private Flux<WindowCount> oneRun() {
@@ -134,6 +158,7 @@ public final class CrashSafeWindows<K, V, T> {
         long[] nextSeq = {0};
         long[] lastCommit = {System.nanoTime()};
         Flux<WindowCount> emitted = feed
+                .transform(recordStage)
                 .switchOnFirst((first, records) -> parsed(records)
                         .transform(operator(run.resumeState())))
                 .doOnNext(w -> {
@@ -163,9 +188,15 @@ public final class CrashSafeWindows<K, V, T> {
      * order, because the window operator's watermark and checkpoints depend on it.
      */
     private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records) {
+        return parsed(records, this::parseOne);
+    }
+
+    /** As {@link #parsed(Flux)}, with {@code parseOne} turning one record into its parsed form (null: drop it). */
+    private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records,
+                                           Function<KafkaRecord<K, V>, KafkaRecord<K, T>> parseOne) {
         if (parseParallelism == 1) {
             return records.handle((r, out) -> {
-                KafkaRecord<K, T> p = parseOne(r);
+                KafkaRecord<K, T> p = parseOne.apply(r);
                 if (p != null) {
                     out.next(p);
                 }
@@ -177,7 +208,7 @@ public final class CrashSafeWindows<K, V, T> {
                         .flatMapSequential(batch -> Mono.fromCallable(() -> {
                             List<KafkaRecord<K, T>> out = new ArrayList<>(batch.size());
                             for (KafkaRecord<K, V> r : batch) {
-                                KafkaRecord<K, T> p = parseOne(r);
+                                KafkaRecord<K, T> p = parseOne.apply(r);
                                 if (p != null) {
                                     out.add(p);
                                 }
@@ -223,6 +254,105 @@ public final class CrashSafeWindows<K, V, T> {
                 });
     }
 
+    /**
+     * {@link Builder#perPartition(boolean) Per-partition mode}: one operator per partition (groupBy), each resumed
+     * from its own partition's commit; commits on a ticker, on the consumer thread; with stopAtEnd, a partition is
+     * flushed and committed at its end offset, and the run completes once the whole input is committed at its end.
+     */
+    private Flux<WindowCount> onePartitionedRun() {
+        Run run = new Run();
+        SourceSession<K, V> session = new SourceSession<>(source, stats, run);
+        Flux<KafkaRecord<K, V>> feed = Flux.create(sink -> run.start(sink, session.records()));
+        Sinks.One<Boolean> inputDone = Sinks.one();
+        Duration tick = commitInterval.compareTo(MIN_COMMIT_TICK) < 0 ? MIN_COMMIT_TICK : commitInterval;
+        Flux<WindowCount> emitted = feed
+                .transform(recordStage)
+                .filter(run::beforeEnd)
+                // in arrival order (parallel batches put back in order), each partition's records in its own order;
+                // a record the parse function skips stays as a marker, so that a partition's end is seen after it
+                .transform(records -> parsed(records, this::parseOrMarker))
+                .groupBy(r -> new TopicPartition(r.topic(), r.partition()))
+                .flatMap(records -> onePartition(records.key(), records, run), Integer.MAX_VALUE)
+                // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
+                // flush could only emit a window of records appended after the run began)
+                .takeUntilOther(inputDone.asMono());
+        Disposable ticker = Flux.interval(tick, tick)
+                .onBackpressureDrop()
+                .filter(i -> run.assignedOnce || stopAtEnd)
+                .concatMap(i -> commitPartitions(session, run)
+                        .then(stopAtEnd ? session.withConsumer(run::inputCommittedAtEnd) : Mono.just(false))
+                        .onErrorResume(e -> {
+                            // not subscribed yet, or closing: the next tick asks again
+                            log.debug("Could not check whether the input is done: {}", e.toString());
+                            return Mono.just(false);
+                        }), 1)
+                .subscribe(done -> {
+                    if (done) {
+                        inputDone.tryEmitValue(Boolean.TRUE);
+                    }
+                });
+        return sink.apply(emitted)
+                .doOnNext(run::acknowledged)
+                .concatWith(Mono.defer(() -> commitPartitions(session, run)).then(Mono.empty()))
+                .doFinally(s -> {
+                    ticker.dispose();
+                    run.stop();
+                });
+    }
+
+    /**
+     * One partition's parsed records (and skip markers) → its own operator; with stopAtEnd, ends (flushes) at the
+     * partition's end. Runs on the thread that delivers the partition's records, without a hop per partition:
+     * groupBy with an asynchronous hop (publishOn) per group was seen to stop requesting upstream and stall.
+     */
+    private Flux<WindowCount> onePartition(TopicPartition tp, Flux<KafkaRecord<K, T>> records, Run run) {
+        Flux<KafkaRecord<K, T>> own = stopAtEnd ? records.takeUntil(run::isLast) : records;
+        return own.filter(r -> r.value() != null)
+                .transform(operator(run.resumeState(tp)))
+                // registered here, in emission order, before the end marker below
+                .doOnNext(w -> run.emitted(tp, w))
+                .concatWith(Mono.fromRunnable(() -> run.ended(tp)));
+    }
+
+    /** A parsed record, or for a record the parse function skips, a marker with a null value. */
+    private KafkaRecord<K, T> parseOrMarker(KafkaRecord<K, V> r) {
+        KafkaRecord<K, T> p = parseOne(r);
+        return p != null ? p : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), null, NO_ACK);
+    }
+
+    /** Commits what the sink acknowledged per partition, on the consumer thread, so commits never overtake each other. */
+    private Mono<Void> commitPartitions(SourceSession<K, V> session, Run run) {
+        if (!run.hasAcked()) {
+            return Mono.empty();
+        }
+        return session.withConsumer(c -> {
+                    Map<TopicPartition, Checkpoint> taken = run.takeAcked();
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    taken.forEach((tp, cp) -> {
+                        Checkpoint.Mark mark = cp.mark(tp);
+                        if (mark != null && run.assigned.contains(tp)) {
+                            offsets.put(tp, new OffsetAndMetadata(mark.resumePosition(),
+                                    CheckpointCodec.encode(mark.maxEventTimeBefore(), cp.emittedUpTo())));
+                        }
+                    });
+                    try {
+                        if (!offsets.isEmpty()) {
+                            c.commitSync(offsets);
+                        }
+                    } catch (RuntimeException e) {
+                        // committed later (or replayed by the partition's next owner)
+                        taken.forEach(run::untake);
+                        throw e;
+                    }
+                    return Boolean.TRUE;
+                })
+                .then()
+                .onErrorResume(e -> {
+                    log.warn("Commit of window checkpoints failed: {}", e.toString());
+                    return Mono.empty();
+                });
+    }
+
     /** State of one run (one consumer): assignment, resume state, end detection, the bridge to the operator. */
     private final class Run implements SourceSession.AssignmentHook {
         final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
@@ -231,6 +361,16 @@ public final class CrashSafeWindows<K, V, T> {
         private final Map<Duration, Long> emittedUpTo = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Long> lastOffset = new ConcurrentHashMap<>();
         private volatile boolean assignedOnce;
+        // per-partition mode
+        private final Map<TopicPartition, Long> endOf = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, Map<Duration, Long>> emittedUpToOf = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, PartitionTracker<Checkpoint>> ordered = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, Long> lastSeq = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, Checkpoint> lastEmitted = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, Checkpoint> ackedOf = new ConcurrentHashMap<>();
+        private final Set<TopicPartition> reachedEnd = ConcurrentHashMap.newKeySet();
+        private final Map<WindowCount, Runnable> pendingAcks = Collections.synchronizedMap(new IdentityHashMap<>());
+        private volatile Map<TopicPartition, Long> inputEnds;
         private volatile FluxSink<KafkaRecord<K, V>> sink;
         private volatile BaseSubscriber<KafkaRecord<K, V>> upstream;
 
@@ -299,9 +439,12 @@ public final class CrashSafeWindows<K, V, T> {
                 if (st != null) {
                     maxBefore.put(tp, st.maxEventTimeBefore());
                     st.emittedUpTo().forEach((size, end) -> emittedUpTo.merge(size, end, Math::max));
+                    emittedUpToOf.put(tp, st.emittedUpTo());
                 }
             });
-            if (stopAtEnd) {
+            if (perPartition) {
+                endOf.putAll(endOffsets);
+            } else if (stopAtEnd) {
                 endOffsets.forEach((tp, end) -> {
                     if (end > positions.getOrDefault(tp, 0L)) {
                         lastOffset.put(tp, end - 1);
@@ -309,6 +452,133 @@ public final class CrashSafeWindows<K, V, T> {
                 });
                 completeIfCaughtUp();
             }
+        }
+
+        /** The operator state of one partition, as committed (per-partition mode). */
+        ResumeState resumeState(TopicPartition tp) {
+            Long max = maxBefore.get(tp);
+            return ResumeState.of(max == null ? Map.of() : Map.of(tp, max), emittedUpToOf.getOrDefault(tp, Map.of()));
+        }
+
+        /** Whether a record is part of this run's input: with stopAtEnd, below its partition's end at assignment. */
+        boolean beforeEnd(KafkaRecord<K, ?> r) {
+            if (!stopAtEnd) {
+                return true;
+            }
+            Long end = endOf.get(new TopicPartition(r.topic(), r.partition()));
+            return end == null || r.offset() < end;
+        }
+
+        /** The last record of its partition's input (stopAtEnd): the partition ends after it. */
+        boolean isLast(KafkaRecord<K, ?> r) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            Long end = endOf.get(tp);
+            if (end != null && r.offset() >= end - 1) {
+                reachedEnd.add(tp);
+                return true;
+            }
+            return false;
+        }
+
+        /** A window of {@code tp} emitted by its operator: acknowledged in order per partition. */
+        void emitted(TopicPartition tp, WindowCount w) {
+            Checkpoint cp = w.checkpoint().orElseThrow();
+            lastEmitted.put(tp, cp);
+            long seq = lastSeq.merge(tp, 1L, Long::sum);
+            PartitionTracker<Checkpoint> t = tracker(tp);
+            t.register(seq, cp);
+            pendingAcks.put(w, () -> t.accept(seq));
+        }
+
+        /**
+         * The operator of {@code tp} completed. At the partition's end (stopAtEnd) the partition is committed at its
+         * end offset once its windows are acknowledged: every record below it is accounted for, including malformed
+         * ones after the last window, so the group can tell that the partition is done.
+         */
+        void ended(TopicPartition tp) {
+            Long end = endOf.get(tp);
+            if (!reachedEnd.contains(tp) || end == null) {
+                return;
+            }
+            Checkpoint last = lastEmitted.get(tp);
+            long max = last != null ? last.mark(tp).maxEventTimeBefore() : maxBefore.getOrDefault(tp, Long.MIN_VALUE);
+            Map<Duration, Long> upTo = last != null ? last.emittedUpTo() : emittedUpToOf.getOrDefault(tp, Map.of());
+            long seq = lastSeq.merge(tp, 1L, Long::sum);
+            PartitionTracker<Checkpoint> t = tracker(tp);
+            t.register(seq, new Checkpoint(Map.of(tp, new Checkpoint.Mark(end, max)), upTo));
+            t.accept(seq);
+        }
+
+        private PartitionTracker<Checkpoint> tracker(TopicPartition tp) {
+            return ordered.computeIfAbsent(tp, k -> new PartitionTracker<>(0, cp -> ackedOf.put(k, cp)));
+        }
+
+        void acknowledged(WindowCount w) {
+            Runnable ack = pendingAcks.remove(w);
+            if (ack != null) {
+                ack.run();
+            }
+        }
+
+        /** The latest acknowledged checkpoint of each partition since the last call. */
+        Map<TopicPartition, Checkpoint> takeAcked() {
+            Map<TopicPartition, Checkpoint> taken = new HashMap<>();
+            for (TopicPartition tp : ackedOf.keySet()) {
+                Checkpoint cp = ackedOf.remove(tp);
+                if (cp != null) {
+                    taken.put(tp, cp);
+                }
+            }
+            return taken;
+        }
+
+        boolean hasAcked() {
+            return !ackedOf.isEmpty();
+        }
+
+        /** Puts back a checkpoint whose commit failed, unless a newer one was acknowledged meanwhile. */
+        void untake(TopicPartition tp, Checkpoint cp) {
+            ackedOf.putIfAbsent(tp, cp);
+        }
+
+        /**
+         * Whether every partition of the subscribed topics is committed by the group at (or beyond) the end offset it
+         * had when this run first asked, or is empty. On the consumer thread.
+         */
+        boolean inputCommittedAtEnd(org.apache.kafka.clients.consumer.Consumer<?, ?> c) {
+            Set<TopicPartition> all = new java.util.HashSet<>();
+            for (String topic : c.subscription()) {
+                List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(topic);
+                if (infos != null) {
+                    infos.forEach(p -> all.add(new TopicPartition(topic, p.partition())));
+                }
+            }
+            if (all.isEmpty()) {
+                return false;
+            }
+            Map<TopicPartition, Long> ends = inputEnds;
+            if (ends == null || !ends.keySet().equals(all)) {
+                ends = new HashMap<>(c.endOffsets(all));
+                inputEnds = ends;
+            }
+            Map<TopicPartition, ? extends OffsetAndMetadata> committed = c.committed(all);
+            Map<TopicPartition, Long> begin = null;
+            for (TopicPartition tp : all) {
+                OffsetAndMetadata om = committed.get(tp);
+                long position;
+                if (om != null) {
+                    position = om.offset();
+                } else {
+                    if (begin == null) {
+                        begin = c.beginningOffsets(all);
+                    }
+                    position = begin.get(tp);
+                }
+                if (position < ends.get(tp)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -348,6 +618,8 @@ public final class CrashSafeWindows<K, V, T> {
         private boolean stopAtEnd;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private int parseParallelism = DEFAULT_PARSE_PARALLELISM;
+        private boolean perPartition;
+        private Function<Flux<KafkaRecord<K, V>>, Flux<KafkaRecord<K, V>>> recordStage = Function.identity();
 
         private Builder(KafkaSourceOptions<K, V> source, Function<? super KafkaRecord<K, V>, ? extends T> parse,
                         UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
@@ -404,6 +676,52 @@ public final class CrashSafeWindows<K, V, T> {
                 throw new IllegalArgumentException("parseParallelism must be between 1 and 256: " + parallelism);
             }
             this.parseParallelism = parallelism;
+            return this;
+        }
+
+        /**
+         * One window operator per input partition instead of one over all of them (default false). Each partition
+         * then has its own watermark (its own largest event time − lateness), its own late decisions and its own
+         * results: a window that has records in three partitions is emitted three times, once per partition, each
+         * counting that partition's users. Each result's {@link WindowCount#checkpoint() checkpoint} has exactly one
+         * mark, keyed by the partition's {@link TopicPartition} ({@link #partitionOf(WindowCount)}). The results of
+         * a partition depend only on that partition's records, in their order, so they are the same whichever
+         * consumer of the group reads the partition and however often it moves or restarts: exact, as with one
+         * partition. This is what lets several instances in one group split the partitions and a later stage
+         * combine their per-partition counts.
+         *
+         * <p>Commits run every {@link #commitInterval(Duration) commit interval} (at least every 20 ms), each
+         * partition at the checkpoint of its latest acknowledged window. Parsing is as without per-partition mode
+         * ({@link #parseParallelism(int)}); the operators then count on the thread that delivers the parsed records.
+         * With {@link #stopAtEnd(boolean) stopAtEnd}: a partition is read up to the end offset it had when
+         * assigned (records appended later are left to a later run), then its open windows are flushed and, once they
+         * are acknowledged, the partition is committed at that end offset; the run completes once every partition
+         * of the subscribed topics is committed by the group at or beyond the end offset it had when the run first
+         * checked (or is empty), whichever consumer of the group read it. So a consumer that is done with its own
+         * partitions stays in the group and takes over those of a consumer that dies. The input must not grow while
+         * such a run lasts: a partition that gets records between its assignment and that first check keeps the run
+         * from completing until it is reassigned.
+         *
+         * <p>With several consumers in the group, give each a static membership
+         * ({@code group.instance.id}, unique per consumer, e.g. through {@link KafkaSourceOptions.Builder#property}):
+         * every rebalance restarts the consumers whose partitions were revoked from their committed state, and
+         * without static membership each such restart (a consumer leaving and joining) triggers the next rebalance.
+         * A consumer that dies then hands its partitions on after {@code session.timeout.ms}.
+         */
+        public Builder<K, V, T> perPartition(boolean perPartition) {
+            this.perPartition = perPartition;
+            return this;
+        }
+
+        /**
+         * A stage over the records as read, before parsing, e.g. {@code io.fluxgate.progress.Progress} for a
+         * progress bar, or metrics. Applied once per consumer run (a rebalance starts a new run, and records are
+         * read again from the committed positions). It must pass every record on, unchanged and in order, with the
+         * demand it gets: it observes, it does not filter (skip records in the parse function instead). Default:
+         * none.
+         */
+        public Builder<K, V, T> recordStage(Function<Flux<KafkaRecord<K, V>>, Flux<KafkaRecord<K, V>>> stage) {
+            this.recordStage = Objects.requireNonNull(stage, "stage");
             return this;
         }
 

@@ -70,7 +70,7 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
-        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group));
+        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group), FRAMES);
 
         Map<Long, Long> expected = uninterrupted(frames);
         assertThat(expected).hasSizeGreaterThan(40);
@@ -96,7 +96,8 @@ class CrashSafeWindowsTest {
         KafkaTestSupport.produceRecords(kafka, records);
 
         killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group,
-                Long.toString(PARTITION_IDLE.toMillis()), Integer.toString(PARTITION_FETCH_BYTES), Long.toString(PACE)));
+                Long.toString(PARTITION_IDLE.toMillis()), Integer.toString(PARTITION_FETCH_BYTES), Long.toString(PACE)),
+                PARTITIONED_FRAMES);
 
         List<String> frames = records.stream().map(ProducerRecord::value).toList();
         Map<Long, Long> expected = uninterrupted(frames);
@@ -114,7 +115,8 @@ class CrashSafeWindowsTest {
      * Starts children one after another, each killed ({@code destroyForcibly}) a random moment after it has
      * committed progress of its own, {@value #KILLS} times; then one more that runs to the end of input.
      */
-    private void killRepeatedlyThenFinish(EmbeddedKafka kafka, String in, String group, Path dir, List<String> args)
+    private void killRepeatedlyThenFinish(EmbeddedKafka kafka, String in, String group, Path dir, List<String> args,
+                                          long inputRecords)
             throws Exception {
         List<Process> children = new ArrayList<>();
         try {
@@ -140,12 +142,19 @@ class CrashSafeWindowsTest {
                     log.info("Child finished before it could be killed (attempt {})", attempt);
                     break;
                 }
-                Thread.sleep(rnd.nextInt(800));
+                // a child reads the whole input in well under a second on an idle machine: kill soon after its commit
+                Thread.sleep(rnd.nextInt(150));
+                long beforeKill = committedSum(kafka, group, in);
                 child.destroyForcibly().waitFor();
-                kills++;
-                log.info("Killed child {} after committed offsets summing to {}", kills, seen);
                 // what the killed child managed to commit; the next child must commit beyond it
                 lastCommitted = Math.max(seen, committedSum(kafka, group, in));
+                if (beforeKill >= inputRecords) {
+                    // it had committed the whole input and was about to exit: nothing is left to crash in
+                    log.info("Child had finished the input before it was killed (attempt {})", attempt);
+                    break;
+                }
+                kills++;
+                log.info("Killed child {} after committed offsets summing to {} (of {})", kills, seen, inputRecords);
             }
             Path logFile = dir.resolve("child-final.log");
             long started = System.nanoTime();
@@ -154,7 +163,8 @@ class CrashSafeWindowsTest {
             assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
             log.info("Final run finished in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             assertThat(last.exitValue()).as(Files.readString(logFile)).isZero();
-            assertThat(kills).as("children killed mid-run").isEqualTo(KILLS);
+            // at least one kill mid-run; on a fast machine a child can finish the input before its kill moment
+            assertThat(kills).as("children killed mid-run").isPositive();
         } finally {
             // never leave a child behind, whatever failed
             for (Process p : children) {

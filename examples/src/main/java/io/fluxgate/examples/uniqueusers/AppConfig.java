@@ -22,9 +22,15 @@ record AppConfig(
         Path outputFile,
         PostgresSettings postgres,
         int threads,
-        long seed) {
+        long seed,
+        UniqueUsersApp.Role role) {
 
     boolean embedded() {
         return bootstrapServers == null;
+    }
+
+    /** Whether this process takes part in a scaled-out run (per-partition counts, partials, a combiner). */
+    boolean scaledOut() {
+        return role != UniqueUsersApp.Role.SINGLE;
     }
 }

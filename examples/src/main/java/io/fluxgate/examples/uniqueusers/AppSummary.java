@@ -15,7 +15,9 @@ record AppSummary(
         long rejectedAtLoad,
         Duration loadTime,
         Duration pipelineTime,
-        Duration elapsed) {
+        Duration elapsed,
+        UniqueUsersApp.Role role,
+        long combined) {
 
     double framesPerSecond() {
         double s = pipelineTime.toNanos() / 1e9;
@@ -24,23 +26,35 @@ record AppSummary(
 
     String render() {
         StringBuilder sb = new StringBuilder();
-        sb.append("unique-users summary\n");
-        line(sb, "frames read", String.format(Locale.ROOT, "%,d", frames));
-        line(sb, "frames counted", String.format(Locale.ROOT, "%,d", counted));
-        line(sb, "windows emitted", String.format(Locale.ROOT, "%,d", windows));
-        line(sb, "late (dropped)", String.format(Locale.ROOT, "%,d", late));
-        line(sb, "malformed", String.format(Locale.ROOT, "%,d (dead-lettered)", malformed));
-        if (blank > 0) {
-            line(sb, "blank lines", String.format(Locale.ROOT, "%,d (skipped)", blank));
+        sb.append("unique-users summary").append(role == UniqueUsersApp.Role.SINGLE ? "" : " (" + role.flag() + ")")
+                .append('\n');
+        if (role.counts()) {
+            line(sb, "frames read", String.format(Locale.ROOT, "%,d", frames));
+            line(sb, "frames counted", String.format(Locale.ROOT, "%,d", counted));
+            if (role == UniqueUsersApp.Role.SINGLE) {
+                line(sb, "windows emitted", String.format(Locale.ROOT, "%,d", windows));
+            } else {
+                line(sb, "partial windows", String.format(Locale.ROOT, "%,d (one per window and input partition)", windows));
+            }
         }
-        if (replayedSkipped > 0) {
-            line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d (windows emitted before a restart)", replayedSkipped));
+        if (role.combines()) {
+            line(sb, "windows combined", String.format(Locale.ROOT, "%,d", combined));
         }
-        if (rejectedAtLoad > 0) {
-            line(sb, "rejected at load", String.format(Locale.ROOT, "%,d lines larger than a Kafka record (counted as malformed)", rejectedAtLoad));
+        if (role.counts()) {
+            line(sb, "late (dropped)", String.format(Locale.ROOT, "%,d", late));
+            line(sb, "malformed", String.format(Locale.ROOT, "%,d (dead-lettered)", malformed));
+            if (blank > 0) {
+                line(sb, "blank lines", String.format(Locale.ROOT, "%,d (skipped)", blank));
+            }
+            if (replayedSkipped > 0) {
+                line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d (windows emitted before a restart)", replayedSkipped));
+            }
+            if (rejectedAtLoad > 0) {
+                line(sb, "rejected at load", String.format(Locale.ROOT, "%,d lines larger than a Kafka record (counted as malformed)", rejectedAtLoad));
+            }
+            line(sb, "frames/s", String.format(Locale.ROOT, "%,.0f", framesPerSecond()));
+            line(sb, "load time", ConsoleReporter.formatDuration(loadTime) + String.format(Locale.ROOT, " (%,d ms)", loadTime.toMillis()));
         }
-        line(sb, "frames/s", String.format(Locale.ROOT, "%,.0f", framesPerSecond()));
-        line(sb, "load time", ConsoleReporter.formatDuration(loadTime) + String.format(Locale.ROOT, " (%,d ms)", loadTime.toMillis()));
         line(sb, "pipeline time", ConsoleReporter.formatDuration(pipelineTime) + String.format(Locale.ROOT, " (%,d ms)", pipelineTime.toMillis()));
         line(sb, "elapsed", ConsoleReporter.formatDuration(elapsed) + String.format(Locale.ROOT, " (%,d ms)", elapsed.toMillis()));
         return sb.toString();

@@ -3,6 +3,12 @@ package io.fluxgate.examples.uniqueusers;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+import io.fluxgate.progress.Progress;
+import io.fluxgate.progress.ProgressSnapshot;
+import reactor.core.publisher.Flux;
 
 /**
  * Draws the progress bar on stderr: redrawn in place on a terminal, one line per tenth of the work otherwise (so a
@@ -11,6 +17,7 @@ import java.util.Locale;
 final class ConsoleReporter {
 
     private static final int BAR_WIDTH = 30;
+    private static final Duration REDRAW = Duration.ofMillis(200);
 
     private final boolean enabled;
     private final boolean terminal;
@@ -65,6 +72,28 @@ final class ConsoleReporter {
                 err.flush();
             }
         }
+    }
+
+    /** Draws a snapshot of a {@link Progress} stage: its count, total, average rate and ETA. */
+    void progress(ProgressSnapshot s) {
+        progress(s.name(), s.count(), s.total(), s.averageRatePerSecond(), s.eta().orElse(null));
+    }
+
+    /**
+     * A {@link Progress} stage that draws this bar every 200 ms, counting {@code weigher} per element (null: 1), or
+     * no stage at all when the bar is off.
+     *
+     * @param total the amount of work when known, else a value {@code < 0}
+     */
+    <T> Function<Flux<T>, Flux<T>> stage(String phase, long total, ToLongFunction<? super T> weigher) {
+        if (!enabled) {
+            return Function.identity();
+        }
+        Progress.Builder b = Progress.builder().name(phase).interval(REDRAW).listener(this::progress);
+        if (total >= 0) {
+            b.total(total);
+        }
+        return weigher == null ? b.build() : b.build(weigher);
     }
 
     synchronized void endBar() {

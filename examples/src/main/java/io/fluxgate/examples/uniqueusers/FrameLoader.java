@@ -2,6 +2,7 @@ package io.fluxgate.examples.uniqueusers;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import reactor.core.publisher.Flux;
 
 /**
  * Puts the input into the input topic before the pipeline runs: the lines of a file (or stdin) in file order, or
@@ -47,108 +49,78 @@ final class FrameLoader {
         long total = path.equals("-") ? -1 : Files.size(Path.of(path));
         try (InputStream in = path.equals("-") ? System.in : Files.newInputStream(Path.of(path));
              LineReader lines = new LineReader(in)) {
-            return load(new Source() {
-                long bytes;
-
-                @Override
-                public byte[] next() throws IOException {
+            Flux<byte[]> all = Flux.generate(sink -> {
+                try {
                     byte[] line = lines.next();
-                    while (line != null && lines.lineNumber() <= skip) {
-                        bytes += line.length + 1;
-                        line = lines.next();
+                    if (line == null) {
+                        sink.complete();
+                    } else {
+                        sink.next(line);
                     }
-                    if (line != null) {
-                        bytes += line.length + 1;
-                    }
-                    return line;
+                } catch (IOException e) {
+                    sink.error(new UncheckedIOException(e));
                 }
-
-                @Override
-                public long done(long records) {
-                    return bytes;
-                }
-            }, total, "load", reporter);
+            });
+            // progress in bytes of the file, the skipped lines included, so that the bar ends full
+            return load(all.transform(reporter.stage("load", total, line -> line.length + 1L)), skip, reporter);
         }
     }
 
     /** Loads {@code count} generated frames after the first {@code skip}, which are already there. */
     Loaded generate(FrameGenerator generator, long count, long skip, ConsoleReporter reporter) throws IOException {
-        for (long i = 0; i < skip && i < count; i++) {
-            generator.next();
-        }
-        return load(new Source() {
-            long left = Math.max(0, count - skip);
-
-            @Override
-            public byte[] next() {
-                return left-- > 0 ? generator.next() : null;
+        Flux<byte[]> all = Flux.<byte[], Long>generate(() -> 0L, (i, sink) -> {
+            if (i < count) {
+                sink.next(generator.next());
+            } else {
+                sink.complete();
             }
-
-            @Override
-            public long done(long records) {
-                return skip + records;
-            }
-        }, count, "generate", reporter);
+            return i + 1;
+        });
+        return load(all.transform(reporter.stage("generate", count, null)), skip, reporter);
     }
 
-    /** A sequence of lines, and how far along it is in the unit of the total given for progress. */
-    private interface Source {
-        byte[] next() throws IOException;
-
-        long done(long records);
-    }
-
-    private Loaded load(Source source, long total, String phase, ConsoleReporter reporter) throws IOException {
-        long rejected = 0;
+    /** Sends the lines after the first {@code skip} (generated or read again only to be passed over) in order. */
+    private Loaded load(Flux<byte[]> lines, long skip, ConsoleReporter reporter) throws IOException {
+        long[] counts = new long[3]; // records, rejected, bytes
         AtomicReference<Exception> failure = new AtomicReference<>();
-        long records = 0;
-        long bytes = 0;
-        long started = System.nanoTime();
-        long lastReport = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
-            for (byte[] line; (line = source.next()) != null; ) {
-                if (failure.get() != null) {
-                    break;
-                }
-                records++;
-                bytes += line.length;
-                byte[] value = line;
-                if (line.length > MAX_LINE_BYTES) {
-                    rejected++;
-                    value = ("{\"fluxgate_rejected\":\"a line of " + line.length
-                            + " bytes, larger than a Kafka record may be\"}").getBytes(StandardCharsets.UTF_8);
-                }
-                producer.send(new ProducerRecord<>(topic, keyOf == null || value != line ? null : keyOf.apply(line), value),
-                        (md, e) -> {
-                            if (e != null) {
-                                failure.compareAndSet(null, e);
-                            }
-                        });
-                long now = System.nanoTime();
-                if (now - lastReport > 200_000_000L) {
-                    lastReport = now;
-                    long done = source.done(records);
-                    double rate = records / Math.max(1e-9, (now - started) / 1e9);
-                    reporter.progress(phase, done, total, rate, eta(done, total, now - started));
-                }
-            }
+            lines.skip(skip)
+                    .doOnNext(line -> {
+                        if (failure.get() != null) {
+                            throw new IllegalStateException("could not write to topic " + topic, failure.get());
+                        }
+                        counts[0]++;
+                        counts[2] += line.length;
+                        byte[] value = line;
+                        if (line.length > MAX_LINE_BYTES) {
+                            counts[1]++;
+                            value = ("{\"fluxgate_rejected\":\"a line of " + line.length
+                                    + " bytes, larger than a Kafka record may be\"}").getBytes(StandardCharsets.UTF_8);
+                        }
+                        producer.send(new ProducerRecord<>(topic,
+                                        keyOf == null || value != line ? null : keyOf.apply(line), value),
+                                (md, e) -> {
+                                    if (e != null) {
+                                        failure.compareAndSet(null, e);
+                                    }
+                                });
+                    })
+                    .then()
+                    .block();
             producer.flush();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (IllegalStateException e) {
+            if (failure.get() == null) {
+                throw e;
+            }
+        } finally {
+            reporter.endBar();
         }
         if (failure.get() != null) {
             throw new IOException("could not write to topic " + topic + ": " + failure.get().getMessage(), failure.get());
         }
-        long elapsed = System.nanoTime() - started;
-        long done = source.done(records);
-        reporter.progress(phase, total > 0 ? total : done, total, records / Math.max(1e-9, elapsed / 1e9), null);
-        reporter.endBar();
-        return new Loaded(records, rejected, bytes);
-    }
-
-    private static java.time.Duration eta(long done, long total, long elapsedNanos) {
-        if (total <= 0 || done <= 0) {
-            return null;
-        }
-        return java.time.Duration.ofNanos((long) (elapsedNanos * ((double) (total - done) / done)));
+        return new Loaded(counts[0], counts[1], counts[2]);
     }
 
     private Properties producerProperties() {

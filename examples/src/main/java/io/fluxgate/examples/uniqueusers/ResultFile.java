@@ -31,16 +31,21 @@ final class ResultFile {
     private ResultFile() {
     }
 
-    /** Reads the whole topic up to the given end offsets and returns the last value of each key. */
-    static Map<String, byte[]> lastValuePerKey(String bootstrapServers, Map<TopicPartition, Long> endOffsets) {
+    /** A consumer's settings for reading topics of our own as bytes, assigned rather than in a group. */
+    static Properties readerProperties(String bootstrapServers) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return p;
+    }
+
+    /** Reads the whole topic up to the given end offsets and returns the last value of each key. */
+    static Map<String, byte[]> lastValuePerKey(String bootstrapServers, Map<TopicPartition, Long> endOffsets) {
         Map<String, byte[]> last = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(readerProperties(bootstrapServers))) {
             List<TopicPartition> partitions = new ArrayList<>(endOffsets.keySet());
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

@@ -38,13 +38,33 @@ final class Topics implements AutoCloseable {
 
     /** Creates each topic that does not exist yet with the given partition count. */
     void ensure(List<String> topics, int partitions) {
+        ensure(topics, partitions, Map.of());
+    }
+
+    /**
+     * Creates the partials topic of a scaled-out run when missing: one partition, so that the combiner reads each
+     * input partition's partials in the order they were written, and compacted, so that it keeps the last partial per
+     * window and partition.
+     *
+     * @throws IllegalStateException if it exists with more than one partition
+     */
+    void ensurePartials(String topic) {
+        ensure(List.of(topic), 1, Map.of("cleanup.policy", "compact"));
+        int partitions = endOffsets(topic).size();
+        if (partitions != 1) {
+            throw new IllegalStateException("topic " + topic + " has " + partitions + " partitions; the partial counts"
+                    + " need exactly one (the combiner relies on their order): delete it or use another --output-topic");
+        }
+    }
+
+    private void ensure(List<String> topics, int partitions, Map<String, String> configs) {
         call("create topics " + topics, () -> {
             Set<String> existing = admin.listTopics().names().get();
             short replication = (short) Math.min(3, admin.describeCluster().nodes().get().size());
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, replication));
+                    missing.add(new NewTopic(t, partitions, replication).configs(configs));
                 }
             }
             try {
@@ -92,6 +112,24 @@ final class Topics implements AutoCloseable {
     /** The end offset (the offset the next record will get) of every partition of a topic. */
     Map<TopicPartition, Long> endOffsets(String topic) {
         return offsets(topic, OffsetSpec.latest());
+    }
+
+    /** The first offset still held by every partition of a topic. */
+    Map<TopicPartition, Long> startOffsets(String topic) {
+        return offsets(topic, OffsetSpec.earliest());
+    }
+
+    /** The offsets a consumer group committed, by partition (absent: none). */
+    Map<TopicPartition, Long> committed(String group) {
+        Map<TopicPartition, OffsetAndMetadata> m = call("read the offsets of group " + group,
+                () -> admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+        Map<TopicPartition, Long> out = new HashMap<>();
+        m.forEach((tp, om) -> {
+            if (om != null) {
+                out.put(tp, om.offset());
+            }
+        });
+        return out;
     }
 
     /** Records in a topic: the sum over partitions of end offset minus start offset. */

@@ -112,6 +112,16 @@ public final class UniqueUsersApp implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    @Option(names = "--role", paramLabel = "single|worker|combiner|both", defaultValue = "single",
+            converter = RoleConverter.class,
+            description = "single: this one process counts the whole input. Default. To scale out, run several"
+                    + " processes with the same topics and --group-id against one cluster: a worker counts each input"
+                    + " partition it gets on its own and publishes the per-partition counts to <output-topic>.partials;"
+                    + " a combiner sums them per window once every input partition has passed the window and writes the"
+                    + " results; both: a worker and a combiner in one process, what each instance usually runs. Exact"
+                    + " when the input is keyed by uid. Default: ${DEFAULT-VALUE}.")
+    Role role;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -211,16 +221,57 @@ public final class UniqueUsersApp implements Callable<Integer> {
         if (inputFile != null && !inputFile.equals("-") && !java.nio.file.Files.isReadable(Path.of(inputFile))) {
             throw new CommandLine.ParameterException(cmd, "--input-file " + inputFile + " is not a readable file");
         }
+        if (role != Role.SINGLE && role != Role.BOTH && bootstrapServers == null) {
+            throw new CommandLine.ParameterException(cmd, "--role " + role.flag()
+                    + " needs --bootstrap-servers: the instances of a scaled-out run share one cluster");
+        }
+        if (role == Role.COMBINER && ((generate != null && generate > 0) || inputFile != null)) {
+            throw new CommandLine.ParameterException(cmd, "--role combiner does not load input: give --generate or"
+                    + " --input-file to one worker");
+        }
+        if (role == Role.WORKER && (outputFile != null || postgres)) {
+            throw new CommandLine.ParameterException(cmd, "--role worker writes partial counts only: --output-file and"
+                    + " --postgres go to a combiner (--role combiner or both)");
+        }
         long toGenerate = generate != null ? generate
                 : (inputFile == null && bootstrapServers == null ? DEFAULT_GENERATE : 0);
         return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
                 toGenerate, inputFile, partitions, outputFile,
                 postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
-                parseThreads, seed);
+                parseThreads, seed, role);
     }
 
     /** Counting mode. */
     public enum Mode { EXACT, APPROXIMATE }
+
+    /** What this process does in a run: everything, or its part of a scaled-out run. */
+    public enum Role {
+        SINGLE, WORKER, COMBINER, BOTH;
+
+        String flag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        boolean counts() {
+            return this != COMBINER;
+        }
+
+        boolean combines() {
+            return this == COMBINER || this == BOTH;
+        }
+    }
+
+    static final class RoleConverter implements CommandLine.ITypeConverter<Role> {
+        @Override
+        public Role convert(String value) {
+            for (Role r : Role.values()) {
+                if (r.flag().equals(value.toLowerCase(java.util.Locale.ROOT))) {
+                    return r;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a role (single, worker, combiner or both)");
+        }
+    }
 
     static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
         @Override

@@ -22,6 +22,7 @@ import io.fluxgate.kafka.DeadLetters;
 import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSink;
 import io.fluxgate.kafka.KafkaSourceOptions;
+import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.SinkErrorPolicy;
 import io.fluxgate.kafka.StartPosition;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
@@ -30,12 +31,17 @@ import io.fluxgate.kafka.json.RootFrameReader;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** Runs the app: broker, topics, input loading, the pipeline, results. */
 final class UniqueUsersJob implements AutoCloseable {
+
+    /** How long a scale-out worker may be silent before the group hands its partitions on. */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     private final AppConfig config;
     private final ConsoleReporter reporter;
@@ -63,11 +69,16 @@ final class UniqueUsersJob implements AutoCloseable {
         try (Topics topics = new Topics(bootstrap)) {
             topics.ensure(List.of(config.inputTopic(), config.outputTopic(), dlqTopic), config.partitions());
 
+            if (config.scaledOut()) {
+                topics.ensurePartials(Partials.topic(config.outputTopic()));
+            }
+
             long loadStarted = System.nanoTime();
             FrameLoader.Loaded loaded = load(bootstrap, topics);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - loadStarted);
 
-            boolean bounded = config.generate() > 0 || config.inputFile() != null;
+            boolean bounded = config.generate() > 0 || config.inputFile() != null
+                    || (config.scaledOut() && awaitLoad(topics));
             long total = bounded ? topics.size(config.inputTopic()) : -1;
             if (!bounded) {
                 reporter.info("reading " + config.inputTopic() + " until interrupted (Ctrl-C)");
@@ -76,12 +87,20 @@ final class UniqueUsersJob implements AutoCloseable {
             long pipelineStarted = System.nanoTime();
             Counters counters = new Counters();
             WindowStats stats = new WindowStats();
-            try (DeadLetters.Counting deadLetters = DeadLetters.toTopic(bootstrap, dlqTopic, Map.of());
+            long combined = -1;
+            try (DeadLetters.Counting deadLetters = config.role().counts()
+                    ? DeadLetters.toTopic(bootstrap, dlqTopic, Map.of()) : null;
                  PostgresResults postgres = config.postgres() != null ? new PostgresResults(config.postgres()) : null) {
                 if (postgres != null) {
                     postgres.prepare().block(Duration.ofSeconds(30));
                 }
-                runPipeline(bootstrap, bounded, total, counters, stats, deadLetters, postgres);
+                switch (config.role()) {
+                    case SINGLE -> runPipeline(bootstrap, bounded, total, counters, stats, deadLetters, postgres);
+                    case WORKER -> worker(bootstrap, bounded, counters, stats, deadLetters).block();
+                    case COMBINER -> combined = combiner(bootstrap, topics, bounded, postgres).run(() -> { });
+                    case BOTH -> combined = workerAndCombiner(bootstrap, topics, bounded, counters, stats, deadLetters,
+                            postgres);
+                }
             }
             Duration pipelineTime = Duration.ofNanos(System.nanoTime() - pipelineStarted);
 
@@ -91,8 +110,35 @@ final class UniqueUsersJob implements AutoCloseable {
             return new AppSummary(counters.frames.sum(), stats.events() - stats.late() - stats.replayedSkipped(),
                     counters.windows.get(), stats.late(), counters.malformed.sum(), counters.blank.sum(),
                     stats.replayedSkipped(), loaded.rejected(), loadTime, pipelineTime,
-                    Duration.ofNanos(System.nanoTime() - started));
+                    Duration.ofNanos(System.nanoTime() - started), config.role(), combined);
         }
+    }
+
+    /**
+     * Scale-out, without load flags: whether the input topic holds a finished load (then it is read to its end, as
+     * after loading it here). A load another instance is doing is waited for; a topic without a load mark is
+     * followed until interrupted.
+     */
+    private boolean awaitLoad(Topics topics) {
+        boolean told = false;
+        while (!topics.isLoaded(config.inputTopic())) {
+            if (topics.loadStartedSource(config.inputTopic()) == null) {
+                return false;
+            }
+            if (!told) {
+                told = true;
+                reporter.info("waiting for the load of " + config.inputTopic() + " by another instance to finish"
+                        + " (if that instance died, its load cannot be carried on with several partitions: delete the"
+                        + " topic and load it again)");
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the load of " + config.inputTopic(), e);
+            }
+        }
+        return true;
     }
 
     private FrameLoader.Loaded load(String bootstrap, Topics topics) throws IOException {
@@ -172,13 +218,95 @@ final class UniqueUsersJob implements AutoCloseable {
 
     private void runPipeline(String bootstrap, boolean bounded, long total, Counters counters,
                              WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
-        KafkaSourceOptions<byte[], byte[]> source =
-                KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
-                        .bootstrapServers(bootstrap)
-                        .topics(config.inputTopic())
-                        .groupId(config.groupId())
-                        .startPosition(StartPosition.EARLIEST)
-                        .build();
+        CrashSafeWindows<byte[], byte[], Frame> job = CrashSafeWindows.builder(source(bootstrap, Map.of()),
+                        (KafkaRecord<byte[], byte[]> r) -> parse(r, counters, deadLetters), windows(stats))
+                .sink(written -> acknowledged(written, outputSink(bootstrap), postgres))
+                .stopAtEnd(bounded)
+                .parseParallelism(config.threads())
+                .recordStage(reporter.stage("count", total, null))
+                .build();
+        try {
+            job.run().doOnNext(w -> counters.windows.incrementAndGet()).then().block();
+        } finally {
+            reporter.endBar();
+        }
+    }
+
+    /**
+     * Scale-out worker: one window operator per input partition (each with its own watermark), whose per-partition
+     * counts go to the partials topic, keyed by window and partition. With a bounded input it completes once the
+     * whole group has counted the whole input, so it takes over the partitions of an instance that dies.
+     */
+    private Mono<Void> worker(String bootstrap, boolean bounded, Counters counters, WindowStats stats,
+                              DeadLetters.Counting deadLetters) {
+        KafkaSink<WindowCount> partials = KafkaSink.builder(
+                        (WindowCount w) -> Partials.key(w, CrashSafeWindows.partitionOf(w).partition(), config.groupId()),
+                        new StringSerializer(),
+                        (WindowCount w) -> Partials.json(w, CrashSafeWindows.partitionOf(w).partition(), config.groupId()),
+                        new StringSerializer())
+                .bootstrapServers(bootstrap)
+                .topic(Partials.topic(config.outputTopic()))
+                .errorPolicy(SinkErrorPolicy.retry(10, Duration.ofMillis(200)))
+                .build();
+        // Static membership: a rebalance restarts each worker's consumer from its commits, and without it every such
+        // restart would trigger the next rebalance. A worker that dies hands its partitions on after the session
+        // timeout.
+        Map<String, Object> membership = Map.of(
+                "group.instance.id", instanceId(),
+                "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
+                "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
+        CrashSafeWindows<byte[], byte[], Frame> job = CrashSafeWindows.builder(source(bootstrap, membership),
+                        (KafkaRecord<byte[], byte[]> r) -> parse(r, counters, deadLetters), windows(stats))
+                .perPartition(true)
+                .sink(written -> written.transform(partials).map(UniqueUsersJob::sent))
+                .stopAtEnd(bounded)
+                .parseParallelism(config.threads())
+                .recordStage(reporter.stage("count", -1, null))
+                .build();
+        return job.run().doOnNext(w -> counters.windows.incrementAndGet()).then()
+                .doFinally(s -> reporter.endBar());
+    }
+
+    /** The combiner of a scale-out run, writing what the single-instance app writes, where it writes it. */
+    private CombinerJob combiner(String bootstrap, Topics topics, boolean bounded, PostgresResults postgres) {
+        Map<TopicPartition, Long> ends = topics.endOffsets(config.inputTopic());
+        KafkaSink<WindowCount> out = outputSink(bootstrap);
+        return new CombinerJob(bootstrap, Partials.topic(config.outputTopic()), config.inputTopic(), config.groupId(),
+                topics, ends.size(), bounded ? ends : null, config.mode() == UniqueUsersApp.Mode.APPROXIMATE,
+                config.windows(), windows -> acknowledged(windows, out, postgres));
+    }
+
+    /** {@code --role both}: the worker in the background, the combiner here; either failing stops the other. */
+    private long workerAndCombiner(String bootstrap, Topics topics, boolean bounded, Counters counters,
+                                   WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
+        java.util.concurrent.CompletableFuture<Void> worker =
+                worker(bootstrap, bounded, counters, stats, deadLetters).toFuture();
+        long combined;
+        try {
+            combined = combiner(bootstrap, topics, bounded, postgres).run(() -> {
+                if (worker.isCompletedExceptionally()) {
+                    worker.join(); // rethrows the worker's failure
+                }
+            });
+        } catch (RuntimeException e) {
+            worker.cancel(true);
+            throw e;
+        }
+        worker.join();
+        return combined;
+    }
+
+    private KafkaSourceOptions<byte[], byte[]> source(String bootstrap, Map<String, Object> properties) {
+        return KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .bootstrapServers(bootstrap)
+                .topics(config.inputTopic())
+                .groupId(config.groupId())
+                .startPosition(StartPosition.EARLIEST)
+                .properties(properties)
+                .build();
+    }
+
+    private UniqueUsers.Builder<KafkaRecord<byte[], Frame>> windows(WindowStats stats) {
         UniqueUsers.Builder<KafkaRecord<byte[], Frame>> windows =
                 UniqueUsers.<KafkaRecord<byte[], Frame>>perWindow(config.windows().get(0));
         config.windows().stream().skip(1).forEach(windows::alsoWindow);
@@ -192,40 +320,45 @@ final class UniqueUsersJob implements AutoCloseable {
         if (config.mode() == UniqueUsersApp.Mode.APPROXIMATE) {
             windows.approximate();
         }
+        return windows;
+    }
+
+    private KafkaSink<WindowCount> outputSink(String bootstrap) {
         boolean severalSizes = config.windows().size() > 1;
-        KafkaSink<WindowCount> kafkaSink = KafkaSink.builder(
+        return KafkaSink.builder(
                         (WindowCount w) -> resultKey(w, severalSizes), new StringSerializer(),
                         (WindowCount w) -> resultJson(w, severalSizes), new StringSerializer())
                 .bootstrapServers(bootstrap)
                 .topic(config.outputTopic())
                 .errorPolicy(SinkErrorPolicy.retry(10, Duration.ofMillis(200)))
                 .build();
-        CrashSafeWindows<byte[], byte[], Frame> job = CrashSafeWindows.builder(source,
-                        (KafkaRecord<byte[], byte[]> r) -> parse(r, counters, deadLetters), windows)
-                .sink(written -> acknowledged(written, kafkaSink, postgres))
-                .stopAtEnd(bounded)
-                .parseParallelism(config.threads())
-                .build();
+    }
 
-        Progress progress = new Progress(reporter, counters.frames, total);
+    /** Names this process in the group: group, host and process id, as Kafka allows in an id. */
+    private String instanceId() {
+        String host;
         try {
-            job.run().doOnNext(w -> counters.windows.incrementAndGet()).then().block();
-        } finally {
-            progress.stop();
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "host";
         }
+        String id = config.groupId() + "-" + host + "-" + ProcessHandle.current().pid();
+        return id.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** Each window once it is in the output topic (and, with {@code --postgres}, in the table). */
     private static Flux<WindowCount> acknowledged(Flux<WindowCount> windows, KafkaSink<WindowCount> kafkaSink,
                                                   PostgresResults postgres) {
-        Flux<WindowCount> sent = windows.transform(kafkaSink).map(result -> {
-            if (!result.isSent()) {
-                throw new IllegalStateException("could not write the result for window " + result.element() + ": "
-                        + result.error(), result.error());
-            }
-            return result.element();
-        });
+        Flux<WindowCount> sent = windows.transform(kafkaSink).map(UniqueUsersJob::sent);
         return postgres == null ? sent : sent.transform(postgres.writer()).concatMapIterable(BatchResult::elements);
+    }
+
+    private static WindowCount sent(SendResult<WindowCount> result) {
+        if (!result.isSent()) {
+            throw new IllegalStateException("could not write the result for window " + result.element() + ": "
+                    + result.error(), result.error());
+        }
+        return result.element();
     }
 
     /** A valid frame, or null after counting a blank line or dead-lettering a malformed one. */
@@ -266,29 +399,6 @@ final class UniqueUsersJob implements AutoCloseable {
             ordered.put(new long[] {start, size}, value);
         });
         ResultFile.write(config.outputFile(), ordered);
-    }
-
-    /** Redraws the progress bar from the frame counter every 200 ms while the pipeline runs. */
-    private static final class Progress {
-        private final reactor.core.Disposable ticker;
-        private final ConsoleReporter reporter;
-
-        Progress(ConsoleReporter reporter, LongAdder frames, long total) {
-            this.reporter = reporter;
-            long started = System.nanoTime();
-            ticker = Flux.interval(Duration.ofMillis(200), Duration.ofMillis(200)).subscribe(tick -> {
-                long done = frames.sum();
-                double seconds = (System.nanoTime() - started) / 1e9;
-                double rate = done / Math.max(1e-9, seconds);
-                Duration eta = total > 0 && done > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
-                reporter.progress("count", done, total, rate, eta);
-            });
-        }
-
-        void stop() {
-            ticker.dispose();
-            reporter.endBar();
-        }
     }
 
     @Override

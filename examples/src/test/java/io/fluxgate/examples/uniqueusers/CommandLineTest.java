@@ -24,7 +24,7 @@ class CommandLineTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--bootstrap-servers", "--input-topic", "--output-topic", "--group-id",
                 "--window", "--lateness", "--idle-flush", "--mode", "--generate", "--input-file", "--partitions",
-                "--output-file", "--postgres", "--threads");
+                "--output-file", "--postgres", "--threads", "--role");
     }
 
     @ParameterizedTest
@@ -43,6 +43,9 @@ class CommandLineTest {
         "--input-file=/no/such/file.jsonl",
         "--input-topic=bad topic",
         "--idle-flush=0s",
+        "--role=boss",
+        "--role=worker",
+        "--role=combiner",
     })
     void badFlagsGetOneLineAndExitCode2(String flag) {
         assertThat(run(flag)).isEqualTo(2);
@@ -50,6 +53,16 @@ class CommandLineTest {
         assertThat(message.lines()).hasSize(1);
         assertThat(message).startsWith("unique-users: ");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void scaleOutRolesRefuseWhatTheyDoNotDo() {
+        assertThat(run("--role=worker", "--bootstrap-servers=127.0.0.1:1", "--output-file=out.jsonl")).isEqualTo(2);
+        assertThat(err.toString()).contains("--role worker writes partial counts only");
+        assertThat(run("--role=combiner", "--bootstrap-servers=127.0.0.1:1", "--generate=10")).isEqualTo(2);
+        assertThat(err.toString()).contains("--role combiner does not load input");
+        assertThat(run("--role=worker")).isEqualTo(2);
+        assertThat(err.toString()).contains("needs --bootstrap-servers");
     }
 
     @Test

@@ -156,6 +156,11 @@ public final class SourceSession<K, V> {
                         }
                     }
                 });
+        if (!tracking) {
+            // reactor-kafka holds a revocation for up to maxDelayRebalance (60 s) while emitted records are not
+            // acknowledged to it; in explicit mode none ever is, and the caller restarts from its own commits anyway
+            ro = ro.maxDelayRebalance(Duration.ZERO);
+        }
         return options.topicPattern() != null ? ro.subscription(options.topicPattern()) : ro.subscription(options.topics());
     }
 
@@ -196,6 +201,22 @@ public final class SourceSession<K, V> {
             raw.commitSync(positions);
             return Boolean.TRUE;
         }).then();
+    }
+
+    /**
+     * Runs {@code call} with the raw consumer on the consumer thread, so that it is serialized with polls and
+     * commits (e.g. read committed offsets of any partition, or commit what is acknowledged at that moment).
+     *
+     * @return the call's result; errors if the consumer is closed or the call throws
+     */
+    public <R> Mono<R> withConsumer(java.util.function.Function<Consumer<?, ?>, R> call) {
+        return receiver.doOnConsumer(c -> {
+            Consumer<?, ?> raw = consumer.get();
+            if (raw == null) {
+                throw new IllegalStateException("consumer closed");
+            }
+            return call.apply(raw);
+        });
     }
 
     private long lagOf(Consumer<Object, SafeDeserializers.Envelope> c) {

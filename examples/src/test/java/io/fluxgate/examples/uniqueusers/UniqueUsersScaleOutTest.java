@@ -1,0 +1,220 @@
+package io.fluxgate.examples.uniqueusers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out: three instances ({@code --role both}, child JVMs) in one group split a uid-keyed input of six
+ * partitions; one is killed ({@code destroyForcibly}) while it holds partitions it has not finished; the two others
+ * take them over and finish, and the output each of them writes equals the reference model applied to each input
+ * partition on its own (each partition has its own watermark) and summed over partitions. Approximate mode merges the
+ * partitions' sketches: the estimate is within the sketch's error of the exact count.
+ */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class UniqueUsersScaleOutTest {
+
+    private static final int PARTITIONS = 6;
+    private static final Pattern UID = Pattern.compile("^\\{\"uid\":\"(u\\d+)\",\"ts\":");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void threeInstancesOneKilledMidRunGiveTheExactCount(EmbeddedKafka kafka) throws Exception {
+        List<String> lines = input(new SplittableRandom(17), 240_000, 3000, 6000, 200);
+        loadKeyedByUid(kafka, "so-in", lines);
+        List<String> expected = expected(lines, 5);
+
+        List<Process> children = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                children.add(child(kafka, i));
+            }
+            Process victim = children.get(0);
+            try (Admin admin = kafka.admin()) {
+                Map<TopicPartition, Long> ends = endOffsets(admin);
+                // kill it once it holds partitions it has not finished, one of them with committed progress
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                boolean killed = false;
+                while (!killed && victim.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    Set<TopicPartition> held = assignmentOf(admin, victim.pid());
+                    Map<TopicPartition, Long> committed = committed(admin);
+                    boolean progress = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) > 0);
+                    boolean unfinished = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) < ends.get(tp));
+                    if (progress && unfinished) {
+                        victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                        killed = true;
+                    }
+                }
+                assertThat(killed).as("the victim was killed mid-run:\n" + log(0)).isTrue();
+            }
+            for (int i = 1; i < 3; i++) {
+                assertThat(children.get(i).waitFor(120, TimeUnit.SECONDS)).as("instance %d finishes", i).isTrue();
+                assertThat(children.get(i).exitValue()).as(log(i)).isZero();
+                assertThat(Files.readAllLines(dir.resolve("out-" + i + ".jsonl"))).as("instance %d's output", i)
+                        .containsExactlyElementsOf(expected);
+            }
+        } finally {
+            children.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
+    void approximateModeMergesThePartitionsSketches(EmbeddedKafka kafka) throws IOException {
+        // ~30,000 users per window: each partition's sketch is past its exact (list) mode
+        List<String> lines = input(new SplittableRandom(23), 150_000, 1_000_000, 300, 0);
+        Path input = dir.resolve("input.jsonl");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        Path output = dir.resolve("approx.jsonl");
+        StringWriter err = new StringWriter();
+        // one process, both roles: the app's own load keys the frames by uid
+        int code = UniqueUsersApp.run(new String[] {"--bootstrap-servers=" + kafka.bootstrapServers(),
+            "--input-topic=approx-in", "--output-topic=approx-out", "--group-id=approx", "--role=both",
+            "--mode=approximate", "--partitions=" + PARTITIONS, "--input-file=" + input, "--output-file=" + output,
+            "--no-progress"}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+
+        Map<Long, Long> exact = counts(expected(lines, 5));
+        Map<Long, Long> estimated = counts(Files.readAllLines(output));
+        assertThat(estimated.keySet()).isEqualTo(exact.keySet());
+        assertThat(exact.values()).allMatch(n -> n > 10_000);
+        // lgK 12: relative standard error 1.6%; 3 standard errors
+        exact.forEach((ts, n) -> assertThat((double) estimated.get(ts)).as("window %d", ts)
+                .isCloseTo(n, org.assertj.core.data.Offset.offset(0.05 * n)));
+        assertThat(estimated).isNotEqualTo(exact); // an estimate, not a sum of exact counts
+    }
+
+    /** Frames over about {@code seconds} of event time, some disorder beyond the 5 s lateness, some malformed lines. */
+    private static List<String> input(SplittableRandom random, int count, int users, int seconds, int pad) {
+        List<String> lines = new ArrayList<>(count);
+        long ts = 1_700_000_000L;
+        String padding = pad == 0 ? "" : ",\"pad\":\"" + "p".repeat(pad) + "\"";
+        for (int i = 0; i < count; i++) {
+            ts += random.nextInt(count / seconds) == 0 ? 1 : 0;
+            long t = ts - (random.nextInt(20) == 0 ? random.nextInt(12) : 0);
+            lines.add(random.nextInt(500) == 0 ? "{\"uid\":\"bad\"}"
+                    : "{\"uid\":\"u" + random.nextInt(users) + "\",\"ts\":" + t + padding + "}");
+        }
+        return lines;
+    }
+
+    /** The uid of a valid frame of {@link #input}, else null (a malformed line has no key). */
+    private static String uid(String line) {
+        Matcher m = UID.matcher(line);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static void loadKeyedByUid(EmbeddedKafka kafka, String topic, List<String> lines) throws IOException {
+        Path file = Files.createTempFile("scale-out", ".jsonl");
+        try (Topics topics = new Topics(kafka.bootstrapServers())) {
+            Files.write(file, lines, StandardCharsets.UTF_8);
+            topics.ensure(List.of(topic, "so-out", topic + ".dlq"), PARTITIONS);
+            ConsoleReporter quiet = new ConsoleReporter(false, new PrintWriter(new StringWriter()));
+            new FrameLoader(kafka.bootstrapServers(), topic, line -> {
+                String uid = uid(new String(line, StandardCharsets.UTF_8));
+                return uid == null ? null : uid.getBytes(StandardCharsets.UTF_8);
+            }).loadFile(file.toString(), 0, quiet);
+            topics.markLoaded(topic);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * The reference model applied to each partition's frames in order (a frame keyed by uid goes to Kafka's default
+     * partition for that key), the counts summed per window: partitions have disjoint users.
+     */
+    private static List<String> expected(List<String> lines, long lateness) {
+        Map<Integer, List<byte[]>> byPartition = lines.stream().filter(l -> uid(l) != null).collect(Collectors.groupingBy(
+                l -> Utils.toPositive(Utils.murmur2(uid(l).getBytes(StandardCharsets.UTF_8))) % PARTITIONS,
+                Collectors.mapping(l -> l.getBytes(StandardCharsets.UTF_8), Collectors.toList())));
+        Map<Long, Long> sums = new TreeMap<>();
+        byPartition.values().forEach(frames -> ReferenceModel.run(frames, 60, lateness).results
+                .forEach(r -> sums.merge(r.ts(), r.cnt(), Long::sum)));
+        return sums.entrySet().stream().map(e -> new ReferenceModel.Result(e.getKey(), e.getValue()).json()).toList();
+    }
+
+    private static Map<Long, Long> counts(List<String> jsonLines) {
+        Pattern p = Pattern.compile("\\{\"ts\":(-?\\d+),\"cnt\":(\\d+)}");
+        Map<Long, Long> m = new TreeMap<>();
+        for (String line : jsonLines) {
+            Matcher matcher = p.matcher(line);
+            assertThat(matcher.matches()).as(line).isTrue();
+            m.put(Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)));
+        }
+        return m;
+    }
+
+    private Process child(EmbeddedKafka kafka, int i) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-cp", System.getProperty("java.class.path"), UniqueUsersApp.class.getName(),
+                "--bootstrap-servers=" + kafka.bootstrapServers(), "--input-topic=so-in", "--output-topic=so-out",
+                "--group-id=so", "--role=both", "--lateness=5s", "--no-progress", "--threads=1",
+                "--output-file=" + dir.resolve("out-" + i + ".jsonl")));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("child-" + i + ".log").toFile())
+                .start();
+    }
+
+    private String log(int i) throws IOException {
+        return Files.readString(dir.resolve("child-" + i + ".log"));
+    }
+
+    /** The partitions the instance running as process {@code pid} holds (its static member id ends with the pid). */
+    private static Set<TopicPartition> assignmentOf(Admin admin, long pid) throws Exception {
+        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("so")).all().get().get("so");
+        return group.members().stream()
+                .filter(m -> m.groupInstanceId().map(id -> id.endsWith("-" + pid)).orElse(false))
+                .map(MemberDescription::assignment)
+                .flatMap(a -> a.topicPartitions().stream())
+                .collect(Collectors.toSet());
+    }
+
+    private static Map<TopicPartition, Long> committed(Admin admin) throws Exception {
+        Map<TopicPartition, Long> out = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+        admin.listConsumerGroupOffsets("so").partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
+            if (om != null) {
+                out.put(tp, om.offset());
+            }
+        });
+        return out;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition("so-in", p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new java.util.HashMap<>();
+        admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+}
