@@ -1,5 +1,6 @@
 package io.fluxgate.examples.ingest;
 
+import io.fluxgate.examples.Cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -170,39 +171,14 @@ public final class FileIngestApp implements Callable<Integer> {
     static Result execute(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
         FileIngestApp app = new FileIngestApp();
         app.postgresSettings = postgres;
-        CommandLine cmd = new CommandLine(app);
-        cmd.setOut(out);
-        cmd.setErr(err);
-        cmd.setParameterExceptionHandler((ex, a) -> {
-            // one line, so that scripts and people see exactly what was wrong
-            ex.getCommandLine().getErr().println("ingest: " + ex.getMessage() + " (see --help)");
-            return IngestSummary.USAGE;
-        });
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("ingest: failed: " + describe(ex));
-            return IngestSummary.FAILED;
-        });
+        CommandLine cmd = Cli.commandLine(app, "ingest", out, err);
         int code = cmd.execute(args);
         return new Result(code, app.summary);
     }
 
-    /** The most telling message of an exception chain. */
+    /** The most telling message of an exception chain (see {@link Cli#describe}). */
     static String describe(Throwable ex) {
-        Throwable t = ex;
-        while (t.getCause() != null && t.getCause() != t
-                && (t.getMessage() == null || t instanceof CompletionException
-                || t.getClass().getName().startsWith("reactor.core.Exceptions"))) {
-            t = t.getCause();
-        }
-        String message = t.getMessage() == null ? t.toString() : t.getMessage();
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root != t && root.getMessage() != null && !message.contains(root.getMessage())) {
-            message += ": " + root.getMessage();
-        }
-        return message;
+        return Cli.describe(ex);
     }
 
     @Override

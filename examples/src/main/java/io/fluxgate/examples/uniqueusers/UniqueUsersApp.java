@@ -1,5 +1,6 @@
 package io.fluxgate.examples.uniqueusers;
 
+import io.fluxgate.examples.Cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,28 +142,8 @@ public final class UniqueUsersApp implements Callable<Integer> {
     static int run(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
         UniqueUsersApp app = new UniqueUsersApp();
         app.postgresSettings = postgres;
-        CommandLine cmd = new CommandLine(app);
-        cmd.setOut(out);
-        cmd.setErr(err);
-        cmd.setCaseInsensitiveEnumValuesAllowed(true);
-        cmd.setParameterExceptionHandler((ex, a) -> {
-            // One line, so scripts and people see exactly what was wrong.
-            ex.getCommandLine().getErr().println("unique-users: " + ex.getMessage() + " (see --help)");
-            return 2;
-        });
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("unique-users: failed: " + describe(ex));
-            return 1;
-        });
+        CommandLine cmd = Cli.commandLine(app, "unique-users", out, err);
         return cmd.execute(args);
-    }
-
-    private static String describe(Throwable ex) {
-        Throwable t = ex;
-        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     @Override
