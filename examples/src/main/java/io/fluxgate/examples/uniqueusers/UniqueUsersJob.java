@@ -40,7 +40,7 @@ import reactor.core.publisher.Mono;
 /** Runs the app: broker, topics, input loading, the pipeline, results. */
 final class UniqueUsersJob implements AutoCloseable {
 
-    /** How long a scale-out worker may be silent before the group hands its partitions on. */
+    /** How long a consumer may be silent before the group hands its partitions on (a crashed run, a scale-out worker). */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     private final AppConfig config;
@@ -218,7 +218,13 @@ final class UniqueUsersJob implements AutoCloseable {
 
     private void runPipeline(String bootstrap, boolean bounded, long total, Counters counters,
                              WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
-        CrashSafeWindows<byte[], byte[], Frame> job = CrashSafeWindows.builder(source(bootstrap, Map.of()),
+        // A run started again after a crash joins the group while the dead consumer is still a member; the group
+        // waits for that member's session to expire before it assigns the partitions, so a short session timeout
+        // is how long a restart stalls (Kafka's default, 45 s, made every restart wait that long).
+        Map<String, Object> session = Map.of(
+                "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
+                "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
+        CrashSafeWindows<byte[], byte[], Frame> job = CrashSafeWindows.builder(source(bootstrap, session),
                         (KafkaRecord<byte[], byte[]> r) -> parse(r, counters, deadLetters), windows(stats))
                 .sink(written -> acknowledged(written, outputSink(bootstrap), postgres))
                 .stopAtEnd(bounded)
