@@ -98,7 +98,7 @@ public final class AdaptiveBatch {
 
         /** @throws IllegalArgumentException if {@code maxSize < 1} */
         public Builder<T> maxSize(int maxSize) {
-            this.maxSize = requireSize("maxSize", maxSize);
+            this.maxSize = Checks.atLeast("maxSize", maxSize, 1);
             return this;
         }
 
@@ -110,7 +110,7 @@ public final class AdaptiveBatch {
          * @throws NullPointerException     if {@code weigher} is null
          */
         public Builder<T> maxWeight(long maxWeight, ToLongFunction<? super T> weigher) {
-            this.maxWeight = requireWeight(maxWeight);
+            this.maxWeight = Checks.atLeast("maxWeight", maxWeight, 1L);
             this.weigher = Objects.requireNonNull(weigher, "weigher");
             return this;
         }
@@ -195,19 +195,19 @@ public final class AdaptiveBatch {
 
         /** @throws IllegalArgumentException if {@code minSize < 1} */
         public SinkBuilder<T, R> minSize(int minSize) {
-            this.minSize = requireSize("minSize", minSize);
+            this.minSize = Checks.atLeast("minSize", minSize, 1);
             return this;
         }
 
         /** @throws IllegalArgumentException if {@code maxSize < 1} */
         public SinkBuilder<T, R> maxSize(int maxSize) {
-            this.maxSize = requireSize("maxSize", maxSize);
+            this.maxSize = Checks.atLeast("maxSize", maxSize, 1);
             return this;
         }
 
         /** @throws IllegalArgumentException if {@code initialSize < 1} */
         public SinkBuilder<T, R> initialSize(int initialSize) {
-            this.initialSize = requireSize("initialSize", initialSize);
+            this.initialSize = Checks.atLeast("initialSize", initialSize, 1);
             return this;
         }
 
@@ -222,7 +222,7 @@ public final class AdaptiveBatch {
 
         /** As {@link Builder#maxWeight}. @throws IllegalArgumentException if {@code maxWeight < 1} */
         public SinkBuilder<T, R> maxWeight(long maxWeight, ToLongFunction<? super T> weigher) {
-            this.maxWeight = requireWeight(maxWeight);
+            this.maxWeight = Checks.atLeast("maxWeight", maxWeight, 1L);
             this.weigher = Objects.requireNonNull(weigher, "weigher");
             return this;
         }
@@ -239,7 +239,7 @@ public final class AdaptiveBatch {
          * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
         public SinkBuilder<T, R> maxInFlight(int maxInFlight) {
-            this.maxInFlight = requireSize("maxInFlight", maxInFlight);
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 
@@ -339,17 +339,4 @@ public final class AdaptiveBatch {
         }
     }
 
-    private static int requireSize(String name, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-        }
-        return value;
-    }
-
-    private static long requireWeight(long value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("maxWeight must be >= 1, was " + value);
-        }
-        return value;
-    }
 }

@@ -1,5 +1,6 @@
 package io.fluxgate.breaker;
 
+import io.fluxgate.internal.Checks;
 import io.fluxgate.breaker.internal.ElementCall;
 import io.fluxgate.breaker.internal.Gate;
 import io.fluxgate.breaker.internal.StateMachine;
@@ -272,10 +273,7 @@ public final class CircuitBreaker {
 
         /** Calls in flight at once per stream (default 1); output keeps upstream order. */
         public Protection<T, R> maxConcurrency(int maxConcurrency) {
-            if (maxConcurrency < 1) {
-                throw new IllegalArgumentException("maxConcurrency must be >= 1, was " + maxConcurrency);
-            }
-            this.maxConcurrency = maxConcurrency;
+            this.maxConcurrency = Checks.atLeast("maxConcurrency", maxConcurrency, 1);
             return this;
         }
 
@@ -314,11 +312,7 @@ public final class CircuitBreaker {
         private LongSupplier nanoClock;
 
         private Builder(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = Checks.notBlank("name", name);
         }
 
         public Builder config(CircuitBreakerConfig config) {

@@ -1,5 +1,6 @@
 package io.fluxgate.breaker;
 
+import io.fluxgate.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -225,7 +226,7 @@ public final class CircuitBreakerConfig {
 
         /** A call taking longer than this is slow; calls still in flight count as slow once older than this. */
         public Builder slowCallDurationThreshold(Duration threshold) {
-            this.slowCallDurationThreshold = positive("slowCallDurationThreshold", threshold);
+            this.slowCallDurationThreshold = Checks.requirePositive("slowCallDurationThreshold", threshold);
             return this;
         }
 
@@ -260,9 +261,7 @@ public final class CircuitBreakerConfig {
 
         /** Calls (COUNT_BASED, at most {@value #MAX_COUNT_BASED_WINDOW_SIZE}) or seconds (TIME_BASED). */
         public Builder slidingWindowSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("slidingWindowSize must be >= 1, was " + size);
-            }
+            Checks.atLeast("slidingWindowSize", size, 1);
             if (slidingWindowType == SlidingWindowType.COUNT_BASED && size > MAX_COUNT_BASED_WINDOW_SIZE) {
                 throw new IllegalArgumentException("COUNT_BASED slidingWindowSize must be <= "
                         + MAX_COUNT_BASED_WINDOW_SIZE + ", was " + size);
@@ -284,10 +283,7 @@ public final class CircuitBreakerConfig {
          * most its size, and HALF_OPEN decides after {@code min(minimumNumberOfCalls, permitted probes)}.
          */
         public Builder minimumNumberOfCalls(int calls) {
-            if (calls < 1) {
-                throw new IllegalArgumentException("minimumNumberOfCalls must be >= 1, was " + calls);
-            }
-            this.minimumNumberOfCalls = calls;
+            this.minimumNumberOfCalls = Checks.atLeast("minimumNumberOfCalls", calls, 1);
             return this;
         }
 
@@ -312,7 +308,7 @@ public final class CircuitBreakerConfig {
                 throw new IllegalArgumentException("openStateBackoff multiplier must be finite and >= 1, was " + multiplier);
             }
             this.openBackoffMultiplier = multiplier;
-            this.maxWaitDurationInOpenState = positive("openStateBackoff maxWait", maxWait);
+            this.maxWaitDurationInOpenState = Checks.requirePositive("openStateBackoff maxWait", maxWait);
             return this;
         }
 
@@ -358,14 +354,6 @@ public final class CircuitBreakerConfig {
                         + waitDurationInOpenState + "), was " + maxWaitDurationInOpenState);
             }
             return new CircuitBreakerConfig(this);
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
         }
 
         private static Class<? extends Throwable>[] nonNullTypes(String name, Class<? extends Throwable>[] types) {

@@ -107,10 +107,7 @@ public final class AimdLimit extends BoundedLimit {
 
         /** @throws IllegalArgumentException if {@code increment < 1} */
         public Builder increment(int increment) {
-            if (increment < 1) {
-                throw new IllegalArgumentException("increment must be >= 1, was " + increment);
-            }
-            this.increment = increment;
+            this.increment = Checks.atLeast("increment", increment, 1);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.fluxgate.control;
 
+import io.fluxgate.internal.Checks;
 /**
  * A concurrency limit in the style of Netflix concurrency-limits' {@code Gradient2Limit}: it needs no latency target,
  * it compares the latest latency with a slowly moving long-term average and shrinks the limit when queueing shows up
@@ -128,10 +129,7 @@ public final class Gradient2Limit extends BoundedLimit {
 
         /** Samples the baseline averages over. @throws IllegalArgumentException if {@code window < 1} */
         public Builder longWindow(int window) {
-            if (window < 1) {
-                throw new IllegalArgumentException("longWindow must be >= 1, was " + window);
-            }
-            this.longWindow = window;
+            this.longWindow = Checks.atLeast("longWindow", window, 1);
             return this;
         }
 

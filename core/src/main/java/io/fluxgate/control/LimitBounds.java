@@ -1,5 +1,6 @@
 package io.fluxgate.control;
 
+import io.fluxgate.internal.Checks;
 /**
  * The bounds every {@link LimitController} builder shares: minimum, maximum and initial limit, validated in each
  * setter with the bad value in the message, and checked against each other at build time.
@@ -25,19 +26,19 @@ public abstract class LimitBounds<B extends LimitBounds<B>> {
 
     /** @throws IllegalArgumentException if {@code min < 1} */
     public B minLimit(int min) {
-        this.min = atLeastOne("minLimit", min);
+        this.min = Checks.atLeast("minLimit", min, 1);
         return self();
     }
 
     /** @throws IllegalArgumentException if {@code max < 1} */
     public B maxLimit(int max) {
-        this.max = atLeastOne("maxLimit", max);
+        this.max = Checks.atLeast("maxLimit", max, 1);
         return self();
     }
 
     /** Clamped into [min, max] at build time. @throws IllegalArgumentException if {@code initial < 1} */
     public B initialLimit(int initial) {
-        this.initial = atLeastOne("initialLimit", initial);
+        this.initial = Checks.atLeast("initialLimit", initial, 1);
         return self();
     }
 
@@ -51,12 +52,5 @@ public abstract class LimitBounds<B extends LimitBounds<B>> {
     /** @return the initial limit clamped into [min, max] */
     int clampedInitial() {
         return Math.max(min, Math.min(max, initial));
-    }
-
-    static int atLeastOne(String name, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-        }
-        return value;
     }
 }

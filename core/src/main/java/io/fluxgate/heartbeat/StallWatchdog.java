@@ -111,10 +111,7 @@ public final class StallWatchdog {
      */
     public static Builder builder(String stage) {
         Objects.requireNonNull(stage, "stage");
-        if (stage.isBlank()) {
-            throw new IllegalArgumentException("stage name must not be blank, was '" + stage + "'");
-        }
-        return new Builder(stage);
+        return new Builder(Checks.notBlank("stage name", stage));
     }
 
     /** @return the stage name */

@@ -1,5 +1,6 @@
 package io.fluxgate.window;
 
+import io.fluxgate.internal.Checks;
 import io.fluxgate.heartbeat.Heartbeat;
 import io.fluxgate.heartbeat.IdleDetector;
 import io.fluxgate.heartbeat.Pulse;
@@ -282,9 +283,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         public Builder<T> metrics(MeterRegistry registry, String name) {
             Objects.requireNonNull(registry, "registry");
             Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("metrics name must not be blank, was '" + name + "'");
-            }
+            Checks.notBlank("metrics name", name);
             this.registry = registry;
             this.metricsName = name;
             return this;
