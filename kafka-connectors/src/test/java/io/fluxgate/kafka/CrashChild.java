@@ -15,7 +15,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The pipeline {@link CrashSafeWindowsTest} kills: frames from {@code in} → root-field parse → unique users per
  * minute → {@code out}, keyed by window start, until the end of the input. Run in a child JVM.
  *
- * <p>Arguments: {@code bootstrap in out group [idleMillis fetchBytes framesPerSecond]}. The optional three are for
+ * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]}: parse threads
+ * as in {@link CrashSafeWindows.Builder#parseParallelism(int)} (1: the default hand-off to one thread of the run;
+ * more: parallel parse batches put back in order). The optional three are for
  * several input partitions: the partition idle timeout, the consumer's {@code max.partition.fetch.bytes} (small,
  * so that partitions interleave in chunks of a few hundred records and none looks idle while another's chunk is
  * read), and a pace that keeps the run long enough to be killed a few times. The consumer waits at most 20 ms for
@@ -34,9 +36,10 @@ public final class CrashChild {
         String in = args[1];
         String out = args[2];
         String group = args[3];
-        Duration idle = args.length > 4 ? Duration.ofMillis(Long.parseLong(args[4])) : null;
-        int fetchBytes = args.length > 5 ? Integer.parseInt(args[5]) : 1024 * 1024;
-        Pace pace = new Pace(args.length > 6 ? Long.parseLong(args[6]) : 0);
+        int parseThreads = Integer.parseInt(args[4]);
+        Duration idle = args.length > 5 ? Duration.ofMillis(Long.parseLong(args[5])) : null;
+        int fetchBytes = args.length > 6 ? Integer.parseInt(args[6]) : 1024 * 1024;
+        Pace pace = new Pace(args.length > 7 ? Long.parseLong(args[7]) : 0);
         RootFrameReader reader = RootFrameReader.ofDefaults();
         KafkaSourceOptions<byte[], byte[]> source = KafkaSourceOptions
                 .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
@@ -62,7 +65,7 @@ public final class CrashChild {
                     return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
                 }, windows)
                 .sink(sink)
-                .parseParallelism(2)
+                .parseParallelism(parseThreads)
                 .stopAtEnd(true)
                 .commitInterval(Duration.ofMillis(50))
                 .build()

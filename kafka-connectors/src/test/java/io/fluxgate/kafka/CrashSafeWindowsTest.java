@@ -70,7 +70,7 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
-        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group), FRAMES);
+        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, "1"), FRAMES);
 
         Map<Long, Long> expected = uninterrupted(frames);
         assertThat(expected).hasSizeGreaterThan(40);
@@ -95,7 +95,7 @@ class CrashSafeWindowsTest {
         List<ProducerRecord<String, String>> records = partitionedFrames(in, new Random(11));
         KafkaTestSupport.produceRecords(kafka, records);
 
-        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group,
+        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, "2",
                 Long.toString(PARTITION_IDLE.toMillis()), Integer.toString(PARTITION_FETCH_BYTES), Long.toString(PACE)),
                 PARTITIONED_FRAMES);
 

@@ -59,7 +59,7 @@ class PerPartitionWindowsTest {
         // five consumers for four partitions (one non-empty partition fewer): at least one has no partition at all
         List<Mono<Long>> consumers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            consumers.add(job(kafka, in, group, "c" + i, results, Duration.ZERO).run().count()
+            consumers.add(job(kafka, in, group, "c" + i, results, Duration.ZERO, 1).run().count()
                     .subscribeOn(Schedulers.boundedElastic()));
         }
         List<Long> counts = Flux.merge(consumers).collectList().block(TIMEOUT);
@@ -94,8 +94,8 @@ class PerPartitionWindowsTest {
         Map<String, Long> results = new ConcurrentHashMap<>();
         // A and B split the partitions; A acknowledges its windows slowly, and is cancelled (no flush, as in a crash)
         // once it has committed some progress; B takes A's partitions over from A's commits.
-        Disposable a = job(kafka, in, group, "a", results, Duration.ofMillis(40)).run().subscribe();
-        Mono<Long> b = job(kafka, in, group, "b", results, Duration.ZERO).run().count()
+        Disposable a = job(kafka, in, group, "a", results, Duration.ofMillis(40), 2).run().subscribe();
+        Mono<Long> b = job(kafka, in, group, "b", results, Duration.ZERO, 2).run().count()
                 .subscribeOn(Schedulers.boundedElastic()).cache();
         b.subscribe();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -114,10 +114,13 @@ class PerPartitionWindowsTest {
         assertThat(results).isEqualTo(reference(input));
     }
 
-    /** A job writing each result into {@code results} as partition/start -> users (last write wins). */
+    /**
+     * A job writing each result into {@code results} as partition/start -> users (last write wins), parsing on
+     * {@code parseThreads} threads (1: the default hand-off to one thread of the run).
+     */
     private static CrashSafeWindows<byte[], byte[], FrameResult.Frame> job(EmbeddedKafka kafka, String in, String group,
                                                                        String member, Map<String, Long> results,
-                                                                       Duration ackDelay) {
+                                                                       Duration ackDelay, int parseThreads) {
         RootFrameReader reader = RootFrameReader.ofDefaults();
         return CrashSafeWindows.builder(
                         KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
@@ -131,7 +134,7 @@ class PerPartitionWindowsTest {
                         CrashChild.windows(KafkaRecord::value))
                 .perPartition(true)
                 .stopAtEnd(true)
-                .parseParallelism(2)
+                .parseParallelism(parseThreads)
                 .commitInterval(Duration.ofMillis(50))
                 .sink(windows -> (ackDelay.isZero() ? windows : windows.delayElements(ackDelay)).doOnNext(w -> results.put(
                         CrashSafeWindows.partitionOf(w).partition() + "/" + w.start(), w.uniqueUsers())))

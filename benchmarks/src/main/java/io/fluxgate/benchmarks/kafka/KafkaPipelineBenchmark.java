@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Each is timed from its first record to its last (to completion, for (c): flush, sink acknowledgements and the
  * final commit included), so consumer-group joins are not counted. A warm-up pass of (a) runs first.
  * The three run interleaved for several rounds (the machine is shared and noisy); medians are reported with the
- * ratios to (a), in wall-clock time and in process CPU time (broker included). Usage: {@code KafkaPipelineBenchmark [frames [rounds]]} (default 1,000,000 frames, 3 rounds).
+ * ratios to (a), in wall-clock time and in process CPU time (broker included). Usage: {@code KafkaPipelineBenchmark [frames [rounds [variants]]]} (default 1,000,000 frames, 3 rounds, variants
+ * {@code a,b,c,c2}; (a) always runs).
  */
 public final class KafkaPipelineBenchmark {
 
@@ -57,6 +58,8 @@ public final class KafkaPipelineBenchmark {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        // which variants to run (e.g. "a,c" while profiling one of them); (a) always runs, it is the baseline
+        java.util.Set<String> only = java.util.Set.of((args.length > 2 ? args[2] : "a,b,c,c2").split(","));
         try (EmbeddedKafka kafka = new EmbeddedKafka(Map.of("log.segment.bytes", Integer.toString(512 * 1024 * 1024))).start()) {
             System.out.printf("broker started in %d ms%n", kafka.startupMillis());
             kafka.createTopic("frames", 1);
@@ -75,11 +78,11 @@ public final class KafkaPipelineBenchmark {
                 double c0 = cpuSeconds();
                 t[0][round] = plainConsumer(kafka, n);
                 double c1 = cpuSeconds();
-                t[1][round] = sourceAlone(kafka, n);
+                t[1][round] = only.contains("b") ? sourceAlone(kafka, n) : Double.NaN;
                 double c2 = cpuSeconds();
-                t[2][round] = pipeline(kafka, n, 1);
+                t[2][round] = only.contains("c") ? pipeline(kafka, n, 1) : Double.NaN;
                 double c3 = cpuSeconds();
-                t[3][round] = pipeline(kafka, n, 2);
+                t[3][round] = only.contains("c2") ? pipeline(kafka, n, 2) : Double.NaN;
                 double c4 = cpuSeconds();
                 cpu[0][round] = c1 - c0;
                 cpu[1][round] = c2 - c1;

@@ -1,0 +1,84 @@
+package io.fluxgate.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
+import io.fluxgate.kafka.json.FrameResult;
+import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.WindowCount;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+
+/**
+ * With the default {@code parseParallelism(1)}, {@link CrashSafeWindows} parses and counts on one thread of its
+ * own, never on the consumer's poll thread (which goes on polling meanwhile), and the hand-off keeps arrival order:
+ * the result equals the operator over the frames in order, including records that are late only in that order.
+ */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class CrashSafeWindowsHandOffTest {
+
+    @Test
+    void parsesAndCountsOnOneThreadOfItsOwnInArrivalOrder(EmbeddedKafka kafka) {
+        String in = KafkaTestSupport.unique("handoff-in");
+        kafka.createTopic(in, 1);
+        List<String> frames = frames(new Random(3), 20_000);
+        KafkaTestSupport.produceRaw(kafka, in, frames);
+
+        Set<String> parseThreads = ConcurrentHashMap.newKeySet();
+        Map<Long, Long> out = new ConcurrentHashMap<>();
+        RootFrameReader reader = RootFrameReader.ofDefaults();
+        Long emitted = CrashSafeWindows.builder(
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
+                                .property("max.poll.records", 300)
+                                .build(),
+                        (KafkaRecord<byte[], byte[]> r) -> {
+                            parseThreads.add(Thread.currentThread().getName());
+                            return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
+                        },
+                        CrashChild.windows(KafkaRecord::value))
+                .stopAtEnd(true)
+                .sink(windows -> windows.doOnNext(w -> out.put(w.start(), w.uniqueUsers())))
+                .build()
+                .run()
+                .count()
+                .block(Duration.ofSeconds(60));
+
+        // one thread of the run, never the consumer's ("reactive-kafka-<group>-<n>")
+        assertThat(parseThreads).hasSize(1).allMatch(t -> t.startsWith("fluxgate-windows"));
+        assertThat(out).isEqualTo(inOrder(frames)).hasSize(emitted.intValue());
+    }
+
+    /** Frames over ~20 minutes; every 50th is 10 s behind, beyond the 5 s lateness, so order decides what is late. */
+    private static List<String> frames(Random rnd, int n) {
+        List<String> frames = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long ts = 1_700_000_000L + i * 1200L / n - (i % 50 == 0 ? 10 : rnd.nextInt(3));
+            frames.add("{\"uid\":\"u" + rnd.nextInt(2000) + "\",\"ts\":" + ts + "}");
+        }
+        return frames;
+    }
+
+    private static Map<Long, Long> inOrder(List<String> frames) {
+        RootFrameReader reader = RootFrameReader.ofDefaults();
+        Map<Long, Long> m = new TreeMap<>();
+        Flux.fromIterable(frames)
+                .mapNotNull(f -> reader.read(f) instanceof FrameResult.Frame fr ? fr : null)
+                .transform(CrashChild.<FrameResult.Frame>windows(f -> f).build())
+                .doOnNext((WindowCount w) -> m.put(w.start(), w.uniqueUsers()))
+                .blockLast();
+        return m;
+    }
+}
