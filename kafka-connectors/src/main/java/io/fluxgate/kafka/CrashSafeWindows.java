@@ -249,7 +249,7 @@ public final class CrashSafeWindows<K, V, T> {
     private UniqueUsers<KafkaRecord<K, T>> operator(ResumeState resume) {
         synchronized (windows) {
             return windows
-                    .partitions(r -> new TopicPartition(r.topic(), r.partition()))
+                    .partitions(new PartitionOf())
                     .positions(KafkaRecord::offset)
                     .resumeFrom(resume)
                     .build();
@@ -294,7 +294,7 @@ public final class CrashSafeWindows<K, V, T> {
                 // in arrival order (parallel batches put back in order), each partition's records in its own order;
                 // a record the parse function skips stays as a marker, so that a partition's end is seen after it
                 .transform(records -> parsed(records, this::parseOrMarker))
-                .groupBy(r -> new TopicPartition(r.topic(), r.partition()))
+                .groupBy(new PartitionOf())
                 .flatMap(records -> onePartition(records.key(), records, run), Integer.MAX_VALUE)
                 // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
                 // flush could only emit a window of records appended after the run began)
@@ -329,7 +329,7 @@ public final class CrashSafeWindows<K, V, T> {
      * groupBy with an asynchronous hop (publishOn) per group was seen to stop requesting upstream and stall.
      */
     private Flux<WindowCount> onePartition(TopicPartition tp, Flux<KafkaRecord<K, T>> records, Run run) {
-        Flux<KafkaRecord<K, T>> own = stopAtEnd ? records.takeUntil(run::isLast) : records;
+        Flux<KafkaRecord<K, T>> own = stopAtEnd ? records.takeUntil(r -> run.isLast(tp, r)) : records;
         return own.filter(r -> r.value() != null)
                 .transform(operator(run.resumeState(tp)))
                 // registered here, in emission order, before the end marker below
@@ -393,6 +393,8 @@ public final class CrashSafeWindows<K, V, T> {
         private final Map<TopicPartition, Checkpoint> ackedOf = new ConcurrentHashMap<>();
         private final Set<TopicPartition> reachedEnd = ConcurrentHashMap.newKeySet();
         private final Map<WindowCount, Runnable> pendingAcks = Collections.synchronizedMap(new IdentityHashMap<>());
+        /** Used by {@link #beforeEnd} only: one stage, whose calls are serialized. */
+        private final PartitionOf beforeEndPartition = new PartitionOf();
         private volatile Map<TopicPartition, Long> inputEnds;
         private volatile FluxSink<KafkaRecord<K, V>> sink;
         private volatile BaseSubscriber<KafkaRecord<K, V>> upstream;
@@ -402,6 +404,8 @@ public final class CrashSafeWindows<K, V, T> {
             // The consumer outlives the operator's input: at the end of input the operator completes and flushes,
             // and the final commit still needs the consumer, so completing the feed must not cancel it.
             BaseSubscriber<KafkaRecord<K, V>> up = new BaseSubscriber<>() {
+                private final PartitionOf partitionOf = new PartitionOf();
+
                 @Override
                 protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
                     // demand comes from the operator through onRequest
@@ -411,7 +415,7 @@ public final class CrashSafeWindows<K, V, T> {
                 protected void hookOnNext(KafkaRecord<K, V> r) {
                     sink.next(r);
                     if (stopAtEnd) {
-                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        TopicPartition tp = partitionOf.apply(r);
                         Long last = lastOffset.get(tp);
                         if (last != null && r.offset() >= last) {
                             lastOffset.remove(tp);
@@ -488,13 +492,12 @@ public final class CrashSafeWindows<K, V, T> {
             if (!stopAtEnd) {
                 return true;
             }
-            Long end = endOf.get(new TopicPartition(r.topic(), r.partition()));
+            Long end = endOf.get(beforeEndPartition.apply(r));
             return end == null || r.offset() < end;
         }
 
-        /** The last record of its partition's input (stopAtEnd): the partition ends after it. */
-        boolean isLast(KafkaRecord<K, ?> r) {
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        /** The last record of partition {@code tp}'s input (stopAtEnd): the partition ends after it. */
+        boolean isLast(TopicPartition tp, KafkaRecord<K, ?> r) {
             Long end = endOf.get(tp);
             if (end != null && r.offset() >= end - 1) {
                 reachedEnd.add(tp);
@@ -623,6 +626,26 @@ public final class CrashSafeWindows<K, V, T> {
                     s.complete();
                 }
             }
+        }
+    }
+
+    /**
+     * The partition of a record, as the same {@link TopicPartition} instance while records keep coming from one
+     * partition (Kafka hands them over partition by partition): no allocation per record, and the lookups in the
+     * operator and in the maps keyed by partition compare by identity. Not thread-safe: one instance per stage, whose
+     * calls Reactive Streams serializes.
+     */
+    private static final class PartitionOf implements Function<KafkaRecord<?, ?>, TopicPartition> {
+        private TopicPartition last;
+
+        @Override
+        public TopicPartition apply(KafkaRecord<?, ?> r) {
+            TopicPartition tp = last;
+            if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
+                tp = new TopicPartition(r.topic(), r.partition());
+                last = tp;
+            }
+            return tp;
         }
     }
 
