@@ -51,8 +51,8 @@ public final class AdaptiveBatch {
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(100);
     /** Batches handed to the sink concurrently in the adaptive form when none is given. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1;
-    /** Meter tag {@code name} when none is given. */
-    public static final String DEFAULT_NAME = "batch";
+    /** Meter tag {@code name} of {@link SinkBuilder#meterRegistry(MeterRegistry)}. */
+    public static final String DEFAULT_METRICS_NAME = "batch";
 
     private AdaptiveBatch() {
     }
@@ -181,7 +181,7 @@ public final class AdaptiveBatch {
         private LongSupplier nanoClock = System::nanoTime;
         @Nullable
         private MeterRegistry registry;
-        private String name = DEFAULT_NAME;
+        private String name = DEFAULT_METRICS_NAME;
 
         private SinkBuilder(Function<? super List<T>, ? extends Publisher<? extends R>> sink) {
             this.sink = sink;
@@ -256,13 +256,28 @@ public final class AdaptiveBatch {
         }
 
         /**
-         * Records {@code fluxgate.batch.target.size} and {@code fluxgate.batch.inflight} (gauges, per subscription,
-         * removed when it ends), {@code fluxgate.batch.size} (distribution) and {@code fluxgate.batch.latency}
-         * (timer), all tagged {@code name}. Without a registry nothing is recorded.
+         * Records meters in {@code registry} tagged {@code name=}{@link #DEFAULT_METRICS_NAME}; see
+         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public SinkBuilder<T, R> meterRegistry(MeterRegistry registry) {
+            return meterRegistry(registry, DEFAULT_METRICS_NAME);
+        }
+
+        /**
+         * Records meters in {@code registry}: gauges {@code fluxgate.batch.target.size} and
+         * {@code fluxgate.batch.inflight} (per subscription, removed when it ends), a distribution
+         * {@code fluxgate.batch.size} and a timer {@code fluxgate.batch.latency}, all tagged {@code name}.
+         * Default: no registry, no meters.
+         *
+         * @param name the value of the meters' tag {@code name}; {@link #DEFAULT_METRICS_NAME} by default
+         * @throws NullPointerException     if {@code registry} or {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
          */
         public SinkBuilder<T, R> meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = Checks.notBlank("metrics name", name);
             return this;
         }
 

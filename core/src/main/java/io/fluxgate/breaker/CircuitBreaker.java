@@ -320,9 +320,15 @@ public final class CircuitBreaker {
             return this;
         }
 
-        /** Registers Resilience4j-named meters (tag {@code name}); none when not set. */
+        /**
+         * Records meters in {@code registry}: Resilience4j's {@code resilience4j.circuitbreaker.*} meters, so their
+         * dashboards work unchanged, plus {@code resilience4j.circuitbreaker.in.flight.calls}, tagged {@code name}
+         * (the breaker's name; the prefix is fixed for that compatibility). Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
         public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

@@ -247,6 +247,13 @@ public final class StallWatchdog {
             return this;
         }
 
+        /**
+         * Records meters in {@code registry}: gauges {@code fluxgate.stage.inflight},
+         * {@code fluxgate.stage.oldest.inflight.age}, {@code fluxgate.stage.stalled} and a counter
+         * {@code fluxgate.stage.stalls}, tagged {@code stage} (see the class comment). Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;

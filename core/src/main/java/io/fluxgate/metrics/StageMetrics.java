@@ -37,7 +37,7 @@ import reactor.core.publisher.Flux;
  * </ul>
  *
  * <pre>{@code
- * flux.transform(StageMetrics.builder("enrich").registry(registry).build(enrichStage))
+ * flux.transform(StageMetrics.builder("enrich").meterRegistry(registry).build(enrichStage))
  * }</pre>
  *
  * <p>Signals, demand and cancellation pass through unchanged. Without a registry the stage is returned as is
@@ -60,13 +60,14 @@ public final class StageMetrics {
     }
 
     /**
-     * Shorthand for {@code builder(name).registry(registry).build(stage)}.
+     * Shorthand for {@code builder(name).meterRegistry(registry).build(stage)}.
      *
+     * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code name} is blank
      */
     public static <T, R> Function<Flux<T>, Flux<R>> wrap(String name, MeterRegistry registry,
                                                         Function<Flux<T>, Flux<R>> stage) {
-        return builder(name).registry(registry).build(stage);
+        return builder(name).meterRegistry(registry).build(stage);
     }
 
     /** Configuration; setters validate and name the bad value. */
@@ -81,9 +82,14 @@ public final class StageMetrics {
             this.name = Checks.notBlank("name", name);
         }
 
-        /** Where to record; {@code null} (the default) records nothing. */
-        public Builder registry(MeterRegistry registry) {
-            this.registry = registry;
+        /**
+         * Records meters in {@code registry}: the {@code fluxgate.stage.*} meters of the class comment, tagged
+         * {@code stage}. Default: no registry, no meters (the stage is returned as is).
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

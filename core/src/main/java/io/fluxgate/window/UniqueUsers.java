@@ -55,7 +55,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
     public static final int DEFAULT_PREFETCH = 256;
     /** {@link Builder#partitionIdleTimeout(Duration)} unless configured: partitions never go idle. */
     public static final Duration DEFAULT_PARTITION_IDLE_TIMEOUT = null;
-    /** Metric name prefix of {@link Builder#metrics(MeterRegistry)}. */
+    /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
     public static final String DEFAULT_METRICS_NAME = "fluxgate.window";
 
     private final WindowSpec<T> spec;
@@ -268,24 +268,28 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return this;
         }
 
-        /** Records meters under {@link #DEFAULT_METRICS_NAME}. */
-        public Builder<T> metrics(MeterRegistry registry) {
-            return metrics(registry, DEFAULT_METRICS_NAME);
+        /**
+         * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
+         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T> meterRegistry(MeterRegistry registry) {
+            return meterRegistry(registry, DEFAULT_METRICS_NAME);
         }
 
         /**
-         * Records counters {@code <name>.events}, {@code .late}, {@code .future}, {@code .dropped},
-         * {@code .side.output}, {@code .replayed.skipped}, {@code .windows.emitted}, {@code .revisions.emitted} and a
-         * gauge {@code <name>.windows.open}. No registry, no meters.
+         * Records meters in {@code registry}: counters {@code <name>.events}, {@code .late}, {@code .future},
+         * {@code .dropped}, {@code .side.output}, {@code .replayed.skipped}, {@code .windows.emitted},
+         * {@code .revisions.emitted} and a gauge {@code <name>.windows.open}. Default: no registry, no meters.
          *
-         * @throws IllegalArgumentException if name is blank
+         * @param name the meter name prefix; {@link #DEFAULT_METRICS_NAME} by default
+         * @throws NullPointerException     if {@code registry} or {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
          */
-        public Builder<T> metrics(MeterRegistry registry, String name) {
-            Objects.requireNonNull(registry, "registry");
-            Objects.requireNonNull(name, "name");
-            Checks.notBlank("metrics name", name);
-            this.registry = registry;
-            this.metricsName = name;
+        public Builder<T> meterRegistry(MeterRegistry registry, String name) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            this.metricsName = Checks.notBlank("metrics name", name);
             return this;
         }
 

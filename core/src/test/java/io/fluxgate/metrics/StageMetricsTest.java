@@ -36,7 +36,7 @@ class StageMetricsTest {
             clock.add(Duration.ofMillis(5));
             return i * 2;
         });
-        StepVerifier.create(Flux.range(1, 4).transform(StageMetrics.builder("enrich").registry(registry)
+        StepVerifier.create(Flux.range(1, 4).transform(StageMetrics.builder("enrich").meterRegistry(registry)
                         .tags(Tags.of("pipeline", "users")).build(stage)))
                 .expectNext(2, 4, 6, 8)
                 .verifyComplete();
@@ -81,7 +81,7 @@ class StageMetricsTest {
 
     @Test
     void filteringStageCountsDropsAndLatencyCanBeTurnedOff() {
-        StepVerifier.create(Flux.range(1, 10).transform(StageMetrics.builder("enrich").registry(registry)
+        StepVerifier.create(Flux.range(1, 10).transform(StageMetrics.builder("enrich").meterRegistry(registry)
                         .latency(false).build((Flux<Integer> f) -> f.filter(i -> i % 2 == 0))))
                 .expectNextCount(5)
                 .verifyComplete();
@@ -93,7 +93,7 @@ class StageMetricsTest {
     @Test
     void latencyMemoryIsBoundedAndStaysAligned() {
         // a stage that holds everything until completion: only maxPending entries are timed
-        StepVerifier.create(Flux.range(1, 100).transform(StageMetrics.builder("enrich").registry(registry)
+        StepVerifier.create(Flux.range(1, 100).transform(StageMetrics.builder("enrich").meterRegistry(registry)
                         .maxPending(10).build((Flux<Integer> f) -> f.collectList().flatMapIterable(l -> l))))
                 .expectNextCount(100)
                 .verifyComplete();

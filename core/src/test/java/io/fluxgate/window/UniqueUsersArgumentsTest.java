@@ -55,7 +55,7 @@ class UniqueUsersArgumentsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("22");
         assertThatThrownBy(() -> ok().prefetch(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
-        assertThatThrownBy(() -> ok().metrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), " "))
+        assertThatThrownBy(() -> ok().meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), " "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
         assertThatThrownBy(() -> LatePolicy.update(Duration.ofSeconds(-4)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-4S");

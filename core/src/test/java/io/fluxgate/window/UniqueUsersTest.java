@@ -94,7 +94,7 @@ class UniqueUsersTest {
     void lateRecordsAreDroppedAndCountedInStatsAndMetrics() {
         WindowStats stats = new WindowStats();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        UniqueUsers<Ev> op = secs(10).stats(stats).metrics(registry, "uu").build();
+        UniqueUsers<Ev> op = secs(10).stats(stats).meterRegistry(registry, "uu").build();
         StepVerifier.create(evs("a", 5, "b", 15, "c", 7, "d", 9, "e", 16).transform(op))
                 .assertNext(w -> {
                     assertThat(w.start()).isZero();
@@ -120,7 +120,7 @@ class UniqueUsersTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TestPublisher<Ev> tp = TestPublisher.create();
         TestSubscriber<WindowCount> ts = TestSubscriber.create();
-        tp.flux().transform(secs(10).allowedLateness(Duration.ofSeconds(100)).metrics(registry).build()).subscribe(ts);
+        tp.flux().transform(secs(10).allowedLateness(Duration.ofSeconds(100)).meterRegistry(registry).build()).subscribe(ts);
         tp.next(Ev.of("a", 1), Ev.of("a", 11), Ev.of("a", 21));
         assertThat(registry.get(UniqueUsers.DEFAULT_METRICS_NAME + ".windows.open").gauge().value()).isEqualTo(3);
         ts.cancel();

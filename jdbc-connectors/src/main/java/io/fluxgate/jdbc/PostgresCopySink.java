@@ -504,9 +504,16 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** Registers the sink's meters (tag {@code table}); none without a registry. */
-        public Builder<T> meterRegistry(MeterRegistry meterRegistry) {
-            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+        /**
+         * Records meters in {@code registry}: counters {@code fluxgate.jdbc.copy.rows} (its rate is rows/s),
+         * {@code fluxgate.jdbc.copy.rows.rejected}, {@code fluxgate.jdbc.copy.retries} and
+         * {@code fluxgate.jdbc.copy.batches.failed}, a distribution {@code fluxgate.jdbc.copy.batch.size} and a timer
+         * {@code fluxgate.jdbc.copy.batch.latency}, tagged {@code table}. Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

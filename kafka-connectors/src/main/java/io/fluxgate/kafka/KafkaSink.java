@@ -151,8 +151,13 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             return this;
         }
 
-        /** Binds Micrometer's {@code KafkaClientMetrics} to each producer. Default: no meters. */
-        public Builder<T, K, V> metrics(MeterRegistry registry) {
+        /**
+         * Records meters in {@code registry}: Micrometer's {@code KafkaClientMetrics}, bound to each producer
+         * (their names are Kafka's, so there is no prefix to choose). Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T, K, V> meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;
         }

@@ -46,7 +46,7 @@ public final class KafkaSource<K, V> {
 
     private KafkaSource(KafkaSourceOptions<K, V> options) {
         this.options = options;
-        this.stats = new SourceSession.Stats(options.registry(), options.metricsName(), options.groupId());
+        this.stats = new SourceSession.Stats(options.meterRegistry(), options.metricsName(), options.groupId());
     }
 
     /**

@@ -30,7 +30,7 @@ public final class KafkaSourceOptions<K, V> {
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default position of a partition without committed offset. */
     public static final StartPosition DEFAULT_START_POSITION = StartPosition.EARLIEST;
-    /** Default prefix of the meters registered when a registry is given. */
+    /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
     public static final String DEFAULT_METRICS_NAME = "fluxgate.kafka.source";
 
     private final String bootstrapServers;
@@ -126,11 +126,12 @@ public final class KafkaSourceOptions<K, V> {
         return deadLetters;
     }
 
-    /** The registry for meters, or null for none. */
-    public MeterRegistry registry() {
+    /** The registry of {@link Builder#meterRegistry(MeterRegistry, String)}, or null for none. */
+    public MeterRegistry meterRegistry() {
         return registry;
     }
 
+    /** The meter name prefix; {@link #DEFAULT_METRICS_NAME} unless configured. */
     public String metricsName() {
         return metricsName;
     }
@@ -256,17 +257,28 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
-         * Registers meters: Micrometer's {@code KafkaClientMetrics} for the consumer, {@code <name>.records}
-         * (counter; its rate is records/s), {@code <name>.rejected} and {@code <name>.lag} (records behind the end
-         * of the assigned partitions). Default: no meters.
+         * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
+         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         *
+         * @throws NullPointerException if {@code registry} is null
          */
-        public Builder<K, V> metrics(MeterRegistry registry) {
-            return metrics(registry, DEFAULT_METRICS_NAME);
+        public Builder<K, V> meterRegistry(MeterRegistry registry) {
+            return meterRegistry(registry, DEFAULT_METRICS_NAME);
         }
 
-        public Builder<K, V> metrics(MeterRegistry registry, String name) {
+        /**
+         * Records meters in {@code registry}: Micrometer's {@code KafkaClientMetrics} for the consumer, counters
+         * {@code <name>.records} (its rate is records/s) and {@code <name>.rejected}, and a gauge {@code <name>.lag}
+         * (records behind the end of the assigned partitions). Default: no registry, no meters.
+         *
+         * @param name the meter name prefix; {@link #DEFAULT_METRICS_NAME} by default
+         * @throws NullPointerException     if {@code registry} or {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder<K, V> meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            if (name == null || name.isBlank()) {
+            Objects.requireNonNull(name, "metrics name");
+            if (name.isBlank()) {
                 throw new IllegalArgumentException("metrics name must not be blank: '" + name + "'");
             }
             this.metricsName = name;

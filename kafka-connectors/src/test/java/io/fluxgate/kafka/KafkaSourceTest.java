@@ -225,7 +225,7 @@ class KafkaSourceTest {
                         .topicPattern(Pattern.compile(Pattern.quote(prefix) + "\\..*"))
                         .groupId(unique("g"))
                         .commitInterval(Duration.ofMillis(100))
-                        .metrics(registry)
+                        .meterRegistry(registry)
                         .build());
         Set<String> topics = ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicBoolean clientMetricsBound = new java.util.concurrent.atomic.AtomicBoolean();

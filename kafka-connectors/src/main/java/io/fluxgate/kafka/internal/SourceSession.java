@@ -140,7 +140,7 @@ public final class SourceSession<K, V> {
                     @Override
                     public void consumerAdded(String id, Consumer<?, ?> c) {
                         consumer.set(c);
-                        MeterRegistry registry = options.registry();
+                        MeterRegistry registry = options.meterRegistry();
                         if (registry != null) {
                             clientMetrics = new KafkaClientMetrics(c);
                             clientMetrics.bindTo(registry);
@@ -169,7 +169,7 @@ public final class SourceSession<K, V> {
         Flux<KafkaRecord<K, V>> records = receiver.receive().handle(this::onRecord)
                 // reactor-kafka commits the prefixes acknowledged so far while closing; later acks are ignored
                 .doFinally(s -> trackers.values().forEach(PartitionTracker::close));
-        if (options.registry() == null) {
+        if (options.meterRegistry() == null) {
             return records;
         }
         Duration every = options.commitInterval();

@@ -102,7 +102,7 @@ class DashboardConfiguration {
                 .topics(props.kafka().topic())
                 .groupId(props.kafka().groupId())
                 .startPosition(StartPosition.EARLIEST)
-                .metrics(registry);
+                .meterRegistry(registry);
         props.kafka().consumer().forEach(options::property);
         return new WindowsPipeline(KafkaSource.create(options.build()), props.windows(), parseWatchdog,
                 windowsWatchdog, registry);
