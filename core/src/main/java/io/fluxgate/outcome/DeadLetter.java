@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * An element that could not be processed, with why, when and where.
+ * An element that could not be processed, with why, when and where. Connectors put their context in the element
+ * (a Kafka rejection's topic, partition, offset and raw bytes; a PostgreSQL row's column), so one
+ * {@link DeadLetterSink} type serves every stage; see the package comment.
  *
  * @param element   the input element
- * @param cause     the failure
+ * @param cause     the failure; its message is the human-readable {@link #reason()}
  * @param timestamp when the failure was recorded
  * @param stage     the name of the stage that recorded it
  */
@@ -16,5 +18,11 @@ public record DeadLetter<T>(T element, Throwable cause, Instant timestamp, Strin
         Objects.requireNonNull(cause, "cause");
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(stage, "stage");
+    }
+
+    /** Why the element was rejected, for people: the cause's message, or its class name when it has none. */
+    public String reason() {
+        String message = cause.getMessage();
+        return message != null ? message : cause.getClass().getName();
     }
 }

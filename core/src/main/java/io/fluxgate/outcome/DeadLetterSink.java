@@ -1,9 +1,21 @@
 package io.fluxgate.outcome;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
 /**
  * Where failed elements end up: a file, a table, a topic. Implementations must be thread-safe, because several
  * streams may share one sink, and must not lose an accepted letter silently: if a letter cannot be stored,
- * {@link #accept} throws, which fails the stream that reported it.
+ * {@link #accept} throws (and {@link #acceptAsync} completes exceptionally), which fails the stream that reported
+ * it or, for a Kafka source, keeps the rejected record's offset uncommitted.
+ *
+ * <p>Two entry points, one contract: {@link #accept} returns once the letter is stored; {@link #acceptAsync}
+ * returns a stage that completes once it is stored. A sink that stores synchronously (a file, memory) implements
+ * {@code accept} and inherits {@code acceptAsync}; a sink that is asynchronous by nature (a Kafka producer)
+ * overrides {@code acceptAsync} and implements {@code accept} by waiting for it. Callers that must not block (a
+ * source that acknowledges the input only once its letter is stored) use {@code acceptAsync}.
  *
  * @param <T> the element type
  */
@@ -17,7 +29,21 @@ public interface DeadLetterSink<T> extends AutoCloseable {
      */
     void accept(DeadLetter<? extends T> letter);
 
-    /** Letters accepted so far. */
+    /**
+     * Stores one dead letter; the stage completes when it is stored, or exceptionally (with the
+     * {@link DeadLetterException}) when it cannot be. Never throws. The default calls {@link #accept} on the
+     * caller's thread.
+     */
+    default CompletionStage<Void> acceptAsync(DeadLetter<? extends T> letter) {
+        try {
+            accept(letter);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Letters stored so far. */
     long count();
 
     /** Forces buffered letters to durable storage. */
@@ -26,4 +52,15 @@ public interface DeadLetterSink<T> extends AutoCloseable {
     /** Flushes and releases resources; later {@link #accept} calls throw. Idempotent. */
     @Override
     void close();
+
+    /**
+     * A sink that hands each letter to {@code consumer} on the caller's thread (to a log, a metric, a list in a
+     * test) and counts the letters it took. If the consumer throws, {@link #accept} throws that exception and the
+     * letter is not counted. Nothing to flush; after {@link #close()} letters are refused.
+     *
+     * @throws NullPointerException if {@code consumer} is null
+     */
+    static <T> DeadLetterSink<T> of(Consumer<? super DeadLetter<? extends T>> consumer) {
+        return new ConsumerDeadLetterSink<>(Objects.requireNonNull(consumer, "consumer"));
+    }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What one committed batch did. Emitted by {@link PostgresCopySink#transformer()} in the order the batches came
  * from upstream, once the batch's transaction has committed: at that point every element of {@link #elements()}
- * is either in the table or in {@link #rejected()} (and was handed to the dead-letter handler), so upstream may
+ * is either in the table or in {@link #rejected()} (and was stored in the dead-letter sink), so upstream may
  * acknowledge all of them (e.g. commit Kafka offsets).
  *
  * @param elements the batch as it came from upstream, rejected elements included

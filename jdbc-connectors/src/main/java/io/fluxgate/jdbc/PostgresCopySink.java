@@ -3,6 +3,8 @@ package io.fluxgate.jdbc;
 import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
 import io.fluxgate.jdbc.internal.CopyColumn;
 import io.fluxgate.jdbc.internal.CopyMetrics;
+import io.fluxgate.outcome.DeadLetter;
+import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -10,6 +12,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Wrapped;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,7 +40,7 @@ import reactor.util.retry.Retry;
  *         .column("user_id", PgType.UUID, Event::userId)
  *         .column("payload", PgType.JSONB, Event::json)
  *         .onConflictDoNothing("ts", "user_id")        // optional: idempotent mode
- *         .deadLetters(rejected -> log.warn("{}", rejected.reason()))
+ *         .deadLetters(DeadLetterSink.of(letter -> log.warn("{}", letter.element().reason())))
  *         .build();
  * events.transform(sink.transformer()).subscribe(result -> ack(result.elements()));
  * }</pre>
@@ -54,7 +57,8 @@ import reactor.util.retry.Retry;
  *
  * <p><b>Bad rows.</b> Before a batch's COPY, every getter runs and every value is checked ({@link PgType}); a row
  * whose getter throws or whose value PostgreSQL would refuse is rejected, counted, listed in its
- * {@link BatchResult#rejected()} and passed to the {@link DeadLetterHandler}; the rest of the batch is written.
+ * {@link BatchResult#rejected()} and stored in the {@link Builder#deadLetters dead-letter sink}; the rest of the
+ * batch is written.
  * Getters must be side-effect free: they run once to check, and once to encode per attempt.
  *
  * <p><b>Failures.</b> A batch whose transaction fails with a transient error (connection lost, serialization
@@ -99,7 +103,7 @@ public final class PostgresCopySink<T> {
     private final Duration minBackoff;
     private final Duration maxBackoff;
     private final Predicate<Throwable> retryOn;
-    private final DeadLetterHandler<T> deadLetters;
+    private final DeadLetterSink<? super RejectedRow<T>> deadLetters;
     private final CopyMetrics metrics;
     private final LongSupplier nanoClock;
 
@@ -160,7 +164,7 @@ public final class PostgresCopySink<T> {
     /**
      * The operator: batches the input, writes each batch (see the class comment) and emits one {@link BatchResult}
      * per committed batch, in batch order. Errors with a {@link CopyBatchException} when a batch cannot be
-     * committed, or with the dead-letter handler's exception. Use with {@code flux.transform(sink.transformer())}.
+     * committed, or with the dead-letter sink's exception. Use with {@code flux.transform(sink.transformer())}.
      */
     public Function<Flux<T>, Flux<BatchResult<T>>> transformer() {
         return source -> Flux.defer(() -> batchTransformer().apply(batching.apply(source)));
@@ -199,8 +203,8 @@ public final class PostgresCopySink<T> {
     }
 
     /**
-     * Writes one batch: checks every row (rejections go to the dead-letter handler first), then COPYs the rest in
-     * one transaction, retrying transient failures. Lazy: nothing happens until subscription.
+     * Writes one batch: checks every row (rejections are stored in the dead-letter sink first), then COPYs the rest
+     * in one transaction, retrying transient failures. Lazy: nothing happens until subscription.
      */
     public Mono<BatchResult<T>> writeBatch(List<T> batch) {
         Objects.requireNonNull(batch, "batch");
@@ -208,36 +212,48 @@ public final class PostgresCopySink<T> {
             long start = nanoClock.getAsLong();
             BinaryCopyEncoder.Validated<T> checked = encoder.validate(batch);
             metrics.rejected(checked.rejected().size());
-            for (RejectedRow<T> r : checked.rejected()) {
-                deadLetters.accept(r);
-            }
-            List<T> rows = checked.accepted();
-            if (rows.isEmpty()) {
-                return Mono.just(new BatchResult<>(batch, checked.rejected(), 0, 0,
-                        Duration.ofNanos(nanoClock.getAsLong() - start), 0));
-            }
-            AtomicInteger attempts = new AtomicInteger();
-            return Mono.defer(() -> {
-                        attempts.incrementAndGet();
-                        return attempt(rows);
-                    })
-                    .retryWhen(Retry.backoff(maxRetries, minBackoff).maxBackoff(maxBackoff).filter(retryOn)
-                            .doBeforeRetry(s -> metrics.retry())
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                    .onErrorMap(e -> {
-                        metrics.failed();
-                        String why = retryOn.test(e) ? "gave up after " + attempts.get() + " attempts"
-                                : "non-transient error, not retried";
-                        return new CopyBatchException("COPY of a batch of " + rows.size() + " rows into " + target
-                                + " failed (" + why + "): " + e, batch, attempts.get(), e);
-                    })
-                    .map(counts -> {
-                        long latency = nanoClock.getAsLong() - start;
-                        metrics.committed(counts[0], latency);
-                        return new BatchResult<>(batch, checked.rejected(), counts[0], counts[1],
-                                Duration.ofNanos(latency), attempts.get());
-                    });
+            return deadLetter(checked.rejected()).then(Mono.defer(() -> copy(batch, checked, start)));
         });
+    }
+
+    /** Stores the rejections one after the other; a letter that cannot be stored fails the batch. */
+    private Mono<Void> deadLetter(List<RejectedRow<T>> rejected) {
+        if (deadLetters == null || rejected.isEmpty()) {
+            return Mono.empty();
+        }
+        return Flux.fromIterable(rejected)
+                .concatMap(r -> Mono.fromCompletionStage(() -> deadLetters.acceptAsync(
+                        new DeadLetter<>(r, r.cause(), Clock.systemUTC().instant(), RejectedRow.SINK_STAGE))))
+                .then();
+    }
+
+    private Mono<BatchResult<T>> copy(List<T> batch, BinaryCopyEncoder.Validated<T> checked, long start) {
+        List<T> rows = checked.accepted();
+        if (rows.isEmpty()) {
+            return Mono.just(new BatchResult<>(batch, checked.rejected(), 0, 0,
+                    Duration.ofNanos(nanoClock.getAsLong() - start), 0));
+        }
+        AtomicInteger attempts = new AtomicInteger();
+        return Mono.defer(() -> {
+                    attempts.incrementAndGet();
+                    return attempt(rows);
+                })
+                .retryWhen(Retry.backoff(maxRetries, minBackoff).maxBackoff(maxBackoff).filter(retryOn)
+                        .doBeforeRetry(s -> metrics.retry())
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .onErrorMap(e -> {
+                    metrics.failed();
+                    String why = retryOn.test(e) ? "gave up after " + attempts.get() + " attempts"
+                            : "non-transient error, not retried";
+                    return new CopyBatchException("COPY of a batch of " + rows.size() + " rows into " + target
+                            + " failed (" + why + "): " + e, batch, attempts.get(), e);
+                })
+                .map(counts -> {
+                    long latency = nanoClock.getAsLong() - start;
+                    metrics.committed(counts[0], latency);
+                    return new BatchResult<>(batch, checked.rejected(), counts[0], counts[1],
+                            Duration.ofNanos(latency), attempts.get());
+                });
     }
 
     /** The COPY statement this sink sends (into the staging table in idempotent mode). */
@@ -337,7 +353,7 @@ public final class PostgresCopySink<T> {
         private Duration minBackoff = DEFAULT_MIN_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
         private Predicate<Throwable> retryOn = TransientErrors::isTransient;
-        private DeadLetterHandler<T> deadLetters = r -> { };
+        private DeadLetterSink<? super RejectedRow<T>> deadLetters;
         private MeterRegistry meterRegistry;
         private LongSupplier nanoClock = System::nanoTime;
 
@@ -498,9 +514,14 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** Where rejected rows go (default: nowhere beyond the results, the summary and the meters). */
-        public Builder<T> deadLetters(DeadLetterHandler<T> deadLetters) {
-            this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        /**
+         * Where rejected rows go, as {@link RejectedRow} letters of stage {@link RejectedRow#SINK_STAGE}, stored
+         * through {@link DeadLetterSink#acceptAsync} one after the other before the batch's good rows are written.
+         * A letter that cannot be stored fails the stream: a row is never dropped silently. Default: nowhere beyond
+         * the results, the summary and the meters. The caller closes the sink.
+         */
+        public Builder<T> deadLetters(DeadLetterSink<? super RejectedRow<T>> sink) {
+            this.deadLetters = Objects.requireNonNull(sink, "sink");
             return this;
         }
 

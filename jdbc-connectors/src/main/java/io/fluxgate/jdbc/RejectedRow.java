@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * An element the sink refused before the COPY, with why: the mapper (a column getter) threw, or a value cannot be
- * stored in its column (see {@link PgType}). Handed to the {@link DeadLetterHandler} and listed in its batch's
- * {@link BatchResult#rejected()}.
+ * stored in its column (see {@link PgType}). Listed in its batch's {@link BatchResult#rejected()} and, as the
+ * element of an {@link io.fluxgate.outcome.DeadLetter} whose cause is the same {@code cause}, stored in the
+ * sink's {@link PostgresCopySink.Builder#deadLetters dead-letter sink}.
  *
  * @param element the element as it came from upstream
  * @param column the column whose getter or value failed
@@ -13,6 +14,9 @@ import java.util.Objects;
  * @param <T> the element type
  */
 public record RejectedRow<T>(T element, String column, Throwable cause) {
+
+    /** The {@link io.fluxgate.outcome.DeadLetter#stage()} of the letters {@link PostgresCopySink} records. */
+    public static final String SINK_STAGE = "postgres-copy";
 
     public RejectedRow {
         Objects.requireNonNull(column, "column");

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxgate.jdbc.testing.PostgresExtension;
 import io.fluxgate.jdbc.testing.PostgresTestSchema;
+import io.fluxgate.outcome.DeadLetter;
+import io.fluxgate.outcome.DeadLetterSink;
+import io.fluxgate.outcome.InMemoryDeadLetterSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
@@ -18,7 +21,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,7 +170,7 @@ class PostgresCopySinkTest {
         for (int i = 0; i < bad.size(); i++) {
             rows.add(10 * i + 5, bad.get(i)); // spread over the batches
         }
-        List<RejectedRow<Order>> dead = new CopyOnWriteArrayList<>();
+        InMemoryDeadLetterSink<RejectedRow<Order>> letters = new InMemoryDeadLetterSink<>();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         PostgresCopySink<Order> sink = PostgresCopySink.<Order>builder(pool)
                 .table("orders")
@@ -184,7 +186,7 @@ class PostgresCopySinkTest {
                 .column("doc", PgType.JSONB, Order::doc)
                 .column("code", PgType.varchar(3), Order::code)
                 .batchSize(30)
-                .deadLetters(dead::add)
+                .deadLetters(letters)
                 .meterRegistry(meters)
                 .build();
 
@@ -195,6 +197,11 @@ class PostgresCopySinkTest {
         assertThat(summary.rowsRejected()).isEqualTo(8);
         assertThat(db.queryLong("SELECT count(*) FROM orders")).isEqualTo(100);
         assertThat(db.queryLong("SELECT count(*) FROM orders WHERE id >= 1000")).isZero();
+        assertThat(letters.letters()).allSatisfy(letter -> {
+            assertThat(letter.stage()).isEqualTo(RejectedRow.SINK_STAGE);
+            assertThat(letter.cause()).isSameAs(letter.element().cause());
+        });
+        List<RejectedRow<Order>> dead = letters.letters().stream().map(DeadLetter::element).toList();
         assertThat(dead).extracting(r -> r.element().id()).containsExactlyInAnyOrder(1000, 1001, 1002, 1003, 1004,
                 1005, 1006, 1007);
         assertThat(dead).extracting(r -> r.element().id() + " " + r.column()).containsExactlyInAnyOrder("1000 name",
@@ -215,9 +222,9 @@ class PostgresCopySinkTest {
     @Test
     void aFailingDeadLetterHandlerFailsTheStreamInsteadOfDroppingTheRow(PostgresTestSchema db) {
         db.execute("CREATE TABLE dlq_fails (id int8, name text)");
-        PostgresCopySink<Ev> sink = sink("dlq_fails").deadLetters(r -> {
+        PostgresCopySink<Ev> sink = sink("dlq_fails").deadLetters(DeadLetterSink.of(letter -> {
             throw new IllegalStateException("dead-letter topic down");
-        }).build();
+        })).build();
         StepVerifier.create(sink.write(Flux.just(new Ev(1, "ok"), new Ev(2, "bad\0"))))
                 .expectErrorMessage("dead-letter topic down")
                 .verify(Duration.ofSeconds(10));

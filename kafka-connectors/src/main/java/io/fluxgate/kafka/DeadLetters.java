@@ -12,9 +12,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
+import io.fluxgate.outcome.DeadLetter;
+import io.fluxgate.outcome.DeadLetterException;
+import io.fluxgate.outcome.DeadLetterSink;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,7 +31,11 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
-/** Built-in {@link DeadLetterHandler}s: log only, append to a JSON-lines file, or produce to a Kafka topic. */
+/**
+ * Built-in {@link DeadLetterSink}s for Kafka rejections ({@link RejectedRecord} letters): log only, append to a
+ * JSON-lines file, or produce to a Kafka topic. Each counts the letters it stored ({@link DeadLetterSink#count()}).
+ * Any other core sink works too (e.g. {@link io.fluxgate.outcome.InMemoryDeadLetterSink} in tests).
+ */
 public final class DeadLetters {
 
     /** Header names set on records produced by {@link #toTopic}. */
@@ -41,20 +50,21 @@ public final class DeadLetters {
     }
 
     /** Logs each dead letter at WARN (origin and reason, not the value) and counts it. */
-    public static Counting logging() {
-        return new Counting(dl -> {
-            log.warn("Rejected {}-{}@{}: {}", dl.topic(), dl.partition(), dl.offset(), dl.reason());
+    public static DeadLetterSink<RejectedRecord> logging() {
+        return new Async(dl -> {
+            RejectedRecord r = dl.element();
+            log.warn("Rejected {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), dl.reason());
             return CompletableFuture.completedFuture(null);
-        }, () -> { });
+        }, () -> { }, () -> { });
     }
 
     /**
-     * Appends each dead letter as one JSON line ({@code topic, partition, offset, timestamp, reason, value} with
-     * the value in base64) to {@code file}, creating it if needed, flushed per line.
+     * Appends each dead letter as one JSON line ({@code topic, partition, offset, timestamp, stage, reason, value}
+     * with the value in base64) to {@code file}, creating it if needed, flushed per line.
      *
      * @throws UncheckedIOException if the file cannot be opened
      */
-    public static Counting toFile(Path file) {
+    public static DeadLetterSink<RejectedRecord> toFile(Path file) {
         Objects.requireNonNull(file, "file");
         BufferedWriter out;
         try {
@@ -64,26 +74,36 @@ public final class DeadLetters {
             throw new UncheckedIOException("cannot open dead-letter file " + file, e);
         }
         JsonFactory json = new JsonFactory();
-        return new Counting(dl -> {
+        return new Async(dl -> {
+            RejectedRecord r = dl.element();
             synchronized (out) {
                 try (JsonGenerator g = json.createGenerator(ObjectWriteContext.empty(), new NoCloseWriter(out))) {
                     g.writeStartObject();
-                    g.writeStringProperty("topic", dl.topic());
-                    g.writeNumberProperty("partition", dl.partition());
-                    g.writeNumberProperty("offset", dl.offset());
-                    g.writeNumberProperty("timestamp", dl.timestamp());
+                    g.writeStringProperty("topic", r.topic());
+                    g.writeNumberProperty("partition", r.partition());
+                    g.writeNumberProperty("offset", r.offset());
+                    g.writeNumberProperty("timestamp", r.timestamp());
+                    g.writeStringProperty("stage", dl.stage());
                     g.writeStringProperty("reason", dl.reason());
-                    g.writeStringProperty("value", dl.value() == null ? null : Base64.getEncoder().encodeToString(dl.value()));
+                    g.writeStringProperty("value", r.value() == null ? null : Base64.getEncoder().encodeToString(r.value()));
                     g.writeEndObject();
                 }
                 try {
                     out.write('\n');
                     out.flush();
                 } catch (IOException e) {
-                    return CompletableFuture.failedFuture(new UncheckedIOException("cannot write dead letter to " + file, e));
+                    return CompletableFuture.failedFuture(new DeadLetterException("cannot write dead letter to " + file, e));
                 }
             }
             return CompletableFuture.completedFuture(null);
+        }, () -> {
+            synchronized (out) {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot flush dead-letter file " + file, e);
+                }
+            }
         }, () -> {
             synchronized (out) {
                 try {
@@ -98,11 +118,13 @@ public final class DeadLetters {
     /**
      * Produces each dead letter's raw key and value to {@code topic} (idempotent producer, acks=all), with its
      * origin and reason in headers ({@link #HEADER_TOPIC}, {@link #HEADER_PARTITION}, {@link #HEADER_OFFSET},
-     * {@link #HEADER_REASON}). The stage completes when the broker acknowledged the write.
+     * {@link #HEADER_REASON}). {@link DeadLetterSink#acceptAsync} completes when the broker acknowledged the
+     * write; {@link DeadLetterSink#accept} waits for that.
      *
      * @param producerProperties extra producer properties (security etc.), may be empty
      */
-    public static Counting toTopic(String bootstrapServers, String topic, Map<String, Object> producerProperties) {
+    public static DeadLetterSink<RejectedRecord> toTopic(String bootstrapServers, String topic,
+                                                         Map<String, Object> producerProperties) {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
         Map<String, Object> props = new HashMap<>(producerProperties);
@@ -110,49 +132,88 @@ public final class DeadLetters {
         props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        return new Counting(dl -> {
+        return new Async(dl -> {
+            RejectedRecord r = dl.element();
             RecordHeaders headers = new RecordHeaders();
-            headers.add(HEADER_TOPIC, dl.topic().getBytes(StandardCharsets.UTF_8));
-            headers.add(HEADER_PARTITION, Integer.toString(dl.partition()).getBytes(StandardCharsets.UTF_8));
-            headers.add(HEADER_OFFSET, Long.toString(dl.offset()).getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_PARTITION, Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
             headers.add(HEADER_REASON, dl.reason().getBytes(StandardCharsets.UTF_8));
             CompletableFuture<Void> done = new CompletableFuture<>();
-            producer.send(new ProducerRecord<>(topic, null, null, dl.key(), dl.value(), headers), (md, e) -> {
+            producer.send(new ProducerRecord<>(topic, null, null, r.key(), r.value(), headers), (md, e) -> {
                 if (e == null) {
                     done.complete(null);
                 } else {
-                    done.completeExceptionally(e);
+                    done.completeExceptionally(new DeadLetterException("cannot write dead letter for " + r
+                            + " to topic " + topic, e));
                 }
             });
             return done;
-        }, producer::close);
+        }, producer::flush, producer::close);
     }
 
-    /** A handler that counts what it handled. */
-    public static final class Counting implements DeadLetterHandler {
-        private final DeadLetterHandler delegate;
+    /**
+     * A sink whose store is asynchronous: {@code accept} waits for {@code acceptAsync}. Counts a letter once it is
+     * stored, so {@link #count()} never includes one that was lost.
+     */
+    private static final class Async implements DeadLetterSink<RejectedRecord> {
+        private final Function<DeadLetter<? extends RejectedRecord>, CompletionStage<Void>> store;
+        private final Runnable onFlush;
         private final Runnable onClose;
         private final LongAdder count = new LongAdder();
+        private volatile boolean closed;
 
-        Counting(DeadLetterHandler delegate, Runnable onClose) {
-            this.delegate = delegate;
+        Async(Function<DeadLetter<? extends RejectedRecord>, CompletionStage<Void>> store, Runnable onFlush,
+              Runnable onClose) {
+            this.store = store;
+            this.onFlush = onFlush;
             this.onClose = onClose;
         }
 
         @Override
-        public CompletionStage<Void> handle(DeadLetter deadLetter) {
-            count.increment();
-            return delegate.handle(deadLetter);
+        public CompletionStage<Void> acceptAsync(DeadLetter<? extends RejectedRecord> letter) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new DeadLetterException("dead-letter sink is closed; cannot"
+                        + " store letter for " + letter.element(), letter.cause()));
+            }
+            CompletionStage<Void> stored;
+            try {
+                stored = store.apply(letter);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return stored.thenRun(count::increment);
         }
 
-        /** Dead letters handed to this handler so far. */
+        @Override
+        public void accept(DeadLetter<? extends RejectedRecord> letter) {
+            try {
+                acceptAsync(letter).toCompletableFuture().join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new DeadLetterException("cannot store dead letter for " + letter.element(), cause);
+            }
+        }
+
+        @Override
         public long count() {
             return count.sum();
         }
 
         @Override
-        public void close() {
-            onClose.run();
+        public void flush() {
+            onFlush.run();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                onClose.run();
+            }
         }
     }
 
@@ -163,7 +224,7 @@ public final class DeadLetters {
 
         @Override
         public void close() {
-            // the handler owns the file
+            // the sink owns the file
         }
     }
 }

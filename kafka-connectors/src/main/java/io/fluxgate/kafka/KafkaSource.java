@@ -29,9 +29,9 @@ import reactor.core.publisher.Flux;
  *       still in flight are dropped (their acknowledgements are ignored, records not yet emitted are not emitted)
  *       and read again by the partition's next owner.</li>
  *   <li><b>Bad input:</b> a key or value its deserializer rejects is not emitted; it goes to the
- *       {@link KafkaSourceOptions#deadLetters() dead-letter handler} with topic, partition, offset and reason, is
- *       counted ({@link #rejectedCount()}), and its offset is acknowledged once the handler stored it. The
- *       consumer keeps running.</li>
+ *       {@link KafkaSourceOptions#deadLetters() dead-letter sink} as a {@link RejectedRecord} letter (topic,
+ *       partition, offset, raw bytes; the reason in the letter), is counted ({@link #rejectedCount()}), and its
+ *       offset is acknowledged once the sink stored it. The consumer keeps running.</li>
  *   <li><b>Errors:</b> consumer failures (authorization, unknown topic with auto-creation off, ...) error the
  *       Flux; resubscribe (e.g. {@code retryWhen}) to start again from the committed offsets.</li>
  * </ul>

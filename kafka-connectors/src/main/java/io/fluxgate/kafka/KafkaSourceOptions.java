@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -44,7 +45,7 @@ public final class KafkaSourceOptions<K, V> {
     private final Duration commitInterval;
     private final Duration pollTimeout;
     private final Map<String, Object> properties;
-    private final DeadLetterHandler deadLetters;
+    private final DeadLetterSink<? super RejectedRecord> deadLetters;
     private final MeterRegistry registry;
     private final String metricsName;
 
@@ -122,7 +123,8 @@ public final class KafkaSourceOptions<K, V> {
         return properties;
     }
 
-    public DeadLetterHandler deadLetters() {
+    /** Where rejected records go; {@link DeadLetters#logging()} unless configured. */
+    public DeadLetterSink<? super RejectedRecord> deadLetters() {
         return deadLetters;
     }
 
@@ -149,7 +151,7 @@ public final class KafkaSourceOptions<K, V> {
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private final Map<String, Object> properties = new LinkedHashMap<>();
-        private DeadLetterHandler deadLetters;
+        private DeadLetterSink<? super RejectedRecord> deadLetters;
         private MeterRegistry registry;
         private String metricsName = DEFAULT_METRICS_NAME;
 
@@ -250,9 +252,14 @@ public final class KafkaSourceOptions<K, V> {
             return this;
         }
 
-        /** Where records that cannot be deserialized go; default {@link DeadLetters#logging()}. */
-        public Builder<K, V> deadLetters(DeadLetterHandler handler) {
-            this.deadLetters = Objects.requireNonNull(handler, "handler");
+        /**
+         * Where records that cannot be deserialized go, as {@link RejectedRecord} letters of stage
+         * {@link RejectedRecord#SOURCE_STAGE}, through {@link DeadLetterSink#acceptAsync}: a record's offset is
+         * acknowledged only once its letter is stored. Default {@link DeadLetters#logging()}. The caller closes
+         * the sink.
+         */
+        public Builder<K, V> deadLetters(DeadLetterSink<? super RejectedRecord> sink) {
+            this.deadLetters = Objects.requireNonNull(sink, "sink");
             return this;
         }
 

@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
 import io.fluxgate.kafka.json.JsonSerde;
+import io.fluxgate.outcome.DeadLetter;
+import io.fluxgate.outcome.DeadLetterSink;
+import io.fluxgate.outcome.InMemoryDeadLetterSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -130,7 +133,7 @@ class KafkaSourceTest {
         produceRaw(kafka, topic, List.of("{\"id\":\"a\",\"n\":1}", "{not json", "{\"id\":\"b\",\"n\":2}",
                 "{\"id\":\"c\",\"n\":\"three\"}", "{\"id\":\"d\",\"n\":4}"));
         Path dlq = dir.resolve("dlq.jsonl");
-        DeadLetters.Counting handler = DeadLetters.toFile(dlq);
+        DeadLetterSink<RejectedRecord> handler = DeadLetters.toFile(dlq);
         KafkaSource<String, Event> source = KafkaSource.create(
                 KafkaSourceOptions.builder(new StringDeserializer(), JsonSerde.deserializer(Event.class))
                         .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId(group)
@@ -159,7 +162,7 @@ class KafkaSourceTest {
         kafka.createTopic(topic, 1);
         kafka.createTopic(dlqTopic, 1);
         produceRaw(kafka, topic, List.of("{\"x\":", "{\"x\":1}"));
-        DeadLetters.Counting handler = DeadLetters.toTopic(kafka.bootstrapServers(), dlqTopic, Map.of());
+        DeadLetterSink<RejectedRecord> handler = DeadLetters.toTopic(kafka.bootstrapServers(), dlqTopic, Map.of());
         KafkaSource<String, Map> source = KafkaSource.create(
                 KafkaSourceOptions.builder(new StringDeserializer(), JsonSerde.deserializer(Map.class))
                         .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId(unique("g"))
@@ -169,6 +172,43 @@ class KafkaSourceTest {
         KafkaRecord<String, String> dead = KafkaSource.create(stringSource(kafka, dlqTopic, unique("g")).build())
                 .receive().next().block(TIMEOUT);
         assertThat(dead.value()).isEqualTo("{\"x\":");
+    }
+
+    @Test
+    void aLetterThatCannotBeStoredKeepsItsOffsetUncommittedAndIsReadAgain(EmbeddedKafka kafka) throws Exception {
+        String topic = unique("src-bad-unstored");
+        String group = unique("g");
+        kafka.createTopic(topic, 1);
+        produceRaw(kafka, topic, List.of("{\"x\":1}", "{bad", "{\"x\":2}", "{\"x\":3}"));
+        DeadLetterSink<Object> broken = DeadLetterSink.of(letter -> {
+            throw new IllegalStateException("dead-letter store down");
+        });
+        KafkaSource<String, Map> first = KafkaSource.create(
+                KafkaSourceOptions.builder(new StringDeserializer(), JsonSerde.deserializer(Map.class))
+                        .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId(group)
+                        .deadLetters(broken).build());
+        assertThat(first.receive().doOnNext(KafkaRecord::ack).take(2).collectList().block(TIMEOUT)).hasSize(2);
+        assertThat(broken.count()).isZero();
+        // offsets 0 and 2 were acknowledged, 1 was not: the commit stops before the lost letter
+        assertThat(committed(kafka, group)).containsEntry(new TopicPartition(topic, 0), 1L);
+
+        // any core sink takes Kafka letters; after the restart the record is rejected again and stored
+        InMemoryDeadLetterSink<Object> memory = new InMemoryDeadLetterSink<>();
+        KafkaSource<String, Map> second = KafkaSource.create(
+                KafkaSourceOptions.builder(new StringDeserializer(), JsonSerde.deserializer(Map.class))
+                        .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId(group)
+                        .deadLetters(memory).build());
+        assertThat(second.receive().doOnNext(KafkaRecord::ack).map(KafkaRecord::value).take(2).collectList()
+                .block(TIMEOUT)).extracting(m -> m.get("x")).containsExactly(2, 3);
+        assertThat(memory.letters()).singleElement().satisfies(letter -> {
+            assertThat(letter.stage()).isEqualTo(RejectedRecord.SOURCE_STAGE);
+            assertThat(letter.reason()).startsWith("value not deserializable: ").contains("malformed JSON");
+            RejectedRecord r = (RejectedRecord) letter.element();
+            assertThat(r.topic()).isEqualTo(topic);
+            assertThat(r.offset()).isEqualTo(1);
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{bad");
+        });
+        assertThat(committed(kafka, group)).containsEntry(new TopicPartition(topic, 0), 4L);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 import io.fluxgate.jdbc.BatchResult;
 import io.fluxgate.jdbc.PgType;
 import io.fluxgate.jdbc.PostgresCopySink;
+import io.fluxgate.outcome.DeadLetterSink;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.R2dbcException;
@@ -127,7 +128,8 @@ final class RowWriter {
         PostgresCopySink.Builder<Row> b = PostgresCopySink.<Row>builder(pool)
                 .table(table.schema(), table.table())
                 .maxRetries(maxRetries)
-                .deadLetters(r -> reject(r.element(), r.column(), r.cause().getMessage()));
+                .deadLetters(DeadLetterSink.of(letter -> reject(letter.element().element(), letter.element().column(),
+                        letter.reason())));
         List<TableSchema.Column> columns = set.columns();
         for (int i = 0; i < columns.size(); i++) {
             int slot = i;

@@ -17,17 +17,18 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.fluxgate.jdbc.BatchResult;
 import io.fluxgate.kafka.CrashSafeWindows;
-import io.fluxgate.kafka.DeadLetter;
 import io.fluxgate.kafka.DeadLetters;
 import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSink;
 import io.fluxgate.kafka.KafkaSourceOptions;
+import io.fluxgate.kafka.RejectedRecord;
 import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.SinkErrorPolicy;
 import io.fluxgate.kafka.StartPosition;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.json.FrameResult;
 import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
@@ -88,7 +89,7 @@ final class UniqueUsersJob implements AutoCloseable {
             Counters counters = new Counters();
             WindowStats stats = new WindowStats();
             long combined = -1;
-            try (DeadLetters.Counting deadLetters = config.role().counts()
+            try (DeadLetterSink<RejectedRecord> deadLetters = config.role().counts()
                     ? DeadLetters.toTopic(bootstrap, dlqTopic, Map.of()) : null;
                  PostgresResults postgres = config.postgres() != null ? new PostgresResults(config.postgres()) : null) {
                 if (postgres != null) {
@@ -217,7 +218,7 @@ final class UniqueUsersJob implements AutoCloseable {
     }
 
     private void runPipeline(String bootstrap, boolean bounded, long total, Counters counters,
-                             WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
+                             WindowStats stats, DeadLetterSink<RejectedRecord> deadLetters, PostgresResults postgres) {
         // A run started again after a crash joins the group while the dead consumer is still a member; the group
         // waits for that member's session to expire before it assigns the partitions, so a short session timeout
         // is how long a restart stalls (Kafka's default, 45 s, made every restart wait that long).
@@ -244,7 +245,7 @@ final class UniqueUsersJob implements AutoCloseable {
      * whole group has counted the whole input, so it takes over the partitions of an instance that dies.
      */
     private Mono<Void> worker(String bootstrap, boolean bounded, Counters counters, WindowStats stats,
-                              DeadLetters.Counting deadLetters) {
+                              DeadLetterSink<RejectedRecord> deadLetters) {
         KafkaSink<WindowCount> partials = KafkaSink.builder(
                         (WindowCount w) -> Partials.key(w, CrashSafeWindows.partitionOf(w).partition(), config.groupId()),
                         new StringSerializer(),
@@ -284,7 +285,7 @@ final class UniqueUsersJob implements AutoCloseable {
 
     /** {@code --role both}: the worker in the background, the combiner here; either failing stops the other. */
     private long workerAndCombiner(String bootstrap, Topics topics, boolean bounded, Counters counters,
-                                   WindowStats stats, DeadLetters.Counting deadLetters, PostgresResults postgres) {
+                                   WindowStats stats, DeadLetterSink<RejectedRecord> deadLetters, PostgresResults postgres) {
         java.util.concurrent.CompletableFuture<Void> worker =
                 worker(bootstrap, bounded, counters, stats, deadLetters).toFuture();
         long combined;
@@ -368,7 +369,7 @@ final class UniqueUsersJob implements AutoCloseable {
     }
 
     /** A valid frame, or null after counting a blank line or dead-lettering a malformed one. */
-    private Frame parse(KafkaRecord<byte[], byte[]> r, Counters counters, DeadLetters.Counting deadLetters) {
+    private Frame parse(KafkaRecord<byte[], byte[]> r, Counters counters, DeadLetterSink<RejectedRecord> deadLetters) {
         counters.frames.increment();
         byte[] value = r.value();
         FrameResult result = value == null ? new FrameResult.Malformed("null value") : frames.read(value);
@@ -378,7 +379,7 @@ final class UniqueUsersJob implements AutoCloseable {
         if (result instanceof FrameResult.Malformed m) {
             counters.malformed.increment();
             // Stored before the offset can be committed past it: a dead letter is never lost to a crash.
-            deadLetters.handle(DeadLetter.of(r, m.reason())).toCompletableFuture().join();
+            deadLetters.accept(RejectedRecord.of(r).letter("parse", m.reason()));
         } else {
             counters.blank.increment();
         }

@@ -10,7 +10,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Wraps the user's deserializers so that a value that cannot be deserialized becomes a {@link Failure} carried to
- * the emitting side (and then to the dead-letter handler) instead of an exception thrown out of {@code poll()},
+ * the emitting side (and then to the dead-letter sink) instead of an exception thrown out of {@code poll()},
  * which would end the whole consumer. The value wrapper also stamps each value with the assignment generation
  * current when it was read (deserialization runs inside {@code poll()}, after any rebalance callback of that
  * poll), so records read before a revocation can be told from records read after it.

@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.fluxgate.kafka.DeadLetter;
 import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSourceOptions;
+import io.fluxgate.kafka.RejectedRecord;
+import io.fluxgate.outcome.DeadLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -296,10 +297,11 @@ public final class SourceSession<K, V> {
         String reason = what + " not deserializable: " + f.cause().getMessage();
         byte[] rawKey = key instanceof SafeDeserializers.Failure kf ? kf.raw() : null;
         byte[] rawValue = value instanceof SafeDeserializers.Failure vf ? vf.raw() : null;
-        DeadLetter dl = new DeadLetter(r.topic(), r.partition(), r.offset(), r.timestamp(), rawKey, rawValue, reason);
+        DeadLetter<RejectedRecord> dl = new RejectedRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), rawKey,
+                rawValue).letter(RejectedRecord.SOURCE_STAGE, reason, f.cause());
         long offset = r.offset();
         try {
-            options.deadLetters().handle(dl).whenComplete((ok, e) -> {
+            options.deadLetters().acceptAsync(dl).whenComplete((ok, e) -> {
                 if (e == null) {
                     t.accept(offset);
                 } else {

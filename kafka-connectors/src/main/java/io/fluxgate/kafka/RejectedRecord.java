@@ -1,0 +1,61 @@
+package io.fluxgate.kafka;
+
+import java.time.Clock;
+import java.util.Objects;
+
+import io.fluxgate.outcome.DeadLetter;
+import io.fluxgate.outcome.DeadLetterSink;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * A Kafka record refused as input, as raw as it came: its origin and its raw key and value bytes. It is the
+ * element of the {@link DeadLetter}s that {@link KafkaSource} hands to its {@link DeadLetterSink} (the letter
+ * carries the reason and when it was recorded), so any core sink can store Kafka rejections and the built-ins of
+ * {@link DeadLetters} can write them back to a topic byte for byte.
+ *
+ * @param topic     source topic
+ * @param partition source partition
+ * @param offset    source offset
+ * @param timestamp source record timestamp, epoch milliseconds
+ * @param key       raw key bytes, may be null
+ * @param value     raw value bytes, may be null
+ */
+public record RejectedRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+
+    /** The {@link DeadLetter#stage()} of the letters {@link KafkaSource} records. */
+    public static final String SOURCE_STAGE = "kafka-source";
+
+    public RejectedRecord {
+        Objects.requireNonNull(topic, "topic");
+    }
+
+    /** A received record whose value is raw bytes (its key, already deserialized, is not kept). */
+    public static RejectedRecord of(KafkaRecord<?, byte[]> record) {
+        return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null,
+                record.value());
+    }
+
+    /**
+     * A dead letter for this record, recorded now (UTC system clock) by {@code stage}; its cause is a
+     * {@link SerializationException} whose message is {@code reason}, caused by {@code cause} when there is one.
+     *
+     * @param reason a short human-readable reason, e.g. {@code "ts is a float, not an integer"}
+     * @param cause  what the reason was derived from (the deserializer's exception), or null
+     * @throws NullPointerException if {@code stage} or {@code reason} is null
+     */
+    public DeadLetter<RejectedRecord> letter(String stage, String reason, Throwable cause) {
+        Objects.requireNonNull(reason, "reason");
+        return new DeadLetter<>(this, new SerializationException(reason, cause), Clock.systemUTC().instant(), stage);
+    }
+
+    /** As {@link #letter(String, String, Throwable)} without an underlying exception. */
+    public DeadLetter<RejectedRecord> letter(String stage, String reason) {
+        return letter(stage, reason, null);
+    }
+
+    /** {@code topic-partition@offset}; the raw bytes are left out. */
+    @Override
+    public String toString() {
+        return topic + "-" + partition + "@" + offset;
+    }
+}
