@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Argument checks shared by every builder in core, so a bad value is reported the same way everywhere:
- * {@code "<setting> must be ..., was <value>"}. Internal: not part of the API, may change without notice.
+ * Argument checks shared by every builder in core and in the connector modules, so a bad value is reported the
+ * same way everywhere: {@code "<setting> must be ..., was <value>"} (strings quoted: {@code was ' '}). A null
+ * required value is a {@link NullPointerException} naming the setting. Internal: not part of the API, may change
+ * without notice; the connectors use it because they are built and released with core, at the same version.
  */
 public final class Checks {
 
@@ -43,6 +45,17 @@ public final class Checks {
     public static long atLeast(String setting, long value, long min) {
         if (value < min) {
             throw new IllegalArgumentException(setting + " must be >= " + min + ", was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @return {@code value}
+     * @throws IllegalArgumentException unless {@code min <= value <= max}
+     */
+    public static int inRange(String setting, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(setting + " must be in " + min + ".." + max + ", was " + value);
         }
         return value;
     }

@@ -260,11 +260,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * @throws IllegalArgumentException if lgK is outside 4..21
          */
         public Builder<T> approximate(int lgK) {
-            if (lgK < 4 || lgK > 21) {
-                throw new IllegalArgumentException("lgK must be in 4..21, was " + lgK);
-            }
+            this.lgK = Checks.inRange("lgK", lgK, 4, 21);
             this.approximate = true;
-            this.lgK = lgK;
             return this;
         }
 

@@ -18,6 +18,11 @@ class ChecksTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("n must be >= 0, was -5");
         assertThatThrownBy(() -> Checks.notBlank("name", null)).isInstanceOf(NullPointerException.class);
         assertThat(Checks.atLeast("n", 3, 1)).isEqualTo(3);
+        assertThat(Checks.inRange("port", 1, 1, 65535)).isEqualTo(1);
+        assertThat(Checks.inRange("port", 65535, 1, 65535)).isEqualTo(65535);
+        assertThatThrownBy(() -> Checks.inRange("port", 0, 1, 65535))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("port must be in 1..65535, was 0");
+        assertThatThrownBy(() -> Checks.inRange("port", 65536, 1, 65535)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.fluxgate.jdbc;
 
+import io.fluxgate.internal.Checks;
 import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
 import io.fluxgate.jdbc.internal.CopyColumn;
 import io.fluxgate.jdbc.internal.CopyMetrics;
@@ -441,22 +442,23 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** Rows per batch for the default batching (default {@value #DEFAULT_BATCH_SIZE}). */
+        /**
+         * Rows per batch for the default batching (default {@value #DEFAULT_BATCH_SIZE}).
+         *
+         * @throws IllegalArgumentException if {@code batchSize < 1}
+         */
         public Builder<T> batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
-            }
-            this.batchSize = batchSize;
+            this.batchSize = Checks.atLeast("batchSize", batchSize, 1);
             return this;
         }
 
-        /** Longest a partial batch waits for more rows under the default batching (default 200 ms). */
+        /**
+         * Longest a partial batch waits for more rows under the default batching (default 200 ms).
+         *
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder<T> maxWait(Duration maxWait) {
-            Objects.requireNonNull(maxWait, "maxWait");
-            if (maxWait.isNegative() || maxWait.isZero()) {
-                throw new IllegalArgumentException("maxWait must be positive, was " + maxWait);
-            }
-            this.maxWait = maxWait;
+            this.maxWait = Checks.requirePositive("maxWait", maxWait);
             return this;
         }
 
@@ -469,39 +471,46 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** Batches written at once, each on its own connection (default {@value #DEFAULT_CONCURRENCY}). */
+        /**
+         * Batches written at once, each on its own connection (default {@value #DEFAULT_CONCURRENCY}).
+         *
+         * @throws IllegalArgumentException if {@code concurrency < 1}
+         */
         public Builder<T> concurrency(int concurrency) {
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-            }
-            this.concurrency = concurrency;
+            this.concurrency = Checks.atLeast("concurrency", concurrency, 1);
             return this;
         }
 
-        /** Bytes per COPY data chunk (default 64 KiB; 1 KiB..16 MiB). */
+        /**
+         * Bytes per COPY data chunk (default 64 KiB).
+         *
+         * @throws IllegalArgumentException unless in 1024..16777216 (1 KiB..16 MiB)
+         */
         public Builder<T> chunkSize(int chunkSize) {
-            if (chunkSize < 1024 || chunkSize > 16 << 20) {
-                throw new IllegalArgumentException("chunkSize must be in 1024..16777216, was " + chunkSize);
-            }
-            this.chunkSize = chunkSize;
+            this.chunkSize = Checks.inRange("chunkSize", chunkSize, 1024, 16 << 20);
             return this;
         }
 
-        /** Retries of a batch after transient errors (default {@value #DEFAULT_MAX_RETRIES}; 0 = none). */
+        /**
+         * Retries of a batch after transient errors (default {@value #DEFAULT_MAX_RETRIES}; 0 = none).
+         *
+         * @throws IllegalArgumentException if {@code maxRetries < 0}
+         */
         public Builder<T> maxRetries(int maxRetries) {
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
-            }
-            this.maxRetries = maxRetries;
+            this.maxRetries = Checks.atLeast("maxRetries", maxRetries, 0);
             return this;
         }
 
-        /** Exponential backoff between retries, jittered (defaults 100 ms .. 5 s). */
+        /**
+         * Exponential backoff between retries, jittered (defaults 100 ms .. 5 s).
+         *
+         * @throws IllegalArgumentException if {@code min} is not positive or {@code max < min}
+         */
         public Builder<T> backoff(Duration min, Duration max) {
-            Objects.requireNonNull(min, "min");
-            Objects.requireNonNull(max, "max");
-            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-                throw new IllegalArgumentException("backoff needs 0 < min <= max, was " + min + " .. " + max);
+            Checks.requirePositive("backoff min", min);
+            Objects.requireNonNull(max, "backoff max");
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("backoff max must be >= min " + min + ", was " + max);
             }
             this.minBackoff = min;
             this.maxBackoff = max;

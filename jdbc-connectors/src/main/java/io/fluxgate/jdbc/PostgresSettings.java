@@ -1,5 +1,6 @@
 package io.fluxgate.jdbc;
 
+import io.fluxgate.internal.Checks;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
@@ -68,7 +69,7 @@ public final class PostgresSettings {
             try {
                 b.port(Integer.parseInt(port.trim()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("PGPORT is not a port number: '" + port + "'", e);
+                throw new IllegalArgumentException("PGPORT must be a port number, was '" + port + "'", e);
             }
         }
         String user = blankToNull(env.get("PGUSER"));
@@ -161,9 +162,7 @@ public final class PostgresSettings {
      * @throws IllegalArgumentException if {@code maxSize < 1}
      */
     public ConnectionPool pool(int maxSize) {
-        if (maxSize < 1) {
-            throw new IllegalArgumentException("maxSize must be >= 1, was " + maxSize);
-        }
+        Checks.atLeast("maxSize", maxSize, 1);
         return new ConnectionPool(ConnectionPoolConfiguration.builder(connectionFactory())
                 .initialSize(0)
                 .maxSize(maxSize)
@@ -215,12 +214,12 @@ public final class PostgresSettings {
         private Builder() {
         }
 
-        /** @throws IllegalArgumentException if blank or a Unix socket directory (starts with '/') */
+        /**
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank or a Unix socket directory (starts with '/')
+         */
         public Builder host(String host) {
-            Objects.requireNonNull(host, "host");
-            if (host.isBlank()) {
-                throw new IllegalArgumentException("host must not be blank");
-            }
+            Checks.notBlank("host", host);
             if (host.startsWith("/")) {
                 throw new IllegalArgumentException("host '" + host + "' is a Unix socket directory; the R2DBC driver"
                         + " connects over TCP: set PGHOST=127.0.0.1 (or the server's address)");
@@ -231,15 +230,16 @@ public final class PostgresSettings {
 
         /** @throws IllegalArgumentException unless 1..65535 */
         public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 1..65535, was " + port);
-            }
-            this.port = port;
+            this.port = Checks.inRange("port", port, 1, 65535);
             return this;
         }
 
+        /**
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank
+         */
         public Builder user(String user) {
-            this.user = requireText(user, "user");
+            this.user = Checks.notBlank("user", user);
             return this;
         }
 
@@ -249,8 +249,12 @@ public final class PostgresSettings {
             return this;
         }
 
+        /**
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank
+         */
         public Builder database(String database) {
-            this.database = requireText(database, "database");
+            this.database = Checks.notBlank("database", database);
             return this;
         }
 
@@ -262,24 +266,12 @@ public final class PostgresSettings {
 
         /** @throws IllegalArgumentException unless positive */
         public Builder connectTimeout(Duration connectTimeout) {
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive, was " + connectTimeout);
-            }
-            this.connectTimeout = connectTimeout;
+            this.connectTimeout = Checks.requirePositive("connectTimeout", connectTimeout);
             return this;
         }
 
         public PostgresSettings build() {
             return new PostgresSettings(this);
-        }
-
-        private static String requireText(String value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isBlank()) {
-                throw new IllegalArgumentException(what + " must not be blank");
-            }
-            return value;
         }
     }
 }

@@ -139,7 +139,21 @@ class PostgresCopySinkTest {
                 .withMessageContaining("'id' added twice");
         assertThatIllegalArgumentException().isThrownBy(() -> sink("t").onConflictDoNothing("nope"))
                 .withMessageContaining("'nope'");
-        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").batchSize(0)).withMessageContaining("0");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").batchSize(0))
+                .withMessage("batchSize must be >= 1, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").maxWait(Duration.ZERO))
+                .withMessage("maxWait must be positive, was PT0S");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").concurrency(0))
+                .withMessage("concurrency must be >= 1, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").chunkSize(1023))
+                .withMessage("chunkSize must be in 1024..16777216, was 1023");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").maxRetries(-1))
+                .withMessage("maxRetries must be >= 0, was -1");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").backoff(Duration.ZERO, Duration.ofSeconds(1)))
+                .withMessage("backoff min must be positive, was PT0S");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> sink("t").backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .withMessage("backoff max must be >= min PT2S, was PT1S");
         assertThatThrownBy(() -> PostgresCopySink.<Ev>builder(pool).table("t").build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("column");
     }

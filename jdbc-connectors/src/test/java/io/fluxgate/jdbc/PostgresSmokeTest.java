@@ -61,7 +61,19 @@ class PostgresSmokeTest {
         assertThat(s.libpqEnvironment()).containsEntry("PGPASSWORD", "secret").containsEntry("PGPORT", "6543");
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> PostgresSettings.fromEnvironment(java.util.Map.of("PGPORT", "x")))
-                .withMessageContaining("'x'");
+                .withMessage("PGPORT must be a port number, was 'x'");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> PostgresSettings.fromEnvironment(java.util.Map.of("PGPORT", "70000")))
+                .withMessage("port must be in 1..65535, was 70000");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> PostgresSettings.builder().user(" "))
+                .withMessage("user must not be blank, was ' '");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> PostgresSettings.builder().connectTimeout(Duration.ofSeconds(-1)))
+                .withMessage("connectTimeout must be positive, was PT-1S");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> PostgresSettings.builder().build().pool(0))
+                .withMessage("maxSize must be >= 1, was 0");
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> PostgresSettings.fromEnvironment(java.util.Map.of("PGHOST", "/var/run/postgresql")))
                 .withMessageContaining("PGHOST=127.0.0.1");

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.fluxgate.internal.Checks;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -105,19 +106,25 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
         }
 
+        /**
+         * {@code host:port[,host:port...]} of the cluster.
+         *
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank
+         */
         public Builder<T, K, V> bootstrapServers(String bootstrapServers) {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + bootstrapServers + "'");
-            }
-            this.bootstrapServers = bootstrapServers;
+            this.bootstrapServers = Checks.notBlank("bootstrapServers", bootstrapServers);
             return this;
         }
 
-        /** Every element goes to {@code topic}. */
+        /**
+         * Every element goes to {@code topic}.
+         *
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank
+         */
         public Builder<T, K, V> topic(String topic) {
-            if (topic == null || topic.isBlank()) {
-                throw new IllegalArgumentException("topic must not be blank: '" + topic + "'");
-            }
+            Checks.notBlank("topic", topic);
             this.topicOf = t -> topic;
             return this;
         }
@@ -128,12 +135,13 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             return this;
         }
 
-        /** Bound on elements sent and not yet acknowledged; default 256. */
+        /**
+         * Bound on elements sent and not yet acknowledged; default 256.
+         *
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
+         */
         public Builder<T, K, V> maxInFlight(int maxInFlight) {
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import io.fluxgate.internal.Checks;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -160,25 +161,28 @@ public final class KafkaSourceOptions<K, V> {
             this.valueDeserializer = Objects.requireNonNull(valueDeserializer, "valueDeserializer");
         }
 
-        /** {@code host:port[,host:port...]} of the cluster. */
+        /**
+         * {@code host:port[,host:port...]} of the cluster.
+         *
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank
+         */
         public Builder<K, V> bootstrapServers(String bootstrapServers) {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + bootstrapServers + "'");
-            }
-            this.bootstrapServers = bootstrapServers;
+            this.bootstrapServers = Checks.notBlank("bootstrapServers", bootstrapServers);
             return this;
         }
 
-        /** Subscribes to these topics (replaces a pattern). */
+        /**
+         * Subscribes to these topics (replaces a pattern).
+         *
+         * @throws NullPointerException     if the array or a topic is null
+         * @throws IllegalArgumentException if no topic is given or one is blank
+         */
         public Builder<K, V> topics(String... topics) {
             Objects.requireNonNull(topics, "topics");
-            if (topics.length == 0) {
-                throw new IllegalArgumentException("at least one topic is needed");
-            }
+            Checks.atLeast("number of topics", topics.length, 1);
             for (String t : topics) {
-                if (t == null || t.isBlank()) {
-                    throw new IllegalArgumentException("topic must not be blank: '" + t + "'");
-                }
+                Checks.notBlank("topic", t);
             }
             this.topics = List.of(topics);
             this.topicPattern = null;
@@ -192,11 +196,12 @@ public final class KafkaSourceOptions<K, V> {
             return this;
         }
 
+        /**
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank
+         */
         public Builder<K, V> groupId(String groupId) {
-            if (groupId == null || groupId.isBlank()) {
-                throw new IllegalArgumentException("groupId must not be blank: '" + groupId + "'");
-            }
-            this.groupId = groupId;
+            this.groupId = Checks.notBlank("groupId", groupId);
             return this;
         }
 
@@ -206,31 +211,33 @@ public final class KafkaSourceOptions<K, V> {
             return this;
         }
 
-        /** Commit after this many acknowledgements advanced a committed position; default 1000. */
+        /**
+         * Commit after this many acknowledgements advanced a committed position; default 1000.
+         *
+         * @throws IllegalArgumentException if {@code commitBatchSize < 1}
+         */
         public Builder<K, V> commitBatchSize(int commitBatchSize) {
-            if (commitBatchSize < 1) {
-                throw new IllegalArgumentException("commitBatchSize must be >= 1: " + commitBatchSize);
-            }
-            this.commitBatchSize = commitBatchSize;
+            this.commitBatchSize = Checks.atLeast("commitBatchSize", commitBatchSize, 1);
             return this;
         }
 
-        /** Commit acknowledged offsets at least this often; default 1 s. */
+        /**
+         * Commit acknowledged offsets at least this often; default 1 s.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder<K, V> commitInterval(Duration commitInterval) {
-            Objects.requireNonNull(commitInterval, "commitInterval");
-            if (commitInterval.isNegative() || commitInterval.isZero()) {
-                throw new IllegalArgumentException("commitInterval must be positive: " + commitInterval);
-            }
-            this.commitInterval = commitInterval;
+            this.commitInterval = Checks.requirePositive("commitInterval", commitInterval);
             return this;
         }
 
+        /**
+         * Poll timeout of the underlying consumer; default 100 ms.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder<K, V> pollTimeout(Duration pollTimeout) {
-            Objects.requireNonNull(pollTimeout, "pollTimeout");
-            if (pollTimeout.isNegative() || pollTimeout.isZero()) {
-                throw new IllegalArgumentException("pollTimeout must be positive: " + pollTimeout);
-            }
-            this.pollTimeout = pollTimeout;
+            this.pollTimeout = Checks.requirePositive("pollTimeout", pollTimeout);
             return this;
         }
 
@@ -284,11 +291,7 @@ public final class KafkaSourceOptions<K, V> {
          */
         public Builder<K, V> meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            Objects.requireNonNull(name, "metrics name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("metrics name must not be blank: '" + name + "'");
-            }
-            this.metricsName = name;
+            this.metricsName = Checks.notBlank("metrics name", name);
             return this;
         }
 

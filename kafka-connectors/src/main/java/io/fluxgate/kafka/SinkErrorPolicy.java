@@ -3,6 +3,8 @@ package io.fluxgate.kafka;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.fluxgate.internal.Checks;
+
 /**
  * What {@link KafkaSink} does with an element the producer could not write (after the producer's own retries,
  * within {@code delivery.timeout.ms}). Errors that cannot succeed on retry (record too large, serialization,
@@ -14,16 +16,16 @@ import java.util.Objects;
  */
 public record SinkErrorPolicy(int retries, Duration backoff, String deadLetterTopic) {
 
+    /**
+     * @throws NullPointerException     if {@code backoff} is null
+     * @throws IllegalArgumentException if {@code retries < 0}, {@code backoff} is negative or
+     *                                  {@code deadLetterTopic} is blank
+     */
     public SinkErrorPolicy {
-        if (retries < 0) {
-            throw new IllegalArgumentException("retries must be >= 0: " + retries);
-        }
-        Objects.requireNonNull(backoff, "backoff");
-        if (backoff.isNegative()) {
-            throw new IllegalArgumentException("backoff must not be negative: " + backoff);
-        }
-        if (deadLetterTopic != null && deadLetterTopic.isBlank()) {
-            throw new IllegalArgumentException("deadLetterTopic must not be blank: '" + deadLetterTopic + "'");
+        Checks.atLeast("retries", retries, 0);
+        Checks.requireNonNegative("backoff", backoff);
+        if (deadLetterTopic != null) {
+            Checks.notBlank("deadLetterTopic", deadLetterTopic);
         }
     }
 

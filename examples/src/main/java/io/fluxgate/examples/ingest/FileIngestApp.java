@@ -268,8 +268,7 @@ public final class FileIngestApp implements Callable<Integer> {
 
     private static void requireRange(CommandLine cmd, String flag, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new CommandLine.ParameterException(cmd, flag + " must be between " + min + " and " + max
-                    + ", was " + value);
+            throw new CommandLine.ParameterException(cmd, flag + " must be in " + min + ".." + max + ", was " + value);
         }
     }
 

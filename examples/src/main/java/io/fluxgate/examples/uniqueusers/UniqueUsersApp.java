@@ -178,7 +178,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--idle-flush must be positive, was " + idleFlush);
         }
         if (partitions < 1 || partitions > 10_000) {
-            throw new CommandLine.ParameterException(cmd, "--partitions must be between 1 and 10000, was " + partitions);
+            throw new CommandLine.ParameterException(cmd, "--partitions must be in 1..10000, was " + partitions);
         }
         if (generate != null && generate < 0) {
             throw new CommandLine.ParameterException(cmd, "--generate must be >= 0, was " + generate);
@@ -188,7 +188,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         }
         int parseThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (parseThreads < 1 || parseThreads > 256) {
-            throw new CommandLine.ParameterException(cmd, "--threads must be between 1 and 256, was " + parseThreads);
+            throw new CommandLine.ParameterException(cmd, "--threads must be in 1..256, was " + parseThreads);
         }
         for (String topic : List.of(inputTopic, outputTopic)) {
             if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {

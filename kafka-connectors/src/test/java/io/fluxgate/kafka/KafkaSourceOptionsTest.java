@@ -1,0 +1,50 @@
+package io.fluxgate.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+class KafkaSourceOptionsTest {
+
+    private static KafkaSourceOptions.Builder<String, String> builder() {
+        return KafkaSourceOptions.builder(new StringDeserializer(), new StringDeserializer());
+    }
+
+    @Test
+    void settersNameTheBadValueInCoresFormat() {
+        assertThatThrownBy(() -> builder().bootstrapServers(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("bootstrapServers must not be blank, was ' '");
+        assertThatThrownBy(() -> builder().bootstrapServers(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("bootstrapServers");
+        assertThatThrownBy(() -> builder().groupId(""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("groupId must not be blank, was ''");
+        assertThatThrownBy(() -> builder().topics("a", " "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("topic must not be blank, was ' '");
+        assertThatThrownBy(() -> builder().topics())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("number of topics must be >= 1, was 0");
+        assertThatThrownBy(() -> builder().commitBatchSize(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("commitBatchSize must be >= 1, was 0");
+        assertThatThrownBy(() -> builder().commitInterval(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("commitInterval must be positive, was PT0S");
+        assertThatThrownBy(() -> builder().pollTimeout(Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("pollTimeout must be positive, was PT-0.005S");
+        assertThatThrownBy(() -> builder().meterRegistry(new SimpleMeterRegistry(), " "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("metrics name must not be blank, was ' '");
+    }
+
+    @Test
+    void meterRegistryDefaultsTheNameAndDeadLettersDefaultToLogging() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        KafkaSourceOptions<String, String> o = builder().bootstrapServers("localhost:9092").groupId("g").topics("t")
+                .meterRegistry(registry).build();
+        assertThat(o.meterRegistry()).isSameAs(registry);
+        assertThat(o.metricsName()).isEqualTo(KafkaSourceOptions.DEFAULT_METRICS_NAME);
+        assertThat(o.deadLetters()).isNotNull();
+        assertThat(builder().bootstrapServers("b").groupId("g").topics("t").build().meterRegistry()).isNull();
+    }
+}
