@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import io.fluxgate.internal.Checks;
 import io.fluxgate.kafka.internal.CheckpointCodec;
 import io.fluxgate.kafka.internal.PartitionTracker;
 import io.fluxgate.kafka.internal.SourceSession;
@@ -119,7 +120,7 @@ public final class CrashSafeWindows<K, V, T> {
     /**
      * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
      * @param parse   turns a record into the value the operator reads, or null to skip it (e.g. after sending it
-     *                to a dead-letter handler)
+     *                to a dead-letter sink)
      * @param windows the operator's configuration; its {@code partitions}, {@code positions} and
      *                {@code resumeFrom} are set by this class on each run (and so overwritten in this builder)
      * @throws NullPointerException if an argument is null
@@ -700,13 +701,14 @@ public final class CrashSafeWindows<K, V, T> {
             return this;
         }
 
-        /** Longest time between commits of acknowledged checkpoints; default 1 s. */
+        /**
+         * Longest time between commits of acknowledged checkpoints; default 1 s.
+         *
+         * @throws NullPointerException     if {@code interval} is null
+         * @throws IllegalArgumentException if {@code interval} is negative
+         */
         public Builder<K, V, T> commitInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.isNegative()) {
-                throw new IllegalArgumentException("commitInterval must not be negative: " + interval);
-            }
-            this.commitInterval = interval;
+            this.commitInterval = Checks.requireNonNegative("commitInterval", interval);
             return this;
         }
 
@@ -720,10 +722,7 @@ public final class CrashSafeWindows<K, V, T> {
          * @throws IllegalArgumentException if {@code parallelism} is not between 1 and 256
          */
         public Builder<K, V, T> parseParallelism(int parallelism) {
-            if (parallelism < 1 || parallelism > 256) {
-                throw new IllegalArgumentException("parseParallelism must be between 1 and 256: " + parallelism);
-            }
-            this.parseParallelism = parallelism;
+            this.parseParallelism = Checks.inRange("parseParallelism", parallelism, 1, 256);
             return this;
         }
 

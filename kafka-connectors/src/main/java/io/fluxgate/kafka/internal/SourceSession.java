@@ -84,7 +84,7 @@ public final class SourceSession<K, V> {
                 receivedCounter = Counter.builder(name + ".records").tag("group", groupId)
                         .description("records emitted by the source").register(registry);
                 rejectedCounter = Counter.builder(name + ".rejected").tag("group", groupId)
-                        .description("records that could not be deserialized, sent to the dead-letter handler").register(registry);
+                        .description("records that could not be deserialized, sent to the dead-letter sink").register(registry);
                 Gauge.builder(name + ".lag", lag, AtomicLong::get).tag("group", groupId)
                         .description("records behind the end of the assigned partitions").register(registry);
             }
