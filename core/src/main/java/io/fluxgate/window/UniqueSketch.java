@@ -14,7 +14,8 @@ import org.apache.datasketches.memory.Memory;
  * union ({@link #merge(UniqueSketch)}); they travel as bytes ({@link #toByteArray()} / {@link #fromByteArray(byte[])}).
  * The relative standard error is about {@code 1.04 / sqrt(2^lgK)} (lgK 12: 1.6%). User ids are hashed with the
  * same 64-bit hash as the exact mode before they enter the sketch, so sketches built by different Fluxgate
- * instances over the same ids agree.
+ * instances of the same version over the same ids agree (a version that changes the hash says so in its notes;
+ * its sketches must not be merged with older ones).
  */
 public final class UniqueSketch {
 
