@@ -33,6 +33,10 @@ final class FrameScanner {
     private static final long QUOTES = ONES * '"';
     private static final long BACKSLASHES = ONES * '\\';
     private static final long SPACES = ONES * ' ';
+    /** Strings up to this many bytes are found by {@link #stringEnd} itself, longer ones by {@link #longStringEnd}. */
+    private static final int SHORT = 24;
+    /** Bytes per step of {@link #longStringEnd} in a run of plain bytes: four words. */
+    private static final int BLOCK = 32;
 
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
@@ -356,12 +360,41 @@ final class FrameScanner {
 
     /**
      * Finds the closing quote of the string whose content starts at {@code i}, checking escapes, control
-     * characters and UTF-8 on the way. Eight bytes at a time while a word holds nothing that needs a look.
+     * characters and UTF-8 on the way. Here only the common case: a string of up to {@value #SHORT} bytes with
+     * nothing that needs a look, eight bytes at a time; everything else goes on in {@link #longStringEnd}. Kept
+     * this small on purpose: the JIT then inlines it at every call site, and a frame has a few dozen short names
+     * and values. With the long-string loop in the same method the JIT compiled it too big to inline, and every
+     * short string paid a call.
      */
     private int stringEnd(int i, boolean name) {
         byte[] b = this.b;
+        int last = Math.min(end - 8, i + SHORT - 8);
+        int k = i;
+        for (; k <= last; k += 8) {
+            long m = special((long) LONGS.get(b, k));
+            if (m != 0) {
+                int q = k + (Long.numberOfTrailingZeros(m) >>> 3);
+                if (b[q] == '"') {
+                    return q;
+                }
+                break;
+            }
+        }
+        // the bytes before k needed no look
+        return longStringEnd(k, name);
+    }
+
+    /**
+     * {@link #stringEnd} for the other strings: long ones, ones near the end of the input, ones with escapes or
+     * non-ASCII bytes. Word by word, and after two plain words (a long run of plain bytes, such as a padding or a
+     * text) {@value #BLOCK} bytes per step with the four words' flags ORed, so the loop's own overhead (the
+     * bounds check, the branch) is paid once per four words; the word loop then finds the byte that stopped it.
+     */
+    private int longStringEnd(int i, boolean name) {
+        byte[] b = this.b;
         int end = this.end;
         for (;;) {
+            int plain = 0;
             while (i <= end - 8) {
                 long m = special((long) LONGS.get(b, i));
                 if (m != 0) {
@@ -369,6 +402,13 @@ final class FrameScanner {
                     break;
                 }
                 i += 8;
+                if (++plain == 2) {
+                    // once per run, so a run that ends soon costs one wasted block at most
+                    while (i <= end - BLOCK && (special((long) LONGS.get(b, i)) | special((long) LONGS.get(b, i + 8))
+                            | special((long) LONGS.get(b, i + 16)) | special((long) LONGS.get(b, i + 24))) == 0) {
+                        i += BLOCK;
+                    }
+                }
             }
             if (i < end && b[i] == '"') {
                 return i;
@@ -379,7 +419,7 @@ final class FrameScanner {
 
     /**
      * The byte at {@code i} inside a string is not its closing quote: checks it (and the rest of an escape or a
-     * UTF-8 sequence); returns the index after. Kept out of {@link #stringEnd} so that its loop stays small.
+     * UTF-8 sequence); returns the index after. Kept out of {@link #longStringEnd} so that its loop stays small.
      */
     private int notQuote(int i, boolean name) {
         if (i >= end) {
