@@ -62,11 +62,6 @@ final class FrameScanner {
     private static final int BOOLEAN = 9;
     private static final int NULL_VALUE = 10;
 
-    // states of the nested-container skipper
-    private static final int OPEN = 0;
-    private static final int ELEMENT = 1;
-    private static final int AFTER = 2;
-
     private static final FrameResult TRAILING = new FrameResult.Malformed("trailing content after the object");
 
     private final RootFrameReader names;
@@ -259,65 +254,73 @@ final class FrameScanner {
 
     /**
      * Skips the object or array opening at {@code i}, nested in a container at depth {@code depth}, with an explicit
-     * stack of container kinds rather than recursion, so deep nesting costs no Java stack.
+     * stack of container kinds rather than recursion, so deep nesting costs no Java stack. Two loops rather than a
+     * state variable: the outer one enters a container and reads its first element, the inner one reads what
+     * follows a value (a comma and the next element, or a closing bracket) until a container opens or the
+     * outermost one closes; the kind of the innermost open container is kept in a local.
      */
     private int container(int i, int depth) {
         int level = 0;
-        int state = OPEN;
         for (;;) {
-            switch (state) {
-                case OPEN -> {
-                    if (depth + level + 1 > MAX_DEPTH) {
-                        throw bad(i, "nesting depth " + (depth + level + 1) + " exceeds " + MAX_DEPTH);
-                    }
-                    boolean object = b[i] == '{';
-                    push(level++, object);
+            if (depth + level + 1 > MAX_DEPTH) {
+                throw bad(i, "nesting depth " + (depth + level + 1) + " exceeds " + MAX_DEPTH);
+            }
+            boolean object = b[i] == '{';
+            push(level++, object);
+            i = ws(i + 1);
+            if (at(i) == (object ? '}' : ']')) {
+                i++;
+                if (--level > 0) {
+                    object = isObject(level - 1);
+                }
+            } else {
+                if (object) {
+                    i = member(i);
+                }
+                byte c = at(i);
+                if (c == '{' || c == '[') {
+                    continue;
+                }
+                i = scalar(i);
+            }
+            for (;;) {
+                if (level == 0) {
+                    return i;
+                }
+                i = ws(i);
+                byte c = at(i);
+                if (c == ',') {
                     i = ws(i + 1);
-                    if (at(i) == (object ? '}' : ']')) {
-                        level--;
-                        i++;
-                        state = AFTER;
-                    } else {
-                        state = ELEMENT;
+                    if (object) {
+                        i = member(i);
                     }
-                }
-                case ELEMENT -> {
-                    if (isObject(level - 1)) {
-                        if (at(i) != '"') {
-                            throw unexpected(i, "'\"' to start a property name");
-                        }
-                        i = ws(name(i + 1) + 1);
-                        if (at(i) != ':') {
-                            throw unexpected(i, "':' after a property name");
-                        }
-                        i = ws(i + 1);
-                    }
-                    byte c = at(i);
+                    c = at(i);
                     if (c == '{' || c == '[') {
-                        state = OPEN;
-                    } else {
-                        i = scalar(i);
-                        state = AFTER;
+                        break;
                     }
-                }
-                default -> {
-                    if (level == 0) {
-                        return i;
+                    i = scalar(i);
+                } else if (c == (object ? '}' : ']')) {
+                    i++;
+                    if (--level > 0) {
+                        object = isObject(level - 1);
                     }
-                    i = ws(i);
-                    byte c = at(i);
-                    if (c == ',') {
-                        i = ws(i + 1);
-                        state = ELEMENT;
-                    } else if (c == (isObject(level - 1) ? '}' : ']')) {
-                        level--;
-                        i++;
-                    } else {
-                        throw unexpected(i, isObject(level - 1) ? "',' or '}' after an object entry" : "',' or ']' after an array element");
-                    }
+                } else {
+                    throw unexpected(i, object ? "',' or '}' after an object entry" : "',' or ']' after an array element");
                 }
             }
         }
+    }
+
+    /** Checks the name and colon of an object entry at {@code i}; returns the index of its value. */
+    private int member(int i) {
+        if (at(i) != '"') {
+            throw unexpected(i, "'\"' to start a property name");
+        }
+        i = ws(name(i + 1) + 1);
+        if (at(i) != ':') {
+            throw unexpected(i, "':' after a property name");
+        }
+        return ws(i + 1);
     }
 
     private void push(int level, boolean object) {
