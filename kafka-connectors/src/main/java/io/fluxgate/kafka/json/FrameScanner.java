@@ -444,14 +444,15 @@ final class FrameScanner {
 
     /**
      * High bit set in the bytes of {@code w} (little-endian) that are a quote, a backslash, below 0x20 or above
-     * 0x7F: a byte {@code x} gets it from {@code x - 1} when {@code x ^ '"'} or {@code x ^ '\\'} is zero, from
-     * {@code x - 0x20} when it is below 0x20, and from itself when it is above 0x7F (the subtractions set it for
-     * such bytes too, which is the same answer). A subtraction borrows across bytes, so a flag above a special
-     * byte can be false, but a borrow starts only at a special byte: the lowest flag is always right, and that is
-     * the only one used.
+     * 0x7F: a byte {@code x} gets it from {@code (x ^ '"') - 1} or {@code (x ^ '\\') - 1} when one of the two is
+     * zero, from {@code x - 0x20} when it is below 0x20. A byte above 0x7F needs no term of its own: {@code x ^ '"'}
+     * and {@code x ^ '\\'} keep its high bit, so minus one keeps it too, unless the difference was 0x80, which
+     * happens for one of them at most (0xA2 and 0xDC respectively). A subtraction borrows across bytes, so a flag
+     * above a special byte can be false, but a borrow starts only at a special byte: the lowest flag is always
+     * right, and that is the only one used.
      */
-    private static long special(long w) {
-        return ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES | w) & HIGHS;
+    static long special(long w) {
+        return ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES) & HIGHS;
     }
 
     /** Checks the escape after a backslash at {@code i - 1}; returns the index after it. */
