@@ -407,8 +407,8 @@ final class FrameScanner {
                 i += 8;
                 if (++plain == 2) {
                     // once per run, so a run that ends soon costs one wasted block at most
-                    while (i <= end - BLOCK && (special((long) LONGS.get(b, i)) | special((long) LONGS.get(b, i + 8))
-                            | special((long) LONGS.get(b, i + 16)) | special((long) LONGS.get(b, i + 24))) == 0) {
+                    while (i <= end - BLOCK && ((flags((long) LONGS.get(b, i)) | flags((long) LONGS.get(b, i + 8))
+                            | flags((long) LONGS.get(b, i + 16)) | flags((long) LONGS.get(b, i + 24))) & HIGHS) == 0) {
                         i += BLOCK;
                     }
                 }
@@ -452,7 +452,12 @@ final class FrameScanner {
      * right, and that is the only one used.
      */
     static long special(long w) {
-        return ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES) & HIGHS;
+        return flags(w) & HIGHS;
+    }
+
+    /** {@link #special} before the mask: several words' flags can be ORed first and masked once. */
+    private static long flags(long w) {
+        return (w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES;
     }
 
     /** Checks the escape after a backslash at {@code i - 1}; returns the index after it. */
