@@ -11,8 +11,9 @@ import java.util.Arrays;
  * builds no tree and no tokens. Root-level property names are compared with the two wanted names as raw bytes;
  * the {@code uid} string is decoded and the {@code ts} integer converted; every other value is skipped but still
  * checked against the JSON grammar (RFC 8259) and strict UTF-8 (RFC 3629), because a frame that is not valid JSON
- * as a whole is malformed. Strings, the bulk of a frame, are skipped eight bytes at a time: a word with no quote,
- * backslash, control character or non-ASCII byte needs no closer look.
+ * as a whole is malformed. Strings, the bulk of a frame, are skipped eight bytes at a time, and 32 at a time in a
+ * long run of plain bytes: a word with no quote, backslash, control character or non-ASCII byte needs no closer
+ * look.
  *
  * <p>Besides the grammar, the limits of Jackson's default {@code StreamReadConstraints} apply, so that the verdict
  * stays the one the previous Jackson-based reader gave: nesting depth {@value #MAX_DEPTH} (the root object counts
@@ -33,6 +34,10 @@ final class FrameScanner {
     private static final long QUOTES = ONES * '"';
     private static final long BACKSLASHES = ONES * '\\';
     private static final long SPACES = ONES * ' ';
+    /** Strings up to this many bytes are found by {@link #stringEnd} itself, longer ones by {@link #longStringEnd}. */
+    private static final int SHORT = 24;
+    /** Bytes per step of {@link #longStringEnd} in a run of plain bytes: four words. */
+    private static final int BLOCK = 32;
 
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
@@ -57,11 +62,6 @@ final class FrameScanner {
     private static final int FLOAT = 8;
     private static final int BOOLEAN = 9;
     private static final int NULL_VALUE = 10;
-
-    // states of the nested-container skipper
-    private static final int OPEN = 0;
-    private static final int ELEMENT = 1;
-    private static final int AFTER = 2;
 
     private static final FrameResult TRAILING = new FrameResult.Malformed("trailing content after the object");
 
@@ -255,65 +255,73 @@ final class FrameScanner {
 
     /**
      * Skips the object or array opening at {@code i}, nested in a container at depth {@code depth}, with an explicit
-     * stack of container kinds rather than recursion, so deep nesting costs no Java stack.
+     * stack of container kinds rather than recursion, so deep nesting costs no Java stack. Two loops rather than a
+     * state variable: the outer one enters a container and reads its first element, the inner one reads what
+     * follows a value (a comma and the next element, or a closing bracket) until a container opens or the
+     * outermost one closes; the kind of the innermost open container is kept in a local.
      */
     private int container(int i, int depth) {
         int level = 0;
-        int state = OPEN;
         for (;;) {
-            switch (state) {
-                case OPEN -> {
-                    if (depth + level + 1 > MAX_DEPTH) {
-                        throw bad(i, "nesting depth " + (depth + level + 1) + " exceeds " + MAX_DEPTH);
-                    }
-                    boolean object = b[i] == '{';
-                    push(level++, object);
+            if (depth + level + 1 > MAX_DEPTH) {
+                throw bad(i, "nesting depth " + (depth + level + 1) + " exceeds " + MAX_DEPTH);
+            }
+            boolean object = b[i] == '{';
+            push(level++, object);
+            i = ws(i + 1);
+            if (at(i) == (object ? '}' : ']')) {
+                i++;
+                if (--level > 0) {
+                    object = isObject(level - 1);
+                }
+            } else {
+                if (object) {
+                    i = member(i);
+                }
+                byte c = at(i);
+                if (c == '{' || c == '[') {
+                    continue;
+                }
+                i = scalar(i);
+            }
+            for (;;) {
+                if (level == 0) {
+                    return i;
+                }
+                i = ws(i);
+                byte c = at(i);
+                if (c == ',') {
                     i = ws(i + 1);
-                    if (at(i) == (object ? '}' : ']')) {
-                        level--;
-                        i++;
-                        state = AFTER;
-                    } else {
-                        state = ELEMENT;
+                    if (object) {
+                        i = member(i);
                     }
-                }
-                case ELEMENT -> {
-                    if (isObject(level - 1)) {
-                        if (at(i) != '"') {
-                            throw unexpected(i, "'\"' to start a property name");
-                        }
-                        i = ws(name(i + 1) + 1);
-                        if (at(i) != ':') {
-                            throw unexpected(i, "':' after a property name");
-                        }
-                        i = ws(i + 1);
-                    }
-                    byte c = at(i);
+                    c = at(i);
                     if (c == '{' || c == '[') {
-                        state = OPEN;
-                    } else {
-                        i = scalar(i);
-                        state = AFTER;
+                        break;
                     }
-                }
-                default -> {
-                    if (level == 0) {
-                        return i;
+                    i = scalar(i);
+                } else if (c == (object ? '}' : ']')) {
+                    i++;
+                    if (--level > 0) {
+                        object = isObject(level - 1);
                     }
-                    i = ws(i);
-                    byte c = at(i);
-                    if (c == ',') {
-                        i = ws(i + 1);
-                        state = ELEMENT;
-                    } else if (c == (isObject(level - 1) ? '}' : ']')) {
-                        level--;
-                        i++;
-                    } else {
-                        throw unexpected(i, isObject(level - 1) ? "',' or '}' after an object entry" : "',' or ']' after an array element");
-                    }
+                } else {
+                    throw unexpected(i, object ? "',' or '}' after an object entry" : "',' or ']' after an array element");
                 }
             }
         }
+    }
+
+    /** Checks the name and colon of an object entry at {@code i}; returns the index of its value. */
+    private int member(int i) {
+        if (at(i) != '"') {
+            throw unexpected(i, "'\"' to start a property name");
+        }
+        i = ws(name(i + 1) + 1);
+        if (at(i) != ':') {
+            throw unexpected(i, "':' after a property name");
+        }
+        return ws(i + 1);
     }
 
     private void push(int level, boolean object) {
@@ -356,12 +364,41 @@ final class FrameScanner {
 
     /**
      * Finds the closing quote of the string whose content starts at {@code i}, checking escapes, control
-     * characters and UTF-8 on the way. Eight bytes at a time while a word holds nothing that needs a look.
+     * characters and UTF-8 on the way. Here only the common case: a string of up to {@value #SHORT} bytes with
+     * nothing that needs a look, eight bytes at a time; everything else goes on in {@link #longStringEnd}. Kept
+     * this small on purpose: the JIT then inlines it at every call site, and a frame has a few dozen short names
+     * and values. With the long-string loop in the same method the JIT compiled it too big to inline, and every
+     * short string paid a call.
      */
     private int stringEnd(int i, boolean name) {
         byte[] b = this.b;
+        int last = Math.min(end - 8, i + SHORT - 8);
+        int k = i;
+        for (; k <= last; k += 8) {
+            long m = special((long) LONGS.get(b, k));
+            if (m != 0) {
+                int q = k + (Long.numberOfTrailingZeros(m) >>> 3);
+                if (b[q] == '"') {
+                    return q;
+                }
+                break;
+            }
+        }
+        // the bytes before k needed no look
+        return longStringEnd(k, name);
+    }
+
+    /**
+     * {@link #stringEnd} for the other strings: long ones, ones near the end of the input, ones with escapes or
+     * non-ASCII bytes. Word by word, and after two plain words (a long run of plain bytes, such as a padding or a
+     * text) {@value #BLOCK} bytes per step with the four words' flags ORed, so the loop's own overhead (the
+     * bounds check, the branch) is paid once per four words; the word loop then finds the byte that stopped it.
+     */
+    private int longStringEnd(int i, boolean name) {
+        byte[] b = this.b;
         int end = this.end;
         for (;;) {
+            int plain = 0;
             while (i <= end - 8) {
                 long m = special((long) LONGS.get(b, i));
                 if (m != 0) {
@@ -369,6 +406,13 @@ final class FrameScanner {
                     break;
                 }
                 i += 8;
+                if (++plain == 2) {
+                    // once per run, so a run that ends soon costs one wasted block at most
+                    while (i <= end - BLOCK && ((flags((long) LONGS.get(b, i)) | flags((long) LONGS.get(b, i + 8))
+                            | flags((long) LONGS.get(b, i + 16)) | flags((long) LONGS.get(b, i + 24))) & HIGHS) == 0) {
+                        i += BLOCK;
+                    }
+                }
             }
             if (i < end && b[i] == '"') {
                 return i;
@@ -379,7 +423,7 @@ final class FrameScanner {
 
     /**
      * The byte at {@code i} inside a string is not its closing quote: checks it (and the rest of an escape or a
-     * UTF-8 sequence); returns the index after. Kept out of {@link #stringEnd} so that its loop stays small.
+     * UTF-8 sequence); returns the index after. Kept out of {@link #longStringEnd} so that its loop stays small.
      */
     private int notQuote(int i, boolean name) {
         if (i >= end) {
@@ -401,14 +445,20 @@ final class FrameScanner {
 
     /**
      * High bit set in the bytes of {@code w} (little-endian) that are a quote, a backslash, below 0x20 or above
-     * 0x7F: a byte {@code x} gets it from {@code x - 1} when {@code x ^ '"'} or {@code x ^ '\\'} is zero, from
-     * {@code x - 0x20} when it is below 0x20, and from itself when it is above 0x7F (the subtractions set it for
-     * such bytes too, which is the same answer). A subtraction borrows across bytes, so a flag above a special
-     * byte can be false, but a borrow starts only at a special byte: the lowest flag is always right, and that is
-     * the only one used.
+     * 0x7F: a byte {@code x} gets it from {@code (x ^ '"') - 1} or {@code (x ^ '\\') - 1} when one of the two is
+     * zero, from {@code x - 0x20} when it is below 0x20. A byte above 0x7F needs no term of its own: {@code x ^ '"'}
+     * and {@code x ^ '\\'} keep its high bit, so minus one keeps it too, unless the difference was 0x80, which
+     * happens for one of them at most (0xA2 and 0xDC respectively). A subtraction borrows across bytes, so a flag
+     * above a special byte can be false, but a borrow starts only at a special byte: the lowest flag is always
+     * right, and that is the only one used.
      */
-    private static long special(long w) {
-        return ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES | w) & HIGHS;
+    static long special(long w) {
+        return flags(w) & HIGHS;
+    }
+
+    /** {@link #special} before the mask: several words' flags can be ORed first and masked once. */
+    private static long flags(long w) {
+        return (w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | w - SPACES;
     }
 
     /** Checks the escape after a backslash at {@code i - 1}; returns the index after it. */

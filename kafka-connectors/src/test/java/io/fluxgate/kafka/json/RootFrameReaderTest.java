@@ -467,12 +467,14 @@ class RootFrameReaderTest {
 
     @Test
     void everySpecialByteAtEveryAlignmentOfALongString() {
-        // the scanner skips strings eight bytes at a time; put what stops it at every offset of a word
+        // the scanner skips strings eight bytes at a time, the first 24 bytes in one loop, then two words in
+        // another, then 32 bytes per step with the flags of four words ORed: put what stops it at every offset of
+        // every word of those, and of the blocks after them
         JacksonFrameReader jackson = new JacksonFrameReader();
         String[] specials = {"\\\"", "\\\\", "\\n", "\\u0041", "é", "€", "\uD83D\uDE00", "\"", "\\", "\u0001", "\u007f"};
         for (String special : specials) {
-            for (int pad = 0; pad < 24; pad++) {
-                String padded = "p".repeat(pad) + special + "q".repeat(23 - pad);
+            for (int pad = 0; pad < 136; pad++) {
+                String padded = "p".repeat(pad) + special + "q".repeat(135 - pad);
                 for (String json : new String[]{
                         "{\"uid\":\"" + padded + "\",\"ts\":1}",
                         "{\"" + padded + "\":0,\"uid\":\"u\",\"ts\":1}",
@@ -481,6 +483,29 @@ class RootFrameReaderTest {
                     byte[] b = json.getBytes(StandardCharsets.UTF_8);
                     RootFrameReaderPropertiesTest.assertAgrees(b, jackson.read(b), reader.read(b));
                 }
+            }
+        }
+    }
+
+    @Test
+    void aStringEndingAtEveryDistanceFromTheEndOfInputIsRead() {
+        // the word and block loops stop eight and 32 bytes before the end of the input: strings that end just
+        // before, at and after those points, read from a slice of a larger buffer whose bytes after the slice (a
+        // quote and a brace, which would end the string and the object) must never be read
+        String[][] around = {{"{\"uid\":\"u\",\"ts\":1,\"x\":\"", "\"}"}, {"{\"uid\":\"u\",\"ts\":1,\"", "\":0}"}, {"{\"ts\":1,\"uid\":\"", "\"}"}};
+        for (int n = 0; n < 120; n++) {
+            String body = "a".repeat(n);
+            for (String[] a : around) {
+                String json = a[0] + body + a[1];
+                byte[] b = json.getBytes(StandardCharsets.UTF_8);
+                byte[] buffer = java.util.Arrays.copyOf(b, b.length + 40);
+                java.util.Arrays.fill(buffer, b.length, buffer.length, (byte) '"');
+                boolean isUid = a[0].endsWith("\"uid\":\"");
+                FrameResult expected = !isUid ? new Frame("u", 1) : n == 0 ? new Malformed("uid is empty") : new Frame(body, 1);
+                assertThat(reader.read(buffer, 0, b.length)).as(json).isEqualTo(expected);
+                // cut inside the string: the quote after the slice must not close it
+                int cut = a[0].length() + n;
+                assertThat(reader.read(buffer, 0, cut)).as("%s cut at %d", json, cut).isInstanceOf(Malformed.class);
             }
         }
     }
