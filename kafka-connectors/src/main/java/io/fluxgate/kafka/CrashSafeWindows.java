@@ -85,11 +85,6 @@ public final class CrashSafeWindows<K, V, T> {
     /** Records per parse task when parsing on several threads: enough to amortise the hop between threads. */
     private static final int PARSE_BATCH = 256;
     private static final Duration PARSE_BATCH_WAIT = Duration.ofMillis(10);
-    /**
-     * Records queued between the consumer's thread and the parsing thread: a few polls' worth at the default
-     * {@code max.poll.records} (500), so neither side waits on the other's bursts.
-     */
-    private static final int HANDOFF_QUEUE = 2048;
     /** Per-partition mode commits on a ticker: at most this often, even with a shorter commit interval. */
     private static final Duration MIN_COMMIT_TICK = Duration.ofMillis(20);
 
@@ -165,7 +160,6 @@ public final class CrashSafeWindows<K, V, T> {
         long[] lastCommit = {System.nanoTime()};
         Flux<WindowCount> emitted = feed
                 .transform(recordStage)
-                .transform(this::offPollThread)
                 .switchOnFirst((first, records) -> parsed(records)
                         .transform(operator(run.resumeState())))
                 .doOnNext(w -> {
@@ -226,22 +220,6 @@ public final class CrashSafeWindows<K, V, T> {
                 Scheduler::dispose);
     }
 
-    /**
-     * With the parse inline ({@code parseParallelism} 1), hands the records over to a thread of this run, so that the
-     * consumer's thread goes back to polling and decoding the next fetch while this one parses and counts: the two
-     * halves of the work then run on two cores instead of one after the other. Records stay in arrival order. An
-     * error (a rebalance, a consumer failure) overtakes the records still queued, which are dropped: they are read
-     * again from the committed position. With parse threads the parse already runs off the consumer's thread.
-     */
-    private Flux<KafkaRecord<K, V>> offPollThread(Flux<KafkaRecord<K, V>> records) {
-        if (parseParallelism > 1) {
-            return records;
-        }
-        return Flux.using(() -> Schedulers.newSingle("fluxgate-windows"),
-                worker -> records.publishOn(worker, false, HANDOFF_QUEUE),
-                Scheduler::dispose);
-    }
-
     private KafkaRecord<K, T> parseOne(KafkaRecord<K, V> r) {
         T v = parse.apply(r);
         return v == null ? null : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK);
@@ -291,7 +269,6 @@ public final class CrashSafeWindows<K, V, T> {
         Flux<WindowCount> emitted = feed
                 .transform(recordStage)
                 .filter(run::beforeEnd)
-                .transform(this::offPollThread)
                 // in arrival order (parallel batches put back in order), each partition's records in its own order;
                 // a record the parse function skips stays as a marker, so that a partition's end is seen after it
                 .transform(records -> parsed(records, this::parseOrMarker))
@@ -714,7 +691,7 @@ public final class CrashSafeWindows<K, V, T> {
 
         /**
          * Threads that run the parse function, on batches of records whose results are put back in arrival order;
-         * the window operator then counts on them too. Default 1: one thread of the run parses and counts, record
+         * the window operator then counts on them too. Default 1: the source's records thread parses and counts, record
          * by record, while the consumer's own thread polls and decodes the next records (so a run keeps two cores
          * busy). More is worth it when parsing is the bottleneck (large JSON values) and cores are free; the parse
          * function must then be thread-safe.

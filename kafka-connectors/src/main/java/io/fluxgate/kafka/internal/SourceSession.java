@@ -1,9 +1,11 @@
 package io.fluxgate.kafka.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -29,6 +35,8 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverOptions;
@@ -36,15 +44,17 @@ import reactor.kafka.receiver.ReceiverPartition;
 import reactor.kafka.receiver.ReceiverRecord;
 
 /**
- * One subscription of a Kafka source: one consumer, its partition trackers and commits. Built on reactor-kafka's
- * receiver, which stays behind this class.
+ * One subscription of a Kafka source: one consumer, its partition trackers and commits. Tracking mode is built on
+ * reactor-kafka's receiver, explicit mode on {@link PollLoop}; both stay behind this class.
  *
  * <p>Tracking mode (the public {@link io.fluxgate.kafka.KafkaSource}): each emitted record is registered with its
  * partition's {@link PartitionTracker}; when acknowledgements complete a prefix, the last record of the prefix is
  * acknowledged to reactor-kafka, whose commit batching (count and interval), commit on revocation and commit on
  * close then commit exactly the contiguous position. Explicit mode (crash-safe windows): records carry no commit
  * handle; the caller commits positions with metadata through {@link #commit(Map)} and learns committed positions
- * and metadata of newly assigned partitions through {@link AssignmentHook}.
+ * and metadata of newly assigned partitions through {@link AssignmentHook}. In explicit mode each poll's batch goes
+ * in one hand-off to a thread of the session ({@code fluxgate-windows}), where it becomes records and where the
+ * subscriber runs: the consumer's thread only polls and decodes.
  *
  * @param <K> key type
  * @param <V> value type
@@ -53,6 +63,12 @@ public final class SourceSession<K, V> {
 
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
     private static final java.util.function.LongConsumer NO_ACK = offset -> { };
+    /**
+     * Poll batches queued for the explicit-mode records thread: with the default {@code max.poll.records} (500) a
+     * few thousand records, so neither thread waits on the other's bursts, and the consumer is paused only when the
+     * subscriber really falls behind.
+     */
+    private static final int BATCH_PREFETCH = 4;
 
     /** Callbacks on the consumer thread, inside {@code poll()}, before records of the new assignment are read. */
     public interface AssignmentHook {
@@ -112,7 +128,10 @@ public final class SourceSession<K, V> {
     private final AtomicLong generation = new AtomicLong();
     private final Map<TopicPartition, PartitionTracker<ReceiverOffset>> trackers = new ConcurrentHashMap<>();
     private final AtomicReference<Consumer<?, ?>> consumer = new AtomicReference<>();
+    /** Tracking mode only. */
     private final KafkaReceiver<Object, SafeDeserializers.Envelope> receiver;
+    /** Explicit mode only. */
+    private final PollLoop<Object, SafeDeserializers.Envelope> loop;
     private KafkaClientMetrics clientMetrics;
 
     public SourceSession(KafkaSourceOptions<K, V> options, Stats stats, AssignmentHook hook) {
@@ -120,54 +139,109 @@ public final class SourceSession<K, V> {
         this.stats = stats;
         this.hook = hook;
         this.tracking = hook == null;
-        this.receiver = KafkaReceiver.create(receiverOptions());
+        this.receiver = tracking ? KafkaReceiver.create(receiverOptions()) : null;
+        this.loop = tracking ? null
+                : new PollLoop<>(new LoopSetup(), options.pollTimeout(), "fluxgate-kafka-poll-" + options.groupId());
     }
 
-    private ReceiverOptions<Object, SafeDeserializers.Envelope> receiverOptions() {
+    private Map<String, Object> consumerProperties() {
         Map<String, Object> props = new HashMap<>(options.properties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.startPosition().name().toLowerCase(java.util.Locale.ROOT));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        ReceiverOptions<Object, SafeDeserializers.Envelope> ro = ReceiverOptions.<Object, SafeDeserializers.Envelope>create(props)
+        return props;
+    }
+
+    private ReceiverOptions<Object, SafeDeserializers.Envelope> receiverOptions() {
+        ReceiverOptions<Object, SafeDeserializers.Envelope> ro = ReceiverOptions.<Object, SafeDeserializers.Envelope>create(consumerProperties())
                 .withKeyDeserializer(SafeDeserializers.key(options.keyDeserializer()))
                 .withValueDeserializer(SafeDeserializers.value(options.valueDeserializer(), generation::get))
                 .commitBatchSize(options.commitBatchSize())
                 .commitInterval(options.commitInterval())
                 .pollTimeout(options.pollTimeout())
-                .addAssignListener(this::onAssigned)
-                .addRevokeListener(this::onRevoked)
+                .addAssignListener(ps -> onAssigned(ps.stream().map(ReceiverPartition::topicPartition).toList()))
+                .addRevokeListener(ps -> onRevoked(ps.stream().map(ReceiverPartition::topicPartition).toList()))
                 .consumerListener(new ReceiverOptions.ConsumerListener() {
                     @Override
                     public void consumerAdded(String id, Consumer<?, ?> c) {
-                        consumer.set(c);
-                        MeterRegistry registry = options.meterRegistry();
-                        if (registry != null) {
-                            clientMetrics = new KafkaClientMetrics(c);
-                            clientMetrics.bindTo(registry);
-                        }
+                        onConsumerAdded(c);
                     }
 
                     @Override
                     public void consumerRemoved(String id, Consumer<?, ?> c) {
-                        consumer.compareAndSet(c, null);
-                        if (clientMetrics != null) {
-                            clientMetrics.close();
-                            clientMetrics = null;
-                        }
+                        onConsumerRemoved(c);
                     }
                 });
-        if (!tracking) {
-            // reactor-kafka holds a revocation for up to maxDelayRebalance (60 s) while emitted records are not
-            // acknowledged to it; in explicit mode none ever is, and the caller restarts from its own commits anyway
-            ro = ro.maxDelayRebalance(Duration.ZERO);
-        }
         return options.topicPattern() != null ? ro.subscription(options.topicPattern()) : ro.subscription(options.topics());
+    }
+
+    private void onConsumerAdded(Consumer<?, ?> c) {
+        consumer.set(c);
+        MeterRegistry registry = options.meterRegistry();
+        if (registry != null) {
+            clientMetrics = new KafkaClientMetrics(c);
+            clientMetrics.bindTo(registry);
+        }
+    }
+
+    private void onConsumerRemoved(Consumer<?, ?> c) {
+        consumer.compareAndSet(c, null);
+        if (clientMetrics != null) {
+            clientMetrics.close();
+            clientMetrics = null;
+        }
+    }
+
+    /** Explicit mode: the consumer of the poll loop, with the same configuration and callbacks as the receiver's. */
+    private final class LoopSetup implements PollLoop.Setup<Object, SafeDeserializers.Envelope> {
+        @Override
+        public Consumer<Object, SafeDeserializers.Envelope> create() {
+            Consumer<Object, SafeDeserializers.Envelope> c = new KafkaConsumer<>(consumerProperties(),
+                    SafeDeserializers.key(options.keyDeserializer()),
+                    SafeDeserializers.value(options.valueDeserializer(), generation::get));
+            onConsumerAdded(c);
+            return c;
+        }
+
+        @Override
+        public void subscribe(Consumer<Object, SafeDeserializers.Envelope> c, ConsumerRebalanceListener listener) {
+            if (options.topicPattern() != null) {
+                c.subscribe(options.topicPattern(), listener);
+            } else {
+                c.subscribe(options.topics(), listener);
+            }
+        }
+
+        @Override
+        public void assigned(Collection<TopicPartition> partitions) {
+            onAssigned(partitions);
+        }
+
+        @Override
+        public void revoked(Collection<TopicPartition> partitions) {
+            onRevoked(partitions);
+        }
+
+        @Override
+        public void closed(Consumer<Object, SafeDeserializers.Envelope> c) {
+            if (c != null) {
+                onConsumerRemoved(c);
+            }
+        }
     }
 
     /** The records of this session; subscribe once. */
     public Flux<KafkaRecord<K, V>> records() {
-        Flux<KafkaRecord<K, V>> records = receiver.receive().handle(this::onRecord)
+        Flux<KafkaRecord<K, V>> received = tracking ? receiver.receive().handle(this::onRecord)
+                : Flux.using(() -> Schedulers.newSingle("fluxgate-windows", true),
+                        worker -> loop.batches()
+                                // an error (rebalance restart, consumer failure) overtakes the queued batches:
+                                // they are read again from the committed positions
+                                .publishOn(worker, false, BATCH_PREFETCH)
+                                .concatMapIterable(this::onBatch, 1),
+                        Scheduler::dispose);
+        Flux<KafkaRecord<K, V>> records = received
                 // reactor-kafka commits the prefixes acknowledged so far while closing; later acks are ignored
                 .doFinally(s -> trackers.values().forEach(PartitionTracker::close));
         if (options.meterRegistry() == null) {
@@ -177,7 +251,7 @@ public final class SourceSession<K, V> {
         return Flux.using(
                 () -> Flux.interval(every, every)
                         .onBackpressureDrop()
-                        .concatMap(i -> receiver.doOnConsumer(this::lagOf).timeout(every.multipliedBy(5))
+                        .concatMap(i -> onConsumer(this::lagOf).timeout(every.multipliedBy(5))
                                 .onErrorResume(e -> Mono.empty()), 1)
                         .subscribe(stats.lag::set),
                 d -> records,
@@ -193,13 +267,8 @@ public final class SourceSession<K, V> {
         if (positions.isEmpty()) {
             return Mono.empty();
         }
-        // runs on the consumer thread; reactor-kafka's proxy refuses commitSync, the raw consumer does not
-        return receiver.doOnConsumer(c -> {
-            Consumer<?, ?> raw = consumer.get();
-            if (raw == null) {
-                throw new IllegalStateException("consumer closed");
-            }
-            raw.commitSync(positions);
+        return withConsumer(c -> {
+            c.commitSync(positions);
             return Boolean.TRUE;
         }).then();
     }
@@ -211,6 +280,10 @@ public final class SourceSession<K, V> {
      * @return the call's result; errors if the consumer is closed or the call throws
      */
     public <R> Mono<R> withConsumer(java.util.function.Function<Consumer<?, ?>, R> call) {
+        if (!tracking) {
+            return loop.call(call);
+        }
+        // reactor-kafka's proxy refuses commitSync and the like; the raw consumer does not
         return receiver.doOnConsumer(c -> {
             Consumer<?, ?> raw = consumer.get();
             if (raw == null) {
@@ -218,6 +291,11 @@ public final class SourceSession<K, V> {
             }
             return call.apply(raw);
         });
+    }
+
+    /** Runs {@code call} on the consumer thread. */
+    private <R> Mono<R> onConsumer(java.util.function.Function<Consumer<Object, SafeDeserializers.Envelope>, R> call) {
+        return tracking ? receiver.doOnConsumer(call) : loop.call(call);
     }
 
     private long lagOf(Consumer<Object, SafeDeserializers.Envelope> c) {
@@ -228,33 +306,32 @@ public final class SourceSession<K, V> {
         return sum;
     }
 
-    private void onAssigned(Collection<ReceiverPartition> partitions) {
+    private void onAssigned(Collection<TopicPartition> partitions) {
         long gen = generation.incrementAndGet();
-        Set<TopicPartition> tps = new HashSet<>();
-        for (ReceiverPartition p : partitions) {
-            tps.add(p.topicPartition());
-            trackers.put(p.topicPartition(), new PartitionTracker<>(gen, ReceiverOffset::acknowledge));
+        Set<TopicPartition> tps = new HashSet<>(partitions);
+        for (TopicPartition tp : tps) {
+            trackers.put(tp, new PartitionTracker<>(gen, ReceiverOffset::acknowledge));
         }
         if (hook != null && !tps.isEmpty()) {
             Consumer<?, ?> c = consumer.get();
-            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(c.committed(tps));
+            // a wakeup meant for the poll that runs this callback must not abort it: it would not be run again
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(PollLoop.unwoken(() -> c.committed(tps)));
             Map<TopicPartition, Long> positions = new HashMap<>();
             for (TopicPartition tp : tps) {
                 committed.putIfAbsent(tp, null);
-                positions.put(tp, c.position(tp));
+                positions.put(tp, PollLoop.unwoken(() -> c.position(tp)));
             }
-            hook.assigned(committed, positions, new HashMap<>(c.endOffsets(tps)));
+            hook.assigned(committed, positions, new HashMap<>(PollLoop.unwoken(() -> c.endOffsets(tps))));
         }
     }
 
-    private void onRevoked(Collection<ReceiverPartition> partitions) {
+    private void onRevoked(Collection<TopicPartition> partitions) {
         generation.incrementAndGet();
-        Set<TopicPartition> tps = new HashSet<>();
-        for (ReceiverPartition p : partitions) {
-            tps.add(p.topicPartition());
-            PartitionTracker<ReceiverOffset> t = trackers.remove(p.topicPartition());
+        Set<TopicPartition> tps = new HashSet<>(partitions);
+        for (TopicPartition tp : tps) {
+            PartitionTracker<ReceiverOffset> t = trackers.remove(tp);
             if (t != null) {
-                // reactor-kafka has just committed every acknowledged prefix; what is still pending is dropped
+                // tracking: reactor-kafka has just committed every acknowledged prefix; what is still pending is dropped
                 // here and read again by the partition's next owner
                 t.close();
             }
@@ -264,32 +341,58 @@ public final class SourceSession<K, V> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void onRecord(ReceiverRecord<Object, SafeDeserializers.Envelope> r, SynchronousSink<KafkaRecord<K, V>> sink) {
         ReceiverOffset ro = r.receiverOffset();
-        PartitionTracker<ReceiverOffset> t = trackers.get(ro.topicPartition());
+        KafkaRecord<K, V> out = admit(r, trackers.get(ro.topicPartition()), ro);
+        if (out != null) {
+            sink.next(out);
+        }
+    }
+
+    /** Explicit mode, on the records thread: one poll's batch as records, partition by partition. */
+    private List<KafkaRecord<K, V>> onBatch(ConsumerRecords<Object, SafeDeserializers.Envelope> batch) {
+        List<KafkaRecord<K, V>> out = new ArrayList<>(batch.count());
+        for (TopicPartition tp : batch.partitions()) {
+            PartitionTracker<ReceiverOffset> t = trackers.get(tp);
+            for (ConsumerRecord<Object, SafeDeserializers.Envelope> r : batch.records(tp)) {
+                KafkaRecord<K, V> k = admit(r, t, null);
+                if (k != null) {
+                    out.add(k);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The record to emit, or null: dropped as stale, or rejected to the dead letters. {@code ro}: the handle to
+     * register in tracking mode.
+     */
+    @SuppressWarnings("unchecked")
+    private KafkaRecord<K, V> admit(ConsumerRecord<Object, SafeDeserializers.Envelope> r,
+                                    PartitionTracker<ReceiverOffset> t, ReceiverOffset ro) {
         SafeDeserializers.Envelope env = r.value();
         if (t == null || (env != null && env.generation() < t.generation())) {
             // read before this partition was revoked (or revoked and assigned again): its next reader re-reads it
             stats.staleDropped.increment();
-            return;
+            return null;
         }
         if (tracking && !t.register(r.offset(), ro)) {
             stats.staleDropped.increment();
-            return;
+            return null;
         }
         Object key = r.key();
         Object value = env == null ? null : env.value();
         if (key instanceof SafeDeserializers.Failure || value instanceof SafeDeserializers.Failure) {
             reject(r, t, key, value);
-            return;
+            return null;
         }
         stats.onReceived();
-        sink.next(new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key, (V) value,
-                tracking ? t : NO_ACK));
+        return new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key, (V) value,
+                tracking ? t : NO_ACK);
     }
 
-    private void reject(ReceiverRecord<Object, SafeDeserializers.Envelope> r, PartitionTracker<ReceiverOffset> t,
+    private void reject(ConsumerRecord<Object, SafeDeserializers.Envelope> r, PartitionTracker<ReceiverOffset> t,
                         Object key, Object value) {
         stats.onRejected();
         SafeDeserializers.Failure f = key instanceof SafeDeserializers.Failure kf ? kf : (SafeDeserializers.Failure) value;

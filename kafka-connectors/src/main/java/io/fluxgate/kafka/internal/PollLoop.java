@@ -1,0 +1,267 @@
+package io.fluxgate.kafka.internal;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * One consumer polled on one thread of its own: the whole batch of each poll goes downstream in one hand-off, demand
+ * is counted in batches, and without demand the assigned partitions are paused while polling goes on (so the
+ * consumer stays in its group past {@code max.poll.interval.ms}). Calls on the consumer (commits, reads of committed
+ * offsets) are queued and run by the loop between polls, so they are serialized with polls and with each other.
+ *
+ * <p>A poll is woken up ({@link Consumer#wakeup()}) when a call is queued or demand arrives while paused. A wakeup
+ * can land outside {@code poll()} (the loop left it just before): the next blocking call of the consumer then throws
+ * {@link WakeupException} once, so calls and the rebalance callbacks go through {@link #unwoken(Supplier)}, which
+ * repeats the call; the calls made there (commit of given offsets, reads) are idempotent.
+ *
+ * @param <K> key type as read
+ * @param <V> value type as read
+ */
+final class PollLoop<K, V> {
+
+    private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+
+    /** What the loop needs from its owner: the consumer, its subscription, and what to do around them. */
+    interface Setup<K, V> {
+        Consumer<K, V> create();
+
+        void subscribe(Consumer<K, V> consumer, ConsumerRebalanceListener listener);
+
+        /** On the loop's thread, inside {@code poll()}, before records of the new assignment are returned. */
+        void assigned(Collection<TopicPartition> partitions);
+
+        /** On the loop's thread, inside {@code poll()}; not called while the loop is stopping. */
+        void revoked(Collection<TopicPartition> partitions);
+
+        /** The consumer was closed (or could not be created); on the loop's thread. */
+        void closed(Consumer<K, V> consumer);
+    }
+
+    private final Setup<K, V> setup;
+    private final Duration pollTimeout;
+    private final String threadName;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile Consumer<K, V> consumer;
+    private volatile boolean stopped;
+    /** The loop is in (or about to enter) {@code poll()}: a wakeup reaches it there. */
+    private volatile boolean polling;
+    private volatile boolean paused;
+
+    PollLoop(Setup<K, V> setup, Duration pollTimeout, String threadName) {
+        this.setup = setup;
+        this.pollTimeout = pollTimeout;
+        this.threadName = threadName;
+    }
+
+    /**
+     * The batches of each poll, one per poll that returned records; demand is in batches. Subscribe once: the
+     * subscription starts the loop's thread; cancel stops it and closes the consumer on that thread.
+     */
+    Flux<ConsumerRecords<K, V>> batches() {
+        return Flux.create(sink -> {
+            if (!started.compareAndSet(false, true)) {
+                sink.error(new IllegalStateException("PollLoop allows only one subscriber"));
+                return;
+            }
+            sink.onRequest(n -> {
+                if (paused) {
+                    wakeUp();
+                }
+            });
+            sink.onDispose(this::stop);
+            Thread t = new Thread(() -> loop(sink), threadName);
+            t.setDaemon(true);
+            t.start();
+        }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /**
+     * Runs {@code call} with the consumer on the loop's thread, between polls.
+     *
+     * @return the call's result (empty if null); errors if the consumer is closed or the call throws
+     */
+    <R> Mono<R> call(Function<? super Consumer<K, V>, R> call) {
+        return Mono.create((MonoSink<R> result) -> {
+            if (stopped) {
+                result.error(new IllegalStateException("consumer closed"));
+                return;
+            }
+            tasks.add(() -> {
+                Consumer<K, V> c = consumer;
+                if (c == null || stopped) {
+                    result.error(new IllegalStateException("consumer closed"));
+                    return;
+                }
+                R r;
+                try {
+                    r = unwoken(() -> call.apply(c));
+                } catch (Throwable e) {
+                    result.error(e);
+                    return;
+                }
+                result.success(r);
+            });
+            if (stopped) {
+                // the loop may have drained its queue already: fail what it left
+                failTasks();
+            } else {
+                wakeUp();
+            }
+        });
+    }
+
+    private void stop() {
+        stopped = true;
+        wakeUp();
+    }
+
+    private void wakeUp() {
+        Consumer<K, V> c = consumer;
+        if (polling && c != null) {
+            c.wakeup();
+        }
+    }
+
+    private void loop(FluxSink<ConsumerRecords<K, V>> sink) {
+        Consumer<K, V> c = null;
+        try {
+            c = setup.create();
+            consumer = c;
+            setup.subscribe(c, new Listener());
+            while (!stopped) {
+                runTasks();
+                boolean demand = sink.requestedFromDownstream() > 0;
+                if (!demand) {
+                    // every time, so that partitions assigned since the last pause are paused too
+                    c.pause(c.assignment());
+                    paused = true;
+                } else if (paused) {
+                    c.resume(c.paused());
+                    paused = false;
+                }
+                polling = true;
+                // a call or demand that came before polling was set did not wake anything: look again
+                if (stopped || !tasks.isEmpty() || (paused && sink.requestedFromDownstream() > 0)) {
+                    polling = false;
+                    continue;
+                }
+                ConsumerRecords<K, V> records;
+                try {
+                    records = c.poll(pollTimeout);
+                } catch (WakeupException e) {
+                    continue;
+                } finally {
+                    polling = false;
+                }
+                if (!records.isEmpty()) {
+                    // at most one batch without demand: one read by partitions assigned in this very poll
+                    sink.next(records);
+                }
+            }
+        } catch (Throwable e) {
+            if (!stopped) {
+                log.debug("Poll loop {} failed", threadName, e);
+                sink.error(e);
+            }
+        } finally {
+            stopped = true;
+            polling = false;
+            failTasks();
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (RuntimeException e) {
+                    log.warn("Closing consumer of {} failed: {}", threadName, e.toString());
+                }
+            }
+            consumer = null;
+            setup.closed(c);
+            failTasks();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void failTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            // each task fails its caller with "consumer closed" now that stopped is set
+            task.run();
+        }
+    }
+
+    /** Repeats {@code call} when a wakeup meant for an earlier poll interrupts it. */
+    static <R> R unwoken(Supplier<R> call) {
+        while (true) {
+            try {
+                return call.get();
+            } catch (WakeupException e) {
+                // the flag is cleared by the throw: the repeat runs to its end
+            }
+        }
+    }
+
+    /** Runs the owner's callbacks with wakeups held off (a wakeup would abort them half-way, never to be re-run). */
+    private final class Listener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            polling = false;
+            try {
+                if (paused && !partitions.isEmpty()) {
+                    consumer.pause(partitions);
+                }
+                setup.assigned(partitions);
+            } finally {
+                resumePolling();
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (stopped) {
+                return;
+            }
+            polling = false;
+            try {
+                setup.revoked(partitions);
+            } finally {
+                resumePolling();
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+
+        private void resumePolling() {
+            polling = true;
+            if (!tasks.isEmpty() || stopped) {
+                consumer.wakeup();
+            }
+        }
+    }
+}
