@@ -56,7 +56,7 @@ class CrashSafeWindowsHandOffTest {
                 .count()
                 .block(Duration.ofSeconds(60));
 
-        // one thread of the run, never the consumer's ("reactive-kafka-<group>-<n>")
+        // one thread of the run, never the consumer's ("fluxgate-kafka-poll-<group>")
         assertThat(parseThreads).hasSize(1).allMatch(t -> t.startsWith("fluxgate-windows"));
         assertThat(out).isEqualTo(inOrder(frames)).hasSize(emitted.intValue());
     }
