@@ -236,8 +236,8 @@ public final class SourceSession<K, V> {
         Flux<KafkaRecord<K, V>> received = tracking ? receiver.receive().handle(this::onRecord)
                 : Flux.using(() -> Schedulers.newSingle("fluxgate-windows", true),
                         worker -> loop.batches()
-                                // an error (rebalance restart, consumer failure) overtakes the queued batches:
-                                // they are read again from the committed positions
+                                // a consumer failure overtakes the queued batches: they are read again from the
+                                // committed positions by the next run
                                 .publishOn(worker, false, BATCH_PREFETCH)
                                 .concatMapIterable(this::onBatch, 1),
                         Scheduler::dispose);
