@@ -172,7 +172,8 @@ final class PollLoop<K, V> {
                     polling = false;
                 }
                 if (!records.isEmpty()) {
-                    // at most one batch without demand: one read by partitions assigned in this very poll
+                    // within demand: polled unpaused only with demand, and partitions assigned by a poll made while
+                    // paused are paused by the listener before they return anything
                     sink.next(records);
                 }
             }
