@@ -153,7 +153,7 @@ public final class CrashSafeWindows<K, V, T> {
     private Flux<WindowCount> oneRun() {
         Run run = new Run();
         SourceSession<K, V> session = new SourceSession<>(source, stats, run);
-        Flux<KafkaRecord<K, V>> feed = Flux.create(sink -> run.start(sink, session.records()));
+        Flux<KafkaRecord<K, V>> feed = run.feed(session);
         PartitionTracker<Checkpoint> ordered = new PartitionTracker<>(0, run.acked::set);
         Map<WindowCount, Long> seqs = Collections.synchronizedMap(new IdentityHashMap<>());
         long[] nextSeq = {0};
@@ -263,7 +263,7 @@ public final class CrashSafeWindows<K, V, T> {
     private Flux<WindowCount> onePartitionedRun() {
         Run run = new Run();
         SourceSession<K, V> session = new SourceSession<>(source, stats, run);
-        Flux<KafkaRecord<K, V>> feed = Flux.create(sink -> run.start(sink, session.records()));
+        Flux<KafkaRecord<K, V>> feed = run.feed(session);
         Sinks.One<Boolean> inputDone = Sinks.one();
         Duration tick = commitInterval.compareTo(MIN_COMMIT_TICK) < 0 ? MIN_COMMIT_TICK : commitInterval;
         Flux<WindowCount> emitted = feed
@@ -376,6 +376,16 @@ public final class CrashSafeWindows<K, V, T> {
         private volatile Map<TopicPartition, Long> inputEnds;
         private volatile FluxSink<KafkaRecord<K, V>> sink;
         private volatile BaseSubscriber<KafkaRecord<K, V>> upstream;
+
+        /**
+         * The session's records as the operator's input, which completes at the end of input (stopAtEnd) without
+         * cancelling the session. The session emits only what is requested (the bridge forwards each request), so
+         * records pass straight through, without the buffer a bridge would need for a source that over-emits; one
+         * that did would fail the run with an overflow error rather than queue without bound.
+         */
+        Flux<KafkaRecord<K, V>> feed(SourceSession<K, V> session) {
+            return Flux.create(sink -> start(sink, session.records()), FluxSink.OverflowStrategy.ERROR);
+        }
 
         void start(FluxSink<KafkaRecord<K, V>> sink, Flux<KafkaRecord<K, V>> records) {
             this.sink = sink;

@@ -61,6 +61,51 @@ class CrashSafeWindowsHandOffTest {
         assertThat(out).isEqualTo(inOrder(frames)).hasSize(emitted.intValue());
     }
 
+    /**
+     * Values the deserializer refuses go to the dead letters with their offsets, between the records around them,
+     * and the windows count exactly the others.
+     */
+    @Test
+    void recordsTheDeserializerRefusesAreDeadLetteredAndTheRestCounted(EmbeddedKafka kafka) {
+        String in = KafkaTestSupport.unique("handoff-dlq");
+        kafka.createTopic(in, 1);
+        List<String> frames = frames(new Random(4), 5_000);
+        for (int i = 7; i < frames.size(); i += 97) {
+            frames.set(i, "refused-" + i);
+        }
+        KafkaTestSupport.produceRaw(kafka, in, frames);
+
+        org.apache.kafka.common.serialization.Deserializer<byte[]> strict = (topic, data) -> {
+            if (new String(data, java.nio.charset.StandardCharsets.UTF_8).startsWith("refused-")) {
+                throw new IllegalArgumentException("refused");
+            }
+            return data;
+        };
+        io.fluxgate.outcome.InMemoryDeadLetterSink<RejectedRecord> dead = new io.fluxgate.outcome.InMemoryDeadLetterSink<>();
+        Map<Long, Long> out = new ConcurrentHashMap<>();
+        RootFrameReader reader = RootFrameReader.ofDefaults();
+        CrashSafeWindows.builder(
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), strict)
+                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
+                                .property("max.poll.records", 300)
+                                .deadLetters(dead)
+                                .build(),
+                        (KafkaRecord<byte[], byte[]> r) -> reader.read(r.value()) instanceof FrameResult.Frame f ? f : null,
+                        CrashChild.windows(KafkaRecord::value))
+                .stopAtEnd(true)
+                .sink(windows -> windows.doOnNext(w -> out.put(w.start(), w.uniqueUsers())))
+                .build()
+                .run()
+                .blockLast(Duration.ofSeconds(60));
+
+        List<Long> refused = new ArrayList<>();
+        for (int i = 7; i < frames.size(); i += 97) {
+            refused.add((long) i);
+        }
+        assertThat(dead.letters()).extracting(l -> l.element().offset()).containsExactlyElementsOf(refused);
+        assertThat(out).isEqualTo(inOrder(frames));
+    }
+
     /** Frames over ~20 minutes; every 50th is 10 s behind, beyond the 5 s lateness, so order decides what is late. */
     private static List<String> frames(Random rnd, int n) {
         List<String> frames = new ArrayList<>(n);

@@ -1,12 +1,13 @@
 package io.fluxgate.kafka.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -349,19 +350,44 @@ public final class SourceSession<K, V> {
         }
     }
 
-    /** Explicit mode, on the records thread: one poll's batch as records, partition by partition. */
-    private List<KafkaRecord<K, V>> onBatch(ConsumerRecords<Object, SafeDeserializers.Envelope> batch) {
-        List<KafkaRecord<K, V>> out = new ArrayList<>(batch.count());
-        for (TopicPartition tp : batch.partitions()) {
-            PartitionTracker<ReceiverOffset> t = trackers.get(tp);
-            for (ConsumerRecord<Object, SafeDeserializers.Envelope> r : batch.records(tp)) {
-                KafkaRecord<K, V> k = admit(r, t, null);
-                if (k != null) {
-                    out.add(k);
+    /**
+     * Explicit mode, on the records thread: one poll's batch as records, partition by partition, each admitted as it
+     * is iterated, so that a record is built just before the operator reads it (while its value is still in cache)
+     * rather than a whole batch of them ahead.
+     */
+    private Iterable<KafkaRecord<K, V>> onBatch(ConsumerRecords<Object, SafeDeserializers.Envelope> batch) {
+        return () -> new Iterator<>() {
+            private final Iterator<TopicPartition> partitions = batch.partitions().iterator();
+            private Iterator<ConsumerRecord<Object, SafeDeserializers.Envelope>> records = Collections.emptyIterator();
+            private PartitionTracker<ReceiverOffset> tracker;
+            private KafkaRecord<K, V> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    if (records.hasNext()) {
+                        next = admit(records.next(), tracker, null);
+                    } else if (partitions.hasNext()) {
+                        TopicPartition tp = partitions.next();
+                        tracker = trackers.get(tp);
+                        records = batch.records(tp).iterator();
+                    } else {
+                        return false;
+                    }
                 }
+                return true;
             }
-        }
-        return out;
+
+            @Override
+            public KafkaRecord<K, V> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                KafkaRecord<K, V> r = next;
+                next = null;
+                return r;
+            }
+        };
     }
 
     /**
