@@ -242,7 +242,8 @@ class CrashSafeWindowsTest {
         return counts;
     }
 
-    private static Map<Long, Long> uninterrupted(List<String> frames) {
+    /** Unique users per window start of the operator over the valid frames in this order, as one run counts them. */
+    static Map<Long, Long> uninterrupted(List<String> frames) {
         RootFrameReader reader = RootFrameReader.ofDefaults();
         Map<Long, Long> m = new TreeMap<>();
         Flux.fromIterable(frames)
