@@ -51,11 +51,10 @@ public final class DeadLetters {
 
     /** Logs each dead letter at WARN (origin and reason, not the value) and counts it. */
     public static DeadLetterSink<RejectedRecord> logging() {
-        return new Async(dl -> {
+        return DeadLetterSink.of(dl -> {
             RejectedRecord r = dl.element();
             log.warn("Rejected {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), dl.reason());
-            return CompletableFuture.completedFuture(null);
-        }, () -> { }, () -> { });
+        });
     }
 
     /**

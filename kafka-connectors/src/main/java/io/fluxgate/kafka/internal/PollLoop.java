@@ -121,7 +121,7 @@ final class PollLoop<K, V> {
             });
             if (stopped) {
                 // the loop may have drained its queue already: fail what it left
-                failTasks();
+                runTasks();
             } else {
                 wakeUp();
             }
@@ -185,7 +185,7 @@ final class PollLoop<K, V> {
         } finally {
             stopped = true;
             polling = false;
-            failTasks();
+            runTasks();
             if (c != null) {
                 try {
                     c.close();
@@ -195,21 +195,14 @@ final class PollLoop<K, V> {
             }
             consumer = null;
             setup.closed(c);
-            failTasks();
+            runTasks();
         }
     }
 
+    /** Runs the queued calls; once {@link #stopped} is set, each fails its caller with "consumer closed" instead. */
     private void runTasks() {
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            task.run();
-        }
-    }
-
-    private void failTasks() {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            // each task fails its caller with "consumer closed" now that stopped is set
             task.run();
         }
     }

@@ -252,7 +252,7 @@ public final class SourceSession<K, V> {
         return Flux.using(
                 () -> Flux.interval(every, every)
                         .onBackpressureDrop()
-                        .concatMap(i -> onConsumer(this::lagOf).timeout(every.multipliedBy(5))
+                        .concatMap(i -> withConsumer(this::lagOf).timeout(every.multipliedBy(5))
                                 .onErrorResume(e -> Mono.empty()), 1)
                         .subscribe(stats.lag::set),
                 d -> records,
@@ -294,12 +294,7 @@ public final class SourceSession<K, V> {
         });
     }
 
-    /** Runs {@code call} on the consumer thread. */
-    private <R> Mono<R> onConsumer(java.util.function.Function<Consumer<Object, SafeDeserializers.Envelope>, R> call) {
-        return tracking ? receiver.doOnConsumer(call) : loop.call(call);
-    }
-
-    private long lagOf(Consumer<Object, SafeDeserializers.Envelope> c) {
+    private long lagOf(Consumer<?, ?> c) {
         long sum = 0;
         for (TopicPartition tp : c.assignment()) {
             sum += c.currentLag(tp).orElse(0);
