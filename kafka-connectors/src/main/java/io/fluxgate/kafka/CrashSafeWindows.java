@@ -115,7 +115,9 @@ public final class CrashSafeWindows<K, V, T> {
     /**
      * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
      * @param parse   turns a record into the value the operator reads, or null to skip it (e.g. after sending it
-     *                to a dead-letter sink)
+     *                to a dead-letter sink); for JSON frames, the cheapest in CPU is a source whose value
+     *                deserializer is {@link io.fluxgate.kafka.json.RootFrameReader#deserializer()} (the frame read
+     *                inside the consumer's poll, from the fetched bytes) and a parse that only unwraps its result
      * @param windows the operator's configuration; its {@code partitions}, {@code positions} and
      *                {@code resumeFrom} are set by this class on each run (and so overwritten in this builder)
      * @throws NullPointerException if an argument is null

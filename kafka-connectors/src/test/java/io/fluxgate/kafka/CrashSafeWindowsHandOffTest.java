@@ -103,6 +103,57 @@ class CrashSafeWindowsHandOffTest {
         assertThat(out).isEqualTo(CrashSafeWindowsTest.uninterrupted(frames));
     }
 
+    /**
+     * With {@link RootFrameReader#deserializer()} the frames are read inside the consumer's poll: malformed values
+     * (and tombstones) go to the dead letters with their raw bytes, offsets and reasons, blank ones are skipped, and
+     * the windows count exactly the valid frames in arrival order.
+     */
+    @Test
+    void framesReadByTheDeserializerCountTheValidOnesAndDeadLetterTheMalformed(EmbeddedKafka kafka) {
+        String in = KafkaTestSupport.unique("handoff-deser");
+        kafka.createTopic(in, 1);
+        List<String> frames = frames(new Random(5), 5_000);
+        Map<Integer, String> bad = new java.util.TreeMap<>();
+        for (int i = 11; i < frames.size(); i += 89) {
+            String v = switch (i % 4) {
+                case 0 -> "{\"uid\":\"u1\",\"ts\":1.5}";
+                case 1 -> "not json";
+                case 2 -> "{\"ts\":1700000000,\"device\":{\"uid\":\"nested\"}}";
+                default -> "  ";
+            };
+            frames.set(i, v);
+            if (!v.isBlank()) {
+                bad.put(i, v);
+            }
+        }
+        KafkaTestSupport.produceRaw(kafka, in, frames);
+
+        io.fluxgate.outcome.InMemoryDeadLetterSink<RejectedRecord> dead = new io.fluxgate.outcome.InMemoryDeadLetterSink<>();
+        Map<Long, Long> out = new ConcurrentHashMap<>();
+        CrashSafeWindows.builder(
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
+                                .property("max.poll.records", 300)
+                                .deadLetters(dead)
+                                .build(),
+                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
+                        CrashChild.windows(KafkaRecord::value))
+                .stopAtEnd(true)
+                .sink(windows -> windows.doOnNext(w -> out.put(w.start(), w.uniqueUsers())))
+                .build()
+                .run()
+                .blockLast(Duration.ofSeconds(60));
+
+        assertThat(dead.letters()).extracting(l -> l.element().offset())
+                .containsExactlyElementsOf(bad.keySet().stream().map(Integer::longValue).toList());
+        assertThat(dead.letters()).extracting(l -> new String(l.element().value(), java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactlyElementsOf(bad.values());
+        assertThat(dead.letters()).extracting(l -> l.reason()).allMatch(r -> r.contains("malformed frame: "))
+                .anyMatch(r -> r.endsWith("ts is a float, not an integer"))
+                .anyMatch(r -> r.endsWith("missing uid"));
+        assertThat(out).isEqualTo(CrashSafeWindowsTest.uninterrupted(frames));
+    }
+
     /** Frames over ~20 minutes; every 50th is 10 s behind, beyond the 5 s lateness, so order decides what is late. */
     private static List<String> frames(Random rnd, int n) {
         List<String> frames = new ArrayList<>(n);

@@ -34,13 +34,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <ol>
  *   <li>(a) a plain {@code KafkaConsumer} poll loop that only reads (the ceiling);</li>
  *   <li>(b) {@link KafkaSource} alone, acknowledging every record;</li>
- *   <li>(c) {@link CrashSafeWindows}: source → {@link RootFrameReader} → unique users per minute → {@link KafkaSink}.</li>
+ *   <li>(c) {@link CrashSafeWindows}: source → {@link RootFrameReader} → unique users per minute → {@link KafkaSink},
+ *       the frames read by {@link RootFrameReader#deserializer()} inside the consumer's poll;</li>
+ *   <li>(cb) the same with {@code byte[]} values read by the parse function on the run's thread (the form of (c)
+ *       up to session 3), and (c2) that on two parse threads ({@code parseParallelism(2)}).</li>
  * </ol>
  * Each is timed from its first record to its last (to completion, for (c): flush, sink acknowledgements and the
  * final commit included), so consumer-group joins are not counted. A warm-up pass of each variant runs first.
  * The three run interleaved for several rounds (the machine is shared and noisy); medians are reported with the
  * ratios to (a), in wall-clock time and in process CPU time (broker included). Usage: {@code KafkaPipelineBenchmark [frames [rounds [variants]]]} (default 1,000,000 frames, 3 rounds, variants
- * {@code a,b,c,c2}; (a) always runs).
+ * {@code a,b,c,cb,c2}; (a) always runs).
  */
 public final class KafkaPipelineBenchmark {
 
@@ -59,7 +62,7 @@ public final class KafkaPipelineBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         // which variants to run (e.g. "a,c" while profiling one of them); (a) always runs, it is the baseline
-        java.util.Set<String> only = java.util.Set.of((args.length > 2 ? args[2] : "a,b,c,c2").split(","));
+        java.util.Set<String> only = java.util.Set.of((args.length > 2 ? args[2] : "a,b,c,cb,c2").split(","));
         try (EmbeddedKafka kafka = new EmbeddedKafka(Map.of("log.segment.bytes", Integer.toString(512 * 1024 * 1024))).start()) {
             System.out.printf("broker started in %d ms%n", kafka.startupMillis());
             kafka.createTopic("frames", 1);
@@ -77,39 +80,47 @@ public final class KafkaPipelineBenchmark {
                 sourceAlone(kafka, n);
             }
             if (only.contains("c")) {
+                pipeline(kafka, n, 0);
+            }
+            if (only.contains("cb")) {
                 pipeline(kafka, n, 1);
             }
             if (only.contains("c2")) {
                 pipeline(kafka, n, 2);
             }
-            double[][] t = new double[4][rounds];
+            double[][] t = new double[5][rounds];
             // process CPU seconds per variant (broker included: it runs in this JVM): on a shared machine the
             // wall-clock times measure the neighbours too, CPU per record does not
-            double[][] cpu = new double[4][rounds];
+            double[][] cpu = new double[5][rounds];
             for (int round = 0; round < rounds; round++) {
                 double c0 = cpuSeconds();
                 t[0][round] = plainConsumer(kafka, n);
                 double c1 = cpuSeconds();
                 t[1][round] = only.contains("b") ? sourceAlone(kafka, n) : Double.NaN;
                 double c2 = cpuSeconds();
-                t[2][round] = only.contains("c") ? pipeline(kafka, n, 1) : Double.NaN;
+                t[2][round] = only.contains("c") ? pipeline(kafka, n, 0) : Double.NaN;
                 double c3 = cpuSeconds();
-                t[3][round] = only.contains("c2") ? pipeline(kafka, n, 2) : Double.NaN;
+                t[3][round] = only.contains("cb") ? pipeline(kafka, n, 1) : Double.NaN;
                 double c4 = cpuSeconds();
+                t[4][round] = only.contains("c2") ? pipeline(kafka, n, 2) : Double.NaN;
+                double c5 = cpuSeconds();
                 cpu[0][round] = c1 - c0;
                 cpu[1][round] = c2 - c1;
                 cpu[2][round] = c3 - c2;
                 cpu[3][round] = c4 - c3;
-                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (c2) %.2f s; CPU s: %.2f, %.2f, %.2f, %.2f%n",
-                        round + 1, t[0][round], t[1][round], t[2][round], t[3][round],
-                        cpu[0][round], cpu[1][round], cpu[2][round], cpu[3][round]);
+                cpu[4][round] = c5 - c4;
+                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (cb) %.2f s, (c2) %.2f s;"
+                                + " CPU s: %.2f, %.2f, %.2f, %.2f, %.2f%n",
+                        round + 1, t[0][round], t[1][round], t[2][round], t[3][round], t[4][round],
+                        cpu[0][round], cpu[1][round], cpu[2][round], cpu[3][round], cpu[4][round]);
             }
             double a = median(t[0]);
             double aCpu = median(cpu[0]);
             report("(a) plain KafkaConsumer poll loop", n, a, a, median(cpu[0]), aCpu);
             report("(b) KafkaSource alone (ack each)", n, median(t[1]), a, median(cpu[1]), aCpu);
             report("(c) source -> frame parse -> unique users -> sink", n, median(t[2]), a, median(cpu[2]), aCpu);
-            report("(c2) same, parseParallelism(2)", n, median(t[3]), a, median(cpu[3]), aCpu);
+            report("(cb) same, byte[] values parsed on the run's thread", n, median(t[3]), a, median(cpu[3]), aCpu);
+            report("(c2) same as (cb), parseParallelism(2)", n, median(t[4]), a, median(cpu[4]), aCpu);
         }
     }
 
@@ -207,12 +218,12 @@ public final class KafkaPipelineBenchmark {
         return (System.nanoTime() - t0.get()) / 1e9;
     }
 
+    /**
+     * (c) with {@code parseThreads} 0: the frames read by the value deserializer inside the consumer's poll; (cb)
+     * and (c2) with 1 and 2: {@code byte[]} values read by the parse function on that many threads of the run.
+     */
     static double pipeline(EmbeddedKafka kafka, int n, int parseThreads) {
         RootFrameReader reader = RootFrameReader.ofDefaults();
-        KafkaSourceOptions<byte[], byte[]> source = KafkaSourceOptions
-                .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
-                .bootstrapServers(kafka.bootstrapServers()).topics("frames").groupId("pipeline-" + UUID.randomUUID())
-                .properties(FETCH).build();
         KafkaSink<WindowCount> sink = KafkaSink.builder((WindowCount w) -> Long.toString(w.start()), new StringSerializer(),
                         w -> "{\"ts\":" + w.start() + ",\"cnt\":" + w.uniqueUsers() + "}", new StringSerializer())
                 .bootstrapServers(kafka.bootstrapServers()).topic("windows").build();
@@ -223,24 +234,44 @@ public final class KafkaPipelineBenchmark {
                         .allowedLateness(Duration.ofSeconds(5));
         AtomicLong malformed = new AtomicLong();
         AtomicLong t0 = new AtomicLong();
-        long count = CrashSafeWindows.builder(source, (KafkaRecord<byte[], byte[]> r) -> {
-                    t0.compareAndSet(0, System.nanoTime());
-                    FrameResult fr = reader.read(r.value());
-                    if (fr instanceof FrameResult.Frame f) {
-                        return f;
-                    }
-                    malformed.incrementAndGet();
-                    return null;
-                }, windows)
-                .sink(sink)
-                .parseParallelism(parseThreads)
+        String group = "pipeline-" + UUID.randomUUID();
+        CrashSafeWindows.Builder<?, ?, FrameResult.Frame> run;
+        if (parseThreads == 0) {
+            // malformed values would go to the source's dead letters, blank ones are skipped
+            run = CrashSafeWindows.builder(source(kafka, group, reader.deserializer()),
+                    (KafkaRecord<byte[], FrameResult> r) -> {
+                        t0.compareAndSet(0, System.nanoTime());
+                        return r.value() instanceof FrameResult.Frame f ? f : null;
+                    }, windows);
+        } else {
+            run = CrashSafeWindows.builder(source(kafka, group, new ByteArrayDeserializer()),
+                            (KafkaRecord<byte[], byte[]> r) -> {
+                                t0.compareAndSet(0, System.nanoTime());
+                                FrameResult fr = reader.read(r.value());
+                                if (fr instanceof FrameResult.Frame f) {
+                                    return f;
+                                }
+                                malformed.incrementAndGet();
+                                return null;
+                            }, windows)
+                    .parseParallelism(parseThreads);
+        }
+        long count = run.sink(sink)
                 .stopAtEnd(true)
                 .build()
                 .run()
                 .count()
                 .block();
         double s = (System.nanoTime() - t0.get()) / 1e9;
-        System.out.printf("    (c) emitted %,d windows, %,d malformed%n", count, malformed.get());
+        System.out.printf("    (%s) emitted %,d windows, %,d malformed%n", parseThreads == 0 ? "c" : parseThreads == 1 ? "cb" : "c2",
+                count, malformed.get());
         return s;
+    }
+
+    private static <V> KafkaSourceOptions<byte[], V> source(EmbeddedKafka kafka, String group,
+                                                            org.apache.kafka.common.serialization.Deserializer<V> values) {
+        return KafkaSourceOptions.builder(new ByteArrayDeserializer(), values)
+                .bootstrapServers(kafka.bootstrapServers()).topics("frames").groupId(group)
+                .properties(FETCH).build();
     }
 }

@@ -69,12 +69,15 @@ public final class SafeDeserializers {
 
         @Override
         public R deserialize(String topic, Headers headers, ByteBuffer data) {
-            ByteBuffer copy = data == null ? null : data.duplicate();
+            // where the value lies, kept rather than a duplicate of the buffer: this runs once per record, and
+            // only a failure needs the raw bytes
+            int position = data == null ? 0 : data.position();
+            int limit = data == null ? 0 : data.limit();
             Object v;
             try {
                 v = delegate.deserialize(topic, headers, data);
             } catch (RuntimeException e) {
-                v = new Failure(bytes(copy), e);
+                v = new Failure(data == null ? null : bytes(data.duplicate().limit(limit).position(position)), e);
             }
             return wrap.apply(v);
         }
@@ -86,9 +89,6 @@ public final class SafeDeserializers {
     }
 
     private static byte[] bytes(ByteBuffer b) {
-        if (b == null) {
-            return null;
-        }
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;

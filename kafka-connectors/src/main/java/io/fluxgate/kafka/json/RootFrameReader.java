@@ -3,6 +3,9 @@ package io.fluxgate.kafka.json;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
 /**
  * Reads the two root-level fields of a JSON frame such as {@code {"uid": "a1b2", "ts": 1700000000, ...}} with a
  * hand-written scanner over the UTF-8 bytes, without building a tree or tokens: the root-level names are compared
@@ -104,6 +107,23 @@ public final class RootFrameReader {
             from += 3;
         }
         return new FrameScanner(this, utf8, from, off + len, off).frame();
+    }
+
+    /**
+     * This reader as a Kafka value {@link Deserializer}, so the frame is read inside the consumer's {@code poll()},
+     * straight from the fetched bytes: a heap buffer (Kafka's) is read in place, with no {@code byte[]} copy of the
+     * value, and the bytes are read once, while they are still in the CPU's cache, on the thread that fetched them.
+     * Where {@code byte[]} values parsed on other threads ({@code CrashSafeWindows.parseParallelism}) would scale
+     * further on many cores, this is the cheapest way in CPU time per frame (see BENCHMARKS.md).
+     *
+     * <p>Returns a {@link FrameResult.Frame} or {@link FrameResult.Blank}, never a {@link FrameResult.Malformed}:
+     * a malformed value (a {@code null} one, a tombstone, included) throws a {@link SerializationException} whose
+     * message is {@code "malformed frame: "} and the reason, so that {@code KafkaSource} and
+     * {@code CrashSafeWindows} count it and send it, raw bytes, partition and offset, to their dead-letter sink
+     * instead of failing the consumer. Stateless and thread-safe; {@code configure} and {@code close} do nothing.
+     */
+    public Deserializer<FrameResult> deserializer() {
+        return new FrameDeserializer(this);
     }
 
     /** Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed. */
