@@ -66,6 +66,11 @@ import reactor.util.retry.Retry;
  *       commit state, so a partition that moves to another consumer mid-window continues there exactly.</li>
  *   <li><b>Rebalance:</b> when partitions are revoked the run stops without flushing open windows and starts
  *       again (new consumer) from the committed state of its new assignment; windows are never flushed partial.</li>
+ *   <li><b>Dead letters:</b> a record whose key or value the source's deserializers refuse goes to the source's
+ *       dead-letter sink, and the next record is read only once the letter is stored, so no commit passes an
+ *       unstored letter; a letter that cannot be stored fails the run (a {@code DeadLetterException}) before
+ *       anything past it is committed. A restart then reads the record again. Records the parse function skips
+ *       (null) are the parse function's to account for, before it returns.</li>
  *   <li>The sink must be idempotent per window key (re-emitted windows overwrite): e.g. a compacted topic keyed by
  *       window start, or an upsert.</li>
  * </ul>

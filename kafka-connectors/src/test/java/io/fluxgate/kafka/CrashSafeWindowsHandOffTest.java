@@ -154,6 +154,112 @@ class CrashSafeWindowsHandOffTest {
         assertThat(out).isEqualTo(CrashSafeWindowsTest.uninterrupted(frames));
     }
 
+    /**
+     * A dead letter the sink stores only later (asynchronously) holds the run back: no window whose checkpoint
+     * passes the refused record is emitted before the letter is stored, so no commit can pass it.
+     */
+    @Test
+    void noWindowPastARefusedRecordIsEmittedBeforeItsLetterIsStored(EmbeddedKafka kafka) {
+        String in = KafkaTestSupport.unique("handoff-slow-dlq");
+        kafka.createTopic(in, 1);
+        List<String> frames = frames(new Random(6), 5_000);
+        int refused = 2_500;
+        frames.set(refused, "not json");
+        KafkaTestSupport.produceRaw(kafka, in, frames);
+
+        java.util.concurrent.atomic.AtomicBoolean stored = new java.util.concurrent.atomic.AtomicBoolean();
+        io.fluxgate.outcome.DeadLetterSink<RejectedRecord> slow = new AsyncSink(letter ->
+                java.util.concurrent.CompletableFuture.runAsync(() -> stored.set(true),
+                        java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS)));
+        List<Long> passedUnstored = new ArrayList<>();
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(in, 0);
+        long windows = CrashSafeWindows.builder(
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
+                                .deadLetters(slow)
+                                .build(),
+                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
+                        CrashChild.windows(KafkaRecord::value))
+                .stopAtEnd(true)
+                .sink(ws -> ws.doOnNext(w -> {
+                    long resume = w.checkpoint().orElseThrow().mark(tp).resumePosition();
+                    if (resume > refused && !stored.get()) {
+                        passedUnstored.add(resume);
+                    }
+                }))
+                .build()
+                .run()
+                .count()
+                .block(Duration.ofSeconds(60));
+
+        assertThat(windows).isGreaterThan(10);
+        assertThat(passedUnstored).isEmpty();
+        assertThat(stored).isTrue();
+    }
+
+    /** A dead letter that cannot be stored fails the run, and nothing at or past its record is committed. */
+    @Test
+    void aDeadLetterThatCannotBeStoredFailsTheRunBeforeItsOffsetIsCommitted(EmbeddedKafka kafka) throws Exception {
+        String in = KafkaTestSupport.unique("handoff-failed-dlq");
+        kafka.createTopic(in, 1);
+        List<String> frames = frames(new Random(7), 5_000);
+        int refused = 2_500;
+        frames.set(refused, "not json");
+        KafkaTestSupport.produceRaw(kafka, in, frames);
+
+        io.fluxgate.outcome.DeadLetterSink<RejectedRecord> broken = new AsyncSink(letter ->
+                java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("disk full")));
+        String group = in + "-g";
+        reactor.test.StepVerifier.create(CrashSafeWindows.builder(
+                                KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                                        .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(group)
+                                        .deadLetters(broken)
+                                        .build(),
+                                (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
+                                CrashChild.windows(KafkaRecord::value))
+                        .stopAtEnd(true)
+                        .commitInterval(Duration.ZERO)
+                        .sink(ws -> ws)
+                        .build()
+                        .run())
+                .thenConsumeWhile(w -> true)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.fluxgate.outcome.DeadLetterException.class)
+                        .hasMessageContaining(in + "-0@" + refused)
+                        .hasRootCauseMessage("disk full"))
+                .verify(Duration.ofSeconds(60));
+
+        assertThat(KafkaTestSupport.committed(kafka, group).getOrDefault(new org.apache.kafka.common.TopicPartition(in, 0), 0L))
+                .isGreaterThan(0L)
+                .isLessThanOrEqualTo(refused);
+    }
+
+    /** A dead-letter sink that stores asynchronously, as {@code store} says. */
+    private record AsyncSink(java.util.function.Function<io.fluxgate.outcome.DeadLetter<? extends RejectedRecord>,
+            java.util.concurrent.CompletionStage<Void>> store) implements io.fluxgate.outcome.DeadLetterSink<RejectedRecord> {
+        @Override
+        public java.util.concurrent.CompletionStage<Void> acceptAsync(io.fluxgate.outcome.DeadLetter<? extends RejectedRecord> letter) {
+            return store.apply(letter);
+        }
+
+        @Override
+        public void accept(io.fluxgate.outcome.DeadLetter<? extends RejectedRecord> letter) {
+            store.apply(letter).toCompletableFuture().join();
+        }
+
+        @Override
+        public long count() {
+            return 0;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** Frames over ~20 minutes; every 50th is 10 s behind, beyond the 5 s lateness, so order decides what is late. */
     private static List<String> frames(Random rnd, int n) {
         List<String> frames = new ArrayList<>(n);

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +19,7 @@ import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.RejectedRecord;
 import io.fluxgate.outcome.DeadLetter;
+import io.fluxgate.outcome.DeadLetterException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -423,6 +425,10 @@ public final class SourceSession<K, V> {
         byte[] rawValue = value instanceof SafeDeserializers.Failure vf ? vf.raw() : null;
         DeadLetter<RejectedRecord> dl = new RejectedRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), rawKey,
                 rawValue).letter(RejectedRecord.SOURCE_STAGE, reason, f.cause());
+        if (!tracking) {
+            storeBeforeGoingOn(dl);
+            return;
+        }
         long offset = r.offset();
         try {
             options.deadLetters().acceptAsync(dl).whenComplete((ok, e) -> {
@@ -434,6 +440,22 @@ public final class SourceSession<K, V> {
             });
         } catch (RuntimeException e) {
             log.error("Dead-letter handler failed for {}; its offset stays uncommitted", dl, e);
+        }
+    }
+
+    /**
+     * Explicit mode: the caller commits checkpoints of the records after this one (windows emitted past it), and a
+     * committed checkpoint is never read again, so the letter must be stored before any later record is read; one
+     * that cannot be stored fails the session, before anything past it can be committed. This waits on the records
+     * thread (rejections are rare; the consumer's thread goes on polling).
+     */
+    private void storeBeforeGoingOn(DeadLetter<RejectedRecord> dl) {
+        try {
+            options.deadLetters().acceptAsync(dl).toCompletableFuture().join();
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new DeadLetterException("the dead letter of " + dl.element() + " (" + dl.reason() + ") could not be"
+                    + " stored; the run stops before its offset is committed", cause);
         }
     }
 }
