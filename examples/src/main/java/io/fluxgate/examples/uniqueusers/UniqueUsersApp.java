@@ -103,7 +103,9 @@ public final class UniqueUsersApp implements Callable<Integer> {
     boolean postgres;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads that parse frames. Default: the number of processors.")
+            description = "Threads that parse frames. 1 (the default) reads each frame inside the Kafka consumer as it"
+                    + " is fetched, the cheapest per frame; more hand the frames to that many parse threads, for many"
+                    + " cores and several partitions.")
     Integer threads;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
@@ -186,7 +188,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         if (generate != null && generate > 0 && inputFile != null) {
             throw new CommandLine.ParameterException(cmd, "--generate and --input-file cannot be used together");
         }
-        int parseThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int parseThreads = threads == null ? 1 : threads;
         if (parseThreads < 1 || parseThreads > 256) {
             throw new CommandLine.ParameterException(cmd, "--threads must be in 1..256, was " + parseThreads);
         }

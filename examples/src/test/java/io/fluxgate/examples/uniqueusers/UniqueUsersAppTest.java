@@ -21,6 +21,8 @@ import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
@@ -111,8 +113,10 @@ class UniqueUsersAppTest {
         assertThat(out.toString()).containsPattern("malformed\\s+5\\b");
     }
 
-    @Test
-    void equalsTheReferenceModelOnADisorderedStreamWithBadLines(EmbeddedKafka kafka) throws IOException {
+    /** Read in the consumer (1 thread, the default) or parsed on two threads: the same results and counts. */
+    @ParameterizedTest(name = "--threads={0}")
+    @ValueSource(ints = {1, 2})
+    void equalsTheReferenceModelOnADisorderedStreamWithBadLines(int threads, EmbeddedKafka kafka) throws Exception {
         SplittableRandom random = new SplittableRandom(3);
         List<String> lines = new ArrayList<>();
         long ts = 1_700_000_000L;
@@ -135,7 +139,8 @@ class UniqueUsersAppTest {
         Path input = write(lines);
         Path output = dir.resolve("out.jsonl");
 
-        assertThat(app(kafka, "--input-file=" + input, "--output-file=" + output, "--lateness=7s")).as(err.toString()).isZero();
+        assertThat(app(kafka, "--input-file=" + input, "--output-file=" + output, "--lateness=7s", "--threads=" + threads))
+                .as(err.toString()).isZero();
 
         ReferenceModel model = ReferenceModel.run(
                 lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList(), 60, 7);
@@ -143,6 +148,13 @@ class UniqueUsersAppTest {
         assertThat(Files.readAllLines(output)).containsExactlyElementsOf(model.jsonLines());
         assertThat(out.toString()).containsPattern("late \\(dropped\\)\\s+" + String.format("%,d", model.late) + "\\b");
         assertThat(out.toString()).containsPattern("malformed\\s+" + String.format("%,d", model.malformed) + "\\b");
+        // each malformed line is in the dead-letter topic, once
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            org.apache.kafka.common.TopicPartition dlq = new org.apache.kafka.common.TopicPartition("in-" + RUN.get() + ".dlq", 0);
+            long stored = admin.listOffsets(java.util.Map.of(dlq, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .partitionResult(dlq).get().offset();
+            assertThat(stored).isEqualTo(model.malformed);
+        }
     }
 
     @Test
