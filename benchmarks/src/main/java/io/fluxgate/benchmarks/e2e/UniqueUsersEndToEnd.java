@@ -25,7 +25,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * topic of N generated ~2 KB frames in the embedded broker, next to a plain read-only {@link KafkaConsumer} poll
  * loop over the same topic (the ceiling), alternating in one JVM, medians of the rounds.
  *
- * <p>{@code java -cp benchmarks/target/benchmarks.jar io.fluxgate.benchmarks.e2e.UniqueUsersEndToEnd [frames] [rounds]}
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar io.fluxgate.benchmarks.e2e.UniqueUsersEndToEnd [frames] [rounds] [threads]}
+ * where {@code threads} lists the app's {@code --threads} values to run each round, e.g. {@code 1,2} (default
+ * {@code 1}, the app's default).
  */
 public final class UniqueUsersEndToEnd {
 
@@ -35,35 +37,47 @@ public final class UniqueUsersEndToEnd {
     public static void main(String[] args) throws Exception {
         long frames = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int[] threads = Arrays.stream((args.length > 2 ? args[2] : "1").split(",")).mapToInt(Integer::parseInt).toArray();
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
             System.out.printf(Locale.ROOT, "broker started in %d ms; loading %,d frames%n", kafka.startupMillis(), frames);
             // Round 0 loads the topic (and warms the JIT); later rounds find it loaded and only count.
-            app(bootstrap, frames, 0);
+            app(bootstrap, frames, 0, threads[0]);
+            for (int t = 1; t < threads.length; t++) {
+                app(bootstrap, frames, -t, threads[t]);
+            }
             List<Double> plain = new ArrayList<>();
-            List<Double> whole = new ArrayList<>();
+            List<List<Double>> whole = new ArrayList<>();
+            for (int t : threads) {
+                whole.add(new ArrayList<>());
+            }
             for (int round = 1; round <= rounds; round++) {
                 double p = plainConsumer(bootstrap, frames);
-                double a = app(bootstrap, frames, round);
                 plain.add(p);
-                whole.add(a);
-                System.out.printf(Locale.ROOT, "round %d: plain consumer %,.0f records/s, app %,.0f frames/s, ratio %.2f%n",
-                        round, p, a, a / p);
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d: plain consumer %,.0f records/s", round, p));
+                for (int t = 0; t < threads.length; t++) {
+                    double a = app(bootstrap, frames, round * 100 + t, threads[t]);
+                    whole.get(t).add(a);
+                    line.append(String.format(Locale.ROOT, "; app --threads=%d %,.0f frames/s, ratio %.2f", threads[t], a, a / p));
+                }
+                System.out.println(line);
             }
             double mp = median(plain);
-            double ma = median(whole);
-            System.out.printf(Locale.ROOT, "median of %d rounds, %,d frames: plain consumer %,.0f records/s, app %,.0f frames/s,"
-                    + " app/plain = %.2f%n", rounds, frames, mp, ma, ma / mp);
+            for (int t = 0; t < threads.length; t++) {
+                double ma = median(whole.get(t));
+                System.out.printf(Locale.ROOT, "median of %d rounds, %,d frames: plain consumer %,.0f records/s, app --threads=%d"
+                        + " %,.0f frames/s, app/plain = %.2f%n", rounds, frames, mp, threads[t], ma, ma / mp);
+            }
         }
     }
 
-    private static double app(String bootstrap, long frames, int round) {
+    private static double app(String bootstrap, long frames, int round, int threads) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         long start = System.nanoTime();
         int code = UniqueUsersApp.run(new String[] {
             "--bootstrap-servers=" + bootstrap, "--generate=" + frames, "--input-topic=bench-frames",
-            "--output-topic=bench-out-" + round, "--group-id=bench-" + round, "--no-progress"},
+            "--output-topic=bench-out-" + round, "--group-id=bench-" + round, "--no-progress", "--threads=" + threads},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         long elapsed = System.nanoTime() - start;
         if (code != 0) {
