@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]}: parse threads
  * as in {@link CrashSafeWindows.Builder#parseParallelism(int)} (1: the default hand-off to one thread of the run;
- * more: parallel parse batches put back in order). The optional three are for
+ * more: parallel parse batches put back in order), or 0: the frames read by the value deserializer
+ * ({@link RootFrameReader#deserializer()}) inside the consumer's poll. The optional three are for
  * several input partitions: the partition idle timeout, the consumer's {@code max.partition.fetch.bytes} (small,
  * so that partitions interleave in chunks of a few hundred records and none looks idle while another's chunk is
  * read), and a pace that keeps the run long enough to be killed a few times. The consumer waits at most 20 ms for
@@ -41,8 +42,22 @@ public final class CrashChild {
         int fetchBytes = args.length > 6 ? Integer.parseInt(args[6]) : 1024 * 1024;
         Pace pace = new Pace(args.length > 7 ? Long.parseLong(args[7]) : 0);
         RootFrameReader reader = RootFrameReader.ofDefaults();
-        KafkaSourceOptions<byte[], byte[]> source = KafkaSourceOptions
-                .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        if (parseThreads == 0) {
+            run(source(reader.deserializer(), bootstrap, in, group, fetchBytes), r -> {
+                pace.one();
+                return r.value() instanceof FrameResult.Frame f ? f : null;
+            }, 1, bootstrap, out, idle);
+        } else {
+            run(source(new ByteArrayDeserializer(), bootstrap, in, group, fetchBytes), r -> {
+                pace.one();
+                return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
+            }, parseThreads, bootstrap, out, idle);
+        }
+    }
+
+    private static <V> KafkaSourceOptions<byte[], V> source(org.apache.kafka.common.serialization.Deserializer<V> values,
+                                                            String bootstrap, String in, String group, int fetchBytes) {
+        return KafkaSourceOptions.builder(new ByteArrayDeserializer(), values)
                 .bootstrapServers(bootstrap).topics(in).groupId(group)
                 // static membership: a restarted child takes over its predecessor's partitions at once
                 .property("group.instance.id", group + "-child")
@@ -53,6 +68,11 @@ public final class CrashChild {
                 // hundred records made the run four times slower than its pace
                 .property("fetch.max.wait.ms", 20)
                 .build();
+    }
+
+    private static <V> void run(KafkaSourceOptions<byte[], V> source,
+                                java.util.function.Function<KafkaRecord<byte[], V>, FrameResult.Frame> parse,
+                                int parseThreads, String bootstrap, String out, Duration idle) {
         KafkaSink<WindowCount> sink = KafkaSink.builder((WindowCount w) -> Long.toString(w.start()), new StringSerializer(),
                         CrashChild::json, new StringSerializer())
                 .bootstrapServers(bootstrap).topic(out).build();
@@ -60,10 +80,7 @@ public final class CrashChild {
         if (idle != null) {
             windows.partitionIdleTimeout(idle);
         }
-        long windowCount = CrashSafeWindows.builder(source, (KafkaRecord<byte[], byte[]> r) -> {
-                    pace.one();
-                    return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
-                }, windows)
+        long windowCount = CrashSafeWindows.builder(source, parse, windows)
                 .sink(sink)
                 .parseParallelism(parseThreads)
                 .stopAtEnd(true)

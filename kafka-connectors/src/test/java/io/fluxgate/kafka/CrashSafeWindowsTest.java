@@ -30,6 +30,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -60,8 +62,10 @@ class CrashSafeWindowsTest {
     /** Frames per second: a child needs ~12 s for the whole input, so each killed one leaves work for the next. */
     private static final long PACE = 10_000;
 
-    @Test
-    void outputAfterRepeatedKillsEqualsAnUninterruptedRun(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    /** With the frames read by the deserializer inside the poll (0), or parsed on one thread of the run (1). */
+    @ParameterizedTest(name = "parseThreads={0}")
+    @ValueSource(strings = {"0", "1"})
+    void outputAfterRepeatedKillsEqualsAnUninterruptedRun(String parseThreads, EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
         String in = KafkaTestSupport.unique("crash-in");
         String out = in + "-out";
         String group = in + "-g";
@@ -70,7 +74,7 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
-        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, "1"), FRAMES);
+        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, parseThreads), FRAMES);
 
         Map<Long, Long> expected = uninterrupted(frames);
         assertThat(expected).hasSizeGreaterThan(40);
