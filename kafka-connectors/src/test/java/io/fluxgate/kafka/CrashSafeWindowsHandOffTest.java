@@ -130,15 +130,7 @@ class CrashSafeWindowsHandOffTest {
 
         io.fluxgate.outcome.InMemoryDeadLetterSink<RejectedRecord> dead = new io.fluxgate.outcome.InMemoryDeadLetterSink<>();
         Map<Long, Long> out = new ConcurrentHashMap<>();
-        CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
-                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
-                                .property("max.poll.records", 300)
-                                .deadLetters(dead)
-                                .build(),
-                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.windows(KafkaRecord::value))
-                .stopAtEnd(true)
+        readByTheDeserializer(kafka, in, dead)
                 .sink(windows -> windows.doOnNext(w -> out.put(w.start(), w.uniqueUsers())))
                 .build()
                 .run()
@@ -160,12 +152,8 @@ class CrashSafeWindowsHandOffTest {
      */
     @Test
     void noWindowPastARefusedRecordIsEmittedBeforeItsLetterIsStored(EmbeddedKafka kafka) {
-        String in = KafkaTestSupport.unique("handoff-slow-dlq");
-        kafka.createTopic(in, 1);
-        List<String> frames = frames(new Random(6), 5_000);
         int refused = 2_500;
-        frames.set(refused, "not json");
-        KafkaTestSupport.produceRaw(kafka, in, frames);
+        String in = topicWithOneRefused(kafka, "handoff-slow-dlq", 6, refused);
 
         java.util.concurrent.atomic.AtomicBoolean stored = new java.util.concurrent.atomic.AtomicBoolean();
         io.fluxgate.outcome.DeadLetterSink<RejectedRecord> slow = new AsyncSink(letter ->
@@ -173,14 +161,7 @@ class CrashSafeWindowsHandOffTest {
                         java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS)));
         List<Long> passedUnstored = new ArrayList<>();
         org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(in, 0);
-        long windows = CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
-                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
-                                .deadLetters(slow)
-                                .build(),
-                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.windows(KafkaRecord::value))
-                .stopAtEnd(true)
+        long windows = readByTheDeserializer(kafka, in, slow)
                 .sink(ws -> ws.doOnNext(w -> {
                     long resume = w.checkpoint().orElseThrow().mark(tp).resumePosition();
                     if (resume > refused && !stored.get()) {
@@ -200,24 +181,12 @@ class CrashSafeWindowsHandOffTest {
     /** A dead letter that cannot be stored fails the run, and nothing at or past its record is committed. */
     @Test
     void aDeadLetterThatCannotBeStoredFailsTheRunBeforeItsOffsetIsCommitted(EmbeddedKafka kafka) throws Exception {
-        String in = KafkaTestSupport.unique("handoff-failed-dlq");
-        kafka.createTopic(in, 1);
-        List<String> frames = frames(new Random(7), 5_000);
         int refused = 2_500;
-        frames.set(refused, "not json");
-        KafkaTestSupport.produceRaw(kafka, in, frames);
+        String in = topicWithOneRefused(kafka, "handoff-failed-dlq", 7, refused);
 
         io.fluxgate.outcome.DeadLetterSink<RejectedRecord> broken = new AsyncSink(letter ->
                 java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("disk full")));
-        String group = in + "-g";
-        reactor.test.StepVerifier.create(CrashSafeWindows.builder(
-                                KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
-                                        .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(group)
-                                        .deadLetters(broken)
-                                        .build(),
-                                (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                                CrashChild.windows(KafkaRecord::value))
-                        .stopAtEnd(true)
+        reactor.test.StepVerifier.create(readByTheDeserializer(kafka, in, broken)
                         .commitInterval(Duration.ZERO)
                         .sink(ws -> ws)
                         .build()
@@ -228,9 +197,33 @@ class CrashSafeWindowsHandOffTest {
                         .hasRootCauseMessage("disk full"))
                 .verify(Duration.ofSeconds(60));
 
-        assertThat(KafkaTestSupport.committed(kafka, group).getOrDefault(new org.apache.kafka.common.TopicPartition(in, 0), 0L))
+        assertThat(KafkaTestSupport.committed(kafka, in + "-g").getOrDefault(new org.apache.kafka.common.TopicPartition(in, 0), 0L))
                 .isGreaterThan(0L)
                 .isLessThanOrEqualTo(refused);
+    }
+
+    /** Windows over topic {@code in} read by {@link RootFrameReader#deserializer()}, to its end, group {@code in-g}. */
+    private static CrashSafeWindows.Builder<byte[], FrameResult, FrameResult.Frame> readByTheDeserializer(
+            EmbeddedKafka kafka, String in, io.fluxgate.outcome.DeadLetterSink<RejectedRecord> deadLetters) {
+        return CrashSafeWindows.builder(
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                                .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
+                                .property("max.poll.records", 300)
+                                .deadLetters(deadLetters)
+                                .build(),
+                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
+                        CrashChild.windows(KafkaRecord::value))
+                .stopAtEnd(true);
+    }
+
+    /** A new topic of 5,000 frames, the one at {@code refused} not JSON; returns its name. */
+    private static String topicWithOneRefused(EmbeddedKafka kafka, String prefix, int seed, int refused) {
+        String in = KafkaTestSupport.unique(prefix);
+        kafka.createTopic(in, 1);
+        List<String> frames = frames(new Random(seed), 5_000);
+        frames.set(refused, "not json");
+        KafkaTestSupport.produceRaw(kafka, in, frames);
+        return in;
     }
 
     /** A dead-letter sink that stores asynchronously, as {@code store} says. */
