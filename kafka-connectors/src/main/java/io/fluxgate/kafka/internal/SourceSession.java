@@ -67,11 +67,13 @@ public final class SourceSession<K, V> {
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
     private static final java.util.function.LongConsumer NO_ACK = offset -> { };
     /**
-     * Poll batches queued for the explicit-mode records thread: a few thousand records with the default
-     * {@code max.poll.records} (500), so the consumer is paused only when the subscriber really falls behind, not
-     * on each burst of its (window emission, commit); with 4, the benchmark's consumer paused on 1 poll in 10.
+     * Poll batches queued for the explicit-mode records thread, so the consumer is paused only when the subscriber
+     * really falls behind, not on each burst of its (window emission, commit). A batch is all that one poll found
+     * fetched (see {@code max.poll.records} in {@link #consumerProperties()}): per broker at most one fetch response,
+     * {@code max.partition.fetch.bytes} (1 MiB) per partition and {@code fetch.max.bytes} (50 MiB) in all, so
+     * this bounds what waits here to four responses.
      */
-    private static final int BATCH_PREFETCH = 8;
+    private static final int BATCH_PREFETCH = 4;
 
     /** Callbacks on the consumer thread, inside {@code poll()}, before records of the new assignment are read. */
     public interface AssignmentHook {
@@ -149,6 +151,9 @@ public final class SourceSession<K, V> {
 
     private Map<String, Object> consumerProperties() {
         Map<String, Object> props = new HashMap<>(options.properties());
+        // a limit leaves fetched records in the consumer, and an idle partition then delays the busy ones by
+        // fetch.max.wait.ms per fetch (KafkaSourceOptions.Builder#property says more)
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.MAX_VALUE);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.startPosition().name().toLowerCase(java.util.Locale.ROOT));
