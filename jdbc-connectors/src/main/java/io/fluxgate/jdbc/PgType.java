@@ -4,6 +4,7 @@ import io.fluxgate.jdbc.internal.JsonSyntax;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -373,6 +374,14 @@ public abstract class PgType<V> {
         private static final int NUMERIC_NEG = 0x4000;
         private static final int MAX_DSCALE = 0x3FFF;
         private static final int MAX_INTEGER_DIGITS = 131_072;
+        private static final long[] POW10 = {1, 10, 100, 1_000};
+        /** The largest magnitude that may be multiplied by {@code POW10[i]} without overflow. */
+        private static final long[] MAX_ALIGNABLE = {Long.MAX_VALUE, Long.MAX_VALUE / 10, Long.MAX_VALUE / 100,
+            Long.MAX_VALUE / 1_000};
+        private static final BigInteger TEN_TO_16 = BigInteger.TEN.pow(16);
+        /** Below this many groups the digits are cut by 10^16 at a time; above, the value is split in halves. */
+        private static final int SPLIT_GROUPS = 64;
+        private static final BigInteger[] POW10000_2K = new BigInteger[32];
         private final int precision;
         private final int scale;
 
@@ -384,7 +393,8 @@ public abstract class PgType<V> {
 
         @Override
         void check(BigDecimal v) {
-            int integerDigits = v.signum() == 0 ? 0 : Math.max(v.precision() - v.scale(), 0);
+            // in long: precision - scale overflows an int for scales near Integer.MIN_VALUE
+            long integerDigits = v.signum() == 0 ? 0 : Math.max((long) v.precision() - v.scale(), 0);
             if (integerDigits > MAX_INTEGER_DIGITS || v.scale() > MAX_DSCALE) {
                 throw new IllegalArgumentException("numeric value with " + integerDigits + " integer digits and scale "
                         + v.scale() + " is out of PostgreSQL's range (131072 digits before the point, 16383 after)");
@@ -400,8 +410,10 @@ public abstract class PgType<V> {
 
         @Override
         void write(ByteBuf out, BigDecimal v) {
-            int dscale = Math.max(v.scale(), 0);
-            if (v.signum() == 0) {
+            int scale = v.scale();
+            int dscale = Math.max(scale, 0);
+            int signum = v.signum();
+            if (signum == 0) {
                 out.writeInt(8);
                 out.writeShort(0);
                 out.writeShort(0);
@@ -409,42 +421,117 @@ public abstract class PgType<V> {
                 out.writeShort(dscale);
                 return;
             }
-            // base-10000 digits: pad the fraction to a multiple of 4 decimal digits, then cut groups of 4
-            String digits = v.unscaledValue().abs().toString();
-            int scale = v.scale();
-            StringBuilder sb = new StringBuilder(digits);
-            if (scale < 0) {
-                sb.append("0".repeat(-scale));
-                scale = 0;
+            int sign = signum < 0 ? NUMERIC_NEG : NUMERIC_POS;
+            // Base-10000 digits need the point on a group boundary: a fraction is widened to whole groups by
+            // multiplying by 10^align; a negative scale 4q + align becomes 10^align times q zero groups, which are
+            // trailing zeros and never sent, so only the weight counts them (no multiplication by 10^-scale).
+            int align;
+            int fracGroups;
+            if (scale >= 0) {
+                align = -scale & 3;
+                fracGroups = (scale + align) >> 2;
+            } else {
+                long up = -(long) scale;
+                align = (int) (up & 3);
+                fracGroups = (int) -(up >> 2);
             }
-            int pad = (4 - scale % 4) % 4;
-            sb.append("0".repeat(pad));
-            int fracGroups = (scale + pad) / 4;
-            int lead = (4 - sb.length() % 4) % 4;
-            sb.insert(0, "0".repeat(lead));
-            int groups = sb.length() / 4;
-            short[] g = new short[groups];
-            for (int i = 0; i < groups; i++) {
-                g[i] = Short.parseShort(sb.substring(i * 4, i * 4 + 4));
+            BigInteger unscaled = v.unscaledValue();
+            if (unscaled.bitLength() < 64) {
+                long a = Math.abs(unscaled.longValue()); // Long.MIN_VALUE stays negative: general path
+                if (a >= 0 && a <= MAX_ALIGNABLE[align]) {
+                    writeGroups(out, a * POW10[align], fracGroups, sign, dscale);
+                    return;
+                }
             }
+            BigInteger a = unscaled.abs();
+            if (align > 0) {
+                a = a.multiply(BigInteger.valueOf(POW10[align]));
+            }
+            // decimal digits <= floor(bits * 0.30103) + 1, as 0.30103 > log10(2); leading zero groups are skipped
+            int length = (int) ((long) a.bitLength() * 30_103 / 100_000 / 4) + 1;
+            short[] g = new short[length];
+            groups(a, g, length, length);
             int first = 0;
-            while (first < groups && g[first] == 0) {
+            while (g[first] == 0) {
                 first++;
             }
-            int last = groups - 1;
-            while (last > first && g[last] == 0) {
+            int last = length - 1;
+            while (g[last] == 0) {
                 last--;
             }
             int ndigits = last - first + 1;
-            int weight = groups - fracGroups - 1 - first;
             out.writeInt(8 + 2 * ndigits);
             out.writeShort(ndigits);
-            out.writeShort(weight);
-            out.writeShort(v.signum() < 0 ? NUMERIC_NEG : NUMERIC_POS);
+            out.writeShort(length - 1 - first - fracGroups);
+            out.writeShort(sign);
             out.writeShort(dscale);
             for (int i = first; i <= last; i++) {
                 out.writeShort(g[i]);
             }
+        }
+
+        /** The common case: the aligned magnitude {@code a > 0} fits a long, so no array and no BigInteger. */
+        private static void writeGroups(ByteBuf out, long a, int fracGroups, int sign, int dscale) {
+            int trailing = 0;
+            while (a % 10_000 == 0) {
+                a /= 10_000;
+                trailing++;
+            }
+            int ndigits = 1;
+            long top = 1; // 10000^(ndigits - 1)
+            while (a / top >= 10_000) {
+                top *= 10_000;
+                ndigits++;
+            }
+            out.writeInt(8 + 2 * ndigits);
+            out.writeShort(ndigits);
+            out.writeShort(ndigits + trailing - 1 - fracGroups);
+            out.writeShort(sign);
+            out.writeShort(dscale);
+            for (; top > 0; top /= 10_000) {
+                out.writeShort((int) (a / top));
+                a %= top;
+            }
+        }
+
+        /**
+         * Writes the {@code count} base-10000 digits of {@code x} ({@code 0 <= x < 10000^count}), most significant
+         * first, into {@code g[end - count, end)}. Large values are split in halves by 10000^(2^k) (cached), so a
+         * number of n digits costs a few divisions of n/2, n/4... digits rather than n/16 divisions of n digits.
+         */
+        private static void groups(BigInteger x, short[] g, int end, int count) {
+            if (count > SPLIT_GROUPS) {
+                int k = 31 - Integer.numberOfLeadingZeros(count - 1);
+                BigInteger[] qr = x.divideAndRemainder(pow10000(k));
+                groups(qr[1], g, end, 1 << k);
+                groups(qr[0], g, end - (1 << k), count - (1 << k));
+                return;
+            }
+            while (x.bitLength() >= 64) {
+                BigInteger[] qr = x.divideAndRemainder(TEN_TO_16);
+                fill(qr[1].longValue(), g, end, 4);
+                end -= 4;
+                count -= 4;
+                x = qr[0];
+            }
+            fill(x.longValue(), g, end, count);
+        }
+
+        private static void fill(long x, short[] g, int end, int count) {
+            for (int i = end - 1; i >= end - count; i--) {
+                g[i] = (short) (x % 10_000);
+                x /= 10_000;
+            }
+        }
+
+        /** 10000^(2^k); racy but safe lazy initialisation, BigInteger being immutable. */
+        private static BigInteger pow10000(int k) {
+            BigInteger p = POW10000_2K[k];
+            if (p == null) {
+                p = BigInteger.TEN.pow(4 << k);
+                POW10000_2K[k] = p;
+            }
+            return p;
         }
     }
 
