@@ -472,25 +472,26 @@ public abstract class PgType<V> {
 
         /** The common case: the aligned magnitude {@code a > 0} fits a long, so no array and no BigInteger. */
         private static void writeGroups(ByteBuf out, long a, int fracGroups, int sign, int dscale) {
+            // only divisions by the constant 10000, which the JIT turns into multiplications
             int trailing = 0;
             while (a % 10_000 == 0) {
                 a /= 10_000;
                 trailing++;
             }
-            int ndigits = 1;
-            long top = 1; // 10000^(ndigits - 1)
-            while (a / top >= 10_000) {
-                top *= 10_000;
-                ndigits++;
-            }
+            int ndigits = a < 10_000L ? 1 : a < 100_000_000L ? 2 : a < 1_000_000_000_000L ? 3
+                    : a < 10_000_000_000_000_000L ? 4 : 5;
             out.writeInt(8 + 2 * ndigits);
             out.writeShort(ndigits);
             out.writeShort(ndigits + trailing - 1 - fracGroups);
             out.writeShort(sign);
             out.writeShort(dscale);
-            for (; top > 0; top /= 10_000) {
-                out.writeShort((int) (a / top));
-                a %= top;
+            // the groups come out least significant first: fill their slots from the end
+            int at = out.writerIndex();
+            out.ensureWritable(2 * ndigits);
+            out.writerIndex(at + 2 * ndigits);
+            for (int i = at + 2 * (ndigits - 1); i >= at; i -= 2) {
+                out.setShort(i, (int) (a % 10_000));
+                a /= 10_000;
             }
         }
 
