@@ -378,8 +378,7 @@ public abstract class PgType<V> {
         /** The largest magnitude that may be multiplied by {@code POW10[i]} without overflow. */
         private static final long[] MAX_ALIGNABLE = {Long.MAX_VALUE, Long.MAX_VALUE / 10, Long.MAX_VALUE / 100,
             Long.MAX_VALUE / 1_000};
-        private static final BigInteger TEN_TO_16 = BigInteger.TEN.pow(16);
-        /** Below this many groups the digits are cut by 10^16 at a time; above, the value is split in halves. */
+        /** Above this many groups the value is split in halves before its digits are cut. */
         private static final int SPLIT_GROUPS = 64;
         private static final BigInteger[] POW10000_2K = new BigInteger[32];
         private final int precision;
@@ -497,8 +496,9 @@ public abstract class PgType<V> {
 
         /**
          * Writes the {@code count} base-10000 digits of {@code x} ({@code 0 <= x < 10000^count}), most significant
-         * first, into {@code g[end - count, end)}. Large values are split in halves by 10000^(2^k) (cached), so a
-         * number of n digits costs a few divisions of n/2, n/4... digits rather than n/16 divisions of n digits.
+         * first, into {@code g[end - count, end)}, which must be zero. Large values are first split in halves by
+         * 10000^(2^k) (cached) as BigInteger.toString does, so that the schoolbook part, quadratic in the length,
+         * only ever sees short pieces.
          */
         private static void groups(BigInteger x, short[] g, int end, int count) {
             if (count > SPLIT_GROUPS) {
@@ -508,20 +508,35 @@ public abstract class PgType<V> {
                 groups(qr[0], g, end - (1 << k), count - (1 << k));
                 return;
             }
-            while (x.bitLength() >= 64) {
-                BigInteger[] qr = x.divideAndRemainder(TEN_TO_16);
-                fill(qr[1].longValue(), g, end, 4);
-                end -= 4;
-                count -= 4;
-                x = qr[0];
+            // Below the split size, schoolbook division of the magnitude's 32-bit words by 10^8 (two groups a
+            // pass): a division by a constant per word, where BigInteger.divideAndRemainder allocates per call.
+            byte[] bytes = x.toByteArray();
+            int n = (bytes.length + 3) >> 2;
+            int[] words = new int[n];
+            for (int i = 0; i < bytes.length; i++) {
+                words[n - 1 - (i >> 2)] |= (bytes[bytes.length - 1 - i] & 0xFF) << ((i & 3) << 3);
             }
-            fill(x.longValue(), g, end, count);
-        }
-
-        private static void fill(long x, short[] g, int end, int count) {
-            for (int i = end - 1; i >= end - count; i--) {
-                g[i] = (short) (x % 10_000);
-                x /= 10_000;
+            int top = 0;
+            while (top < n && words[top] == 0) {
+                top++;
+            }
+            // slots left when the words run out are zero groups, as g is new and each slot has one writer
+            while (top < n) {
+                long rem = 0;
+                for (int i = top; i < n; i++) {
+                    long cur = rem << 32 | (words[i] & 0xFFFF_FFFFL); // < 10^8 * 2^32: no overflow
+                    long q = cur / 100_000_000;
+                    words[i] = (int) q;
+                    rem = cur - q * 100_000_000;
+                }
+                while (top < n && words[top] == 0) {
+                    top++;
+                }
+                g[end - 1] = (short) (rem % 10_000);
+                if (rem >= 10_000) { // else that slot may lie outside this call's range, and stays zero
+                    g[end - 2] = (short) (rem / 10_000);
+                }
+                end -= 2;
             }
         }
 
