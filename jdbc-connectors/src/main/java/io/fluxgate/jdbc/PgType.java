@@ -4,6 +4,7 @@ import io.fluxgate.jdbc.internal.JsonSyntax;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -373,6 +374,13 @@ public abstract class PgType<V> {
         private static final int NUMERIC_NEG = 0x4000;
         private static final int MAX_DSCALE = 0x3FFF;
         private static final int MAX_INTEGER_DIGITS = 131_072;
+        private static final long[] POW10 = {1, 10, 100, 1_000};
+        /** The largest magnitude that may be multiplied by {@code POW10[i]} without overflow. */
+        private static final long[] MAX_ALIGNABLE = {Long.MAX_VALUE, Long.MAX_VALUE / 10, Long.MAX_VALUE / 100,
+            Long.MAX_VALUE / 1_000};
+        /** Above this many groups the value is split in halves before its digits are cut. */
+        private static final int SPLIT_GROUPS = 64;
+        private static final BigInteger[] POW10000_2K = new BigInteger[32];
         private final int precision;
         private final int scale;
 
@@ -384,7 +392,8 @@ public abstract class PgType<V> {
 
         @Override
         void check(BigDecimal v) {
-            int integerDigits = v.signum() == 0 ? 0 : Math.max(v.precision() - v.scale(), 0);
+            // in long: precision - scale overflows an int for scales near Integer.MIN_VALUE
+            long integerDigits = v.signum() == 0 ? 0 : Math.max((long) v.precision() - v.scale(), 0);
             if (integerDigits > MAX_INTEGER_DIGITS || v.scale() > MAX_DSCALE) {
                 throw new IllegalArgumentException("numeric value with " + integerDigits + " integer digits and scale "
                         + v.scale() + " is out of PostgreSQL's range (131072 digits before the point, 16383 after)");
@@ -400,8 +409,10 @@ public abstract class PgType<V> {
 
         @Override
         void write(ByteBuf out, BigDecimal v) {
-            int dscale = Math.max(v.scale(), 0);
-            if (v.signum() == 0) {
+            int scale = v.scale();
+            int dscale = Math.max(scale, 0);
+            int signum = v.signum();
+            if (signum == 0) {
                 out.writeInt(8);
                 out.writeShort(0);
                 out.writeShort(0);
@@ -409,42 +420,134 @@ public abstract class PgType<V> {
                 out.writeShort(dscale);
                 return;
             }
-            // base-10000 digits: pad the fraction to a multiple of 4 decimal digits, then cut groups of 4
-            String digits = v.unscaledValue().abs().toString();
-            int scale = v.scale();
-            StringBuilder sb = new StringBuilder(digits);
-            if (scale < 0) {
-                sb.append("0".repeat(-scale));
-                scale = 0;
+            int sign = signum < 0 ? NUMERIC_NEG : NUMERIC_POS;
+            // Base-10000 digits need the point on a group boundary: a fraction is widened to whole groups by
+            // multiplying by 10^align; a negative scale 4q + align becomes 10^align times q zero groups, which are
+            // trailing zeros and never sent, so only the weight counts them (no multiplication by 10^-scale).
+            int align;
+            int fracGroups;
+            if (scale >= 0) {
+                align = -scale & 3;
+                fracGroups = (scale + align) >> 2;
+            } else {
+                long up = -(long) scale;
+                align = (int) (up & 3);
+                fracGroups = (int) -(up >> 2);
             }
-            int pad = (4 - scale % 4) % 4;
-            sb.append("0".repeat(pad));
-            int fracGroups = (scale + pad) / 4;
-            int lead = (4 - sb.length() % 4) % 4;
-            sb.insert(0, "0".repeat(lead));
-            int groups = sb.length() / 4;
-            short[] g = new short[groups];
-            for (int i = 0; i < groups; i++) {
-                g[i] = Short.parseShort(sb.substring(i * 4, i * 4 + 4));
+            BigInteger unscaled = v.unscaledValue();
+            if (unscaled.bitLength() < 64) {
+                long a = Math.abs(unscaled.longValue()); // Long.MIN_VALUE stays negative: general path
+                if (a >= 0 && a <= MAX_ALIGNABLE[align]) {
+                    writeGroups(out, a * POW10[align], fracGroups, sign, dscale);
+                    return;
+                }
             }
+            BigInteger a = unscaled.abs();
+            if (align > 0) {
+                a = a.multiply(BigInteger.valueOf(POW10[align]));
+            }
+            // decimal digits <= floor(bits * 0.30103) + 1, as 0.30103 > log10(2); leading zero groups are skipped
+            int length = (int) ((long) a.bitLength() * 30_103 / 100_000 / 4) + 1;
+            short[] g = new short[length];
+            groups(a, g, length, length);
             int first = 0;
-            while (first < groups && g[first] == 0) {
+            while (g[first] == 0) {
                 first++;
             }
-            int last = groups - 1;
-            while (last > first && g[last] == 0) {
+            int last = length - 1;
+            while (g[last] == 0) {
                 last--;
             }
             int ndigits = last - first + 1;
-            int weight = groups - fracGroups - 1 - first;
             out.writeInt(8 + 2 * ndigits);
             out.writeShort(ndigits);
-            out.writeShort(weight);
-            out.writeShort(v.signum() < 0 ? NUMERIC_NEG : NUMERIC_POS);
+            out.writeShort(length - 1 - first - fracGroups);
+            out.writeShort(sign);
             out.writeShort(dscale);
             for (int i = first; i <= last; i++) {
                 out.writeShort(g[i]);
             }
+        }
+
+        /** The common case: the aligned magnitude {@code a > 0} fits a long, so no array and no BigInteger. */
+        private static void writeGroups(ByteBuf out, long a, int fracGroups, int sign, int dscale) {
+            // only divisions by the constant 10000, which the JIT turns into multiplications
+            int trailing = 0;
+            while (a % 10_000 == 0) {
+                a /= 10_000;
+                trailing++;
+            }
+            int ndigits = a < 10_000L ? 1 : a < 100_000_000L ? 2 : a < 1_000_000_000_000L ? 3
+                    : a < 10_000_000_000_000_000L ? 4 : 5;
+            out.writeInt(8 + 2 * ndigits);
+            out.writeShort(ndigits);
+            out.writeShort(ndigits + trailing - 1 - fracGroups);
+            out.writeShort(sign);
+            out.writeShort(dscale);
+            // the groups come out least significant first: fill their slots from the end
+            int at = out.writerIndex();
+            out.ensureWritable(2 * ndigits);
+            out.writerIndex(at + 2 * ndigits);
+            for (int i = at + 2 * (ndigits - 1); i >= at; i -= 2) {
+                out.setShort(i, (int) (a % 10_000));
+                a /= 10_000;
+            }
+        }
+
+        /**
+         * Writes the {@code count} base-10000 digits of {@code x} ({@code 0 <= x < 10000^count}), most significant
+         * first, into {@code g[end - count, end)}, which must be zero. Large values are first split in halves by
+         * 10000^(2^k) (cached) as BigInteger.toString does, so that the schoolbook part, quadratic in the length,
+         * only ever sees short pieces.
+         */
+        private static void groups(BigInteger x, short[] g, int end, int count) {
+            if (count > SPLIT_GROUPS) {
+                int k = 31 - Integer.numberOfLeadingZeros(count - 1);
+                BigInteger[] qr = x.divideAndRemainder(pow10000(k));
+                groups(qr[1], g, end, 1 << k);
+                groups(qr[0], g, end - (1 << k), count - (1 << k));
+                return;
+            }
+            // Below the split size, schoolbook division of the magnitude's 32-bit words by 10^8 (two groups a
+            // pass): a division by a constant per word, where BigInteger.divideAndRemainder allocates per call.
+            byte[] bytes = x.toByteArray();
+            int n = (bytes.length + 3) >> 2;
+            int[] words = new int[n];
+            for (int i = 0; i < bytes.length; i++) {
+                words[n - 1 - (i >> 2)] |= (bytes[bytes.length - 1 - i] & 0xFF) << ((i & 3) << 3);
+            }
+            int top = 0;
+            while (top < n && words[top] == 0) {
+                top++;
+            }
+            // slots left when the words run out are zero groups, as g is new and each slot has one writer
+            while (top < n) {
+                long rem = 0;
+                for (int i = top; i < n; i++) {
+                    long cur = rem << 32 | (words[i] & 0xFFFF_FFFFL); // < 10^8 * 2^32: no overflow
+                    long q = cur / 100_000_000;
+                    words[i] = (int) q;
+                    rem = cur - q * 100_000_000;
+                }
+                while (top < n && words[top] == 0) {
+                    top++;
+                }
+                g[end - 1] = (short) (rem % 10_000);
+                if (rem >= 10_000) { // else that slot may lie outside this call's range, and stays zero
+                    g[end - 2] = (short) (rem / 10_000);
+                }
+                end -= 2;
+            }
+        }
+
+        /** 10000^(2^k); racy but safe lazy initialisation, BigInteger being immutable. */
+        private static BigInteger pow10000(int k) {
+            BigInteger p = POW10000_2K[k];
+            if (p == null) {
+                p = BigInteger.TEN.pow(4 << k);
+                POW10000_2K[k] = p;
+            }
+            return p;
         }
     }
 

@@ -6,6 +6,7 @@ import io.fluxgate.jdbc.testing.PostgresExtension;
 import io.fluxgate.jdbc.testing.PostgresTestSchema;
 import io.r2dbc.pool.ConnectionPool;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -130,6 +131,26 @@ class PgTypeRoundTripTest {
         roundTrip(db, "numeric(7,2)", PgType.numeric(7, 2),
                 Arrays.asList(new BigDecimal("12345.67"), new BigDecimal("-99999.994"), new BigDecimal("0.005"), null),
                 BigDecimal::toPlainString);
+    }
+
+    @Test
+    void numericSeamsAndRandomValuesReadBackAsTheirPlainText(PostgresTestSchema db) {
+        List<BigDecimal> values = new ArrayList<>(NumericEncodingPropertiesTest.edgeCases());
+        Random rnd = new Random(20_261_121);
+        for (int i = 0; i < 300; i++) {
+            BigInteger unscaled = switch (rnd.nextInt(4)) {
+                case 0 -> BigInteger.valueOf(rnd.nextInt(2_000_001) - 1_000_000);
+                case 1 -> BigInteger.valueOf(rnd.nextLong());
+                case 2 -> new BigInteger(NumericEncodingPropertiesTest.randomDigits(rnd, 1 + rnd.nextInt(200)));
+                default -> BigInteger.valueOf(rnd.nextInt(100_000)).multiply(BigInteger.TEN.pow(rnd.nextInt(40)));
+            };
+            values.add(new BigDecimal(rnd.nextBoolean() ? unscaled : unscaled.negate(), rnd.nextInt(61) - 20));
+        }
+        roundTrip(db, "numeric", PgType.NUMERIC, values, BigDecimal::toPlainString);
+        // numeric equality ignores the scale: the text shows it, and a negative Java scale becomes 0
+        List<String> back = db.query("SELECT v::text FROM rt_" + tables + " ORDER BY id", row -> row.get(0, String.class));
+        assertThat(back).isEqualTo(values.stream().map(v -> (v.scale() < 0 ? v.setScale(0) : v).toPlainString())
+                .toList());
     }
 
     @Test
