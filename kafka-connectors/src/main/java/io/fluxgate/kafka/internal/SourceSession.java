@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -456,7 +457,16 @@ public final class SourceSession<K, V> {
      */
     private void storeBeforeGoingOn(DeadLetter<RejectedRecord> dl) {
         try {
-            options.deadLetters().acceptAsync(dl).toCompletableFuture().join();
+            // through a future of our own: a stage need not support toCompletableFuture
+            CompletableFuture<Void> stored = new CompletableFuture<>();
+            options.deadLetters().acceptAsync(dl).whenComplete((ok, e) -> {
+                if (e == null) {
+                    stored.complete(null);
+                } else {
+                    stored.completeExceptionally(e);
+                }
+            });
+            stored.join();
         } catch (RuntimeException e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw new DeadLetterException("the dead letter of " + dl.element() + " (" + dl.reason() + ") could not be"
