@@ -22,7 +22,9 @@ import reactor.core.publisher.Flux;
  * <ul>
  *   <li><b>Subscription:</b> each subscription to {@link #receive()} creates its own consumer in the group; cancel
  *       closes it after committing every acknowledged prefix.</li>
- *   <li><b>Backpressure:</b> the consumer is paused while downstream demand is zero.</li>
+ *   <li><b>Backpressure:</b> the consumer is paused while downstream demand is zero. Each poll takes all that the
+ *       consumer has fetched ({@code max.poll.records} unlimited unless set), so that an idle partition cannot hold
+ *       back a busy one; see {@link KafkaSourceOptions.Builder#property(String, Object)}.</li>
  *   <li><b>Commits:</b> batched: after {@link KafkaSourceOptions#commitBatchSize()} advances or every
  *       {@link KafkaSourceOptions#commitInterval()}, whichever comes first; and on revocation and close.</li>
  *   <li><b>Rebalance:</b> on revocation, acknowledged prefixes are committed; records of the revoked partition
