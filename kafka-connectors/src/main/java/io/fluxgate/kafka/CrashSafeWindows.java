@@ -120,9 +120,11 @@ public final class CrashSafeWindows<K, V, T> {
     /**
      * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
      * @param parse   turns a record into the value the operator reads, or null to skip it (e.g. after sending it
-     *                to a dead-letter sink); for JSON frames, the cheapest in CPU is a source whose value
-     *                deserializer is {@link io.fluxgate.kafka.json.RootFrameReader#deserializer()} (the frame read
-     *                inside the consumer's poll, from the fetched bytes) and a parse that only unwraps its result
+     *                to a dead-letter sink). It runs on a thread of the run, not the consumer's. For JSON frames
+     *                the fastest is Kafka's {@code ByteBufferDeserializer} (values are views of the fetched batch,
+     *                not copies) and {@link io.fluxgate.kafka.json.RootFrameReader#read(java.nio.ByteBuffer)} here;
+     *                {@link io.fluxgate.kafka.json.RootFrameReader#deserializer()} instead reads them inside the
+     *                consumer's poll and lets the source dead-letter the malformed ones
      * @param windows the operator's configuration; its {@code partitions}, {@code positions} and
      *                {@code resumeFrom} are set by this class on each run (and so overwritten in this builder)
      * @throws NullPointerException if an argument is null

@@ -1,5 +1,6 @@
 package io.fluxgate.kafka;
 
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -33,6 +34,20 @@ public record RejectedRecord(String topic, int partition, long offset, long time
     public static RejectedRecord of(KafkaRecord<?, byte[]> record) {
         return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null,
                 record.value());
+    }
+
+    /**
+     * A received record whose value is a buffer (Kafka's {@code ByteBufferDeserializer}): its remaining bytes are
+     * copied, its position is left as it was (its key, already deserialized, is not kept).
+     */
+    public static RejectedRecord ofBuffer(KafkaRecord<?, ByteBuffer> record) {
+        ByteBuffer v = record.value();
+        byte[] value = null;
+        if (v != null) {
+            value = new byte[v.remaining()];
+            v.get(v.position(), value);
+        }
+        return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null, value);
     }
 
     /**

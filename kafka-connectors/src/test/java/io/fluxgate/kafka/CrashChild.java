@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]}: parse threads
  * as in {@link CrashSafeWindows.Builder#parseParallelism(int)} (1: the default hand-off to one thread of the run;
- * more: parallel parse batches put back in order), or 0: the frames read by the value deserializer
+ * more: parallel parse batches put back in order), the values views of the fetched batches
+ * ({@code ByteBufferDeserializer}); or 0: the frames read by the value deserializer
  * ({@link RootFrameReader#deserializer()}) inside the consumer's poll. The optional three are for
  * several input partitions: the partition idle timeout, the consumer's {@code max.partition.fetch.bytes} (small,
  * so that partitions interleave in chunks of a few hundred records and none looks idle while another's chunk is
@@ -48,7 +49,7 @@ public final class CrashChild {
                 return r.value() instanceof FrameResult.Frame f ? f : null;
             }, 1, bootstrap, out, idle);
         } else {
-            run(source(new ByteArrayDeserializer(), bootstrap, in, group, fetchBytes), r -> {
+            run(source(new org.apache.kafka.common.serialization.ByteBufferDeserializer(), bootstrap, in, group, fetchBytes), r -> {
                 pace.one();
                 return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
             }, parseThreads, bootstrap, out, idle);

@@ -1,5 +1,6 @@
 package io.fluxgate.benchmarks.kafka;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -35,15 +37,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>(a) a plain {@code KafkaConsumer} poll loop that only reads (the ceiling);</li>
  *   <li>(b) {@link KafkaSource} alone, acknowledging every record;</li>
  *   <li>(c) {@link CrashSafeWindows}: source → {@link RootFrameReader} → unique users per minute → {@link KafkaSink},
- *       the frames read by {@link RootFrameReader#deserializer()} inside the consumer's poll;</li>
- *   <li>(cb) the same with {@code byte[]} values read by the parse function on the run's thread (the form of (c)
- *       up to session 3), and (c2) that on two parse threads ({@code parseParallelism(2)}).</li>
+ *       the values views of the fetched batch ({@code ByteBufferDeserializer}), read on the run's thread;</li>
+ *   <li>(cd) the same with the frames read by {@link RootFrameReader#deserializer()} inside the consumer's poll,
+ *       (cb) with {@code byte[]} values (the form of (c) up to session 3), (c2) as (c) on two parse threads.</li>
  * </ol>
  * Each is timed from its first record to its last (to completion, for (c): flush, sink acknowledgements and the
  * final commit included), so consumer-group joins are not counted. A warm-up pass of each variant runs first.
  * The three run interleaved for several rounds (the machine is shared and noisy); medians are reported with the
  * ratios to (a), in wall-clock time and in process CPU time (broker included). Usage: {@code KafkaPipelineBenchmark [frames [rounds [variants]]]} (default 1,000,000 frames, 3 rounds, variants
- * {@code a,b,c,cb,c2}; (a) always runs).
+ * {@code a,b,c,cd,c2}; (a) always runs).
  */
 public final class KafkaPipelineBenchmark {
 
@@ -62,7 +64,7 @@ public final class KafkaPipelineBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         // which variants to run (e.g. "a,c" while profiling one of them); (a) always runs, it is the baseline
-        java.util.Set<String> only = java.util.Set.of((args.length > 2 ? args[2] : "a,b,c,cb,c2").split(","));
+        java.util.Set<String> only = java.util.Set.of((args.length > 2 ? args[2] : "a,b,c,cd,c2").split(","));
         try (EmbeddedKafka kafka = new EmbeddedKafka(Map.of("log.segment.bytes", Integer.toString(512 * 1024 * 1024))).start()) {
             System.out.printf("broker started in %d ms%n", kafka.startupMillis());
             kafka.createTopic("frames", 1);
@@ -72,56 +74,49 @@ public final class KafkaPipelineBenchmark {
             System.out.printf("produced %,d frames (%,d MB, avg %d B) in %.1f s%n", n, bytes >> 20, bytes / n,
                     (System.nanoTime() - t0) / 1e9);
 
+            Map<String, String> names = new java.util.LinkedHashMap<>();
+            names.put("a", "(a) plain KafkaConsumer poll loop");
+            names.put("b", "(b) KafkaSource alone (ack each)");
+            names.put("c", "(c) source -> frame parse -> unique users -> sink");
+            names.put("cd", "(cd) same, frames read by the deserializer in poll");
+            names.put("cb", "(cb) same, byte[] values (copied)");
+            names.put("c2", "(c2) same as (c), parseParallelism(2)");
+            List<String> run = names.keySet().stream().filter(v -> v.equals("a") || only.contains(v)).toList();
             // warm-up, one pass of each variant: the broker creates __consumer_offsets on first use, and the JIT
             // compiles each variant's code (and the Kafka client code they share, with each one's types) before any
             // pass is timed, as a long-running pipeline would have it
-            plainConsumer(kafka, n);
-            if (only.contains("b")) {
-                sourceAlone(kafka, n);
+            for (String v : run) {
+                variant(kafka, n, v);
             }
-            if (only.contains("c")) {
-                pipeline(kafka, n, 0);
-            }
-            if (only.contains("cb")) {
-                pipeline(kafka, n, 1);
-            }
-            if (only.contains("c2")) {
-                pipeline(kafka, n, 2);
-            }
-            double[][] t = new double[5][rounds];
+            double[][] t = new double[run.size()][rounds];
             // process CPU seconds per variant (broker included: it runs in this JVM): on a shared machine the
             // wall-clock times measure the neighbours too, CPU per record does not
-            double[][] cpu = new double[5][rounds];
+            double[][] cpu = new double[run.size()][rounds];
             for (int round = 0; round < rounds; round++) {
-                double c0 = cpuSeconds();
-                t[0][round] = plainConsumer(kafka, n);
-                double c1 = cpuSeconds();
-                t[1][round] = only.contains("b") ? sourceAlone(kafka, n) : Double.NaN;
-                double c2 = cpuSeconds();
-                t[2][round] = only.contains("c") ? pipeline(kafka, n, 0) : Double.NaN;
-                double c3 = cpuSeconds();
-                t[3][round] = only.contains("cb") ? pipeline(kafka, n, 1) : Double.NaN;
-                double c4 = cpuSeconds();
-                t[4][round] = only.contains("c2") ? pipeline(kafka, n, 2) : Double.NaN;
-                double c5 = cpuSeconds();
-                cpu[0][round] = c1 - c0;
-                cpu[1][round] = c2 - c1;
-                cpu[2][round] = c3 - c2;
-                cpu[3][round] = c4 - c3;
-                cpu[4][round] = c5 - c4;
-                System.out.printf("round %d: (a) %.2f s, (b) %.2f s, (c) %.2f s, (cb) %.2f s, (c2) %.2f s;"
-                                + " CPU s: %.2f, %.2f, %.2f, %.2f, %.2f%n",
-                        round + 1, t[0][round], t[1][round], t[2][round], t[3][round], t[4][round],
-                        cpu[0][round], cpu[1][round], cpu[2][round], cpu[3][round], cpu[4][round]);
+                StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
+                for (int i = 0; i < run.size(); i++) {
+                    double c0 = cpuSeconds();
+                    t[i][round] = variant(kafka, n, run.get(i));
+                    cpu[i][round] = cpuSeconds() - c0;
+                    line.append(String.format(" (%s) %.2f s, %.2f CPU s;", run.get(i), t[i][round], cpu[i][round]));
+                }
+                System.out.println(line);
             }
             double a = median(t[0]);
             double aCpu = median(cpu[0]);
-            report("(a) plain KafkaConsumer poll loop", n, a, a, median(cpu[0]), aCpu);
-            report("(b) KafkaSource alone (ack each)", n, median(t[1]), a, median(cpu[1]), aCpu);
-            report("(c) source -> frame parse -> unique users -> sink", n, median(t[2]), a, median(cpu[2]), aCpu);
-            report("(cb) same, byte[] values parsed on the run's thread", n, median(t[3]), a, median(cpu[3]), aCpu);
-            report("(c2) same as (cb), parseParallelism(2)", n, median(t[4]), a, median(cpu[4]), aCpu);
+            for (int i = 0; i < run.size(); i++) {
+                report(names.get(run.get(i)), n, median(t[i]), a, median(cpu[i]), aCpu);
+            }
         }
+    }
+
+    /** One pass of variant {@code v}: seconds from its first record to its last. */
+    private static double variant(EmbeddedKafka kafka, int n, String v) {
+        return switch (v) {
+            case "a" -> plainConsumer(kafka, n);
+            case "b" -> sourceAlone(kafka, n);
+            default -> pipeline(kafka, n, v);
+        };
     }
 
     private static double median(double[] v) {
@@ -219,10 +214,12 @@ public final class KafkaPipelineBenchmark {
     }
 
     /**
-     * (c) with {@code parseThreads} 0: the frames read by the value deserializer inside the consumer's poll; (cb)
-     * and (c2) with 1 and 2: {@code byte[]} values read by the parse function on that many threads of the run.
+     * The full pipeline. (c): values as Kafka's {@code ByteBufferDeserializer} gives them (views of the fetched
+     * batch, no copy), read by {@link RootFrameReader#read(ByteBuffer)} on the run's thread; (c2): the same on two
+     * parse threads; (cd): frames read by {@link RootFrameReader#deserializer()} inside the consumer's poll; (cb):
+     * {@code byte[]} values (a copy each, as Kafka's {@code ByteArrayDeserializer} makes it) read on the run's thread.
      */
-    static double pipeline(EmbeddedKafka kafka, int n, int parseThreads) {
+    static double pipeline(EmbeddedKafka kafka, int n, String variant) {
         RootFrameReader reader = RootFrameReader.ofDefaults();
         KafkaSink<WindowCount> sink = KafkaSink.builder((WindowCount w) -> Long.toString(w.start()), new StringSerializer(),
                         w -> "{\"ts\":" + w.start() + ",\"cnt\":" + w.uniqueUsers() + "}", new StringSerializer())
@@ -234,28 +231,27 @@ public final class KafkaPipelineBenchmark {
                         .allowedLateness(Duration.ofSeconds(5));
         AtomicLong malformed = new AtomicLong();
         AtomicLong t0 = new AtomicLong();
+        // the first record starts the clock; a malformed one would be counted (there are none)
+        java.util.function.Function<FrameResult, FrameResult.Frame> frame = fr -> {
+            t0.compareAndSet(0, System.nanoTime());
+            if (fr instanceof FrameResult.Frame f) {
+                return f;
+            }
+            malformed.incrementAndGet();
+            return null;
+        };
         String group = "pipeline-" + UUID.randomUUID();
-        CrashSafeWindows.Builder<?, ?, FrameResult.Frame> run;
-        if (parseThreads == 0) {
+        CrashSafeWindows.Builder<?, ?, FrameResult.Frame> run = switch (variant) {
+            case "c", "c2" -> CrashSafeWindows.builder(source(kafka, group, new ByteBufferDeserializer()),
+                            (KafkaRecord<byte[], ByteBuffer> r) -> frame.apply(reader.read(r.value())), windows)
+                    .parseParallelism(variant.equals("c2") ? 2 : 1);
             // malformed values would go to the source's dead letters, blank ones are skipped
-            run = CrashSafeWindows.builder(source(kafka, group, reader.deserializer()),
-                    (KafkaRecord<byte[], FrameResult> r) -> {
-                        t0.compareAndSet(0, System.nanoTime());
-                        return r.value() instanceof FrameResult.Frame f ? f : null;
-                    }, windows);
-        } else {
-            run = CrashSafeWindows.builder(source(kafka, group, new ByteArrayDeserializer()),
-                            (KafkaRecord<byte[], byte[]> r) -> {
-                                t0.compareAndSet(0, System.nanoTime());
-                                FrameResult fr = reader.read(r.value());
-                                if (fr instanceof FrameResult.Frame f) {
-                                    return f;
-                                }
-                                malformed.incrementAndGet();
-                                return null;
-                            }, windows)
-                    .parseParallelism(parseThreads);
-        }
+            case "cd" -> CrashSafeWindows.builder(source(kafka, group, reader.deserializer()),
+                    (KafkaRecord<byte[], FrameResult> r) -> frame.apply(r.value()), windows);
+            case "cb" -> CrashSafeWindows.builder(source(kafka, group, new ByteArrayDeserializer()),
+                    (KafkaRecord<byte[], byte[]> r) -> frame.apply(reader.read(r.value())), windows);
+            default -> throw new IllegalArgumentException("no variant " + variant);
+        };
         long count = run.sink(sink)
                 .stopAtEnd(true)
                 .build()
@@ -263,8 +259,7 @@ public final class KafkaPipelineBenchmark {
                 .count()
                 .block();
         double s = (System.nanoTime() - t0.get()) / 1e9;
-        System.out.printf("    (%s) emitted %,d windows, %,d malformed%n", parseThreads == 0 ? "c" : parseThreads == 1 ? "cb" : "c2",
-                count, malformed.get());
+        System.out.printf("    (%s) emitted %,d windows, %,d malformed%n", variant, count, malformed.get());
         return s;
     }
 

@@ -103,9 +103,9 @@ public final class UniqueUsersApp implements Callable<Integer> {
     boolean postgres;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads that parse frames. 1 (the default) reads each frame inside the Kafka consumer as it"
-                    + " is fetched, the cheapest per frame; more hand the frames to that many parse threads, for many"
-                    + " cores and several partitions.")
+            description = "Threads that parse frames, next to the Kafka consumer's own (which only fetches: the"
+                    + " frames are read where the consumer fetched them, not copied). Default: 1; more parse batches"
+                    + " in parallel, for many cores and several partitions.")
     Integer threads;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",

@@ -1,6 +1,7 @@
 package io.fluxgate.examples.uniqueusers;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,14 +29,13 @@ import io.fluxgate.kafka.StartPosition;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.json.FrameResult;
 import io.fluxgate.kafka.json.RootFrameReader;
-import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -228,7 +227,7 @@ final class UniqueUsersJob implements AutoCloseable {
         Map<String, Object> session = Map.of(
                 "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
                 "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
-        CrashSafeWindows<byte[], ?, Frame> job = counting(bootstrap, session, counters, stats, deadLetters)
+        CrashSafeWindows<byte[], ByteBuffer, Frame> job = counting(bootstrap, session, counters, stats, deadLetters)
                 .sink(written -> acknowledged(written, outputSink(bootstrap), postgres))
                 .stopAtEnd(bounded)
                 .recordStage(reporter.stage("count", total, null))
@@ -263,7 +262,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 "group.instance.id", instanceId(),
                 "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
                 "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
-        CrashSafeWindows<byte[], ?, Frame> job = counting(bootstrap, membership, counters, stats, deadLetters)
+        CrashSafeWindows<byte[], ByteBuffer, Frame> job = counting(bootstrap, membership, counters, stats, deadLetters)
                 .perPartition(true)
                 .sink(written -> written.transform(partials).map(UniqueUsersJob::sent))
                 .stopAtEnd(bounded)
@@ -303,27 +302,21 @@ final class UniqueUsersJob implements AutoCloseable {
     }
 
     /**
-     * The counting pipeline's builder. With one thread (the default) the frames are read by the source's value
-     * deserializer inside the consumer's poll, straight from the fetched bytes (the cheapest in CPU per frame), and
-     * the malformed ones are dead-lettered by the source; with more, the values are parsed on that many threads.
-     * Either way each malformed frame is counted and stored before anything past it can be committed.
+     * The counting pipeline's builder: the values are views of the fetched batches (Kafka's
+     * {@code ByteBufferDeserializer}, no copy), read on {@code --threads} threads of the run, so the consumer's
+     * thread neither copies nor parses; each malformed frame is counted and stored before it is passed.
      */
-    private CrashSafeWindows.Builder<byte[], ?, Frame> counting(String bootstrap, Map<String, Object> properties,
-                                                                Counters counters, WindowStats stats,
-                                                                DeadLetterSink<RejectedRecord> deadLetters) {
-        if (config.threads() == 1) {
-            return CrashSafeWindows.builder(
-                    source(bootstrap, properties, frames.deserializer(), new CountedAsMalformed(deadLetters, counters)),
-                    (KafkaRecord<byte[], FrameResult> r) -> frame(r.value(), counters), windows(stats));
-        }
-        return CrashSafeWindows.builder(source(bootstrap, properties, new ByteArrayDeserializer(), deadLetters),
-                        (KafkaRecord<byte[], byte[]> r) -> parse(r, counters, deadLetters), windows(stats))
+    private CrashSafeWindows.Builder<byte[], ByteBuffer, Frame> counting(String bootstrap, Map<String, Object> properties,
+                                                                         Counters counters, WindowStats stats,
+                                                                         DeadLetterSink<RejectedRecord> deadLetters) {
+        return CrashSafeWindows.builder(source(bootstrap, properties, deadLetters),
+                        (KafkaRecord<byte[], ByteBuffer> r) -> parse(r, counters, deadLetters), windows(stats))
                 .parseParallelism(config.threads());
     }
 
-    private <V> KafkaSourceOptions<byte[], V> source(String bootstrap, Map<String, Object> properties,
-                                                     Deserializer<V> values, DeadLetterSink<RejectedRecord> deadLetters) {
-        return KafkaSourceOptions.builder(new ByteArrayDeserializer(), values)
+    private KafkaSourceOptions<byte[], ByteBuffer> source(String bootstrap, Map<String, Object> properties,
+                                                          DeadLetterSink<RejectedRecord> deadLetters) {
+        return KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteBufferDeserializer())
                 .bootstrapServers(bootstrap)
                 .topics(config.inputTopic())
                 .groupId(config.groupId())
@@ -389,67 +382,20 @@ final class UniqueUsersJob implements AutoCloseable {
     }
 
     /** A valid frame, or null after counting a blank line or dead-lettering a malformed one. */
-    private Frame parse(KafkaRecord<byte[], byte[]> r, Counters counters, DeadLetterSink<RejectedRecord> deadLetters) {
+    private Frame parse(KafkaRecord<byte[], ByteBuffer> r, Counters counters, DeadLetterSink<RejectedRecord> deadLetters) {
         counters.frames.increment();
-        byte[] value = r.value();
-        FrameResult result = value == null ? new FrameResult.Malformed("null value") : frames.read(value);
+        FrameResult result = frames.read(r.value());
         if (result instanceof FrameResult.Frame f) {
             return new Frame(f.uid(), f.ts());
         }
         if (result instanceof FrameResult.Malformed m) {
             counters.malformed.increment();
             // Stored before the offset can be committed past it: a dead letter is never lost to a crash.
-            deadLetters.accept(RejectedRecord.of(r).letter("parse", m.reason()));
+            deadLetters.accept(RejectedRecord.ofBuffer(r).letter("parse", m.reason()));
         } else {
             counters.blank.increment();
         }
         return null;
-    }
-
-    /** A frame the source's deserializer read: valid, or blank (malformed ones went to {@link CountedAsMalformed}). */
-    private static Frame frame(FrameResult value, Counters counters) {
-        counters.frames.increment();
-        if (value instanceof FrameResult.Frame f) {
-            return new Frame(f.uid(), f.ts());
-        }
-        counters.blank.increment();
-        return null;
-    }
-
-    /** The dead letters of the source's deserializer, each a malformed frame: counted as such, then stored. */
-    private record CountedAsMalformed(DeadLetterSink<RejectedRecord> sink, Counters counters)
-            implements DeadLetterSink<RejectedRecord> {
-        @Override
-        public void accept(DeadLetter<? extends RejectedRecord> letter) {
-            counted();
-            sink.accept(letter);
-        }
-
-        @Override
-        public CompletionStage<Void> acceptAsync(DeadLetter<? extends RejectedRecord> letter) {
-            counted();
-            return sink.acceptAsync(letter);
-        }
-
-        private void counted() {
-            counters.frames.increment();
-            counters.malformed.increment();
-        }
-
-        @Override
-        public long count() {
-            return sink.count();
-        }
-
-        @Override
-        public void flush() {
-            sink.flush();
-        }
-
-        @Override
-        public void close() {
-            // the job closes the sink it was given
-        }
     }
 
     static String resultKey(WindowCount w, boolean severalSizes) {

@@ -113,7 +113,7 @@ class UniqueUsersAppTest {
         assertThat(out.toString()).containsPattern("malformed\\s+5\\b");
     }
 
-    /** Read in the consumer (1 thread, the default) or parsed on two threads: the same results and counts. */
+    /** Parsed on one thread (the default) or on two: the same results and counts. */
     @ParameterizedTest(name = "--threads={0}")
     @ValueSource(ints = {1, 2})
     void equalsTheReferenceModelOnADisorderedStreamWithBadLines(int threads, EmbeddedKafka kafka) throws Exception {

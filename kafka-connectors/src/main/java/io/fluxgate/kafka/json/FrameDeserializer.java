@@ -31,15 +31,7 @@ final class FrameDeserializer implements Deserializer<FrameResult> {
      */
     @Override
     public FrameResult deserialize(String topic, Headers headers, ByteBuffer data) {
-        if (data == null) {
-            return checked(reader.read((byte[]) null));
-        }
-        if (data.hasArray()) {
-            return checked(reader.read(data.array(), data.arrayOffset() + data.position(), data.remaining()));
-        }
-        byte[] copy = new byte[data.remaining()];
-        data.duplicate().get(copy);
-        return checked(reader.read(copy));
+        return checked(reader.read(data));
     }
 
     private static FrameResult checked(FrameResult r) {

@@ -1,5 +1,6 @@
 package io.fluxgate.kafka.json;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -113,8 +114,10 @@ public final class RootFrameReader {
      * This reader as a Kafka value {@link Deserializer}, so the frame is read inside the consumer's {@code poll()},
      * straight from the fetched bytes: a heap buffer (Kafka's) is read in place, with no {@code byte[]} copy of the
      * value, and the bytes are read once, while they are still in the CPU's cache, on the thread that fetched them.
-     * Where {@code byte[]} values parsed on other threads ({@code CrashSafeWindows.parseParallelism}) would scale
-     * further on many cores, this is the cheapest way in CPU time per frame (see BENCHMARKS.md).
+     * It is the simplest way to typed frames with malformed ones dead-lettered by the source, and among the
+     * cheapest in CPU per frame; but the parse then runs on the consumer's thread. For {@code CrashSafeWindows}
+     * the fastest is Kafka's {@code ByteBufferDeserializer} with {@link #read(ByteBuffer)} in the parse function:
+     * no copy either, and the parse on a thread of the run (see BENCHMARKS.md).
      *
      * <p>Returns a {@link FrameResult.Frame} or {@link FrameResult.Blank}, never a {@link FrameResult.Malformed}:
      * a malformed value (a {@code null} one, a tombstone, included) throws a {@link SerializationException} whose
@@ -124,6 +127,24 @@ public final class RootFrameReader {
      */
     public Deserializer<FrameResult> deserializer() {
         return new FrameDeserializer(this);
+    }
+
+    /**
+     * Reads the remaining bytes of {@code utf8} (UTF-8) without moving its position: a heap buffer in place, a
+     * direct one through a copy. With Kafka's {@code ByteBufferDeserializer} a record's value is a view of the
+     * fetched batch, so reading it here, on a thread of the pipeline, costs the consumer's thread neither a copy
+     * nor the parse (see {@code CrashSafeWindows}). A {@code null} value (a tombstone) is malformed.
+     */
+    public FrameResult read(ByteBuffer utf8) {
+        if (utf8 == null) {
+            return read((byte[]) null);
+        }
+        if (utf8.hasArray()) {
+            return read(utf8.array(), utf8.arrayOffset() + utf8.position(), utf8.remaining());
+        }
+        byte[] copy = new byte[utf8.remaining()];
+        utf8.get(utf8.position(), copy);
+        return read(copy);
     }
 
     /** Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed. */

@@ -31,6 +31,18 @@ class FrameDeserializerTest {
     }
 
     @Test
+    void theReaderReadsABuffersRemainingBytesWithoutMovingIt() {
+        ByteBuffer value = ByteBuffer.wrap("xx{\"uid\":\"c\",\"ts\":2}yy".getBytes(StandardCharsets.UTF_8), 2, 18).slice();
+        assertThat(RootFrameReader.ofDefaults().read(value)).isEqualTo(new FrameResult.Frame("c", 2));
+        assertThat(value.position()).isZero();
+        assertThat(RootFrameReader.ofDefaults().read((ByteBuffer) null)).isEqualTo(new FrameResult.Malformed("null value"));
+        ByteBuffer direct = ByteBuffer.allocateDirect(30).put("   {\"uid\":\"d\",\"ts\":3}".getBytes(StandardCharsets.UTF_8)).flip();
+        direct.position(3);
+        assertThat(RootFrameReader.ofDefaults().read(direct)).isEqualTo(new FrameResult.Frame("d", 3));
+        assertThat(direct.position()).isEqualTo(3);
+    }
+
+    @Test
     void readsDirectBuffersAndArrays() {
         byte[] v = "{\"ts\":5,\"uid\":\"b\"}".getBytes(StandardCharsets.UTF_8);
         ByteBuffer direct = ByteBuffer.allocateDirect(v.length).put(v).flip();
