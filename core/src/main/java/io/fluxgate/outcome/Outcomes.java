@@ -3,6 +3,10 @@ package io.fluxgate.outcome;
 import java.time.Clock;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -105,9 +109,7 @@ public final class Outcomes {
 
     /**
      * Writes every failure to {@code sink} (stamped with the system UTC clock and {@code stage}) and emits the
-     * values of the successes. A failure is consumed, not emitted, and its demand is replenished from upstream,
-     * so the downstream sees only good values. If the sink throws, the stream fails with that exception: a
-     * dead letter is never dropped.
+     * values of the successes. See {@link #deadLetter(DeadLetterSink, String, Clock)}.
      *
      * @throws NullPointerException if an argument is null
      */
@@ -117,7 +119,35 @@ public final class Outcomes {
     }
 
     /**
-     * As {@link #deadLetter(DeadLetterSink, String)} with the timestamps taken from {@code clock}.
+     * Writes every failure to {@code sink} through {@link DeadLetterSink#acceptAsync} (stamped with
+     * {@code clock}'s instant and {@code stage}) and emits the values of the successes. The stream's thread never
+     * waits for a store: an asynchronous sink (a Kafka topic) is safe on a non-blocking Reactor thread.
+     *
+     * <ul>
+     *   <li><b>Order.</b> One element at a time: the successes are emitted in upstream order, the letters are
+     *       handed to the sink in upstream order, one store at a time, and the element after a failure is
+     *       requested from upstream only once that failure's letter is stored. So a consumer that acknowledges
+     *       an element's offset after receiving it never acknowledges past a letter that is not stored.</li>
+     *   <li><b>Nothing dropped.</b> If a letter cannot be stored (the stage completes exceptionally, or
+     *       {@code acceptAsync} throws or returns null), the stream fails with that error as the sink reported it
+     *       (a {@link DeadLetterException} for the sinks of this library; a {@link java.util.concurrent.CompletionException}
+     *       is unwrapped to its cause) and upstream is cancelled.</li>
+     *   <li><b>Backpressure.</b> Upstream is requested one element at a time, only after the downstream requested
+     *       something, and the next element only once the previous one is emitted or its letter stored. A
+     *       failure consumes no downstream demand; its element's upstream demand is replenished once it is
+     *       stored. At most one success waits for downstream demand.</li>
+     *   <li><b>Cancel.</b> Nothing is emitted after cancel. A store in progress is not cancelled (a sink cannot
+     *       take a letter back, and cancelling its stage could stop it from counting a letter it did store): the
+     *       letter may still be stored after the cancel, and a failure of that store is only reported to
+     *       {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Threads.</b> Successes and letters that the sink stores synchronously (the default
+     *       {@code acceptAsync} over {@code accept}: {@link DeadLetterSink#of}, {@link InMemoryDeadLetterSink}, files)
+     *       take no hop and no subscription: the element is emitted, or its letter stored, on the thread that
+     *       delivered it. After a store that completes later, the next element is requested on the thread that
+     *       completed the stage (for a Kafka topic, the producer's I/O thread), so a synchronous upstream then
+     *       emits on that thread; put a {@code publishOn} after this operator if downstream work must not run
+     *       there.</li>
+     * </ul>
      *
      * @throws NullPointerException if an argument is null
      */
@@ -126,13 +156,45 @@ public final class Outcomes {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(clock, "clock");
-        return source -> source.handle((outcome, out) -> {
+        // concatMap without prefetch: a Mono.just or a completed Mono.empty/error takes its scalar fast path
+        // (no subscription), and only one element is ever in flight, which is what gives the order guarantee
+        return source -> source.concatMap(outcome -> {
             if (outcome instanceof Outcome.Success<T, R> success) {
-                out.next(success.value());
-            } else {
-                Outcome.Failure<T, R> failure = (Outcome.Failure<T, R>) outcome;
-                sink.accept(new DeadLetter<>(failure.input(), failure.cause(), clock.instant(), stage));
+                return Mono.just(success.value());
             }
-        });
+            Outcome.Failure<T, R> failure = (Outcome.Failure<T, R>) outcome;
+            return store(sink, new DeadLetter<>(failure.input(), failure.cause(), clock.instant(), stage));
+        }, 0);
+    }
+
+    private static <T, R> Mono<R> store(DeadLetterSink<? super T> sink, DeadLetter<T> letter) {
+        CompletionStage<Void> stored = Objects.requireNonNull(sink.acceptAsync(letter),
+                () -> "acceptAsync returned null for the dead letter of " + letter.element());
+        CompletableFuture<Void> future;
+        if (stored instanceof CompletableFuture<Void> f) {
+            if (f.isDone()) {
+                try {
+                    f.getNow(null);
+                    return Mono.empty();
+                } catch (CompletionException e) {
+                    return Mono.error(e.getCause() != null ? e.getCause() : e);
+                } catch (CancellationException e) {
+                    return Mono.error(e);
+                }
+            }
+            future = f;
+        } else {
+            // a stage that is not a CompletableFuture might still be a Future, which Reactor would cancel
+            future = new CompletableFuture<>();
+            stored.whenComplete((ok, e) -> {
+                if (e == null) {
+                    future.complete(null);
+                } else {
+                    future.completeExceptionally(e);
+                }
+            });
+        }
+        // suppressCancel: the store goes on after a cancel (see the Javadoc)
+        return Mono.<Void>fromFuture(future, true).then(Mono.empty());
     }
 }
