@@ -12,8 +12,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.NotEmpty;
 import net.jqwik.api.constraints.Size;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.test.subscriber.TestSubscriber;
 
 /**
  * {@link Outcomes#deadLetter} against a reference model: random sequences of successes and failures, each
@@ -38,15 +38,15 @@ class DeadLetterPropertyTest {
                     : Outcome.failure(i, new IllegalArgumentException("bad " + i)));
         }
         ScriptedSink sink = new ScriptedSink(kinds);
-        Recorder downstream = new Recorder();
+        TestSubscriber<Integer> downstream = TestSubscriber.builder().initialRequest(0).build();
         Flux.fromIterable(outcomes).transform(Outcomes.deadLetter(sink, "p")).subscribe(downstream);
 
         int nextRequest = 0;
-        for (int steps = 0; !downstream.terminated; steps++) {
+        for (int steps = 0; !downstream.isTerminatedOrCancelled(); steps++) {
             assertThat(steps).as("no progress").isLessThan(10 * kinds.size() + 10);
             if (sink.pending != null) {
                 int failed = sink.pendingIndex;
-                assertThat(downstream.values).isEqualTo(successesBefore(kinds, failed));
+                assertThat(downstream.getReceivedOnNext()).isEqualTo(successesBefore(kinds, failed));
                 CompletableFuture<Void> pending = sink.pending;
                 sink.pending = null;
                 if (kinds.get(failed) == Kind.STORED_LATER) {
@@ -56,12 +56,12 @@ class DeadLetterPropertyTest {
                     pending.completeExceptionally(new DeadLetterException("refused " + failed, null));
                 }
             } else {
-                downstream.ask(requests.get(nextRequest++ % requests.size()));
+                downstream.request(requests.get(nextRequest++ % requests.size()));
             }
         }
 
         int firstRefused = firstIndexOf(kinds, Kind.REFUSED_NOW, Kind.REFUSED_LATER);
-        assertThat(downstream.values).isEqualTo(successesBefore(kinds, firstRefused));
+        assertThat(downstream.getReceivedOnNext()).isEqualTo(successesBefore(kinds, firstRefused));
         List<Integer> expectedStored = new ArrayList<>();
         for (int i = 0; i < firstRefused; i++) {
             if (kinds.get(i) != Kind.SUCCESS) {
@@ -70,10 +70,10 @@ class DeadLetterPropertyTest {
         }
         assertThat(sink.stored).isEqualTo(expectedStored);
         if (firstRefused < kinds.size()) {
-            assertThat(downstream.error).isInstanceOf(DeadLetterException.class)
+            assertThat(downstream.expectTerminalError()).isInstanceOf(DeadLetterException.class)
                     .hasMessage("refused " + firstRefused);
         } else {
-            assertThat(downstream.error).isNull();
+            assertThat(downstream.isTerminatedComplete()).isTrue();
         }
     }
 
@@ -123,36 +123,6 @@ class DeadLetterPropertyTest {
                     yield pending;
                 }
             };
-        }
-    }
-
-    private static final class Recorder extends BaseSubscriber<Integer> {
-        final List<Integer> values = new ArrayList<>();
-        Throwable error;
-        boolean terminated;
-
-        @Override
-        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-            // demand comes from the property's request pattern only
-        }
-
-        void ask(long n) {
-            request(n);
-        }
-
-        @Override
-        protected void hookOnNext(Integer value) {
-            values.add(value);
-        }
-
-        @Override
-        protected void hookOnError(Throwable throwable) {
-            error = throwable;
-        }
-
-        @Override
-        protected void hookFinally(reactor.core.publisher.SignalType type) {
-            terminated = true;
         }
     }
 }
