@@ -171,28 +171,31 @@ public final class Outcomes {
         CompletionStage<Void> stored = Objects.requireNonNull(sink.acceptAsync(letter),
                 () -> "acceptAsync returned null for the dead letter of " + letter.element());
         CompletableFuture<Void> future;
-        if (stored instanceof CompletableFuture<Void> f) {
-            if (f.isDone()) {
-                try {
-                    f.getNow(null);
-                    return Mono.empty();
-                } catch (CompletionException e) {
-                    return Mono.error(e.getCause() != null ? e.getCause() : e);
-                } catch (CancellationException e) {
-                    return Mono.error(e);
-                }
-            }
-            future = f;
+        if (stored.getClass() == CompletableFuture.class) {
+            future = (CompletableFuture<Void>) stored;
         } else {
-            // a stage that is not a CompletableFuture might still be a Future, which Reactor would cancel
-            future = new CompletableFuture<>();
+            // any other stage goes through a future of our own: a subclass may refuse isDone (a minimal stage),
+            // and a stage that is a Future would be cancelled by Reactor
+            CompletableFuture<Void> bridge = new CompletableFuture<>();
             stored.whenComplete((ok, e) -> {
                 if (e == null) {
-                    future.complete(null);
+                    bridge.complete(null);
                 } else {
-                    future.completeExceptionally(e);
+                    bridge.completeExceptionally(e);
                 }
             });
+            future = bridge;
+        }
+        if (future.isDone()) {
+            // a synchronous store: no subscription, concatMap takes the scalar path
+            try {
+                future.getNow(null);
+                return Mono.empty();
+            } catch (CompletionException e) {
+                return Mono.error(e.getCause() != null ? e.getCause() : e);
+            } catch (CancellationException e) {
+                return Mono.error(e);
+            }
         }
         // suppressCancel: the store goes on after a cancel (see the Javadoc)
         return Mono.<Void>fromFuture(future, true).then(Mono.empty());

@@ -1,6 +1,5 @@
 package io.fluxgate.outcome;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,7 @@ class ManualDeadLetterSink<T> implements DeadLetterSink<T> {
         this(false);
     }
 
-    /** @param plainStages hand out stages that are only CompletionStages (not Futures Reactor could cancel) */
+    /** @param plainStages hand out minimal stages: CompletionStages whose Future methods throw */
     ManualDeadLetterSink(boolean plainStages) {
         this.plainStages = plainStages;
     }
@@ -38,13 +37,8 @@ class ManualDeadLetterSink<T> implements DeadLetterSink<T> {
                 stored.add(letter);
             }
         });
-        if (!plainStages) {
-            return stage;
-        }
-        @SuppressWarnings("unchecked")
-        CompletionStage<Void> plain = (CompletionStage<Void>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {CompletionStage.class}, (proxy, method, args) -> method.invoke(stage, args));
-        return plain;
+        // a minimal stage refuses the Future side of CompletableFuture (isDone, getNow, cancel throw)
+        return plainStages ? stage.minimalCompletionStage() : stage;
     }
 
     @Override

@@ -177,7 +177,7 @@ class OutcomesTest {
     }
 
     @Test
-    void deadLetterWorksWithStagesThatAreNotFutures() {
+    void deadLetterWorksWithMinimalStagesWhoseFutureMethodsThrow() {
         ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>(true);
         List<Integer> received = new CopyOnWriteArrayList<>();
         StepVerifier.create(Flux.just(bad("x"), ok(1), bad("y"), ok(2))
