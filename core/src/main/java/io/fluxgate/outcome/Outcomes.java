@@ -3,14 +3,11 @@ package io.fluxgate.outcome;
 import java.time.Clock;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.outcome.internal.DeadLetterFlux;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -124,30 +121,42 @@ public final class Outcomes {
      * waits for a store: an asynchronous sink (a Kafka topic) is safe on a non-blocking Reactor thread.
      *
      * <ul>
-     *   <li><b>Order.</b> One element at a time: the successes are emitted in upstream order, the letters are
-     *       handed to the sink in upstream order, one store at a time, and the element after a failure is
-     *       requested from upstream only once that failure's letter is stored. So a consumer that acknowledges
-     *       an element's offset after receiving it never acknowledges past a letter that is not stored.</li>
+     *   <li><b>Order.</b> Successes are emitted in upstream order; letters are handed to the sink in upstream
+     *       order, one store at a time; nothing after a failure is emitted, and no later letter is handed over,
+     *       before that failure's letter is stored. So a consumer that acknowledges an element's offset after
+     *       receiving it never acknowledges past a letter that is not stored.</li>
      *   <li><b>Nothing dropped.</b> If a letter cannot be stored (the stage completes exceptionally, or
      *       {@code acceptAsync} throws or returns null), the stream fails with that error as the sink reported it
-     *       (a {@link DeadLetterException} for the sinks of this library; a {@link java.util.concurrent.CompletionException}
-     *       is unwrapped to its cause) and upstream is cancelled.</li>
-     *   <li><b>Backpressure.</b> Upstream is requested one element at a time, only after the downstream requested
-     *       something, and the next element only once the previous one is emitted or its letter stored. A
-     *       failure consumes no downstream demand; its element's upstream demand is replenished once it is
-     *       stored. At most one success waits for downstream demand.</li>
-     *   <li><b>Cancel.</b> Nothing is emitted after cancel. A store in progress is not cancelled (a sink cannot
-     *       take a letter back, and cancelling its stage could stop it from counting a letter it did store): the
-     *       letter may still be stored after the cancel, and a failure of that store is only reported to
+     *       (a {@link DeadLetterException} for the sinks of this library; a
+     *       {@link java.util.concurrent.CompletionException} is unwrapped to its cause), upstream is cancelled and
+     *       elements queued behind the failure are discarded.</li>
+     *   <li><b>Backpressure.</b> While no store is pending, demand passes through as with {@code handle}: a
+     *       success uses one unit of downstream demand, a failure uses none (its upstream demand is replenished
+     *       once it is stored). While a store is pending, elements upstream already had demand for are queued
+     *       behind it, in order, and downstream requests are accumulated, not forwarded; they are forwarded once
+     *       the store and the queue behind it are settled. The queue therefore holds at most the upstream demand
+     *       outstanding when the store began, which is at most the downstream demand outstanding then. An
+     *       unbounded request ({@code Long.MAX_VALUE}) is forwarded as batches of 256, replenished as elements are
+     *       consumed, so the queue stays below 256 elements (plus any bounded demand requested before).</li>
+     *   <li><b>Termination.</b> An upstream completion or error arriving while a store is pending is delivered
+     *       after that store and the elements queued before it have settled; if the store is refused, the
+     *       stream fails with the refusal and the upstream error goes to
      *       {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Cancel.</b> Nothing is emitted after cancel; queued elements (the {@link Outcome}s as received) go
+     *       to the discard hook; the letters of queued failures are not handed to the sink. A store in progress
+     *       is not cancelled (a sink cannot take a letter back, and cancelling its stage could stop it from
+     *       counting a letter it did store): the letter may still be stored after the cancel, and a failure of
+     *       that store is only reported to {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
      *   <li><b>Threads.</b> Successes and letters that the sink stores synchronously (the default
      *       {@code acceptAsync} over {@code accept}: {@link DeadLetterSink#of}, {@link InMemoryDeadLetterSink}, files)
      *       take no hop and no subscription: the element is emitted, or its letter stored, on the thread that
-     *       delivered it. After a store that completes later, the next element is requested on the thread that
-     *       completed the stage (for a Kafka topic, the producer's I/O thread), so a synchronous upstream then
-     *       emits on that thread; put a {@code publishOn} after this operator if downstream work must not run
-     *       there.</li>
+     *       delivered it. After a store that completes later, the queued elements are emitted, and further demand
+     *       requested, on the thread that completed the stage (for a Kafka topic, the producer's I/O thread), so a
+     *       synchronous upstream may then emit on that thread; put a {@code publishOn} after this operator if
+     *       downstream work must not run there.</li>
      * </ul>
+     *
+     * <p>The returned function can be applied to any number of fluxes, and each subscription has its own state.
      *
      * @throws NullPointerException if an argument is null
      */
@@ -156,48 +165,8 @@ public final class Outcomes {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(clock, "clock");
-        // concatMap without prefetch: a Mono.just or a completed Mono.empty/error takes its scalar fast path
-        // (no subscription), and only one element is ever in flight, which is what gives the order guarantee
-        return source -> source.concatMap(outcome -> {
-            if (outcome instanceof Outcome.Success<T, R> success) {
-                return Mono.just(success.value());
-            }
-            Outcome.Failure<T, R> failure = (Outcome.Failure<T, R>) outcome;
-            return store(sink, new DeadLetter<>(failure.input(), failure.cause(), clock.instant(), stage));
-        }, 0);
-    }
-
-    private static <T, R> Mono<R> store(DeadLetterSink<? super T> sink, DeadLetter<T> letter) {
-        CompletionStage<Void> stored = Objects.requireNonNull(sink.acceptAsync(letter),
-                () -> "acceptAsync returned null for the dead letter of " + letter.element());
-        CompletableFuture<Void> future;
-        if (stored.getClass() == CompletableFuture.class) {
-            future = (CompletableFuture<Void>) stored;
-        } else {
-            // any other stage goes through a future of our own: a subclass may refuse isDone (a minimal stage),
-            // and a stage that is a Future would be cancelled by Reactor
-            CompletableFuture<Void> bridge = new CompletableFuture<>();
-            stored.whenComplete((ok, e) -> {
-                if (e == null) {
-                    bridge.complete(null);
-                } else {
-                    bridge.completeExceptionally(e);
-                }
-            });
-            future = bridge;
-        }
-        if (future.isDone()) {
-            // a synchronous store: no subscription, concatMap takes the scalar path
-            try {
-                future.getNow(null);
-                return Mono.empty();
-            } catch (CompletionException e) {
-                return Mono.error(e.getCause() != null ? e.getCause() : e);
-            } catch (CancellationException e) {
-                return Mono.error(e);
-            }
-        }
-        // suppressCancel: the store goes on after a cancel (see the Javadoc)
-        return Mono.<Void>fromFuture(future, true).then(Mono.empty());
+        // hand-written (DeadLetterSubscriber): concatMap(f, 0) kept the order but requested one element at a time
+        // through the whole upstream chain, 4 times slower on the success path than handle
+        return source -> new DeadLetterFlux<>(source, sink, stage, clock);
     }
 }

@@ -258,10 +258,12 @@ class OutcomesTest {
                 .then(() -> source.assertMinRequested(1))
                 .then(() -> source.next(ok(1)))
                 .expectNext(1)
-                .then(() -> source.next(ok(2)))
+                // demand passes through: nothing more is asked of upstream until the downstream asks
                 .then(() -> assertThat(received).containsExactly(1))
                 .then(() -> source.assertMaxRequested(0))
                 .thenRequest(1)
+                .then(() -> source.assertMinRequested(1))
+                .then(() -> source.next(ok(2)))
                 .expectNext(2)
                 .then(source::complete)
                 .verifyComplete();
