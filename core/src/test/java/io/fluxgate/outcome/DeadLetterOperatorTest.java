@@ -54,6 +54,10 @@ class DeadLetterOperatorTest {
         assertThat(downstream.getReceivedOnNext()).containsExactly(1, 2);
         // the held-back 10 and the 1 the failure used are forwarded once the store is settled
         source.assertMinRequested(13).assertMaxRequested(13);
+        // still queued mode (the store completed on the test's thread, not through an upstream signal): a request
+        // made now goes upstream at once all the same
+        downstream.request(1);
+        source.assertMinRequested(14).assertMaxRequested(14);
         source.next(ok(3)).complete();
         assertThat(downstream.getReceivedOnNext()).containsExactly(1, 2, 3);
         assertThat(downstream.isTerminatedComplete()).isTrue();
