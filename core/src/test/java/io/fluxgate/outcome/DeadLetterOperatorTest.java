@@ -28,6 +28,20 @@ class DeadLetterOperatorTest {
         return Outcome.failure(input, new NumberFormatException("not a number: " + input));
     }
 
+    /** A test subscriber with {@code initialRequest} (unbounded if Long.MAX_VALUE) subscribed behind the operator. */
+    private static TestSubscriber<Integer> subscribe(TestPublisher<Outcome<String, Integer>> source,
+                                                     ManualDeadLetterSink<String> sink, long initialRequest) {
+        TestSubscriber<Integer> downstream = TestSubscriber.builder().initialRequest(initialRequest).build();
+        source.flux().transform(Outcomes.deadLetter(sink, "parse")).subscribe(downstream);
+        return downstream;
+    }
+
+    private static void assertReceivedInOrderThenComplete(TestSubscriber<Integer> downstream, int round,
+                                                          Integer... values) {
+        assertThat(downstream.getReceivedOnNext()).as("round %d", round).containsExactly(values);
+        assertThat(downstream.isTerminatedComplete()).isTrue();
+    }
+
     /** What the operator behind {@code downstream} holds in its queue. */
     private static int queued(TestSubscriber<?> downstream) {
         Scannable operator = Scannable.from(Scannable.from(downstream).scan(Scannable.Attr.PARENT));
@@ -38,8 +52,7 @@ class DeadLetterOperatorTest {
     void whileAStoreIsPendingDemandIsNotForwardedAndTheQueueHoldsOnlyWhatWasAlreadyRequested() {
         ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
         TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
-        TestSubscriber<Integer> downstream = TestSubscriber.builder().initialRequest(5).build();
-        source.flux().transform(Outcomes.deadLetter(sink, "parse")).subscribe(downstream);
+        TestSubscriber<Integer> downstream = subscribe(source, sink, 5);
         source.assertMinRequested(5).assertMaxRequested(5);
 
         source.next(bad("x"), ok(1), ok(2));
@@ -111,8 +124,7 @@ class DeadLetterOperatorTest {
     void anUpstreamCompletionOrErrorWaitsForThePendingStoreAndTheQueue() {
         ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
         TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
-        TestSubscriber<Integer> downstream = TestSubscriber.create();
-        source.flux().transform(Outcomes.deadLetter(sink, "parse")).subscribe(downstream);
+        TestSubscriber<Integer> downstream = subscribe(source, sink, Long.MAX_VALUE);
         source.next(bad("x"), ok(1)).error(new IllegalStateException("upstream broke"));
         assertThat(downstream.isTerminated()).isFalse();
         sink.store(0);
@@ -121,8 +133,7 @@ class DeadLetterOperatorTest {
 
         ManualDeadLetterSink<String> sink2 = new ManualDeadLetterSink<>();
         TestPublisher<Outcome<String, Integer>> source2 = TestPublisher.create();
-        TestSubscriber<Integer> downstream2 = TestSubscriber.create();
-        source2.flux().transform(Outcomes.deadLetter(sink2, "parse")).subscribe(downstream2);
+        TestSubscriber<Integer> downstream2 = subscribe(source2, sink2, Long.MAX_VALUE);
         source2.next(bad("x"), ok(1)).complete();
         assertThat(downstream2.isTerminated()).isFalse();
         sink2.store(0);
@@ -135,8 +146,7 @@ class DeadLetterOperatorTest {
         for (int round = 0; round < 2_000; round++) {
             ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
             TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
-            TestSubscriber<Integer> downstream = TestSubscriber.builder().initialRequest(3).build();
-            source.flux().transform(Outcomes.deadLetter(sink, "parse")).subscribe(downstream);
+            TestSubscriber<Integer> downstream = subscribe(source, sink, 3);
             source.next(ok(0), bad("x"), ok(1));
 
             RaceTestUtils.race(() -> sink.store(0), () -> downstream.request(2));
@@ -144,8 +154,7 @@ class DeadLetterOperatorTest {
             // 3 + 2 requested, one used by the failure: exactly 1 + 2 more may be asked of upstream
             source.assertMinRequested(3).assertMaxRequested(3);
             source.next(ok(2), ok(3), ok(4)).complete();
-            assertThat(downstream.getReceivedOnNext()).as("round %d", round).containsExactly(0, 1, 2, 3, 4);
-            assertThat(downstream.isTerminatedComplete()).isTrue();
+            assertReceivedInOrderThenComplete(downstream, round, 0, 1, 2, 3, 4);
         }
     }
 
@@ -154,15 +163,13 @@ class DeadLetterOperatorTest {
         for (int round = 0; round < 2_000; round++) {
             ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
             TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
-            TestSubscriber<Integer> downstream = TestSubscriber.create();
-            source.flux().transform(Outcomes.deadLetter(sink, "parse")).subscribe(downstream);
+            TestSubscriber<Integer> downstream = subscribe(source, sink, Long.MAX_VALUE);
             source.next(ok(0), bad("x"));
 
             RaceTestUtils.race(() -> sink.store(0), () -> source.next(ok(1), ok(2), ok(3)));
 
             source.next(ok(4)).complete();
-            assertThat(downstream.getReceivedOnNext()).as("round %d", round).containsExactly(0, 1, 2, 3, 4);
-            assertThat(downstream.isTerminatedComplete()).isTrue();
+            assertReceivedInOrderThenComplete(downstream, round, 0, 1, 2, 3, 4);
         }
     }
 
