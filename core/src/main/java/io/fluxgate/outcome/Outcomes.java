@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.outcome.internal.DeadLetterFlux;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -105,9 +106,7 @@ public final class Outcomes {
 
     /**
      * Writes every failure to {@code sink} (stamped with the system UTC clock and {@code stage}) and emits the
-     * values of the successes. A failure is consumed, not emitted, and its demand is replenished from upstream,
-     * so the downstream sees only good values. If the sink throws, the stream fails with that exception: a
-     * dead letter is never dropped.
+     * values of the successes. See {@link #deadLetter(DeadLetterSink, String, Clock)}.
      *
      * @throws NullPointerException if an argument is null
      */
@@ -117,7 +116,47 @@ public final class Outcomes {
     }
 
     /**
-     * As {@link #deadLetter(DeadLetterSink, String)} with the timestamps taken from {@code clock}.
+     * Writes every failure to {@code sink} through {@link DeadLetterSink#acceptAsync} (stamped with
+     * {@code clock}'s instant and {@code stage}) and emits the values of the successes. The stream's thread never
+     * waits for a store: an asynchronous sink (a Kafka topic) is safe on a non-blocking Reactor thread.
+     *
+     * <ul>
+     *   <li><b>Order.</b> Successes are emitted in upstream order; letters are handed to the sink in upstream
+     *       order, one store at a time; nothing after a failure is emitted, and no later letter is handed over,
+     *       before that failure's letter is stored. So a consumer that acknowledges an element's offset after
+     *       receiving it never acknowledges past a letter that is not stored.</li>
+     *   <li><b>Nothing dropped.</b> If a letter cannot be stored (the stage completes exceptionally, or
+     *       {@code acceptAsync} throws or returns null), the stream fails with that error as the sink reported it
+     *       (a {@link DeadLetterException} for the sinks of this library; a
+     *       {@link java.util.concurrent.CompletionException} is unwrapped to its cause), upstream is cancelled and
+     *       elements queued behind the failure are discarded.</li>
+     *   <li><b>Backpressure.</b> While no store is pending, demand passes through as with {@code handle}: a
+     *       success uses one unit of downstream demand, a failure uses none (its upstream demand is replenished
+     *       once it is stored). While a store is pending, elements upstream already had demand for are queued
+     *       behind it, in order, and downstream requests are accumulated, not forwarded; they are forwarded once
+     *       the store and the queue behind it are settled. The queue therefore holds at most the upstream demand
+     *       outstanding when the store began, which is at most the downstream demand outstanding then. An
+     *       unbounded request ({@code Long.MAX_VALUE}) is forwarded as batches of 256, replenished as elements are
+     *       consumed, so the queue stays below 256 elements (plus any bounded demand requested before).</li>
+     *   <li><b>Termination.</b> An upstream completion or error arriving while a store is pending is delivered
+     *       after that store and the elements queued before it have settled; if the store is refused, the
+     *       stream fails with the refusal and the upstream error goes to
+     *       {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Cancel.</b> Nothing is emitted after cancel; queued elements (the {@link Outcome}s as received) go
+     *       to the discard hook; the letters of queued failures are not handed to the sink. A store in progress
+     *       is not cancelled (a sink cannot take a letter back, and cancelling its stage could stop it from
+     *       counting a letter it did store): the letter may still be stored after the cancel, and a failure of
+     *       that store is only reported to {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Threads.</b> Successes and letters that the sink stores synchronously (the default
+     *       {@code acceptAsync} over {@code accept}: {@link DeadLetterSink#of}, {@link InMemoryDeadLetterSink}, files)
+     *       take no hop and no subscription: the element is emitted, or its letter stored, on the thread that
+     *       delivered it. After a store that completes later, the queued elements are emitted, and further demand
+     *       requested, on the thread that completed the stage (for a Kafka topic, the producer's I/O thread), so a
+     *       synchronous upstream may then emit on that thread; put a {@code publishOn} after this operator if
+     *       downstream work must not run there.</li>
+     * </ul>
+     *
+     * <p>The returned function can be applied to any number of fluxes, and each subscription has its own state.
      *
      * @throws NullPointerException if an argument is null
      */
@@ -126,13 +165,8 @@ public final class Outcomes {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(clock, "clock");
-        return source -> source.handle((outcome, out) -> {
-            if (outcome instanceof Outcome.Success<T, R> success) {
-                out.next(success.value());
-            } else {
-                Outcome.Failure<T, R> failure = (Outcome.Failure<T, R>) outcome;
-                sink.accept(new DeadLetter<>(failure.input(), failure.cause(), clock.instant(), stage));
-            }
-        });
+        // hand-written (DeadLetterSubscriber): concatMap(f, 0) kept the order but requested one element at a time
+        // through the whole upstream chain, 4 times slower on the success path than handle
+        return source -> new DeadLetterFlux<>(source, sink, stage, clock);
     }
 }

@@ -23,10 +23,10 @@
  *       and throws if it cannot be; {@code acceptAsync} returns a stage that completes once stored, or
  *       exceptionally. Files and memory implement {@code accept} and inherit {@code acceptAsync}; a Kafka topic
  *       overrides {@code acceptAsync} (the broker's acknowledgement) and implements {@code accept} by waiting.
- *       Callers pick the entry point that fits their thread: {@link io.fluxgate.outcome.Outcomes#deadLetter}
- *       calls {@code accept} on the stream's thread; the Kafka source and the COPY sink call {@code acceptAsync}
- *       and go on when the stage completes, so an asynchronous store does not block the consumer's poll
- *       thread or the batch's thread.</li>
+ *       The operators call {@code acceptAsync} and go on when the stage completes
+ *       ({@link io.fluxgate.outcome.Outcomes#deadLetter}, the Kafka source, the COPY sink), so an asynchronous
+ *       store blocks neither a non-blocking Reactor thread, nor the consumer's poll thread, nor the batch's
+ *       thread; a synchronous store completes its stage at once and costs no hop.</li>
  *   <li><b>Nothing is lost silently, whatever the caller.</b> A letter that cannot be stored fails the stream
  *       that reported it ({@code Outcomes.deadLetter}, the COPY sink), or, for the Kafka source, leaves the
  *       rejected record's offset unacknowledged, so it is read and rejected again after a restart.

@@ -7,10 +7,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
@@ -131,6 +138,183 @@ class OutcomesTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DeadLetterException.class)
                         .hasMessageContaining("full").hasMessageContaining("b"))
                 .verify();
+    }
+
+    private static Outcome<String, Integer> ok(int value) {
+        return Outcome.success(String.valueOf(value), value);
+    }
+
+    private static Outcome<String, Integer> bad(String input) {
+        return Outcome.failure(input, new NumberFormatException("not a number: " + input));
+    }
+
+    @Test
+    void deadLetterDoesNotBlockOnAnAsyncSinkAndHoldsBackWhatFollowsAFailureUntilItIsStored() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        StepVerifier.create(Flux.just(ok(1), bad("x"), ok(2), bad("y"), bad("z"), ok(3))
+                        .transform(Outcomes.deadLetter(sink, "parse")).doOnNext(received::add))
+                .expectNext(1)
+                .then(() -> {
+                    assertThat(sink.requestedElements()).containsExactly("x");
+                    assertThat(received).containsExactly(1);
+                })
+                .then(() -> sink.store(0))
+                .expectNext(2)
+                .then(() -> {
+                    assertThat(sink.requestedElements()).containsExactly("x", "y");
+                    assertThat(received).containsExactly(1, 2);
+                })
+                .then(() -> sink.store(1))
+                // one store at a time, in order: z is handed over only once y is stored
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("x", "y", "z"))
+                .then(() -> assertThat(received).containsExactly(1, 2))
+                .then(() -> sink.store(2))
+                .expectNext(3)
+                .verifyComplete();
+        assertThat(sink.storedElements()).containsExactly("x", "y", "z");
+        assertThat(sink.requested()).allSatisfy(l -> assertThat(l.stage()).isEqualTo("parse"));
+    }
+
+    @Test
+    void deadLetterWorksWithMinimalStagesWhoseFutureMethodsThrow() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>(true);
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        StepVerifier.create(Flux.just(bad("x"), ok(1), bad("y"), ok(2))
+                        .transform(Outcomes.deadLetter(sink, "parse")).doOnNext(received::add))
+                .then(() -> assertThat(received).isEmpty())
+                .then(() -> sink.store(0))
+                .expectNext(1)
+                .then(() -> sink.fail(1, new DeadLetterException("broker down", null)))
+                .verifyErrorMessage("broker down");
+        assertThat(received).containsExactly(1);
+    }
+
+    @Test
+    void deadLetterFailsTheStreamWithTheStoreErrorAndCancelsUpstream() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        DeadLetterException error = new DeadLetterException("cannot write dead letter for x", null);
+        AtomicBoolean upstreamCancelled = new AtomicBoolean();
+        StepVerifier.create(Flux.just(ok(1), bad("x"), ok(2)).doOnCancel(() -> upstreamCancelled.set(true))
+                        .transform(Outcomes.deadLetter(sink, "parse")))
+                .expectNext(1)
+                .then(() -> sink.fail(0, error))
+                .verifyErrorSatisfies(e -> assertThat(e).isSameAs(error));
+        assertThat(upstreamCancelled).isTrue();
+        assertThat(sink.storedElements()).isEmpty();
+    }
+
+    @Test
+    void deadLetterFailsTheStreamWhenAcceptAsyncThrowsOrReturnsNull() {
+        IllegalStateException thrown = new IllegalStateException("sink bug");
+        DeadLetterSink<String> throwing = new ManualDeadLetterSink<>() {
+            @Override
+            public CompletionStage<Void> acceptAsync(DeadLetter<? extends String> letter) {
+                throw thrown;
+            }
+        };
+        StepVerifier.create(Flux.just(ok(1), bad("x"), ok(2)).transform(Outcomes.deadLetter(throwing, "parse")))
+                .expectNext(1)
+                .verifyErrorSatisfies(e -> assertThat(e).isSameAs(thrown));
+        DeadLetterSink<String> returningNull = new ManualDeadLetterSink<>() {
+            @Override
+            public CompletionStage<Void> acceptAsync(DeadLetter<? extends String> letter) {
+                return null;
+            }
+        };
+        StepVerifier.create(Flux.just(bad("x"), ok(2)).transform(Outcomes.deadLetter(returningNull, "parse")))
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(NullPointerException.class)
+                        .hasMessageContaining("acceptAsync returned null").hasMessageContaining("x"));
+    }
+
+    @Test
+    void deadLetterFailsTheStreamWithTheErrorOfAnAlreadyFailedStage() {
+        DeadLetterException error = new DeadLetterException("full", null);
+        DeadLetterSink<String> failed = new ManualDeadLetterSink<>() {
+            @Override
+            public CompletionStage<Void> acceptAsync(DeadLetter<? extends String> letter) {
+                return CompletableFuture.failedFuture(error);
+            }
+        };
+        StepVerifier.create(Flux.just(ok(1), bad("x"), ok(2)).transform(Outcomes.deadLetter(failed, "parse")))
+                .expectNext(1)
+                .verifyErrorSatisfies(e -> assertThat(e).isSameAs(error));
+    }
+
+    @Test
+    void deadLetterRespectsDemandAndAFailureConsumesNone() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        StepVerifier.create(source.flux().transform(Outcomes.deadLetter(sink, "parse")).doOnNext(received::add), 0)
+                .then(source::assertWasNotRequested)
+                .thenRequest(1)
+                .then(() -> source.assertMinRequested(1).assertMaxRequested(1))
+                .then(() -> source.next(bad("x")))
+                // nothing more is requested while the letter is not stored
+                .then(() -> source.assertMaxRequested(0))
+                .then(() -> sink.store(0))
+                // the failure's demand is replenished; the downstream's request of 1 is still open
+                .then(() -> source.assertMinRequested(1))
+                .then(() -> source.next(ok(1)))
+                .expectNext(1)
+                // demand passes through: nothing more is asked of upstream until the downstream asks
+                .then(() -> assertThat(received).containsExactly(1))
+                .then(() -> source.assertMaxRequested(0))
+                .thenRequest(1)
+                .then(() -> source.assertMinRequested(1))
+                .then(() -> source.next(ok(2)))
+                .expectNext(2)
+                .then(source::complete)
+                .verifyComplete();
+    }
+
+    @Test
+    void cancelWhileAStoreIsPendingDoesNotCancelTheStoreAndEmitsNothingMore() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        AtomicBoolean upstreamCancelled = new AtomicBoolean();
+        StepVerifier.create(Flux.just(bad("x"), ok(1)).doOnCancel(() -> upstreamCancelled.set(true))
+                        .transform(Outcomes.deadLetter(sink, "parse")).doOnNext(received::add))
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("x"))
+                .thenCancel()
+                .verify();
+        assertThat(upstreamCancelled).isTrue();
+        assertThat(sink.stage(0)).isNotCancelled();
+        sink.store(0);
+        assertThat(sink.storedElements()).containsExactly("x");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aStoreFailingAfterCancelGoesToOnErrorDropped() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try {
+            StepVerifier.create(Flux.just(bad("x"), ok(1)).transform(Outcomes.deadLetter(sink, "parse")))
+                    .then(() -> assertThat(sink.requestedElements()).containsExactly("x"))
+                    .thenCancel()
+                    .verify();
+            DeadLetterException error = new DeadLetterException("broker down", null);
+            sink.fail(0, error);
+            assertThat(dropped).containsExactly(error);
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+    }
+
+    @Test
+    void deadLetterWithASynchronousSinkStoresOnTheCallersThreadWithoutAHop() {
+        List<Thread> storeThreads = new CopyOnWriteArrayList<>();
+        List<Integer> received = new ArrayList<>();
+        DeadLetterSink<String> sink = DeadLetterSink.of(letter -> storeThreads.add(Thread.currentThread()));
+        // subscribe returns only after everything was emitted: no element waited for another thread
+        Flux.just(ok(1), bad("x"), ok(2), bad("y"), ok(3)).transform(Outcomes.deadLetter(sink, "parse"))
+                .subscribe(received::add);
+        assertThat(received).containsExactly(1, 2, 3);
+        assertThat(storeThreads).containsExactly(Thread.currentThread(), Thread.currentThread());
+        assertThat(sink.count()).isEqualTo(2);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import io.fluxgate.dedupe.Dedupe;
 import io.fluxgate.metrics.StageMetrics;
+import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.outcome.Outcomes;
 import io.fluxgate.progress.Progress;
 import io.fluxgate.valve.Valve;
@@ -23,7 +24,9 @@ import reactor.core.publisher.Flux;
 /**
  * Per-element overhead of the flow-control stages on a synchronous stream of {@code n} longs, against the plain
  * stream ({@code baseline}) and against the Reactor operator each one replaces where there is one
- * ({@code distinct} for dedupe, {@code map} for tryMap). Run:
+ * ({@code distinct} for dedupe, {@code map} for tryMap). {@code tryMapDeadLetter*} adds {@code Outcomes.deadLetter} behind
+ * tryMap, one element in 1000 failing into a synchronous sink, with unbounded and with bounded downstream demand
+ * (the success path of deadLetter is what they measure). Run:
  * {@code java -jar benchmarks/target/benchmarks.jar FlowOverheadBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s}
  */
 @State(Scope.Benchmark)
@@ -40,6 +43,10 @@ public class FlowOverheadBenchmark {
     private Function<Flux<Long>, Flux<Long>> valve;
     private Function<Flux<Long>, Flux<Long>> metrics;
     private Function<Flux<Long>, Flux<Long>> progress;
+    private Function<Flux<Long>, Flux<Long>> tryMapDeadLetter;
+
+    // thrown for one key in 1000; preallocated and stackless so the failure path does not dominate
+    private static final RuntimeException BAD = new RuntimeException("bad", null, false, false) { };
 
     @Setup
     public void setup() {
@@ -48,6 +55,13 @@ public class FlowOverheadBenchmark {
         valve = Valve.open().gate();
         metrics = StageMetrics.wrap("bench", new SimpleMeterRegistry(), f -> f.map(i -> i + 1));
         progress = Progress.builder().interval(Duration.ofSeconds(1)).listener(s -> { }).build();
+        DeadLetterSink<Long> sink = DeadLetterSink.of(letter -> { });
+        tryMapDeadLetter = f -> f.transform(Outcomes.<Long, Long>tryMap(i -> {
+            if (i == 999) {
+                throw BAD;
+            }
+            return i + 1;
+        })).transform(Outcomes.deadLetter(sink, "bench"));
     }
 
     @Benchmark
@@ -83,6 +97,16 @@ public class FlowOverheadBenchmark {
     @Benchmark
     public Object tryMap() {
         return source.transform(Outcomes.<Long, Long>tryMap(i -> i + 1)).blockLast();
+    }
+
+    @Benchmark
+    public Long tryMapDeadLetter() {
+        return source.transform(tryMapDeadLetter).blockLast();
+    }
+
+    @Benchmark
+    public Long tryMapDeadLetterBoundedDemand() {
+        return source.transform(tryMapDeadLetter).limitRate(256).blockLast();
     }
 
     @Benchmark
