@@ -63,4 +63,18 @@ public interface DeadLetterSink<T> extends AutoCloseable {
     static <T> DeadLetterSink<T> of(Consumer<? super DeadLetter<? extends T>> consumer) {
         return new ConsumerDeadLetterSink<>(Objects.requireNonNull(consumer, "consumer"));
     }
+
+    /**
+     * A sink that stores each letter through {@code store}, an asynchronous call (an R2DBC insert turned into a
+     * future, an HTTP call, ...), and counts a letter once its stage completed normally. {@link #acceptAsync}
+     * returns that stage's outcome: a stage completing exceptionally, {@code store} throwing or returning null
+     * make it fail. {@link #accept} waits for it and throws its failure. Nothing to flush; after {@link #close()}
+     * letters are refused.
+     *
+     * @throws NullPointerException if {@code store} is null
+     */
+    static <T> DeadLetterSink<T> ofAsync(
+            java.util.function.Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store) {
+        return new AsyncDeadLetterSink<>(Objects.requireNonNull(store, "store"));
+    }
 }

@@ -56,4 +56,44 @@ class DeadLetterSinkTest {
         assertThatThrownBy(() -> sink.accept(letter("c", new RuntimeException())))
                 .isInstanceOf(DeadLetterException.class).hasMessageContaining("closed");
     }
+    @Test
+    void anAsyncSinkCountsALetterOnceItsStoreCompletedAndPassesFailuresOn() {
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        List<String> handed = new CopyOnWriteArrayList<>();
+        DeadLetterSink<String> sink = DeadLetterSink.ofAsync(l -> {
+            String e = l.element();
+            handed.add(e);
+            if (e.equals("throws")) {
+                throw new IllegalArgumentException("bad");
+            }
+            return e.equals("slow") ? slow
+                    : e.equals("refused") ? CompletableFuture.failedFuture(new IllegalStateException("disk full"))
+                    : e.equals("null") ? null
+                    : CompletableFuture.completedFuture(null);
+        });
+
+        CompletableFuture<Void> pending = sink.acceptAsync(letter("slow", new RuntimeException())).toCompletableFuture();
+        assertThat(pending).isNotDone();
+        assertThat(sink.count()).isZero();
+        slow.complete("stored");
+        assertThat(pending).isCompleted();
+        assertThat(sink.count()).isEqualTo(1);
+
+        sink.accept(letter("now", new RuntimeException()));
+        assertThat(sink.count()).isEqualTo(2);
+        assertThat(sink.acceptAsync(letter("refused", new RuntimeException())).toCompletableFuture())
+                .isCompletedExceptionally();
+        assertThatThrownBy(() -> sink.accept(letter("refused", new RuntimeException())))
+                .isInstanceOf(IllegalStateException.class).hasMessage("disk full");
+        assertThat(sink.acceptAsync(letter("throws", new RuntimeException())).toCompletableFuture())
+                .isCompletedExceptionally();
+        assertThatThrownBy(() -> sink.accept(letter("null", new RuntimeException())))
+                .isInstanceOf(DeadLetterException.class).hasMessageContaining("returned no stage");
+        assertThat(sink.count()).isEqualTo(2);
+
+        sink.close();
+        assertThatThrownBy(() -> sink.accept(letter("late", new RuntimeException())))
+                .isInstanceOf(DeadLetterException.class).hasMessageContaining("closed");
+        assertThat(handed).containsExactly("slow", "now", "refused", "refused", "throws", "null");
+    }
 }

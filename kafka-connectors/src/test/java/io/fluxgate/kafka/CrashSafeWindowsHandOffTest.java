@@ -156,7 +156,7 @@ class CrashSafeWindowsHandOffTest {
         String in = topicWithOneRefused(kafka, "handoff-slow-dlq", 6, refused);
 
         java.util.concurrent.atomic.AtomicBoolean stored = new java.util.concurrent.atomic.AtomicBoolean();
-        io.fluxgate.outcome.DeadLetterSink<RejectedRecord> slow = new AsyncSink(letter ->
+        io.fluxgate.outcome.DeadLetterSink<RejectedRecord> slow = io.fluxgate.outcome.DeadLetterSink.ofAsync(letter ->
                 java.util.concurrent.CompletableFuture.runAsync(() -> stored.set(true),
                         java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS)));
         List<Long> passedUnstored = new ArrayList<>();
@@ -184,7 +184,7 @@ class CrashSafeWindowsHandOffTest {
         int refused = 2_500;
         String in = topicWithOneRefused(kafka, "handoff-failed-dlq", 7, refused);
 
-        io.fluxgate.outcome.DeadLetterSink<RejectedRecord> broken = new AsyncSink(letter ->
+        io.fluxgate.outcome.DeadLetterSink<RejectedRecord> broken = io.fluxgate.outcome.DeadLetterSink.ofAsync(letter ->
                 java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("disk full")));
         reactor.test.StepVerifier.create(readByTheDeserializer(kafka, in, broken)
                         .commitInterval(Duration.ZERO)
@@ -224,33 +224,6 @@ class CrashSafeWindowsHandOffTest {
         frames.set(refused, "not json");
         KafkaTestSupport.produceRaw(kafka, in, frames);
         return in;
-    }
-
-    /** A dead-letter sink that stores asynchronously, as {@code store} says. */
-    private record AsyncSink(java.util.function.Function<io.fluxgate.outcome.DeadLetter<? extends RejectedRecord>,
-            java.util.concurrent.CompletionStage<Void>> store) implements io.fluxgate.outcome.DeadLetterSink<RejectedRecord> {
-        @Override
-        public java.util.concurrent.CompletionStage<Void> acceptAsync(io.fluxgate.outcome.DeadLetter<? extends RejectedRecord> letter) {
-            return store.apply(letter);
-        }
-
-        @Override
-        public void accept(io.fluxgate.outcome.DeadLetter<? extends RejectedRecord> letter) {
-            store.apply(letter).toCompletableFuture().join();
-        }
-
-        @Override
-        public long count() {
-            return 0;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** Frames over ~20 minutes; every 50th is 10 s behind, beyond the 5 s lateness, so order decides what is late. */
