@@ -6,7 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
-/** {@link DeadLetterSink#ofAsync(Function)}. */
+/** {@link DeadLetterSink#ofAsync(Function)}, and {@link DeadLetterSink#of} over it. */
 final class AsyncDeadLetterSink<T> implements DeadLetterSink<T> {
 
     private final Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store;

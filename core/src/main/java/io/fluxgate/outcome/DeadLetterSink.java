@@ -61,7 +61,11 @@ public interface DeadLetterSink<T> extends AutoCloseable {
      * @throws NullPointerException if {@code consumer} is null
      */
     static <T> DeadLetterSink<T> of(Consumer<? super DeadLetter<? extends T>> consumer) {
-        return new ConsumerDeadLetterSink<>(Objects.requireNonNull(consumer, "consumer"));
+        Objects.requireNonNull(consumer, "consumer");
+        return new AsyncDeadLetterSink<T>(letter -> {
+            consumer.accept(letter);
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
     /**
