@@ -315,6 +315,7 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     private void drainPass(boolean fromUpstream) {
         Queue<Outcome<T, R>> q = queue;
+        boolean upstreamDone;
         for (;;) {
             if (cancelled || terminated) {
                 dropAll(q);
@@ -334,6 +335,8 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
                 refuse(e);
                 continue;
             }
+            // done before the poll: read after an empty poll, it may cover an element queued in between
+            upstreamDone = done;
             Outcome<T, R> outcome = q == null ? null : q.poll();
             if (outcome == null) {
                 break;
@@ -359,7 +362,7 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
             // the upstream thread delivers terminals and replenishes demand itself in pass-through mode
             return;
         }
-        if (done) {
+        if (upstreamDone) {
             terminated = true;
             Throwable e = error;
             error = null;
