@@ -126,7 +126,8 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     @Override
     public void onNext(Outcome<T, R> outcome) {
-        if (requested != PASS_THROUGH || done) {
+        // cancelled too: an upstream still emitting after the cancel must get nothing emitted or stored
+        if (requested != PASS_THROUGH || done || cancelled) {
             queueOrDrop(outcome);
             return;
         }
