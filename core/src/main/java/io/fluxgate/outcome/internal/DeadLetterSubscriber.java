@@ -322,6 +322,12 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
                 dropAll(q);
                 return;
             }
+            if (requested == PASS_THROUGH) {
+                // a late drain (a request or store completion that lost the WIP race to the drain switching
+                // back): the upstream thread emits now, and may be about to queue behind a new pending store
+                // that this pass would not have seen before polling
+                return;
+            }
             int st = storeState;
             if (st == PENDING) {
                 return;

@@ -3,6 +3,7 @@ package io.fluxgate.outcome.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.time.Clock;
 import java.util.AbstractQueue;
 import java.util.Iterator;
@@ -23,7 +24,8 @@ import reactor.test.subscriber.TestSubscriber;
  * Interleavings of {@link DeadLetterSubscriber}'s drain loop with upstream signals that a race test hits too rarely
  * to be useful (the windows are a few instructions wide). The operator's queue is replaced by one whose
  * {@code poll} runs a step of the other thread at a chosen moment, on the draining thread, which is equivalent to
- * that step running between the poll and the drain loop's next instruction.
+ * that step running right before or after the poll; a drain call that lost the WIP race and arrives late is made
+ * by calling {@code drain} itself.
  */
 class DeadLetterSubscriberInterleavingTest {
 
@@ -35,13 +37,22 @@ class DeadLetterSubscriberInterleavingTest {
         return Outcome.failure(input, new NumberFormatException("not a number: " + input));
     }
 
-    /** A queue that runs {@code onEmptyPoll} once, after a poll found it empty and before that poll returns. */
+    /**
+     * A queue that runs {@code beforePoll} once at the next poll, and {@code onEmptyPoll} once after a poll found it
+     * empty and before that poll returns.
+     */
     private static final class SteppingQueue<E> extends AbstractQueue<E> {
         private final Queue<E> delegate = new ConcurrentLinkedQueue<>();
+        volatile Runnable beforePoll;
         volatile Runnable onEmptyPoll;
 
         @Override
         public E poll() {
+            Runnable before = beforePoll;
+            if (before != null) {
+                beforePoll = null;
+                before.run();
+            }
             E e = delegate.poll();
             Runnable step = onEmptyPoll;
             if (e == null && step != null) {
@@ -72,22 +83,31 @@ class DeadLetterSubscriberInterleavingTest {
         }
     }
 
-    @Test
-    void anElementQueuedBetweenTheDrainsLastPollAndItsCheckForCompletionIsEmittedBeforeTheCompletion()
-            throws Exception {
-        List<CompletableFuture<Void>> stores = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<Void>> stores = new CopyOnWriteArrayList<>();
+    private final TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
+    private final SteppingQueue<Outcome<String, Integer>> queue = new SteppingQueue<>();
+    private DeadLetterSubscriber<String, Integer> operator;
+
+    /** Subscribes {@code downstream} through the operator, with a sink whose stores the test completes. */
+    @SuppressWarnings("unchecked")
+    private void subscribe(TestSubscriber<Integer> downstream) throws ReflectiveOperationException {
         DeadLetterSink<String> sink = DeadLetterSink.ofAsync(letter -> {
             CompletableFuture<Void> store = new CompletableFuture<>();
             stores.add(store);
             return store;
         });
-        TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
-        TestSubscriber<Integer> downstream = TestSubscriber.create();
         new DeadLetterFlux<>(source.flux(), sink, "parse", Clock.systemUTC()).subscribe(downstream);
-        SteppingQueue<Outcome<String, Integer>> queue = new SteppingQueue<>();
+        operator = (DeadLetterSubscriber<String, Integer>) Scannable.from(downstream).scan(Scannable.Attr.PARENT);
         Field field = DeadLetterSubscriber.class.getDeclaredField("queue");
         field.setAccessible(true);
-        field.set(Scannable.from(downstream).scan(Scannable.Attr.PARENT), queue);
+        field.set(operator, queue);
+    }
+
+    @Test
+    void anElementQueuedBetweenTheDrainsLastPollAndItsCheckForCompletionIsEmittedBeforeTheCompletion()
+            throws ReflectiveOperationException {
+        TestSubscriber<Integer> downstream = TestSubscriber.create();
+        subscribe(downstream);
 
         source.next(bad("x"));
         // the store's thread drains: finds the queue empty, and meanwhile the upstream thread queues 1 and completes
@@ -96,5 +116,35 @@ class DeadLetterSubscriberInterleavingTest {
 
         assertThat(downstream.getReceivedOnNext()).containsExactly(1);
         assertThat(downstream.isTerminatedComplete()).isTrue();
+    }
+
+    @Test
+    void aDrainArrivingAfterTheSwitchBackToPassThroughEmitsNothingQueuedBehindANewPendingStore()
+            throws ReflectiveOperationException {
+        TestSubscriber<Integer> downstream = TestSubscriber.create();
+        subscribe(downstream);
+        source.next(bad("x"));
+        stores.get(0).complete(null);
+        // queued mode until the upstream thread's own drain switches back to pass-through
+        source.next(ok(1));
+        assertThat(downstream.getReceivedOnNext()).containsExactly(1);
+
+        // a request or store completion whose drain lost the WIP race to that switch drains late; meanwhile the
+        // upstream thread starts y's store and queues 2 behind it
+        Runnable upstreamStep = () -> source.next(bad("y"), ok(2));
+        queue.beforePoll = upstreamStep;
+        Method drain = DeadLetterSubscriber.class.getDeclaredMethod("drain", boolean.class);
+        drain.setAccessible(true);
+        drain.invoke(operator, false);
+        if (queue.beforePoll != null) {
+            // the late drain did not poll: the upstream step happens after it all the same
+            queue.beforePoll = null;
+            upstreamStep.run();
+        }
+
+        assertThat(downstream.getReceivedOnNext()).as("nothing after y before y's letter is stored")
+                .containsExactly(1);
+        stores.get(1).complete(null);
+        assertThat(downstream.getReceivedOnNext()).containsExactly(1, 2);
     }
 }
