@@ -88,9 +88,10 @@ class DeadLetterSubscriberInterleavingTest {
     private final SteppingQueue<Outcome<String, Integer>> queue = new SteppingQueue<>();
     private DeadLetterSubscriber<String, Integer> operator;
 
-    /** Subscribes {@code downstream} through the operator, with a sink whose stores the test completes. */
+    /** An unbounded subscriber behind the operator, with a sink whose stores the test completes. */
     @SuppressWarnings("unchecked")
-    private void subscribe(TestSubscriber<Integer> downstream) throws ReflectiveOperationException {
+    private TestSubscriber<Integer> subscribe() throws ReflectiveOperationException {
+        TestSubscriber<Integer> downstream = TestSubscriber.create();
         DeadLetterSink<String> sink = DeadLetterSink.ofAsync(letter -> {
             CompletableFuture<Void> store = new CompletableFuture<>();
             stores.add(store);
@@ -101,13 +102,13 @@ class DeadLetterSubscriberInterleavingTest {
         Field field = DeadLetterSubscriber.class.getDeclaredField("queue");
         field.setAccessible(true);
         field.set(operator, queue);
+        return downstream;
     }
 
     @Test
     void anElementQueuedBetweenTheDrainsLastPollAndItsCheckForCompletionIsEmittedBeforeTheCompletion()
             throws ReflectiveOperationException {
-        TestSubscriber<Integer> downstream = TestSubscriber.create();
-        subscribe(downstream);
+        TestSubscriber<Integer> downstream = subscribe();
 
         source.next(bad("x"));
         // the store's thread drains: finds the queue empty, and meanwhile the upstream thread queues 1 and completes
@@ -121,8 +122,7 @@ class DeadLetterSubscriberInterleavingTest {
     @Test
     void aDrainArrivingAfterTheSwitchBackToPassThroughEmitsNothingQueuedBehindANewPendingStore()
             throws ReflectiveOperationException {
-        TestSubscriber<Integer> downstream = TestSubscriber.create();
-        subscribe(downstream);
+        TestSubscriber<Integer> downstream = subscribe();
         source.next(bad("x"));
         stores.get(0).complete(null);
         // queued mode until the upstream thread's own drain switches back to pass-through
