@@ -121,6 +121,31 @@ class DeadLetterOperatorTest {
     }
 
     @Test
+    void anElementArrivingAfterCancelWithNoStorePendingIsDiscardedAndItsLetterNotHandedOver() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        // an upstream still emitting after the cancel (a cancel racing with its onNext looks the same)
+        TestPublisher<Outcome<String, Integer>> source =
+                TestPublisher.createNoncompliant(TestPublisher.Violation.DEFER_CANCELLATION);
+        List<Integer> emitted = new CopyOnWriteArrayList<>();
+        List<Object> discarded = new CopyOnWriteArrayList<>();
+        TestSubscriber<Integer> downstream = TestSubscriber.builder().initialRequest(4).build();
+        source.flux().transform(Outcomes.deadLetter(sink, "parse"))
+                .doOnNext(emitted::add)
+                .doOnDiscard(Object.class, discarded::add)
+                .subscribe(downstream);
+        source.next(ok(1));
+        downstream.cancel();
+        Outcome<String, Integer> two = ok(2);
+        Outcome<String, Integer> y = bad("y");
+
+        source.next(two, y);
+
+        assertThat(emitted).containsExactly(1);
+        assertThat(discarded).containsExactly(two, y);
+        assertThat(sink.requestedElements()).isEmpty();
+    }
+
+    @Test
     void anUpstreamCompletionOrErrorWaitsForThePendingStoreAndTheQueue() {
         ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
         TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();

@@ -126,7 +126,8 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     @Override
     public void onNext(Outcome<T, R> outcome) {
-        if (requested != PASS_THROUGH || done) {
+        // cancelled too: an upstream still emitting after the cancel must get nothing emitted or stored
+        if (requested != PASS_THROUGH || done || cancelled) {
             queueOrDrop(outcome);
             return;
         }
@@ -315,9 +316,16 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     private void drainPass(boolean fromUpstream) {
         Queue<Outcome<T, R>> q = queue;
+        boolean upstreamDone;
         for (;;) {
             if (cancelled || terminated) {
                 dropAll(q);
+                return;
+            }
+            if (requested == PASS_THROUGH) {
+                // a late drain (a request or store completion that lost the WIP race to the drain switching
+                // back): the upstream thread emits now, and may be about to queue behind a new pending store
+                // that this pass would not have seen before polling
                 return;
             }
             int st = storeState;
@@ -334,6 +342,8 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
                 refuse(e);
                 continue;
             }
+            // done before the poll: read after an empty poll, it may cover an element queued in between
+            upstreamDone = done;
             Outcome<T, R> outcome = q == null ? null : q.poll();
             if (outcome == null) {
                 break;
@@ -359,7 +369,7 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
             // the upstream thread delivers terminals and replenishes demand itself in pass-through mode
             return;
         }
-        if (done) {
+        if (upstreamDone) {
             terminated = true;
             Throwable e = error;
             error = null;
