@@ -142,8 +142,10 @@ public final class Outcomes {
      *       after that store and the elements queued before it have settled; if the store is refused, the
      *       stream fails with the refusal and the upstream error goes to
      *       {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
-     *   <li><b>Cancel.</b> Nothing is emitted after cancel; queued elements (the {@link Outcome}s as received) go
-     *       to the discard hook; the letters of queued failures are not handed to the sink. A store in progress
+     *   <li><b>Cancel.</b> No element is emitted after cancel (an upstream completion or error racing the cancel
+     *       may still arrive, as with Reactor's own operators); queued elements and elements arriving after the
+     *       cancel (the {@link Outcome}s as received) go to the discard hook, and the letters of their failures
+     *       are not handed to the sink. A store in progress
      *       is not cancelled (a sink cannot take a letter back, and cancelling its stage could stop it from
      *       counting a letter it did store): the letter may still be stored after the cancel, and a failure of
      *       that store is only reported to {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
