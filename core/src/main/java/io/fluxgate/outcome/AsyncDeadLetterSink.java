@@ -6,15 +6,20 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
-/** {@link DeadLetterSink#ofAsync(Function)}, and {@link DeadLetterSink#of} over it. */
+/** {@link DeadLetterSink#ofAsync}, and {@link DeadLetterSink#of} over it. */
 final class AsyncDeadLetterSink<T> implements DeadLetterSink<T> {
 
     private final Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store;
+    private final Runnable onFlush;
+    private final Runnable onClose;
     private final LongAdder count = new LongAdder();
     private volatile boolean closed;
 
-    AsyncDeadLetterSink(Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store) {
+    AsyncDeadLetterSink(Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store,
+                        Runnable onFlush, Runnable onClose) {
         this.store = store;
+        this.onFlush = onFlush;
+        this.onClose = onClose;
     }
 
     @Override
@@ -59,10 +64,14 @@ final class AsyncDeadLetterSink<T> implements DeadLetterSink<T> {
 
     @Override
     public void flush() {
+        onFlush.run();
     }
 
     @Override
-    public void close() {
-        closed = true;
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            onClose.run();
+        }
     }
 }

@@ -65,20 +65,34 @@ public interface DeadLetterSink<T> extends AutoCloseable {
         return new AsyncDeadLetterSink<T>(letter -> {
             consumer.accept(letter);
             return CompletableFuture.completedFuture(null);
-        });
+        }, () -> { }, () -> { });
     }
 
     /**
      * A sink that stores each letter through {@code store}, an asynchronous call (an R2DBC insert turned into a
      * future, an HTTP call, ...), and counts a letter once its stage completed normally. {@link #acceptAsync}
      * returns that stage's outcome: a stage completing exceptionally, {@code store} throwing or returning null
-     * make it fail. {@link #accept} waits for it and throws its failure. Nothing to flush; after {@link #close()}
+     * make it fail. {@link #accept} waits for it and throws its failure; it counts a letter only once stored, so
+     * {@link #count()} never includes one that was lost. Nothing to flush; after {@link #close()}
      * letters are refused.
      *
      * @throws NullPointerException if {@code store} is null
      */
     static <T> DeadLetterSink<T> ofAsync(
             java.util.function.Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store) {
-        return new AsyncDeadLetterSink<>(Objects.requireNonNull(store, "store"));
+        return ofAsync(store, () -> { }, () -> { });
+    }
+
+    /**
+     * As {@link #ofAsync(java.util.function.Function)}, with {@link #flush()} running {@code onFlush} and the first
+     * {@link #close()} running {@code onClose} (e.g. a client's flush and close).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    static <T> DeadLetterSink<T> ofAsync(
+            java.util.function.Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store,
+            Runnable onFlush, Runnable onClose) {
+        return new AsyncDeadLetterSink<>(Objects.requireNonNull(store, "store"), Objects.requireNonNull(onFlush,
+                "onFlush"), Objects.requireNonNull(onClose, "onClose"));
     }
 }

@@ -12,12 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 
-import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterException;
 import io.fluxgate.outcome.DeadLetterSink;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -73,7 +68,7 @@ public final class DeadLetters {
             throw new UncheckedIOException("cannot open dead-letter file " + file, e);
         }
         JsonFactory json = new JsonFactory();
-        return new Async(dl -> {
+        return DeadLetterSink.<RejectedRecord>ofAsync(dl -> {
             RejectedRecord r = dl.element();
             synchronized (out) {
                 try (JsonGenerator g = json.createGenerator(ObjectWriteContext.empty(), new NoCloseWriter(out))) {
@@ -131,7 +126,7 @@ public final class DeadLetters {
         props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        return new Async(dl -> {
+        return DeadLetterSink.<RejectedRecord>ofAsync(dl -> {
             RejectedRecord r = dl.element();
             RecordHeaders headers = new RecordHeaders();
             headers.add(HEADER_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
@@ -149,71 +144,6 @@ public final class DeadLetters {
             });
             return done;
         }, producer::flush, producer::close);
-    }
-
-    /**
-     * A sink whose store is asynchronous: {@code accept} waits for {@code acceptAsync}. Counts a letter once it is
-     * stored, so {@link #count()} never includes one that was lost.
-     */
-    private static final class Async implements DeadLetterSink<RejectedRecord> {
-        private final Function<DeadLetter<? extends RejectedRecord>, CompletionStage<Void>> store;
-        private final Runnable onFlush;
-        private final Runnable onClose;
-        private final LongAdder count = new LongAdder();
-        private volatile boolean closed;
-
-        Async(Function<DeadLetter<? extends RejectedRecord>, CompletionStage<Void>> store, Runnable onFlush,
-              Runnable onClose) {
-            this.store = store;
-            this.onFlush = onFlush;
-            this.onClose = onClose;
-        }
-
-        @Override
-        public CompletionStage<Void> acceptAsync(DeadLetter<? extends RejectedRecord> letter) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new DeadLetterException("dead-letter sink is closed; cannot"
-                        + " store letter for " + letter.element(), letter.cause()));
-            }
-            CompletionStage<Void> stored;
-            try {
-                stored = store.apply(letter);
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            return stored.thenRun(count::increment);
-        }
-
-        @Override
-        public void accept(DeadLetter<? extends RejectedRecord> letter) {
-            try {
-                acceptAsync(letter).toCompletableFuture().join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new DeadLetterException("cannot store dead letter for " + letter.element(), cause);
-            }
-        }
-
-        @Override
-        public long count() {
-            return count.sum();
-        }
-
-        @Override
-        public void flush() {
-            onFlush.run();
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!closed) {
-                closed = true;
-                onClose.run();
-            }
-        }
     }
 
     private static final class NoCloseWriter extends java.io.FilterWriter {
