@@ -9,8 +9,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -457,20 +455,11 @@ public final class SourceSession<K, V> {
      */
     private void storeBeforeGoingOn(DeadLetter<RejectedRecord> dl) {
         try {
-            // through a future of our own: a stage need not support toCompletableFuture
-            CompletableFuture<Void> stored = new CompletableFuture<>();
-            options.deadLetters().acceptAsync(dl).whenComplete((ok, e) -> {
-                if (e == null) {
-                    stored.complete(null);
-                } else {
-                    stored.completeExceptionally(e);
-                }
-            });
-            stored.join();
+            // the sink's own blocking entry point: it returns once the letter is stored
+            options.deadLetters().accept(dl);
         } catch (RuntimeException e) {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw new DeadLetterException("the dead letter of " + dl.element() + " (" + dl.reason() + ") could not be"
-                    + " stored; the run stops before its offset is committed", cause);
+                    + " stored; the run stops before its offset is committed", e);
         }
     }
 }
