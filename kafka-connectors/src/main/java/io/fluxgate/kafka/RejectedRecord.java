@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Objects;
 
+import io.fluxgate.kafka.internal.Buffers;
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import org.apache.kafka.common.errors.SerializationException;
@@ -41,13 +42,8 @@ public record RejectedRecord(String topic, int partition, long offset, long time
      * copied, its position is left as it was (its key, already deserialized, is not kept).
      */
     public static RejectedRecord ofBuffer(KafkaRecord<?, ByteBuffer> record) {
-        ByteBuffer v = record.value();
-        byte[] value = null;
-        if (v != null) {
-            value = new byte[v.remaining()];
-            v.get(v.position(), value);
-        }
-        return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null, value);
+        return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null,
+                Buffers.remaining(record.value()));
     }
 
     /**

@@ -77,7 +77,8 @@ public final class SafeDeserializers {
             try {
                 v = delegate.deserialize(topic, headers, data);
             } catch (RuntimeException e) {
-                v = new Failure(data == null ? null : bytes(data.duplicate().limit(limit).position(position)), e);
+                ByteBuffer value = data == null ? null : data.duplicate().limit(limit).position(position);
+                v = new Failure(Buffers.remaining(value), e);
             }
             return wrap.apply(v);
         }
@@ -86,11 +87,5 @@ public final class SafeDeserializers {
         public void close() {
             delegate.close();
         }
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
+import io.fluxgate.kafka.internal.Buffers;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -136,15 +137,10 @@ public final class RootFrameReader {
      * nor the parse (see {@code CrashSafeWindows}). A {@code null} value (a tombstone) is malformed.
      */
     public FrameResult read(ByteBuffer utf8) {
-        if (utf8 == null) {
-            return read((byte[]) null);
-        }
-        if (utf8.hasArray()) {
+        if (utf8 != null && utf8.hasArray()) {
             return read(utf8.array(), utf8.arrayOffset() + utf8.position(), utf8.remaining());
         }
-        byte[] copy = new byte[utf8.remaining()];
-        utf8.get(utf8.position(), copy);
-        return read(copy);
+        return read(Buffers.remaining(utf8));
     }
 
     /** Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed. */
