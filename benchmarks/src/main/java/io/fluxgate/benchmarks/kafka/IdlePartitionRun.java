@@ -85,9 +85,7 @@ public final class IdlePartitionRun {
                 .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId("w-" + UUID.randomUUID())
                 .properties(props).build();
         UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows =
-                UniqueUsers.<KafkaRecord<byte[], FrameResult.Frame>>perWindow(Duration.ofMinutes(1))
-                        .userId(r -> r.value().uid()).eventTimeSeconds(r -> r.value().ts())
-                        .allowedLateness(Duration.ofSeconds(5)).partitionIdleTimeout(Duration.ofSeconds(1));
+                KafkaPipelineBenchmark.windows().partitionIdleTimeout(Duration.ofSeconds(1));
         CrashSafeWindows.builder(source,
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null, windows)
                 .sink(w -> w).stopAtEnd(true).build().run().count().block();
