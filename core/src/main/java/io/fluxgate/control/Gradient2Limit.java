@@ -11,7 +11,7 @@ import io.fluxgate.internal.Checks;
  * <pre>
  *   long = long + (L - long) / longWindow            // exponential average over ~longWindow samples
  *   if long / L > 2:  long = long * 0.95             // latency fell a lot: let the baseline follow it down faster
- *   if !dropped and n < e / 2:  unchanged            // app-limited: the limit was not tested
+ *   if !dropped and n &lt; e / 2:  unchanged            // app-limited: the limit was not tested
  *   gradient = clamp(tolerance * long / L, 0.5, 1.0)
  *   proposal = dropped ? e / 2                       // overload signal: no probing
  *            : e * gradient + queueSize(e)           // queueSize = max(1, sqrt(e)): room to probe upwards
