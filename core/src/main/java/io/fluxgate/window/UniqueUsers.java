@@ -101,6 +101,11 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
      * Collects the configuration; every setter validates its argument at once. Not thread-safe; {@link #build()}
      * takes an immutable snapshot, so a builder may be reused.
      *
+     * <p>The record type is fixed by the first typed setter: {@link #userId}, {@link #userKey} and the event-time
+     * setters return the builder typed for the record type their function takes, so
+     * {@code events.transform(UniqueUsers.perWindow(d).userId(Event::uid).eventTimeSeconds(Event::ts).build())}
+     * needs no type witness.
+     *
      * @param <T> the record type
      */
     public static final class Builder<T> {
@@ -149,39 +154,55 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * The user id; its 64-bit {@code UidHash} is counted (collision probability ~ n^2/2^65 for n users in a
          * window). Replaces {@link #userKey}. A null id fails the stream.
          */
-        public Builder<T> userId(Function<? super T, ? extends CharSequence> userId) {
-            this.userId = Objects.requireNonNull(userId, "userId");
-            this.userKey = null;
-            return this;
+        public <U extends T> Builder<U> userId(Function<? super U, ? extends CharSequence> userId) {
+            Builder<U> self = narrow();
+            self.userId = Objects.requireNonNull(userId, "userId");
+            self.userKey = null;
+            return self;
         }
 
         /** A 64-bit user key counted as is (no hashing, no collisions). Replaces {@link #userId}. */
-        public Builder<T> userKey(ToLongFunction<? super T> userKey) {
-            this.userKey = Objects.requireNonNull(userKey, "userKey");
-            this.userId = null;
-            return this;
+        public <U extends T> Builder<U> userKey(ToLongFunction<? super U> userKey) {
+            Builder<U> self = narrow();
+            self.userKey = Objects.requireNonNull(userKey, "userKey");
+            self.userId = null;
+            return self;
         }
 
         /** Event time in epoch seconds; sizes and lateness must then be whole seconds. */
-        public Builder<T> eventTimeSeconds(ToLongFunction<? super T> seconds) {
-            this.eventTime = Objects.requireNonNull(seconds, "eventTimeSeconds");
-            this.unit = ChronoUnit.SECONDS;
-            return this;
+        public <U extends T> Builder<U> eventTimeSeconds(ToLongFunction<? super U> seconds) {
+            Builder<U> self = narrow();
+            self.eventTime = Objects.requireNonNull(seconds, "eventTimeSeconds");
+            self.unit = ChronoUnit.SECONDS;
+            return self;
         }
 
         /** Event time in epoch milliseconds; sizes and lateness must then be whole milliseconds. */
-        public Builder<T> eventTimeMillis(ToLongFunction<? super T> millis) {
-            this.eventTime = Objects.requireNonNull(millis, "eventTimeMillis");
-            this.unit = ChronoUnit.MILLIS;
-            return this;
+        public <U extends T> Builder<U> eventTimeMillis(ToLongFunction<? super U> millis) {
+            Builder<U> self = narrow();
+            self.eventTime = Objects.requireNonNull(millis, "eventTimeMillis");
+            self.unit = ChronoUnit.MILLIS;
+            return self;
         }
 
         /** Event time as an {@link Instant}, kept as epoch millis (an Instant beyond the long range fails the stream). */
-        public Builder<T> eventTime(Function<? super T, Instant> instant) {
+        public <U extends T> Builder<U> eventTime(Function<? super U, Instant> instant) {
             Objects.requireNonNull(instant, "eventTime");
-            this.eventTime = t -> instant.apply(t).toEpochMilli();
-            this.unit = ChronoUnit.MILLIS;
-            return this;
+            Builder<U> self = narrow();
+            self.eventTime = t -> instant.apply(t).toEpochMilli();
+            self.unit = ChronoUnit.MILLIS;
+            return self;
+        }
+
+        /**
+         * This builder, typed for a subtype of its record type. Sound because the builder only ever consumes records
+         * ({@code ? super T} functions), and a consumer of {@code T} also consumes any {@code U extends T}. It is what
+         * lets {@code UniqueUsers.perWindow(size).userId(Event::uid)} infer {@code Event} from the first typed setter
+         * without a type witness (Caffeine's builder does the same).
+         */
+        @SuppressWarnings("unchecked")
+        private <U extends T> Builder<U> narrow() {
+            return (Builder<U>) this;
         }
 
         /**
