@@ -12,13 +12,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Micrometer meters with Resilience4j's names and tags ({@code TaggedCircuitBreakerMetrics}), so dashboards
- * built for Resilience4j work unchanged; plus our in-flight gauges under the same prefix.
+ * Micrometer meters with Resilience4j's names, tags and types ({@code TaggedCircuitBreakerMetrics} of 2.3), so
+ * dashboards built for Resilience4j work unchanged; plus our in-flight gauges under the same prefix.
+ * {@code Resilience4jMetersParityTest} checks ids and values against Resilience4j's own registry output.
  */
 final class CircuitBreakerMeters {
     static final String PREFIX = "resilience4j.circuitbreaker";
     static final String STATE = PREFIX + ".state";
     static final String CALLS = PREFIX + ".calls";
+    static final String NOT_PERMITTED_CALLS = PREFIX + ".not.permitted.calls";
     static final String BUFFERED_CALLS = PREFIX + ".buffered.calls";
     static final String SLOW_CALLS = PREFIX + ".slow.calls";
     static final String FAILURE_RATE = PREFIX + ".failure.rate";
@@ -53,7 +55,7 @@ final class CircuitBreakerMeters {
                 m -> m.inFlightCalls());
         gauge(registry, IN_FLIGHT_CALLS, "Calls in flight already slower than the slow-call threshold",
                 tags.and("kind", "slow"), sm, m -> m.metrics().slowInFlightCalls());
-        FunctionCounter.builder(CALLS, sm, StateMachine::notPermittedCalls)
+        FunctionCounter.builder(NOT_PERMITTED_CALLS, sm, StateMachine::notPermittedCalls)
                 .description("Total number of not permitted calls")
                 .tags(tags).tag("kind", "not_permitted")
                 .register(registry);

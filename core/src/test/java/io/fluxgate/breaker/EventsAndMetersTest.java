@@ -51,7 +51,7 @@ class EventsAndMetersTest {
         assertThat(registry.get("resilience4j.circuitbreaker.calls").tag("kind", "successful").timer().count()).isEqualTo(2);
         assertThat(registry.get("resilience4j.circuitbreaker.calls").tag("kind", "failed").timer().count()).isEqualTo(2);
         assertThat(registry.get("resilience4j.circuitbreaker.calls").tag("kind", "ignored").timer().count()).isZero();
-        assertThat(registry.get("resilience4j.circuitbreaker.calls").tag("kind", "not_permitted")
+        assertThat(registry.get("resilience4j.circuitbreaker.not.permitted.calls").tag("kind", "not_permitted")
                 .functionCounter().count()).isEqualTo(4);
         assertThat(registry.get("resilience4j.circuitbreaker.failure.rate").gauge().value()).isEqualTo(50.0);
         assertThat(registry.get("resilience4j.circuitbreaker.slow.call.rate").gauge().value()).isZero();
@@ -126,6 +126,7 @@ class EventsAndMetersTest {
         CircuitBreaker.builder("a").meterRegistry(registry).build();
         assertThat(registry.getMeters()).extracting(Meter::getId).extracting(Meter.Id::getName).containsOnly(
                 "resilience4j.circuitbreaker.state", "resilience4j.circuitbreaker.calls",
+                "resilience4j.circuitbreaker.not.permitted.calls",
                 "resilience4j.circuitbreaker.buffered.calls", "resilience4j.circuitbreaker.slow.calls",
                 "resilience4j.circuitbreaker.failure.rate", "resilience4j.circuitbreaker.slow.call.rate",
                 "resilience4j.circuitbreaker.in.flight.calls");
