@@ -11,10 +11,19 @@ public class ElementTimeoutException extends TimeoutException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The name of the stage whose call timed out. */
     private final String stage;
     private final transient Object element;
+    /** The deadline the call missed. */
     private final Duration timeout;
 
+    /**
+     * Creates the exception for an element's call in a stage that produced no value within the timeout.
+     *
+     * @param stage the stage name
+     * @param element the element whose call timed out
+     * @param timeout the deadline that passed
+     */
     public ElementTimeoutException(String stage, Object element, Duration timeout) {
         super("stage '" + stage + "' timed out after " + timeout + " on element " + element);
         this.stage = stage;
@@ -22,17 +31,21 @@ public class ElementTimeoutException extends TimeoutException {
         this.timeout = timeout;
     }
 
-    /** The stage that timed out. */
+    /** {@return the stage that timed out} */
     public String stage() {
         return stage;
     }
 
-    /** The element whose call timed out. */
+    /** {@return the element whose call timed out} */
     public Object element() {
         return element;
     }
 
-    /** The configured limit. */
+    /**
+     * The configured limit.
+     *
+     * @return the deadline, as configured on the stage
+     */
     public Duration timeout() {
         return timeout;
     }

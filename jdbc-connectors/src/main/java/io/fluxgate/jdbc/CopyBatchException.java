@@ -10,20 +10,37 @@ import java.util.List;
 public final class CopyBatchException extends RuntimeException {
 
     private final transient List<?> elements;
+    /** Transactions tried before giving up. */
     private final int attempts;
 
+    /**
+     * Creates the exception for a batch that could not be committed.
+     *
+     * @param message what went wrong
+     * @param elements the batch's elements; copied
+     * @param attempts transactions tried, at least 1
+     * @param cause the error of the last attempt
+     */
     public CopyBatchException(String message, List<?> elements, int attempts, Throwable cause) {
         super(message, cause);
         this.elements = List.copyOf(elements);
         this.attempts = attempts;
     }
 
-    /** The elements of the failed batch (including any that were rejected before the COPY). */
+    /**
+     * The elements of the failed batch (including any that were rejected before the COPY).
+     *
+     * @return an unmodifiable copy of the batch
+     */
     public List<?> elements() {
         return elements;
     }
 
-    /** Transactions tried before giving up. */
+    /**
+     * Transactions tried before giving up.
+     *
+     * @return the number of attempts, at least 1
+     */
     public int attempts() {
         return attempts;
     }
