@@ -9,7 +9,8 @@ public final class StageStalledException extends RuntimeException {
 
     /** The name of the stalled stage. */
     private final String stage;
-    private final transient Duration stalledFor;
+    /** How long the stall had lasted when the stage was failed. */
+    private final Duration stalledFor;
     /** Elements inside the stage when it was failed. */
     private final long inFlight;
 

@@ -1,5 +1,6 @@
 package io.fluxgate.timeout;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -13,7 +14,8 @@ public class ElementTimeoutException extends TimeoutException {
 
     /** The name of the stage whose call timed out. */
     private final String stage;
-    private final transient Object element;
+    // not serialized: an element need not be Serializable
+    private final transient @Nullable Object element;
     /** The deadline the call missed. */
     private final Duration timeout;
 
@@ -36,8 +38,13 @@ public class ElementTimeoutException extends TimeoutException {
         return stage;
     }
 
-    /** {@return the element whose call timed out} */
-    public Object element() {
+    /**
+     * The element whose call timed out.
+     *
+     * @return the element, or {@code null} in a copy of this exception that was serialized and deserialized (the
+     *     element is not serialized)
+     */
+    public @Nullable Object element() {
         return element;
     }
 

@@ -1,5 +1,6 @@
 package io.fluxgate.jdbc;
 
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 
 /**
@@ -9,7 +10,8 @@ import java.util.List;
  */
 public final class CopyBatchException extends RuntimeException {
 
-    private final transient List<?> elements;
+    // not serialized: elements need not be Serializable
+    private final transient @Nullable List<?> elements;
     /** Transactions tried before giving up. */
     private final int attempts;
 
@@ -30,10 +32,11 @@ public final class CopyBatchException extends RuntimeException {
     /**
      * The elements of the failed batch (including any that were rejected before the COPY).
      *
-     * @return an unmodifiable copy of the batch
+     * @return an unmodifiable copy of the batch; empty in a copy of this exception that was serialized and
+     *     deserialized (the elements are not serialized)
      */
     public List<?> elements() {
-        return elements;
+        return elements == null ? List.of() : elements;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.fluxgate.kafka;
 
+import org.jspecify.annotations.Nullable;
+
 /** A {@link KafkaSink} could not write an element (and its error policy did not allow going on). */
 public final class KafkaSinkException extends RuntimeException {
 
-    private final transient Object element;
+    // not serialized: an element need not be Serializable
+    private final transient @Nullable Object element;
 
     /**
      * Creates the exception for {@code element}.
@@ -20,9 +23,10 @@ public final class KafkaSinkException extends RuntimeException {
     /**
      * The element that could not be written.
      *
-     * @return the element, as given to the sink
+     * @return the element, as given to the sink, or {@code null} in a copy of this exception that was serialized
+     *     and deserialized (the element is not serialized)
      */
-    public Object element() {
+    public @Nullable Object element() {
         return element;
     }
 }
