@@ -10,6 +10,28 @@
  * dependency opens the breaker after the configured failure or slow-call rate, exactly as a stream of separate
  * requests would.
  *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * CircuitBreaker payments = CircuitBreaker.of("payments", CircuitBreakerConfig.builder()
+ *         .failureRateThreshold(50)                          // percent of recorded calls
+ *         .slowCallDurationThreshold(Duration.ofSeconds(2))
+ *         .slidingWindow(100, 20, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+ *         .waitDurationInOpenState(Duration.ofSeconds(30))
+ *         .build());
+ *
+ * // each order's call takes its own permission; while OPEN, orders wait instead of failing
+ * Flux<Receipt> receipts = orders.transform(payments.<Order, Receipt>protecting(paymentClient::charge)
+ *         .whenOpen(OpenBehavior.BACKPRESSURE)
+ *         .maxConcurrency(4)
+ *         .build());
+ *
+ * // or: refused and failed orders go to a fallback and the stream goes on
+ * orders.transform(payments.protect(paymentClient::charge, (order, error) -> Mono.just(Receipt.failed(order, error))));
+ *
+ * // a single call; retry() downstream takes one permission per attempt
+ * paymentClient.refund(id).transform(payments.protectMono()).retry(2);
+ * }</pre>
+ *
  * <h2>Entry points</h2>
  * <ul>
  *   <li>{@link io.fluxgate.breaker.CircuitBreaker}: one named, thread-safe breaker per downstream dependency,

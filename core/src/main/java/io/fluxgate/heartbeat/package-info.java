@@ -2,6 +2,22 @@
  * Liveness for streams: heartbeats injected into a silent stream, idle detection on the scheduler's clock, and a
  * watchdog that tells a stalled stage from legitimate backpressure.
  *
+ * <pre>{@code
+ * // an SSE stream that sends a comment after 15 s of silence
+ * Flux<ServerSentEvent<Event>> sse = events.map(e -> ServerSentEvent.builder(e).build())
+ *         .transform(Heartbeat.every(Duration.ofSeconds(15))
+ *                 .inject(() -> ServerSentEvent.<Event>builder().comment("keep-alive").build()));
+ *
+ * // a stage reported stalled after 10 s, failed after 1 min, visible on a health endpoint
+ * StallWatchdog enrich = StallWatchdog.builder("enrich")
+ *         .stallAfter(Duration.ofSeconds(10))
+ *         .failAfter(Duration.ofMinutes(1))
+ *         .meterRegistry(registry)
+ *         .build();
+ * Flux<Enriched> out = events.transform(enrich.watch(f -> f.flatMap(enrichmentClient::enrich, 8)));
+ * boolean healthy = enrich.health().isHealthy();
+ * }</pre>
+ *
  * <h2>Heartbeats: {@link io.fluxgate.heartbeat.Heartbeat}</h2>
  * {@code Heartbeat.every(interval)} builds a transformer that emits a keep-alive element after each
  * {@code interval} of upstream silence, so an SSE connection, a WebSocket or a consumer's liveness check sees
