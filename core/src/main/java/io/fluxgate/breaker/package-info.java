@@ -72,8 +72,9 @@
  *       upstream is requested at most {@code prefetch} elements ahead, and only as downstream demand allows.</li>
  *   <li>Cancelling a protected stream cancels its calls in flight and discards queued elements through
  *       Reactor's discard hook.</li>
- *   <li>Time (call durations, waits in OPEN) follows the breaker's clock, which is the scheduler's when one is
- *       set, so tests run on virtual time.</li>
+ *   <li>Time (call durations, waits in OPEN) is read from the breaker's clock: the scheduler's when
+ *       {@code builder(name).scheduler(...)} is set (give it a virtual-time scheduler in tests), otherwise
+ *       {@link System#nanoTime()}.</li>
  * </ul>
  *
  * <p>State machine, gate and subscribers live in {@code io.fluxgate.breaker.internal}, which is not API.

@@ -30,7 +30,8 @@
  * <ul>
  *   <li><b>Backpressure.</b> A heartbeat consumes one unit of downstream demand and is emitted only with demand.
  *       At most one heartbeat is ever pending, so a long silence without demand yields one beat on the next
- *       request, never a backlog; an upstream element arriving first replaces the pending beat.</li>
+ *       request, never a backlog; an upstream element arriving first drops the pending beat
+ *       (it proves liveness itself).</li>
  *   <li><b>Termination and cancel.</b> Completion delivers queued elements and drops a pending beat; an error is
  *       delivered at once and queued elements are discarded through Reactor's discard hook; cancel stops the
  *       timer and discards queued elements. A supplier that throws or returns {@code null} fails the stream.</li>
