@@ -1,5 +1,6 @@
 package io.fluxgate.batch;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,6 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.annotation.Nullable;
 
 /**
  * Batching by count, weight and age, whichever comes first, with a backpressure contract Reactor's
@@ -57,7 +57,10 @@ public final class AdaptiveBatch {
     private AdaptiveBatch() {
     }
 
-    /** @return a builder for the fixed-bound batching operator, preset to the {@code DEFAULT_*} values */
+    /**
+     * @param <T> the element type
+     * @return a builder for the fixed-bound batching operator, preset to the {@code DEFAULT_*} values
+     */
     public static <T> Builder<T> builder() {
         return new Builder<>();
     }
@@ -65,6 +68,10 @@ public final class AdaptiveBatch {
     /**
      * Shortcut for {@code builder().maxSize(maxSize).maxWait(maxWait).build()}.
      *
+     * @param <T> the element type
+     * @param maxSize the most elements in a batch, at least 1
+     * @param maxWait how long a batch may wait after its first element, positive
+     * @return {@code Flux<T> -> Flux<List<T>>}
      * @throws IllegalArgumentException if {@code maxSize < 1} or {@code maxWait} is not positive
      */
     public static <T> Function<Flux<T>, Flux<List<T>>> of(int maxSize, Duration maxWait) {
@@ -77,6 +84,9 @@ public final class AdaptiveBatch {
      *
      * @param sink called once per batch; its publisher is subscribed when the batch is handed over and the batch
      *             counts as finished when that publisher terminates
+     * @param <T> the element type
+     * @param <R> the sink's result type
+     * @return a builder with the {@link LatencyTargetLimit} defaults
      * @throws NullPointerException if {@code sink} is null
      */
     public static <T, R> SinkBuilder<T, R> into(Function<? super List<T>, ? extends Publisher<? extends R>> sink) {
@@ -96,7 +106,11 @@ public final class AdaptiveBatch {
         private Builder() {
         }
 
-        /** @throws IllegalArgumentException if {@code maxSize < 1} */
+        /**
+         * @param maxSize the most elements in a batch, at least 1; {@link #DEFAULT_MAX_SIZE} by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxSize < 1}
+         */
         public Builder<T> maxSize(int maxSize) {
             this.maxSize = Checks.atLeast("maxSize", maxSize, 1);
             return this;
@@ -106,6 +120,9 @@ public final class AdaptiveBatch {
          * Bounds the total weight of a batch: a batch closes when its weight reaches {@code maxWeight}, and before an
          * element that would push it over; an element heavier than {@code maxWeight} on its own forms a batch of one.
          *
+         * @param maxWeight the largest total weight of a batch, at least 1
+         * @param weigher the weight of one element (e.g. its size in bytes); must not be negative
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxWeight < 1}
          * @throws NullPointerException     if {@code weigher} is null
          */
@@ -115,13 +132,23 @@ public final class AdaptiveBatch {
             return this;
         }
 
-        /** @throws IllegalArgumentException if not positive */
+        /**
+         * @param maxWait how long a batch may wait after its first element before it is emitted (demand
+         *     permitting); {@link #DEFAULT_MAX_WAIT} by default
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder<T> maxWait(Duration maxWait) {
             this.maxWait = Checks.requirePositive("maxWait", maxWait);
             return this;
         }
 
-        /** The scheduler the max-wait timers run on; by default {@code Schedulers.parallel()}, resolved per subscription. */
+        /**
+         * The scheduler the max-wait timers run on; by default {@code Schedulers.parallel()}, resolved per subscription.
+         *
+         * @param scheduler runs the max-wait timers
+         * @return this builder
+         */
         public Builder<T> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -187,25 +214,42 @@ public final class AdaptiveBatch {
             this.sink = sink;
         }
 
-        /** Sink latency the default controller steers to; 100 ms by default. @throws IllegalArgumentException if not positive */
+        /**
+         * Sink latency the default controller steers to; 100 ms by default. @throws IllegalArgumentException if not positive
+         *
+         * @param target the sink latency per batch to steer to, positive
+         * @return this builder
+         */
         public SinkBuilder<T, R> latencyTarget(Duration target) {
             this.latencyTarget = Checks.requirePositive("latencyTarget", target);
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code minSize < 1} */
+        /**
+         * @param minSize the smallest size bound the controller may set, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code minSize < 1}
+         */
         public SinkBuilder<T, R> minSize(int minSize) {
             this.minSize = Checks.atLeast("minSize", minSize, 1);
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code maxSize < 1} */
+        /**
+         * @param maxSize the largest size bound the controller may set, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxSize < 1}
+         */
         public SinkBuilder<T, R> maxSize(int maxSize) {
             this.maxSize = Checks.atLeast("maxSize", maxSize, 1);
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code initialSize < 1} */
+        /**
+         * @param initialSize the size bound of the first batches, before any latency was measured, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code initialSize < 1}
+         */
         public SinkBuilder<T, R> initialSize(int initialSize) {
             this.initialSize = Checks.atLeast("initialSize", initialSize, 1);
             return this;
@@ -214,20 +258,33 @@ public final class AdaptiveBatch {
         /**
          * Replaces the default {@link LatencyTargetLimit} with another control law (e.g. {@code AimdLimit}); called
          * once per subscription, it must return a fresh controller each time.
+         *
+         * @param controller makes one controller per subscription
+         * @return this builder
          */
         public SinkBuilder<T, R> controller(Supplier<? extends LimitController> controller) {
             this.controller = Objects.requireNonNull(controller, "controller");
             return this;
         }
 
-        /** As {@link Builder#maxWeight}. @throws IllegalArgumentException if {@code maxWeight < 1} */
+        /**
+         * As {@link Builder#maxWeight}. @throws IllegalArgumentException if {@code maxWeight < 1}
+         *
+         * @param maxWeight the largest total weight of a batch, at least 1
+         * @param weigher the weight of one element; must not be negative
+         * @return this builder
+         */
         public SinkBuilder<T, R> maxWeight(long maxWeight, ToLongFunction<? super T> weigher) {
             this.maxWeight = Checks.atLeast("maxWeight", maxWeight, 1L);
             this.weigher = Objects.requireNonNull(weigher, "weigher");
             return this;
         }
 
-        /** @throws IllegalArgumentException if not positive */
+        /**
+         * @param maxWait how long a batch may wait after its first element, positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
         public SinkBuilder<T, R> maxWait(Duration maxWait) {
             this.maxWait = Checks.requirePositive("maxWait", maxWait);
             return this;
@@ -236,6 +293,8 @@ public final class AdaptiveBatch {
         /**
          * How many batches the sink may process at once (fixed; 1 by default). Results stay in batch order.
          *
+         * @param maxInFlight batches the sink may process at once, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
         public SinkBuilder<T, R> maxInFlight(int maxInFlight) {
@@ -243,13 +302,23 @@ public final class AdaptiveBatch {
             return this;
         }
 
-        /** The scheduler of the max-wait timers; {@code Schedulers.parallel()} by default, resolved per subscription. */
+        /**
+         * The scheduler of the max-wait timers; {@code Schedulers.parallel()} by default, resolved per subscription.
+         *
+         * @param scheduler runs the max-wait timers
+         * @return this builder
+         */
         public SinkBuilder<T, R> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** The clock batches are timed with; {@link System#nanoTime()} by default. */
+        /**
+         * The clock batches are timed with; {@link System#nanoTime()} by default.
+         *
+         * @param nanoClock a monotonic nanosecond clock
+         * @return this builder
+         */
         public SinkBuilder<T, R> nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
@@ -259,6 +328,8 @@ public final class AdaptiveBatch {
          * Records meters in {@code registry} tagged {@code name=}{@link #DEFAULT_METRICS_NAME}; see
          * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public SinkBuilder<T, R> meterRegistry(MeterRegistry registry) {
@@ -272,6 +343,8 @@ public final class AdaptiveBatch {
          * Default: no registry, no meters.
          *
          * @param name the value of the meters' tag {@code name}; {@link #DEFAULT_METRICS_NAME} by default
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException     if {@code registry} or {@code name} is null
          * @throws IllegalArgumentException if {@code name} is blank
          */
@@ -297,6 +370,7 @@ public final class AdaptiveBatch {
          * <p><b>Cancel.</b> Cancels the running sink publishers and upstream; buffered elements are discarded
          * through {@code Operators.onDiscard} hooks.
          *
+         * @return {@code Flux<T> -> Flux<R>}; reusable, its state is created per subscription
          * @throws IllegalArgumentException if {@code minSize > maxSize}
          */
         public Function<Flux<T>, Flux<R>> build() {

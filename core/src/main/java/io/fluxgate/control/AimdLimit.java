@@ -27,13 +27,21 @@ import java.util.function.LongSupplier;
  */
 public final class AimdLimit extends BoundedLimit {
 
+    /** Default lower bound of the limit. */
     public static final int DEFAULT_MIN_LIMIT = 1;
+    /** Default upper bound of the limit. */
     public static final int DEFAULT_MAX_LIMIT = 1_000;
+    /** Default limit before the first sample. */
     public static final int DEFAULT_INITIAL_LIMIT = 10;
+    /** Default amount the limit grows by per sample that meets the target. */
     public static final int DEFAULT_INCREMENT = 1;
+    /** Default factor the limit is multiplied by on a slow or dropped sample. */
     public static final double DEFAULT_BACKOFF_RATIO = 0.9;
+    /** Default fraction of the limit a sample's load must reach for the limit to grow. */
     public static final double DEFAULT_UTILISATION = 0.5;
+    /** Default latency above which a sample counts as slow. */
     public static final Duration DEFAULT_LATENCY_TARGET = Duration.ofMillis(100);
+    /** Default shortest time between two decreases, so one congestion event shrinks the limit once. */
     public static final Duration DEFAULT_BACKOFF_COOLDOWN = Duration.ofMillis(100);
 
     private final int increment;
@@ -61,6 +69,11 @@ public final class AimdLimit extends BoundedLimit {
         return builder().build();
     }
 
+    /**
+     * A builder preset to the {@code DEFAULT_*} settings and {@link System#nanoTime()}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -105,43 +118,73 @@ public final class AimdLimit extends BoundedLimit {
 
 
 
-        /** @throws IllegalArgumentException if {@code increment < 1} */
+        /**
+         * @param increment the amount added per sample that meets the target and used the limit, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code increment < 1}
+         */
         public Builder increment(int increment) {
             this.increment = Checks.atLeast("increment", increment, 1);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless {@code 0 < ratio < 1} */
+        /**
+         * @param ratio the factor applied on a slow or dropped sample, strictly between 0 and 1
+         * @return this builder
+         * @throws IllegalArgumentException unless {@code 0 < ratio < 1}
+         */
         public Builder backoffRatio(double ratio) {
             this.backoffRatio = Checks.openFraction("backoffRatio", ratio);
             return this;
         }
 
-        /** Fraction of the limit a sample's load must reach for the limit to grow. @throws IllegalArgumentException unless {@code 0 <= u <= 1} */
+        /**
+         * Fraction of the limit a sample's load must reach for the limit to grow. @throws IllegalArgumentException unless {@code 0 <= u <= 1}
+         *
+         * @param u the utilisation, from 0 (always grow) to 1 (grow only when the limit was fully used)
+         * @return this builder
+         */
         public Builder utilisation(double u) {
             this.utilisation = Checks.fraction("utilisation", u);
             return this;
         }
 
-        /** @throws IllegalArgumentException if not positive */
+        /**
+         * @param target the latency above which a sample counts as slow, positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder latencyTarget(Duration target) {
             this.latencyTarget = Checks.requirePositive("latencyTarget", target);
             return this;
         }
 
-        /** @throws IllegalArgumentException if negative */
+        /**
+         * @param cooldown the shortest time between two decreases, zero or positive (zero: every slow sample
+         *     shrinks)
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
         public Builder backoffCooldown(Duration cooldown) {
             this.backoffCooldown = Checks.requireNonNegative("backoffCooldown", cooldown);
             return this;
         }
 
-        /** The clock the cooldown is measured on; {@link System#nanoTime()} by default. */
+        /**
+         * The clock the cooldown is measured on; {@link System#nanoTime()} by default.
+         *
+         * @param nanoClock a monotonic nanosecond clock
+         * @return this builder
+         */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
+        /**
+         * @return a new controller; the builder may be reused
+         * @throws IllegalArgumentException if {@code minLimit > maxLimit}
+         */
         public AimdLimit build() {
             checkBounds();
             return new AimdLimit(this);

@@ -30,11 +30,17 @@ import io.fluxgate.internal.Checks;
  */
 public final class Gradient2Limit extends BoundedLimit {
 
+    /** Default lower bound of the limit. */
     public static final int DEFAULT_MIN_LIMIT = 1;
+    /** Default upper bound of the limit. */
     public static final int DEFAULT_MAX_LIMIT = 200;
+    /** Default limit before the first sample. */
     public static final int DEFAULT_INITIAL_LIMIT = 20;
+    /** Default latency rise over the long-term baseline tolerated before the limit shrinks. */
     public static final double DEFAULT_TOLERANCE = 1.5;
+    /** Default weight of a new proposal in the smoothed estimate. */
     public static final double DEFAULT_SMOOTHING = 0.2;
+    /** Default number of samples the long-term latency baseline averages over. */
     public static final int DEFAULT_LONG_WINDOW = 600;
 
     private final double tolerance;
@@ -52,10 +58,20 @@ public final class Gradient2Limit extends BoundedLimit {
         this.estimate = limit;
     }
 
+    /**
+     * A limit with the {@code DEFAULT_*} settings.
+     *
+     * @return a new controller
+     */
     public static Gradient2Limit ofDefaults() {
         return builder().build();
     }
 
+    /**
+     * A builder preset to the {@code DEFAULT_*} settings.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -109,7 +125,12 @@ public final class Gradient2Limit extends BoundedLimit {
 
 
 
-        /** Latency rise over the baseline tolerated before shrinking. @throws IllegalArgumentException unless {@code tolerance >= 1} */
+        /**
+         * Latency rise over the baseline tolerated before shrinking. @throws IllegalArgumentException unless {@code tolerance >= 1}
+         *
+         * @param tolerance the tolerated ratio of latest to baseline latency, at least 1
+         * @return this builder
+         */
         public Builder tolerance(double tolerance) {
             if (!(tolerance >= 1 && tolerance < Double.POSITIVE_INFINITY)) {
                 throw new IllegalArgumentException("tolerance must be >= 1 and finite, was " + tolerance);
@@ -118,7 +139,11 @@ public final class Gradient2Limit extends BoundedLimit {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless {@code 0 < smoothing <= 1} */
+        /**
+         * @param smoothing the weight of a new proposal in the estimate, above 0 and at most 1 (1: no smoothing)
+         * @return this builder
+         * @throws IllegalArgumentException unless {@code 0 < smoothing <= 1}
+         */
         public Builder smoothing(double smoothing) {
             if (!(smoothing > 0 && smoothing <= 1)) {
                 throw new IllegalArgumentException("smoothing must be in (0, 1], was " + smoothing);
@@ -127,13 +152,21 @@ public final class Gradient2Limit extends BoundedLimit {
             return this;
         }
 
-        /** Samples the baseline averages over. @throws IllegalArgumentException if {@code window < 1} */
+        /**
+         * Samples the baseline averages over. @throws IllegalArgumentException if {@code window < 1}
+         *
+         * @param window the number of samples, at least 1
+         * @return this builder
+         */
         public Builder longWindow(int window) {
             this.longWindow = Checks.atLeast("longWindow", window, 1);
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
+        /**
+         * @return a new controller; the builder may be reused
+         * @throws IllegalArgumentException if {@code minLimit > maxLimit}
+         */
         public Gradient2Limit build() {
             checkBounds();
             return new Gradient2Limit(this);

@@ -40,13 +40,21 @@ import java.time.Duration;
  */
 public final class LatencyTargetLimit extends BoundedLimit {
 
+    /** Default lower bound of the batch size. */
     public static final int DEFAULT_MIN_LIMIT = 1;
+    /** Default upper bound of the batch size. */
     public static final int DEFAULT_MAX_LIMIT = 10_000;
+    /** Default batch size before the first sample. */
     public static final int DEFAULT_INITIAL_LIMIT = 16;
+    /** Default fraction of the gap to the proposal closed per sample. */
     public static final double DEFAULT_GAIN = 0.5;
+    /** Default largest factor one sample may grow or shrink the proposal by. */
     public static final double DEFAULT_MAX_STEP = 2.0;
+    /** Default fraction of the limit a batch must fill for a fast batch to grow the limit. */
     public static final double DEFAULT_UTILISATION = 0.9;
+    /** Default factor applied to the estimate on a dropped (failed) sample. */
     public static final double DEFAULT_BACKOFF_RATIO = 0.5;
+    /** Default latency target per batch. */
     public static final Duration DEFAULT_LATENCY_TARGET = Duration.ofMillis(100);
 
     private final double gain;
@@ -72,6 +80,11 @@ public final class LatencyTargetLimit extends BoundedLimit {
         return builder().build();
     }
 
+    /**
+     * A builder preset to the {@code DEFAULT_*} settings.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -124,7 +137,12 @@ public final class LatencyTargetLimit extends BoundedLimit {
 
 
 
-        /** Fraction of the gap to the proposal closed per sample. @throws IllegalArgumentException unless {@code 0 < gain <= 1} */
+        /**
+         * Fraction of the gap to the proposal closed per sample. @throws IllegalArgumentException unless {@code 0 < gain <= 1}
+         *
+         * @param gain above 0 and at most 1 (1: jump to the proposal)
+         * @return this builder
+         */
         public Builder gain(double gain) {
             if (!(gain > 0 && gain <= 1)) {
                 throw new IllegalArgumentException("gain must be in (0, 1], was " + gain);
@@ -133,7 +151,12 @@ public final class LatencyTargetLimit extends BoundedLimit {
             return this;
         }
 
-        /** Largest factor one sample may propose. @throws IllegalArgumentException unless {@code maxStep > 1} */
+        /**
+         * Largest factor one sample may propose. @throws IllegalArgumentException unless {@code maxStep > 1}
+         *
+         * @param maxStep above 1
+         * @return this builder
+         */
         public Builder maxStep(double maxStep) {
             if (!(maxStep > 1 && maxStep < Double.POSITIVE_INFINITY)) {
                 throw new IllegalArgumentException("maxStep must be > 1 and finite, was " + maxStep);
@@ -142,25 +165,42 @@ public final class LatencyTargetLimit extends BoundedLimit {
             return this;
         }
 
-        /** Fraction of the limit a batch must fill for a fast batch to grow the limit. @throws IllegalArgumentException unless {@code 0 <= u <= 1} */
+        /**
+         * Fraction of the limit a batch must fill for a fast batch to grow the limit. @throws IllegalArgumentException unless {@code 0 <= u <= 1}
+         *
+         * @param u the utilisation, from 0 to 1
+         * @return this builder
+         */
         public Builder utilisation(double u) {
             this.utilisation = Checks.fraction("utilisation", u);
             return this;
         }
 
-        /** Factor applied on a dropped (failed) sample. @throws IllegalArgumentException unless {@code 0 < ratio < 1} */
+        /**
+         * Factor applied on a dropped (failed) sample. @throws IllegalArgumentException unless {@code 0 < ratio < 1}
+         *
+         * @param ratio strictly between 0 and 1
+         * @return this builder
+         */
         public Builder backoffRatio(double ratio) {
             this.backoffRatio = Checks.openFraction("backoffRatio", ratio);
             return this;
         }
 
-        /** @throws IllegalArgumentException if not positive */
+        /**
+         * @param target the latency per batch to steer to, positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder latencyTarget(Duration target) {
             this.latencyTarget = Checks.requirePositive("latencyTarget", target);
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code minLimit > maxLimit} */
+        /**
+         * @return a new controller; the builder may be reused
+         * @throws IllegalArgumentException if {@code minLimit > maxLimit}
+         */
         public LatencyTargetLimit build() {
             checkBounds();
             return new LatencyTargetLimit(this);

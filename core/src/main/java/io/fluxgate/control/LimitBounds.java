@@ -24,19 +24,32 @@ public abstract class LimitBounds<B extends LimitBounds<B>> {
         return (B) this;
     }
 
-    /** @throws IllegalArgumentException if {@code min < 1} */
+    /**
+     * @param min the lowest limit the controller may set, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code min < 1}
+     */
     public B minLimit(int min) {
         this.min = Checks.atLeast("minLimit", min, 1);
         return self();
     }
 
-    /** @throws IllegalArgumentException if {@code max < 1} */
+    /**
+     * @param max the highest limit the controller may set, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
     public B maxLimit(int max) {
         this.max = Checks.atLeast("maxLimit", max, 1);
         return self();
     }
 
-    /** Clamped into [min, max] at build time. @throws IllegalArgumentException if {@code initial < 1} */
+    /**
+     * Clamped into [min, max] at build time. @throws IllegalArgumentException if {@code initial < 1}
+     *
+     * @param initial the limit before the first sample, at least 1
+     * @return this builder
+     */
     public B initialLimit(int initial) {
         this.initial = Checks.atLeast("initialLimit", initial, 1);
         return self();

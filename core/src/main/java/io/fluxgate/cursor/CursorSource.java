@@ -29,7 +29,14 @@ public final class CursorSource {
     private CursorSource() {
     }
 
-    /** A builder over {@code fetch}; {@link Builder#initialCursor} is required. */
+    /**
+     * A builder over {@code fetch}; {@link Builder#initialCursor} is required.
+     *
+     * @param <T> the element type
+     * @param <C> the cursor type
+     * @param fetch fetches the page starting at a cursor; called once per page, only on demand
+     * @return a builder
+     */
     public static <T, C> Builder<T, C> builder(Function<? super C, ? extends Mono<Page<T, C>>> fetch) {
         return new Builder<>(Objects.requireNonNull(fetch, "fetch"));
     }
@@ -44,13 +51,23 @@ public final class CursorSource {
             this.fetch = fetch;
         }
 
-        /** The cursor of the first page when no checkpoint exists. */
+        /**
+         * The cursor of the first page when no checkpoint exists.
+         *
+         * @param initial the cursor of the first page
+         * @return this builder
+         */
         public Builder<T, C> initialCursor(C initial) {
             this.initial = Objects.requireNonNull(initial, "initialCursor");
             return this;
         }
 
-        /** Where to load and save the resume cursor (default: none, every subscription starts at the initial cursor). */
+        /**
+         * Where to load and save the resume cursor (default: none, every subscription starts at the initial cursor).
+         *
+         * @param store the checkpoint store
+         * @return this builder
+         */
         public Builder<T, C> checkpoints(CheckpointStore<C> store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
@@ -59,6 +76,7 @@ public final class CursorSource {
         /**
          * Builds the source. Cold: each subscription loads the checkpoint and pages from there.
          *
+         * @return a cold {@code Flux} of every page's items, in order
          * @throws IllegalStateException if no initial cursor was set
          */
         public Flux<T> build() {

@@ -32,7 +32,14 @@ public final class KeyedDebounce {
     private KeyedDebounce() {
     }
 
-    /** A builder debouncing by {@code key}; {@link Builder#quietPeriod(Duration)} is required. */
+    /**
+     * A builder debouncing by {@code key}; {@link Builder#quietPeriod(Duration)} is required.
+     *
+     * @param <T> the element type
+     * @param <K> the key type; needs equals and hashCode
+     * @param key the key of an element; must not return null
+     * @return a builder
+     */
     public static <T, K> Builder<T, K> byKey(Function<? super T, ? extends K> key) {
         return new Builder<>(Objects.requireNonNull(key, "key"));
     }
@@ -51,6 +58,8 @@ public final class KeyedDebounce {
         /**
          * How long a key must see no new element before its latest one is emitted.
          *
+         * @param quietPeriod positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code quietPeriod} is zero or negative
          */
         public Builder<T, K> quietPeriod(Duration quietPeriod) {
@@ -61,6 +70,8 @@ public final class KeyedDebounce {
         /**
          * Most keys with a pending element at once.
          *
+         * @param maxActiveKeys at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxActiveKeys < 1}
          */
         public Builder<T, K> maxActiveKeys(int maxActiveKeys) {
@@ -68,7 +79,12 @@ public final class KeyedDebounce {
             return this;
         }
 
-        /** Timer scheduler (default {@code Schedulers.parallel()}, resolved at subscription). */
+        /**
+         * Timer scheduler (default {@code Schedulers.parallel()}, resolved at subscription).
+         *
+         * @param scheduler runs the quiet-period timers
+         * @return this builder
+         */
         public Builder<T, K> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -77,6 +93,7 @@ public final class KeyedDebounce {
         /**
          * Builds the transformer.
          *
+         * @return {@code Flux<T> -> Flux<T>}; reusable, per-key state is created per subscription
          * @throws IllegalStateException if no quiet period was set
          */
         public Function<Flux<T>, Flux<T>> build() {

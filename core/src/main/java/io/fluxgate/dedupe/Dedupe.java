@@ -25,7 +25,14 @@ public final class Dedupe {
     private Dedupe() {
     }
 
-    /** A builder deduplicating by {@code key}; by default each subscription gets its own in-memory store. */
+    /**
+     * A builder deduplicating by {@code key}; by default each subscription gets its own in-memory store.
+     *
+     * @param <T> the element type
+     * @param <K> the key type; needs equals and hashCode
+     * @param key the key of an element; must not return null
+     * @return a builder
+     */
     public static <T, K> Builder<T, K> byKey(Function<? super T, ? extends K> key) {
         return new Builder<>(Objects.requireNonNull(key, "key"));
     }
@@ -33,6 +40,9 @@ public final class Dedupe {
     /**
      * Drops an element equal to one among the last {@code n} distinct elements.
      *
+     * @param <T> the element type; needs equals and hashCode
+     * @param n how many distinct elements are remembered, at least 1
+     * @return {@code Flux<T> -> Flux<T>} without the duplicates
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T> Function<Flux<T>, Flux<T>> lastN(int n) {
@@ -43,6 +53,9 @@ public final class Dedupe {
      * Drops an element equal to one first seen less than {@code ttl} ago (at most
      * {@link InMemoryIdempotencyStore#DEFAULT_MAX_KEYS} remembered).
      *
+     * @param <T> the element type; needs equals and hashCode
+     * @param ttl how long an element is remembered after its first sighting, positive
+     * @return {@code Flux<T> -> Flux<T>} without the duplicates
      * @throws IllegalArgumentException if {@code ttl} is not positive
      */
     public static <T> Function<Flux<T>, Flux<T>> within(Duration ttl) {
@@ -64,6 +77,8 @@ public final class Dedupe {
          * Remember at most {@code maxKeys} keys per subscription (default
          * {@link InMemoryIdempotencyStore#DEFAULT_MAX_KEYS}).
          *
+         * @param maxKeys at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxKeys < 1}
          */
         public Builder<T, K> maxKeys(int maxKeys) {
@@ -75,6 +90,8 @@ public final class Dedupe {
         /**
          * Forget a key {@code ttl} after its first sighting.
          *
+         * @param ttl positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code ttl} is not positive
          */
         public Builder<T, K> ttl(Duration ttl) {
@@ -83,13 +100,22 @@ public final class Dedupe {
             return this;
         }
 
-        /** Use this (possibly shared, possibly remote) store instead of a per-subscription in-memory one. */
+        /**
+         * Use this (possibly shared, possibly remote) store instead of a per-subscription in-memory one.
+         *
+         * @param store decides which keys are new
+         * @return this builder
+         */
         public Builder<T, K> store(IdempotencyStore<? super K> store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** Builds the transformer. */
+        /**
+         * Builds the transformer.
+         *
+         * @return {@code Flux<T> -> Flux<T>}; reusable, an in-memory store is created per subscription
+         */
         public Function<Flux<T>, Flux<T>> build() {
             Function<? super T, ? extends K> k = key;
             if (store != null) {

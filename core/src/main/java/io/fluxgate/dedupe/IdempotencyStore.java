@@ -18,6 +18,9 @@ public interface IdempotencyStore<K> {
     /**
      * Atomically records {@code key} and tells whether it was absent: {@code true} means "first time, process
      * it", {@code false} means "duplicate, skip it". An error fails the stream (it is not treated as "new").
+     *
+     * @param key the element's key
+     * @return a {@code Mono} of {@code true} when the key is new, {@code false} for a duplicate
      */
     Mono<Boolean> markIfAbsent(K key);
 }

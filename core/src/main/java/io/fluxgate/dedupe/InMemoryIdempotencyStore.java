@@ -35,7 +35,11 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
         this.nanoClock = b.nanoClock != null ? b.nanoClock : Clocks.defaultNanoClock();
     }
 
-    /** A builder: no TTL, {@link #DEFAULT_MAX_KEYS} keys. */
+    /**
+     * A builder: no TTL, {@link #DEFAULT_MAX_KEYS} keys.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -43,6 +47,9 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
     /**
      * Remembers the last {@code maxKeys} keys.
      *
+     * @param <K> the key type; needs equals and hashCode
+     * @param maxKeys at least 1
+     * @return an empty store
      * @throws IllegalArgumentException if {@code maxKeys < 1}
      */
     public static <K> InMemoryIdempotencyStore<K> lastKeys(int maxKeys) {
@@ -52,6 +59,9 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
     /**
      * Remembers keys for {@code ttl}, at most {@link #DEFAULT_MAX_KEYS} of them.
      *
+     * @param <K> the key type; needs equals and hashCode
+     * @param ttl positive
+     * @return an empty store
      * @throws IllegalArgumentException if {@code ttl} is not positive
      */
     public static <K> InMemoryIdempotencyStore<K> ttl(Duration ttl) {
@@ -92,7 +102,11 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
         }
     }
 
-    /** Keys currently remembered (expired ones may still be counted until the next call). */
+    /**
+     * Keys currently remembered (expired ones may still be counted until the next call).
+     *
+     * @return the number of keys remembered, at most {@code maxKeys}
+     */
     public int size() {
         synchronized (seenAt) {
             return seenAt.size();
@@ -111,6 +125,8 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
         /**
          * Most keys remembered; the oldest is forgotten first.
          *
+         * @param maxKeys at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxKeys < 1}
          */
         public Builder maxKeys(int maxKeys) {
@@ -121,6 +137,8 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
         /**
          * How long after its first sighting a key is remembered.
          *
+         * @param ttl positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code ttl} is zero or negative
          */
         public Builder ttl(Duration ttl) {
@@ -128,13 +146,23 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
             return this;
         }
 
-        /** Nanosecond clock for the TTL (default {@link Clocks#defaultNanoClock()}). */
+        /**
+         * Nanosecond clock for the TTL (default {@link Clocks#defaultNanoClock()}).
+         *
+         * @param nanoClock a monotonic nanosecond clock
+         * @return this builder
+         */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
-        /** Builds an empty store. */
+        /**
+         * Builds an empty store.
+         *
+         * @param <K> the key type; needs equals and hashCode
+         * @return a new, empty store
+         */
         public <K> InMemoryIdempotencyStore<K> build() {
             return new InMemoryIdempotencyStore<>(this);
         }

@@ -1,5 +1,6 @@
 package io.fluxgate.flow;
 
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -32,13 +33,23 @@ public final class Clocks {
     private Clocks() {
     }
 
-    /** Monotonic nanoseconds, or virtual time when a virtual-time scheduler is installed. */
+    /**
+     * Monotonic nanoseconds, or virtual time when a virtual-time scheduler is installed.
+     *
+     * @return a nanosecond clock; read it on every use, it changes when a virtual-time scheduler is installed or
+     *     removed
+     */
     public static LongSupplier defaultNanoClock() {
         return DEFAULT;
     }
 
-    /** The clock of {@code scheduler} when one was configured, else {@link #defaultNanoClock()}. */
-    public static LongSupplier nanoClockOf(Scheduler scheduler) {
+    /**
+     * The clock of {@code scheduler} when one was configured, else {@link #defaultNanoClock()}.
+     *
+     * @param scheduler the configured scheduler, or {@code null} for none
+     * @return a nanosecond clock
+     */
+    public static LongSupplier nanoClockOf(@Nullable Scheduler scheduler) {
         return scheduler == null ? DEFAULT : () -> scheduler.now(TimeUnit.NANOSECONDS);
     }
 }

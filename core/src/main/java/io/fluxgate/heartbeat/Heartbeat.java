@@ -1,5 +1,6 @@
 package io.fluxgate.heartbeat;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -12,7 +13,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.annotation.Nullable;
 
 /**
  * Keep-alive injection: when upstream has been silent for an interval, a heartbeat element goes downstream, so
@@ -50,6 +50,7 @@ public final class Heartbeat {
      * directly ({@code UniqueUsers.Builder#buildForPulses()}).
      *
      * @param interval the silence after which a heartbeat is injected
+     * @return a builder; nothing runs until the built transformer is subscribed
      * @throws IllegalArgumentException if {@code interval} is not positive
      */
     public static Builder every(Duration interval) {
@@ -66,7 +67,12 @@ public final class Heartbeat {
             this.interval = interval;
         }
 
-        /** The scheduler whose clock and timers measure silence; {@code Schedulers.parallel()} by default, per subscription. */
+        /**
+         * The scheduler whose clock and timers measure silence; {@code Schedulers.parallel()} by default, per subscription.
+         *
+         * @param scheduler supplies the clock and runs the timer
+         * @return this builder
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -74,6 +80,7 @@ public final class Heartbeat {
 
         /**
          * @param beat called once per heartbeat, at emission time
+         * @param <T> the element type
          * @return {@code Flux<T> -> Flux<T>} with {@code beat.get()} injected after each silence
          */
         public <T> Function<Flux<T>, Flux<T>> inject(Supplier<? extends T> beat) {
@@ -94,6 +101,7 @@ public final class Heartbeat {
          *               .userId(Event::user).eventTimeMillis(Event::ts).scheduler(s).buildForPulses())
          * }</pre>
          *
+         * @param <T> the upstream element type
          * @return {@code Flux<T> -> Flux<Pulse<T>>}: upstream elements as {@link Pulse.Item}, heartbeats as {@link Pulse.Tick}
          */
         public <T> Function<Flux<T>, Flux<Pulse<T>>> ticks() {

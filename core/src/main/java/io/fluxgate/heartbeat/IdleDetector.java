@@ -31,6 +31,9 @@ public final class IdleDetector {
     private volatile long lastActive;
 
     /**
+     * @param interval the silence after which the source is idle, positive; saturated at {@code Long.MAX_VALUE}
+     *     nanoseconds
+     * @param nanoClock a monotonic nanosecond clock, e.g. {@link #clockOf(Scheduler)}
      * @throws IllegalArgumentException if {@code interval} is not positive
      * @throws NullPointerException     if an argument is null
      */
@@ -40,7 +43,10 @@ public final class IdleDetector {
         this.lastActive = nanoClock.getAsLong();
     }
 
-    /** @return the scheduler's clock in nanoseconds ({@link Scheduler#now}), virtual under a VirtualTimeScheduler */
+    /**
+     * @param scheduler the scheduler whose clock to read
+     * @return the scheduler's clock in nanoseconds ({@link Scheduler#now}), virtual under a VirtualTimeScheduler
+     */
     public static LongSupplier clockOf(Scheduler scheduler) {
         Objects.requireNonNull(scheduler, "scheduler");
         return () -> scheduler.now(TimeUnit.NANOSECONDS);
@@ -62,6 +68,8 @@ public final class IdleDetector {
     /**
      * Records activity at {@code nowNanos}, a value the caller just read from this detector's clock: a hot path that
      * already reads the clock per element saves a second read.
+     *
+     * @param nowNanos a value just read from this detector's clock
      */
     public void markActive(long nowNanos) {
         lastActive = nowNanos;
@@ -72,12 +80,18 @@ public final class IdleDetector {
         return nanosUntilIdle(nanoClock.getAsLong());
     }
 
-    /** @return {@link #nanosUntilIdle()} at {@code nowNanos}, a value read from this detector's clock */
+    /**
+     * @param nowNanos a value just read from this detector's clock
+     * @return {@link #nanosUntilIdle()} at {@code nowNanos}, a value read from this detector's clock
+     */
     public long nanosUntilIdle(long nowNanos) {
         return intervalNanos - silenceNanos(nowNanos);
     }
 
-    /** @return nanoseconds since the last activity at {@code nowNanos} (never negative), a value read from this detector's clock */
+    /**
+     * @param nowNanos a value just read from this detector's clock
+     * @return nanoseconds since the last activity at {@code nowNanos} (never negative), a value read from this detector's clock
+     */
     public long silenceNanos(long nowNanos) {
         return Math.max(0L, nowNanos - lastActive);
     }

@@ -13,6 +13,12 @@ public sealed interface Pulse<T> permits Pulse.Item, Pulse.Tick {
 
     /** An upstream element. */
     record Item<T>(T value) implements Pulse<T> {
+        /**
+         * Creates an item.
+         *
+         * @param value the upstream element
+         * @throws NullPointerException if {@code value} is null
+         */
         public Item {
             Objects.requireNonNull(value, "value");
         }

@@ -17,6 +17,19 @@ import java.util.Objects;
 public record StageHealth(String stage, Status status, long inFlight, Duration oldestInFlightAge, Duration stalledFor,
                           long inputs, long outputs) {
 
+    /**
+     * Validates the snapshot.
+     *
+     * @param stage the stage name
+     * @param status the watchdog's verdict
+     * @param inFlight elements that went in since the stage last emitted, zero or more
+     * @param oldestInFlightAge how long the oldest of those has been inside
+     * @param stalledFor how long the stall condition has held
+     * @param inputs elements that went in since subscription
+     * @param outputs elements that came out since subscription
+     * @throws NullPointerException if {@code stage}, {@code status}, {@code oldestInFlightAge} or
+     *     {@code stalledFor} is null
+     */
     public StageHealth {
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(status, "status");

@@ -7,10 +7,21 @@ public final class StageStalledException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The name of the stalled stage. */
     private final String stage;
-    private final transient Duration stalledFor;
+    /** How long the stall had lasted when the stage was failed. */
+    private final Duration stalledFor;
+    /** Elements inside the stage when it was failed. */
     private final long inFlight;
 
+    /**
+     * Creates the error for a stage that has been stalled for {@code stalledFor} with {@code inFlight} elements
+     * inside.
+     *
+     * @param stage the stage name
+     * @param stalledFor how long the stall had lasted
+     * @param inFlight elements that went in since the stage last emitted
+     */
     public StageStalledException(String stage, Duration stalledFor, long inFlight) {
         super("stage '" + stage + "' stalled: " + inFlight + " element(s) in flight and downstream demand outstanding, "
                 + "but no output for " + stalledFor);

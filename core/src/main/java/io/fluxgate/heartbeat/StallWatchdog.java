@@ -1,5 +1,6 @@
 package io.fluxgate.heartbeat;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -22,7 +23,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.annotation.Nullable;
 
 /**
  * Watches a stage ({@code Function<Flux<T>, Flux<R>>}) for stalls: elements went in, downstream has demand
@@ -59,10 +59,15 @@ import reactor.util.annotation.Nullable;
  */
 public final class StallWatchdog {
 
+    /** Default stall threshold: 30 seconds without output while elements are inside and demand is outstanding. */
     public static final Duration DEFAULT_STALL_AFTER = Duration.ofSeconds(30);
+    /** Gauge of the elements that entered the stage since its last output. */
     public static final String INFLIGHT = "fluxgate.stage.inflight";
+    /** Gauge of the age of the oldest element inside the stage, in seconds. */
     public static final String OLDEST_AGE = "fluxgate.stage.oldest.inflight.age";
+    /** Gauge that is 1 while the stage is stalled or failed, 0 otherwise. */
     public static final String STALLED = "fluxgate.stage.stalled";
+    /** Counter of stall episodes. */
     public static final String STALLS = "fluxgate.stage.stalls";
 
     private final String stage;
@@ -107,6 +112,7 @@ public final class StallWatchdog {
 
     /**
      * @param stage the name reported in health, events, meters and {@link StageStalledException}
+     * @return a builder with {@link #DEFAULT_STALL_AFTER}, no failing, no listener, no metrics
      * @throws IllegalArgumentException if {@code stage} is blank
      */
     public static Builder builder(String stage) {
@@ -123,6 +129,9 @@ public final class StallWatchdog {
      * Wraps {@code stage}; every subscription gets its own monitor and check timer (started on subscribe, stopped on
      * termination or cancel).
      *
+     * @param <T> the stage's input type
+     * @param <R> the stage's output type
+     * @param stage the stage to watch; applied once per subscription
      * @return {@code Flux<T> -> Flux<R>}: the stage's output, unchanged unless it fails with {@link StageStalledException}
      */
     public <T, R> Function<Flux<T>, Flux<R>> watch(Function<? super Flux<T>, ? extends Publisher<R>> stage) {
@@ -218,30 +227,58 @@ public final class StallWatchdog {
             this.stage = stage;
         }
 
-        /** Stall threshold; 30 s by default. @throws IllegalArgumentException if not positive */
+        /**
+         * Stall threshold; 30 s by default. @throws IllegalArgumentException if not positive
+         *
+         * @param stallAfter how long a stage may go without output while it holds elements and has demand,
+         *     positive
+         * @return this builder
+         */
         public Builder stallAfter(Duration stallAfter) {
             this.stallAfter = Checks.requirePositive("stallAfter", stallAfter);
             return this;
         }
 
-        /** Fail the stage once stalled this long (measured like stallAfter); off by default. @throws IllegalArgumentException if not positive */
+        /**
+         * Fail the stage once stalled this long (measured like stallAfter); off by default. @throws IllegalArgumentException if not positive
+         *
+         * @param failAfter how long a stall may last before the stage is failed, positive and not shorter than
+         *     {@code stallAfter}
+         * @return this builder
+         */
         public Builder failAfter(Duration failAfter) {
             this.failAfter = Checks.requirePositive("failAfter", failAfter);
             return this;
         }
 
-        /** Period of the stall check; {@code min(stallAfter / 4, 1 s)} by default. @throws IllegalArgumentException if not positive */
+        /**
+         * Period of the stall check; {@code min(stallAfter / 4, 1 s)} by default. @throws IllegalArgumentException if not positive
+         *
+         * @param checkEvery the period of the stall check, positive; bounds how late a stall is reported
+         * @return this builder
+         */
         public Builder checkEvery(Duration checkEvery) {
             this.checkEvery = Checks.requirePositive("checkEvery", checkEvery);
             return this;
         }
 
+        /**
+         * Receives the edge-triggered stall, recovery and failure notifications; none by default.
+         *
+         * @param listener the listener; called on the checks' scheduler or the stage's thread, must be quick
+         * @return this builder
+         */
         public Builder listener(StallListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Clock and timer of the checks; {@code Schedulers.parallel()} by default, resolved per subscription. */
+        /**
+         * Clock and timer of the checks; {@code Schedulers.parallel()} by default, resolved per subscription.
+         *
+         * @param scheduler supplies the clock and runs the checks
+         * @return this builder
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -252,6 +289,8 @@ public final class StallWatchdog {
          * {@code fluxgate.stage.oldest.inflight.age}, {@code fluxgate.stage.stalled} and a counter
          * {@code fluxgate.stage.stalls}, tagged {@code stage} (see the class comment). Default: no registry, no meters.
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder meterRegistry(MeterRegistry registry) {
@@ -259,7 +298,10 @@ public final class StallWatchdog {
             return this;
         }
 
-        /** @throws IllegalArgumentException if {@code failAfter < stallAfter} */
+        /**
+         * @return a new watchdog; the builder may be reused
+         * @throws IllegalArgumentException if {@code failAfter < stallAfter}
+         */
         public StallWatchdog build() {
             if (failAfter != null && failAfter.compareTo(stallAfter) < 0) {
                 throw new IllegalArgumentException("failAfter " + failAfter + " must not be shorter than stallAfter " + stallAfter);

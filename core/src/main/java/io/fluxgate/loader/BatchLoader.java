@@ -66,7 +66,14 @@ public final class BatchLoader<K, V> {
         this.cache = b.cacheSize > 0 ? new LinkedHashMap<>(16, 0.75f, true) : null;
     }
 
-    /** A builder over {@code batchFn}: keys (distinct, at most maxBatchSize) to a map of the values found. */
+    /**
+     * A builder over {@code batchFn}: keys (distinct, at most maxBatchSize) to a map of the values found.
+     *
+     * @param <K> the key type
+     * @param <V> the value type
+     * @param batchFn fetches the values of a batch of keys; keys missing from its map have no value
+     * @return a builder: batches of up to 100 keys, no cache
+     */
     public static <K, V> Builder<K, V> builder(
             Function<? super List<K>, ? extends Mono<? extends Map<K, ? extends V>>> batchFn) {
         return new Builder<>(Objects.requireNonNull(batchFn, "batchFn"));
@@ -75,6 +82,10 @@ public final class BatchLoader<K, V> {
     /**
      * The value for {@code key}: fetched in a batch with other keys asked for around the same time, or from the
      * cache. Completes empty if the batch result has no entry for the key.
+     *
+     * @param key the key to look up
+     * @return a {@code Mono} of the value, empty when the batch function found none; the batch function's error
+     *     when it fails
      */
     public Mono<V> load(K key) {
         Objects.requireNonNull(key, "key");
@@ -84,6 +95,8 @@ public final class BatchLoader<K, V> {
     /**
      * Loads every key of the stream, up to {@code maxBatchSize} at a time so a whole batch can form, and emits
      * the values in input order; keys without a value are skipped.
+     *
+     * @return {@code Flux<K> -> Flux<V>}: the values found, in input order
      */
     public Function<Flux<K>, Flux<V>> loadEach() {
         return keys -> keys.flatMapSequential(this::load, maxBatchSize, 1);
@@ -208,14 +221,22 @@ public final class BatchLoader<K, V> {
         callers.forEach(s -> s.error(e));
     }
 
-    /** Number of values in the cache. */
+    /**
+     * Number of values in the cache.
+     *
+     * @return values cached now, at most {@code cacheSize}
+     */
     public int cachedValues() {
         synchronized (lock) {
             return cache == null ? 0 : cache.size();
         }
     }
 
-    /** Removes {@code key} from the cache, so the next load fetches it again. */
+    /**
+     * Removes {@code key} from the cache, so the next load fetches it again.
+     *
+     * @param key the key to forget; a key not cached is ignored
+     */
     public void invalidate(K key) {
         synchronized (lock) {
             if (cache != null) {
@@ -239,6 +260,8 @@ public final class BatchLoader<K, V> {
         /**
          * Largest number of distinct keys per batch call; a full batch is sent at once.
          *
+         * @param maxBatchSize at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxBatchSize < 1}
          */
         public Builder<K, V> maxBatchSize(int maxBatchSize) {
@@ -249,6 +272,8 @@ public final class BatchLoader<K, V> {
         /**
          * How long the first key of a batch waits for others before the batch is sent.
          *
+         * @param maxDelay zero (batch only the keys asked for at the same instant) or positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxDelay} is negative
          */
         public Builder<K, V> maxDelay(Duration maxDelay) {
@@ -259,6 +284,8 @@ public final class BatchLoader<K, V> {
         /**
          * Keep up to {@code cacheSize} values in an LRU cache (default 0: no cache).
          *
+         * @param cacheSize zero or more
+         * @return this builder
          * @throws IllegalArgumentException if {@code cacheSize < 0}
          */
         public Builder<K, V> cacheSize(int cacheSize) {
@@ -266,13 +293,22 @@ public final class BatchLoader<K, V> {
             return this;
         }
 
-        /** Scheduler of the batching window (default {@code Schedulers.parallel()}, looked up per batch). */
+        /**
+         * Scheduler of the batching window (default {@code Schedulers.parallel()}, looked up per batch).
+         *
+         * @param scheduler runs the batching window's timer
+         * @return this builder
+         */
         public Builder<K, V> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** Builds the loader. */
+        /**
+         * Builds the loader.
+         *
+         * @return a new loader; its cache starts empty
+         */
         public BatchLoader<K, V> build() {
             return new BatchLoader<>(this);
         }

@@ -54,7 +54,13 @@ public final class StageMetrics {
     private StageMetrics() {
     }
 
-    /** A builder for a stage called {@code name}. */
+    /**
+     * A builder for a stage called {@code name}.
+     *
+     * @param name the {@code stage} tag value, not blank
+     * @return a new builder
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
@@ -62,6 +68,12 @@ public final class StageMetrics {
     /**
      * Shorthand for {@code builder(name).meterRegistry(registry).build(stage)}.
      *
+     * @param <T> the stage's input type
+     * @param <R> the stage's output type
+     * @param name the {@code stage} tag value, not blank
+     * @param registry where the meters are registered
+     * @param stage the stage to wrap
+     * @return the instrumented stage
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code name} is blank
      */
@@ -86,6 +98,8 @@ public final class StageMetrics {
          * Records meters in {@code registry}: the {@code fluxgate.stage.*} meters of the class comment, tagged
          * {@code stage}. Default: no registry, no meters (the stage is returned as is).
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder meterRegistry(MeterRegistry registry) {
@@ -93,13 +107,23 @@ public final class StageMetrics {
             return this;
         }
 
-        /** Extra tags on every meter. */
+        /**
+         * Extra tags on every meter.
+         *
+         * @param tags added to every meter
+         * @return this builder
+         */
         public Builder tags(Iterable<Tag> tags) {
             this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
             return this;
         }
 
-        /** Record per-element latency (default {@code true}); see the class comment for when it is meaningful. */
+        /**
+         * Record per-element latency (default {@code true}); see the class comment for when it is meaningful.
+         *
+         * @param latency whether to record {@code fluxgate.stage.latency}
+         * @return this builder
+         */
         public Builder latency(boolean latency) {
             this.latency = latency;
             return this;
@@ -109,6 +133,8 @@ public final class StageMetrics {
          * Most entry timestamps kept per subscription for latency matching; beyond that, entries are not timed
          * (bounded memory when a stage holds many elements or drops some).
          *
+         * @param maxPending entry timestamps kept per subscription, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxPending < 1}
          */
         public Builder maxPending(int maxPending) {
@@ -116,7 +142,14 @@ public final class StageMetrics {
             return this;
         }
 
-        /** Wraps {@code stage}. */
+        /**
+         * Wraps {@code stage}.
+         *
+         * @param <T> the stage's input type
+         * @param <R> the stage's output type
+         * @param stage the stage to wrap
+         * @return the instrumented stage, or {@code stage} itself when no registry is set
+         */
         public <T, R> Function<Flux<T>, Flux<R>> build(Function<Flux<T>, Flux<R>> stage) {
             Objects.requireNonNull(stage, "stage");
             if (registry == null) {

@@ -45,7 +45,11 @@ public final class Progress {
     private Progress() {
     }
 
-    /** A builder with the defaults: {@link #DEFAULT_NAME}, {@link #DEFAULT_INTERVAL}, unknown total, parallel scheduler. */
+    /**
+     * A builder with the defaults: {@link #DEFAULT_NAME}, {@link #DEFAULT_INTERVAL}, unknown total, parallel scheduler.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -53,6 +57,10 @@ public final class Progress {
     /**
      * Shorthand for {@code builder().interval(interval).listener(listener).build()}.
      *
+     * @param <T> the element type
+     * @param interval how often the listener is called, positive
+     * @param listener receives the snapshots
+     * @return {@code Flux<T> -> Flux<T>}, elements unchanged
      * @throws IllegalArgumentException if {@code interval} is not positive
      * @throws NullPointerException     if an argument is null
      */
@@ -71,7 +79,12 @@ public final class Progress {
         private Builder() {
         }
 
-        /** Name carried in every snapshot, e.g. the pipeline stage. */
+        /**
+         * Name carried in every snapshot, e.g. the pipeline stage.
+         *
+         * @param name the name; not blank
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Checks.notBlank("name", name);
             return this;
@@ -80,6 +93,8 @@ public final class Progress {
         /**
          * Expected number of elements; enables {@link ProgressSnapshot#fraction()} and {@link ProgressSnapshot#eta()}.
          *
+         * @param total the expected count, zero or more
+         * @return this builder
          * @throws IllegalArgumentException if {@code total} is negative
          */
         public Builder total(long total) {
@@ -90,6 +105,8 @@ public final class Progress {
         /**
          * How often the listener is called while the stream runs.
          *
+         * @param interval the reporting period, positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code interval} is zero or negative
          */
         public Builder interval(Duration interval) {
@@ -97,13 +114,23 @@ public final class Progress {
             return this;
         }
 
-        /** Scheduler that runs periodic reports; when set, its clock is also the time source. */
+        /**
+         * Scheduler that runs periodic reports; when set, its clock is also the time source.
+         *
+         * @param scheduler runs the reports and supplies the clock
+         * @return this builder
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** Receiver of the snapshots. Required. */
+        /**
+         * Receiver of the snapshots. Required.
+         *
+         * @param listener the receiver; see {@link ProgressListener} for threading
+         * @return this builder
+         */
         public Builder listener(ProgressListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -113,6 +140,8 @@ public final class Progress {
          * Builds the transformer. State (counters, timer) is created per subscription, so the function may be
          * reused for several streams; each gets its own count.
          *
+         * @param <T> the element type
+         * @return {@code Flux<T> -> Flux<T>}, elements unchanged
          * @throws IllegalStateException if no listener was set
          */
         public <T> Function<Flux<T>, Flux<T>> build() {
@@ -125,6 +154,9 @@ public final class Progress {
          * in that unit. The weigher runs on the stream's thread for every element and must be cheap; a negative
          * weight fails the stream with an {@link IllegalArgumentException} naming it.
          *
+         * @param <T> the element type
+         * @param weigher the weight of one element, zero or more
+         * @return {@code Flux<T> -> Flux<T>}, elements unchanged
          * @throws IllegalStateException if no listener was set
          * @throws NullPointerException  if {@code weigher} is null
          */

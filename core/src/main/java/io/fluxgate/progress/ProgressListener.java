@@ -11,6 +11,10 @@ package io.fluxgate.progress;
 @FunctionalInterface
 public interface ProgressListener {
 
-    /** Called with a fresh snapshot at each interval and once more, with a terminal {@link ProgressSnapshot.State}, at the end. */
+    /**
+     * Called with a fresh snapshot at each interval and once more, with a terminal {@link ProgressSnapshot.State}, at the end.
+     *
+     * @param snapshot the progress now; immutable
+     */
     void onProgress(ProgressSnapshot snapshot);
 }

@@ -36,18 +36,26 @@ public record ProgressSnapshot(
         /** The subscriber cancelled. */
         CANCELLED;
 
-        /** {@code true} for every state but {@link #RUNNING}. */
+        /** {@return {@code true} for every state but {@link #RUNNING}} */
         public boolean isTerminal() {
             return this != RUNNING;
         }
     }
 
-    /** The expected total, when one was given to the builder. */
+    /**
+     * The expected total, when one was given to the builder.
+     *
+     * @return the total, or empty when unknown
+     */
     public OptionalLong totalIfKnown() {
         return total < 0 ? OptionalLong.empty() : OptionalLong.of(total);
     }
 
-    /** {@code count / total} clamped to {@code [0, 1]}, when a total is known; {@code 1} for a total of zero. */
+    /**
+     * {@code count / total} clamped to {@code [0, 1]}, when a total is known; {@code 1} for a total of zero.
+     *
+     * @return the fraction done, or empty when no total is known
+     */
     public OptionalDouble fraction() {
         if (total < 0) {
             return OptionalDouble.empty();
@@ -62,6 +70,8 @@ public record ProgressSnapshot(
      * Estimated time to completion: remaining elements divided by the average rate since subscription (the average
      * is steadier than the interval rate, so the estimate does not jump around). Empty when no total is known or
      * nothing has passed yet; {@link Duration#ZERO} once the count reaches the total or the stream has ended.
+     *
+     * @return the estimate, or empty
      */
     public Optional<Duration> eta() {
         if (total < 0) {

@@ -31,6 +31,12 @@ public final class Route {
      * are merged. The predicate is evaluated once per element. Cancelling cancels both branches and the source;
      * an error in either branch cancels the other and fails the stream.
      *
+     * @param <T> the element type
+     * @param <R> the output type
+     * @param predicate chooses the branch of an element
+     * @param then the branch of matching elements
+     * @param otherwise the branch of the others
+     * @return {@code Flux<T> -> Flux<R>}: both branches' outputs, merged
      * @throws NullPointerException if an argument is null
      */
     public static <T, R> Function<Flux<T>, Flux<R>> when(Predicate<? super T> predicate,
@@ -53,6 +59,12 @@ public final class Route {
      * concurrently only if their stages are asynchronous (e.g. {@code publishOn} or async calls). Outputs are
      * merged.
      *
+     * @param <T> the element type
+     * @param <R> the output type
+     * @param n the number of partitions, at least 1
+     * @param key the partition key of an element; must not return null
+     * @param stageFor makes the stage of one partition, given its index 0..n-1
+     * @return {@code Flux<T> -> Flux<R>}: all partitions' outputs, merged
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T, R> Function<Flux<T>, Flux<R>> partitionWith(int n, Function<? super T, ?> key,
@@ -69,6 +81,12 @@ public final class Route {
     /**
      * {@link #partitionWith(int, Function, IntFunction)} with the same stage for every partition.
      *
+     * @param <T> the element type
+     * @param <R> the output type
+     * @param n the number of partitions, at least 1
+     * @param key the partition key of an element; must not return null
+     * @param stage the stage every partition runs
+     * @return {@code Flux<T> -> Flux<R>}: all partitions' outputs, merged
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T, R> Function<Flux<T>, Flux<R>> partition(int n, Function<? super T, ?> key,

@@ -35,7 +35,14 @@ public final class ElementTimeout {
     private ElementTimeout() {
     }
 
-    /** A builder around {@code call}; {@link Builder#timeout(Duration)} is required. */
+    /**
+     * A builder around {@code call}; {@link Builder#timeout(Duration)} is required.
+     *
+     * @param <T> the element type
+     * @param <R> the call's result type
+     * @param call the asynchronous call made for each element; only its first value is used
+     * @return a builder; set at least {@link Builder#timeout(Duration)}
+     */
     public static <T, R> Builder<T, R> builder(Function<? super T, ? extends Publisher<? extends R>> call) {
         return new Builder<>(Objects.requireNonNull(call, "call"));
     }
@@ -43,6 +50,12 @@ public final class ElementTimeout {
     /**
      * Shorthand: {@code call} for each element, one at a time, failing after {@code timeout}.
      *
+     * @param <T> the element type
+     * @param <R> the call's result type
+     * @param name the stage name put in the exception, not blank
+     * @param timeout the deadline of each call, positive
+     * @param call the asynchronous call made for each element
+     * @return {@code Flux<T> -> Flux<R>}: the first value of each element's call, in input order
      * @throws IllegalArgumentException if {@code timeout} is not positive or {@code name} is blank
      */
     public static <T, R> Function<Flux<T>, Flux<R>> of(String name, Duration timeout,
@@ -55,6 +68,12 @@ public final class ElementTimeout {
      * {@link ElementTimeoutException} after {@code timeout}. The timer runs on {@code Schedulers.parallel()},
      * looked up at subscription.
      *
+     * @param <T> the element type
+     * @param <R> the call's result type
+     * @param name the stage name put in the exception, not blank
+     * @param timeout the deadline of the call, positive
+     * @param call the asynchronous call to decorate
+     * @return the decorated call: {@code element -> Mono} of the call's first value
      * @throws IllegalArgumentException if {@code timeout} is not positive or {@code name} is blank
      */
     public static <T, R> Function<T, Mono<R>> call(String name, Duration timeout,
@@ -74,7 +93,12 @@ public final class ElementTimeout {
             this.call = call;
         }
 
-        /** Stage name put in the exception. */
+        /**
+         * Stage name put in the exception.
+         *
+         * @param name the stage name, not blank
+         * @return this builder
+         */
         public Builder<T, R> name(String name) {
             this.name = Checks.notBlank("name", name);
             return this;
@@ -83,6 +107,8 @@ public final class ElementTimeout {
         /**
          * Deadline for each element's call, from its subscription to its first value.
          *
+         * @param timeout the deadline of each call, positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder<T, R> timeout(Duration timeout) {
@@ -93,6 +119,8 @@ public final class ElementTimeout {
         /**
          * Calls in flight at once (default 1); output stays in input order.
          *
+         * @param concurrency calls in flight at once, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T, R> concurrency(int concurrency) {
@@ -100,7 +128,12 @@ public final class ElementTimeout {
             return this;
         }
 
-        /** Timer scheduler (default {@code Schedulers.parallel()}, resolved at subscription). */
+        /**
+         * Timer scheduler (default {@code Schedulers.parallel()}, resolved at subscription).
+         *
+         * @param scheduler runs the deadline timers
+         * @return this builder
+         */
         public Builder<T, R> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -109,6 +142,8 @@ public final class ElementTimeout {
         /**
          * The decorated call: the first value of {@code call(element)}, or {@link ElementTimeoutException}.
          *
+         * @return {@code element -> Mono} of the first value of {@code call(element)}, failing with {@link
+         *     ElementTimeoutException} after the timeout
          * @throws IllegalStateException if no timeout was set
          */
         public Function<T, Mono<R>> decoratedCall() {
@@ -128,6 +163,7 @@ public final class ElementTimeout {
         /**
          * Builds the transformer.
          *
+         * @return {@code Flux<T> -> Flux<R>}: the first value of each element's call, in input order; reusable
          * @throws IllegalStateException if no timeout was set
          */
         public Function<Flux<T>, Flux<R>> build() {

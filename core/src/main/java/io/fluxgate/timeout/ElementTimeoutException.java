@@ -1,5 +1,6 @@
 package io.fluxgate.timeout;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -11,10 +12,20 @@ public class ElementTimeoutException extends TimeoutException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The name of the stage whose call timed out. */
     private final String stage;
-    private final transient Object element;
+    // not serialized: an element need not be Serializable
+    private final transient @Nullable Object element;
+    /** The deadline the call missed. */
     private final Duration timeout;
 
+    /**
+     * Creates the exception for an element's call in a stage that produced no value within the timeout.
+     *
+     * @param stage the stage name
+     * @param element the element whose call timed out
+     * @param timeout the deadline that passed
+     */
     public ElementTimeoutException(String stage, Object element, Duration timeout) {
         super("stage '" + stage + "' timed out after " + timeout + " on element " + element);
         this.stage = stage;
@@ -22,17 +33,26 @@ public class ElementTimeoutException extends TimeoutException {
         this.timeout = timeout;
     }
 
-    /** The stage that timed out. */
+    /** {@return the stage that timed out} */
     public String stage() {
         return stage;
     }
 
-    /** The element whose call timed out. */
-    public Object element() {
+    /**
+     * The element whose call timed out.
+     *
+     * @return the element, or {@code null} in a copy of this exception that was serialized and deserialized (the
+     *     element is not serialized)
+     */
+    public @Nullable Object element() {
         return element;
     }
 
-    /** The configured limit. */
+    /**
+     * The configured limit.
+     *
+     * @return the deadline, as configured on the stage
+     */
     public Duration timeout() {
         return timeout;
     }

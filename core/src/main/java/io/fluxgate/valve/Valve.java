@@ -39,18 +39,29 @@ public final class Valve {
         this.paused = paused;
     }
 
-    /** An open valve with {@link #DEFAULT_MAX_IN_FLIGHT}. */
+    /**
+     * An open valve with {@link #DEFAULT_MAX_IN_FLIGHT}.
+     *
+     * @return a new open valve
+     */
     public static Valve open() {
         return builder().build();
     }
 
-    /** A builder: open, {@link #DEFAULT_MAX_IN_FLIGHT}. */
+    /**
+     * A builder: open, {@link #DEFAULT_MAX_IN_FLIGHT}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * The gate transformer. Reusable: every subscription registers with this valve.
+     *
+     * @param <T> the element type
+     * @return {@code Flux<T> -> Flux<T>}, elements unchanged
      */
     public <T> Function<Flux<T>, Flux<T>> gate() {
         return source -> new ValveFlux<>(source, this);
@@ -69,17 +80,29 @@ public final class Valve {
         }
     }
 
-    /** Whether the valve is paused. */
+    /**
+     * Whether the valve is paused.
+     *
+     * @return {@code true} between {@link #pause()} and {@link #resume()}
+     */
     public boolean isPaused() {
         return paused;
     }
 
-    /** The in-flight bound. */
+    /**
+     * The in-flight bound.
+     *
+     * @return the most elements requested upstream but not yet received, per subscription
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
 
-    /** Subscriptions currently gated by this valve. */
+    /**
+     * Subscriptions currently gated by this valve.
+     *
+     * @return the number of live subscriptions
+     */
     public int activeSubscriptions() {
         return subscribers.size();
     }
@@ -103,6 +126,8 @@ public final class Valve {
         /**
          * Most elements requested upstream but not yet received (how far a paused stream can overrun).
          *
+         * @param maxInFlight at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
         public Builder maxInFlight(int maxInFlight) {
@@ -110,13 +135,21 @@ public final class Valve {
             return this;
         }
 
-        /** Start paused (default: open). */
+        /**
+         * Start paused (default: open).
+         *
+         * @return this builder
+         */
         public Builder startPaused() {
             this.paused = true;
             return this;
         }
 
-        /** Builds the valve. */
+        /**
+         * Builds the valve.
+         *
+         * @return a new valve
+         */
         public Valve build() {
             return new Valve(maxInFlight, paused);
         }

@@ -1,5 +1,6 @@
 package io.fluxgate.window;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,27 +51,53 @@ public final class Checkpoint {
     private final Map<Object, Mark> marks;
     private final Map<Duration, Long> emittedUpTo;
 
+    /**
+     * Creates a checkpoint; both maps are copied.
+     *
+     * @param marks per partition key, its mark
+     * @param emittedUpTo per window size, the end of the largest window of that size emitted so far
+     * @throws NullPointerException if a map is null
+     */
     public Checkpoint(Map<?, Mark> marks, Map<Duration, Long> emittedUpTo) {
         this.marks = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(marks, "marks")));
         this.emittedUpTo = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(emittedUpTo, "emittedUpTo")));
     }
 
-    /** Per partition key (as returned by {@code partitionOf}), its mark. */
+    /**
+     * Per partition key (as returned by {@code partitionOf}), its mark.
+     *
+     * @return an unmodifiable map, in the order the partitions were first seen
+     */
     public Map<Object, Mark> marks() {
         return marks;
     }
 
-    /** The mark of one partition, or null if the operator has not seen it. */
-    public Mark mark(Object partition) {
+    /**
+     * The mark of one partition, or null if the operator has not seen it.
+     *
+     * @param partition a partition key as returned by {@code partitionOf}
+     * @return the mark, or {@code null}
+     */
+    public @Nullable Mark mark(Object partition) {
         return marks.get(partition);
     }
 
-    /** Per window size, the end of the largest window of that size emitted so far (absent: none yet). */
+    /**
+     * Per window size, the end of the largest window of that size emitted so far (absent: none yet).
+     *
+     * @return an unmodifiable map from window size to the exclusive end of the last emitted window, in the
+     *     event-time unit
+     */
     public Map<Duration, Long> emittedUpTo() {
         return emittedUpTo;
     }
 
-    /** The state to pass to {@link UniqueUsers.Builder#resumeFrom(ResumeState)} after a restart from this checkpoint. */
+    /**
+     * The state to pass to {@link UniqueUsers.Builder#resumeFrom(ResumeState)} after a restart from this checkpoint.
+     *
+     * @return the resume state holding each partition's max event time before its resume position and
+     *     {@link #emittedUpTo()}
+     */
     public ResumeState toResumeState() {
         Map<Object, Long> max = new LinkedHashMap<>();
         marks.forEach((p, m) -> max.put(p, m.maxEventTimeBefore()));

@@ -1,5 +1,6 @@
 package io.fluxgate.window;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -26,21 +27,33 @@ public final class LatePolicy<T> {
     public static final Duration DEFAULT_UPDATE_RETENTION = Duration.ofMinutes(1);
 
     /** The kind of policy. */
-    public enum Kind { DROP, SIDE_OUTPUT, UPDATE }
+    public enum Kind {
+        /** Late and future records are counted and discarded. */
+        DROP,
+        /** Late and future records go to a consumer. */
+        SIDE_OUTPUT,
+        /** Closed windows are kept for a retention and re-emitted with a corrected count. */
+        UPDATE
+    }
 
     private static final LatePolicy<Object> DROP = new LatePolicy<>(Kind.DROP, null, Duration.ZERO);
 
     private final Kind kind;
-    private final Consumer<? super LateRecord<T>> sink;
+    private final @Nullable Consumer<? super LateRecord<T>> sink;
     private final Duration retention;
 
-    private LatePolicy(Kind kind, Consumer<? super LateRecord<T>> sink, Duration retention) {
+    private LatePolicy(Kind kind, @Nullable Consumer<? super LateRecord<T>> sink, Duration retention) {
         this.kind = kind;
         this.sink = sink;
         this.retention = retention;
     }
 
-    /** Drop late records, counting them. This is the default. */
+    /**
+     * Drop late records, counting them. This is the default.
+     *
+     * @param <T> the record type
+     * @return the shared drop policy
+     */
     @SuppressWarnings("unchecked")
     public static <T> LatePolicy<T> drop() {
         return (LatePolicy<T>) DROP;
@@ -49,6 +62,10 @@ public final class LatePolicy<T> {
     /**
      * Hand late and future records to {@code sink}, once per window size they missed.
      *
+     * @param <T> the record type
+     * @param sink receives each late or future record, on the thread that delivered it; must be quick and must
+     *     not throw
+     * @return a side-output policy
      * @throws NullPointerException if {@code sink} is null
      */
     public static <T> LatePolicy<T> sideOutput(Consumer<? super LateRecord<T>> sink) {
@@ -61,6 +78,10 @@ public final class LatePolicy<T> {
      * window that received no record before it closed, but is still within retention, emits that window for the first
      * time (revision 0). The retention must be a whole multiple of the event-time unit (checked by {@code build()}).
      *
+     * @param <T> the record type
+     * @param retention how long, in event time past a window's end, a closed window is kept for corrections; zero
+     *     or positive
+     * @return an update policy
      * @throws IllegalArgumentException if {@code retention} is negative
      * @throws NullPointerException     if {@code retention} is null
      */
@@ -72,21 +93,39 @@ public final class LatePolicy<T> {
         return new LatePolicy<>(Kind.UPDATE, null, retention);
     }
 
-    /** {@link #update(Duration)} with {@link #DEFAULT_UPDATE_RETENTION}. */
+    /**
+     * {@link #update(Duration)} with {@link #DEFAULT_UPDATE_RETENTION}.
+     *
+     * @param <T> the record type
+     * @return an update policy with one minute of retention
+     */
     public static <T> LatePolicy<T> update() {
         return update(DEFAULT_UPDATE_RETENTION);
     }
 
+    /**
+     * The kind of this policy.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The side-output consumer, or null unless {@link Kind#SIDE_OUTPUT}. */
-    public Consumer<? super LateRecord<T>> sink() {
+    /**
+     * The side-output consumer, or null unless {@link Kind#SIDE_OUTPUT}.
+     *
+     * @return the consumer of {@link #sideOutput}, or {@code null}
+     */
+    public @Nullable Consumer<? super LateRecord<T>> sink() {
         return sink;
     }
 
-    /** The retention of {@link Kind#UPDATE}; zero otherwise. */
+    /**
+     * The retention of {@link Kind#UPDATE}; zero otherwise.
+     *
+     * @return the retention, zero or positive
+     */
     public Duration retention() {
         return retention;
     }

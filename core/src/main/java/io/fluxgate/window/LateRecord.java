@@ -26,6 +26,16 @@ public record LateRecord<T>(T value, long eventTime, long windowStart, Duration 
         FUTURE
     }
 
+    /**
+     * Validates the record.
+     *
+     * @param value the record as it came from upstream
+     * @param eventTime its event time, in the operator's event-time unit
+     * @param windowStart the start of the window it belongs to
+     * @param windowSize the size of that window
+     * @param reason why it was not counted
+     * @throws NullPointerException if {@code windowSize} or {@code reason} is null
+     */
     public LateRecord {
         Objects.requireNonNull(windowSize, "windowSize");
         Objects.requireNonNull(reason, "reason");

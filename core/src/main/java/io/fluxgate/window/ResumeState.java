@@ -25,7 +25,11 @@ public final class ResumeState {
         this.emittedUpTo = emittedUpTo;
     }
 
-    /** Nothing to resume: a fresh start. */
+    /**
+     * Nothing to resume: a fresh start.
+     *
+     * @return the empty state
+     */
     public static ResumeState empty() {
         return EMPTY;
     }
@@ -33,6 +37,7 @@ public final class ResumeState {
     /**
      * @param maxEventTimeBefore per partition key, the stored max event time ({@link Long#MIN_VALUE}: none)
      * @param emittedUpTo        per window size, the stored end of the largest emitted window
+     * @return a resume state holding copies of both maps
      * @throws NullPointerException if a map, key or value is null
      */
     public static ResumeState of(Map<?, Long> maxEventTimeBefore, Map<Duration, Long> emittedUpTo) {
@@ -45,14 +50,29 @@ public final class ResumeState {
         return new ResumeState(Collections.unmodifiableMap(m), Collections.unmodifiableMap(e));
     }
 
+    /**
+     * Per partition key, the max event time of the records before its resume position.
+     *
+     * @return an unmodifiable map; {@link Long#MIN_VALUE} means none
+     */
     public Map<Object, Long> maxEventTimeBefore() {
         return maxEventTimeBefore;
     }
 
+    /**
+     * Per window size, the end of the largest window of that size emitted before the checkpoint.
+     *
+     * @return an unmodifiable map, in the event-time unit
+     */
     public Map<Duration, Long> emittedUpTo() {
         return emittedUpTo;
     }
 
+    /**
+     * Whether there is nothing to resume from.
+     *
+     * @return {@code true} for a fresh start
+     */
     public boolean isEmpty() {
         return maxEventTimeBefore.isEmpty() && emittedUpTo.isEmpty();
     }

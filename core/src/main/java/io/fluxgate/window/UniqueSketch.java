@@ -25,7 +25,13 @@ public final class UniqueSketch {
         this.sketch = sketch;
     }
 
-    /** An empty sketch with the given lgK (4..21). */
+    /**
+     * An empty sketch with the given lgK (4..21).
+     *
+     * @param lgK log2 of the number of registers, 4 to 21
+     * @return an empty sketch
+     * @throws IllegalArgumentException if {@code lgK} is outside 4..21
+     */
     public static UniqueSketch empty(int lgK) {
         return new UniqueSketch(new HllSketch(lgK, TgtHllType.HLL_4));
     }
@@ -33,6 +39,8 @@ public final class UniqueSketch {
     /**
      * Reads a sketch written by {@link #toByteArray()}.
      *
+     * @param bytes a sketch image
+     * @return the sketch
      * @throws IllegalArgumentException if the bytes are not a valid HLL sketch image
      */
     public static UniqueSketch fromByteArray(byte[] bytes) {
@@ -44,26 +52,42 @@ public final class UniqueSketch {
         }
     }
 
-    /** The estimated number of distinct users. */
+    /** {@return the estimated number of distinct users} */
     public double estimate() {
         return sketch.getEstimate();
     }
 
-    /** Upper bound of the estimate at {@code numStdDev} (1, 2 or 3) standard deviations. */
+    /**
+     * Upper bound of the estimate at {@code numStdDev} (1, 2 or 3) standard deviations.
+     *
+     * @param numStdDev 1, 2 or 3
+     * @return the upper bound; at least the estimate
+     */
     public double upperBound(int numStdDev) {
         return sketch.getUpperBound(numStdDev);
     }
 
-    /** Lower bound of the estimate at {@code numStdDev} (1, 2 or 3) standard deviations. */
+    /**
+     * Lower bound of the estimate at {@code numStdDev} (1, 2 or 3) standard deviations.
+     *
+     * @param numStdDev 1, 2 or 3
+     * @return the lower bound; at most the estimate, at least the number of users seen
+     */
     public double lowerBound(int numStdDev) {
         return sketch.getLowerBound(numStdDev);
     }
 
+    /** {@return log2 of the sketch's number of registers, 4 to 21: its accuracy} */
     public int lgK() {
         return sketch.getLgConfigK();
     }
 
-    /** The sketch of the union of both user sets; neither input changes. lgK is the smaller of the two. */
+    /**
+     * The sketch of the union of both user sets; neither input changes. lgK is the smaller of the two.
+     *
+     * @param other another sketch, of any lgK
+     * @return a new sketch of the union
+     */
     public UniqueSketch merge(UniqueSketch other) {
         Objects.requireNonNull(other, "other");
         Union u = new Union(Math.max(lgK(), other.lgK()));
@@ -72,7 +96,11 @@ public final class UniqueSketch {
         return new UniqueSketch(u.getResult(TgtHllType.HLL_4));
     }
 
-    /** A compact serialized image, readable by {@link #fromByteArray(byte[])}. */
+    /**
+     * A compact serialized image, readable by {@link #fromByteArray(byte[])}.
+     *
+     * @return the serialized sketch, a fresh array
+     */
     public byte[] toByteArray() {
         return sketch.toCompactByteArray();
     }

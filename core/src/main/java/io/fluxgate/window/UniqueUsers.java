@@ -1,5 +1,6 @@
 package io.fluxgate.window;
 
+import org.jspecify.annotations.Nullable;
 import io.fluxgate.internal.Checks;
 import io.fluxgate.heartbeat.Heartbeat;
 import io.fluxgate.heartbeat.IdleDetector;
@@ -54,7 +55,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
     /** Upstream prefetch. */
     public static final int DEFAULT_PREFETCH = 256;
     /** {@link Builder#partitionIdleTimeout(Duration)} unless configured: partitions never go idle. */
-    public static final Duration DEFAULT_PARTITION_IDLE_TIMEOUT = null;
+    public static final @Nullable Duration DEFAULT_PARTITION_IDLE_TIMEOUT = null;
     /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
     public static final String DEFAULT_METRICS_NAME = "fluxgate.window";
 
@@ -71,6 +72,9 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
      * {@link Builder#buildForPulses()} builds the same operator over a {@link Heartbeat} tick stream, whose ticks
      * drive the idle flush.
      *
+     * @param <T> the record type
+     * @param size the first tumbling window length; positive, and a whole number of the event-time unit
+     * @return a builder with the defaults above
      * @throws IllegalArgumentException if {@code size} is not positive
      * @throws NullPointerException     if {@code size} is null
      */
@@ -87,7 +91,11 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         return new WindowOperator<>(source, spec);
     }
 
-    /** Internal: the immutable configuration (benchmarks drive the algorithm directly with it). Not a supported API. */
+    /**
+     * Internal: the immutable configuration (benchmarks drive the algorithm directly with it). Not a supported API.
+     *
+     * @return the validated configuration this operator was built from
+     */
     public WindowSpec<T> spec() {
         return spec;
     }
@@ -136,6 +144,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * Adds another tumbling window size computed in the same pass; results are tagged with their size.
          *
+         * @param size another tumbling window length; positive and not already configured
+         * @return this builder
          * @throws IllegalArgumentException if {@code size} is not positive or already configured
          */
         public Builder<T> alsoWindow(Duration size) {
@@ -153,6 +163,10 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * The user id; its 64-bit {@code UidHash} is counted (collision probability ~ n^2/2^65 for n users in a
          * window). Replaces {@link #userKey}. A null id fails the stream.
+         *
+         * @param userId extracts the user id of a record; called once per record, must not return null
+         * @param <U> the record type, fixed by this function's parameter type
+         * @return this builder, typed for {@code U}
          */
         public <U extends T> Builder<U> userId(Function<? super U, ? extends CharSequence> userId) {
             Builder<U> self = narrow();
@@ -161,7 +175,13 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return self;
         }
 
-        /** A 64-bit user key counted as is (no hashing, no collisions). Replaces {@link #userId}. */
+        /**
+         * A 64-bit user key counted as is (no hashing, no collisions). Replaces {@link #userId}.
+         *
+         * @param userKey extracts the 64-bit user key of a record, called once per record
+         * @param <U> the record type, fixed by this function's parameter type
+         * @return this builder, typed for {@code U}
+         */
         public <U extends T> Builder<U> userKey(ToLongFunction<? super U> userKey) {
             Builder<U> self = narrow();
             self.userKey = Objects.requireNonNull(userKey, "userKey");
@@ -169,7 +189,13 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return self;
         }
 
-        /** Event time in epoch seconds; sizes and lateness must then be whole seconds. */
+        /**
+         * Event time in epoch seconds; sizes and lateness must then be whole seconds.
+         *
+         * @param seconds extracts a record's event time in seconds since the epoch
+         * @param <U> the record type, fixed by this function's parameter type
+         * @return this builder, typed for {@code U}
+         */
         public <U extends T> Builder<U> eventTimeSeconds(ToLongFunction<? super U> seconds) {
             Builder<U> self = narrow();
             self.eventTime = Objects.requireNonNull(seconds, "eventTimeSeconds");
@@ -177,7 +203,13 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return self;
         }
 
-        /** Event time in epoch milliseconds; sizes and lateness must then be whole milliseconds. */
+        /**
+         * Event time in epoch milliseconds; sizes and lateness must then be whole milliseconds.
+         *
+         * @param millis extracts a record's event time in milliseconds since the epoch
+         * @param <U> the record type, fixed by this function's parameter type
+         * @return this builder, typed for {@code U}
+         */
         public <U extends T> Builder<U> eventTimeMillis(ToLongFunction<? super U> millis) {
             Builder<U> self = narrow();
             self.eventTime = Objects.requireNonNull(millis, "eventTimeMillis");
@@ -185,7 +217,13 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return self;
         }
 
-        /** Event time as an {@link Instant}, kept as epoch millis (an Instant beyond the long range fails the stream). */
+        /**
+         * Event time as an {@link Instant}, kept as epoch millis (an Instant beyond the long range fails the stream).
+         *
+         * @param instant extracts a record's event time; must not return null
+         * @param <U> the record type, fixed by this function's parameter type
+         * @return this builder, typed for {@code U}
+         */
         public <U extends T> Builder<U> eventTime(Function<? super U, Instant> instant) {
             Objects.requireNonNull(instant, "eventTime");
             Builder<U> self = narrow();
@@ -208,6 +246,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * How far the watermark trails the largest event time. Default {@link #DEFAULT_ALLOWED_LATENESS}.
          *
+         * @param lateness zero or positive; a record older than the watermark by more than this is late
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder<T> allowedLateness(Duration lateness) {
@@ -219,7 +259,12 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return this;
         }
 
-        /** What to do with late (and future) records. Default {@link LatePolicy#drop()}. */
+        /**
+         * What to do with late (and future) records. Default {@link LatePolicy#drop()}.
+         *
+         * @param policy receives late and future records (drop, side output, fail, ...)
+         * @return this builder
+         */
         public Builder<T> lateRecords(LatePolicy<? super T> policy) {
             this.latePolicy = Objects.requireNonNull(policy, "policy");
             return this;
@@ -232,6 +277,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * the idle detection {@link Heartbeat} uses. To let a heartbeat's ticks drive the flush instead of this
          * operator's own timer, see {@link #buildForPulses()}.
          *
+         * @param interval the processing-time silence after which the watermark advances; positive
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder<T> idleFlush(Duration interval) {
@@ -243,7 +290,12 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return this;
         }
 
-        /** The processing-time clock and timer of idle flush, partition idleness and the future bound. Default {@link Schedulers#parallel()}. */
+        /**
+         * The processing-time clock and timer of idle flush, partition idleness and the future bound. Default {@link Schedulers#parallel()}.
+         *
+         * @param scheduler supplies processing time and runs the timers
+         * @return this builder
+         */
         public Builder<T> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -253,6 +305,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * Records whose event time is more than {@code skew} ahead of processing time (the scheduler's epoch clock)
          * do not advance the watermark and go to the late-record policy with reason FUTURE. Off by default.
          *
+         * @param skew zero or positive; how far ahead of processing time an event time may be
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder<T> maxFutureSkew(Duration skew) {
@@ -264,13 +318,21 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return this;
         }
 
-        /** Exact counting (the default): 64-bit keys in a primitive hash set per window. */
+        /**
+         * Exact counting (the default): 64-bit keys in a primitive hash set per window.
+         *
+         * @return this builder
+         */
         public Builder<T> exact() {
             this.approximate = false;
             return this;
         }
 
-        /** Approximate counting with a HyperLogLog sketch of {@link #DEFAULT_LG_K}. */
+        /**
+         * Approximate counting with a HyperLogLog sketch of {@link #DEFAULT_LG_K}.
+         *
+         * @return this builder
+         */
         public Builder<T> approximate() {
             return approximate(DEFAULT_LG_K);
         }
@@ -278,6 +340,9 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * Approximate counting with a HyperLogLog sketch of 2^lgK registers; results carry a mergeable {@link UniqueSketch}.
          *
+         * @param lgK log2 of the number of HyperLogLog registers, 4 to 21; relative error about 1.04 /
+         *     sqrt(2^lgK)
+         * @return this builder
          * @throws IllegalArgumentException if lgK is outside 4..21
          */
         public Builder<T> approximate(int lgK) {
@@ -290,6 +355,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
          * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<T> meterRegistry(MeterRegistry registry) {
@@ -302,6 +369,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * {@code .revisions.emitted} and a gauge {@code <name>.windows.open}. Default: no registry, no meters.
          *
          * @param name the meter name prefix; {@link #DEFAULT_METRICS_NAME} by default
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException     if {@code registry} or {@code name} is null
          * @throws IllegalArgumentException if {@code name} is blank
          */
@@ -311,7 +380,12 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             return this;
         }
 
-        /** Cumulative, thread-safe counters every subscription adds to (see {@link WindowStats}). */
+        /**
+         * Cumulative, thread-safe counters every subscription adds to (see {@link WindowStats}).
+         *
+         * @param stats the counters to add to; may be shared by several operators
+         * @return this builder
+         */
         public Builder<T> stats(WindowStats stats) {
             this.stats = Objects.requireNonNull(stats, "stats");
             return this;
@@ -320,6 +394,9 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * Per-partition watermarks: each partition tracks its own max event time and the watermark is the minimum over
          * active partitions minus the lateness (never moving backwards). Keys must have equals/hashCode.
+         *
+         * @param partitionOf the partition of a record (e.g. its Kafka partition); called once per record
+         * @return this builder
          */
         public Builder<T> partitions(Function<? super T, ?> partitionOf) {
             this.partitionOf = Objects.requireNonNull(partitionOf, "partitionOf");
@@ -330,6 +407,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * A partition without records for {@code timeout} of processing time stops holding the watermark back until
          * its next record. Default: never.
          *
+         * @param timeout positive processing-time silence after which a partition is idle
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder<T> partitionIdleTimeout(Duration timeout) {
@@ -344,13 +423,21 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * The position of a record within its partition (e.g. a Kafka offset; increasing in arrival order). Enables
          * a {@link Checkpoint} on every result.
+         *
+         * @param positionOf the position of a record within its partition
+         * @return this builder
          */
         public Builder<T> positions(ToLongFunction<? super T> positionOf) {
             this.positionOf = Objects.requireNonNull(positionOf, "positionOf");
             return this;
         }
 
-        /** Continue after a restart from a {@link Checkpoint} (see {@link Checkpoint#toResumeState()}). */
+        /**
+         * Continue after a restart from a {@link Checkpoint} (see {@link Checkpoint#toResumeState()}).
+         *
+         * @param state the resume state of the last committed checkpoint
+         * @return this builder
+         */
         public Builder<T> resumeFrom(ResumeState state) {
             this.resume = Objects.requireNonNull(state, "state");
             return this;
@@ -359,6 +446,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         /**
          * Upstream batch size (replenished at 75%). Default {@link #DEFAULT_PREFETCH}.
          *
+         * @param prefetch positive number of records requested from upstream at a time
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder<T> prefetch(int prefetch) {

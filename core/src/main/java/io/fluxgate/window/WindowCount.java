@@ -1,5 +1,6 @@
 package io.fluxgate.window;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -25,16 +26,27 @@ public final class WindowCount {
     private final long uniqueUsers;
     private final long events;
     private final int revision;
-    private final UniqueSketch sketch;
+    private final @Nullable UniqueSketch sketch;
     private final WindowStats.Snapshot stats;
-    private final Checkpoint checkpoint;
+    private final @Nullable Checkpoint checkpoint;
 
     /**
+     * @param start inclusive window start, in {@code unit}
+     * @param end exclusive window end, in {@code unit}
+     * @param size the window size
+     * @param unit {@link ChronoUnit#SECONDS} or {@link ChronoUnit#MILLIS}
+     * @param uniqueUsers distinct users, zero or more
+     * @param events records counted, zero or more
+     * @param revision 0 for the first emission, then 1, 2, ...
+     * @param sketch the window's sketch in approximate mode, else {@code null}
+     * @param stats the subscription's counters
+     * @param checkpoint the checkpoint when positions are tracked, else {@code null}
      * @throws NullPointerException     if size, unit or stats is null
      * @throws IllegalArgumentException if counts or revision are negative
      */
     public WindowCount(long start, long end, Duration size, ChronoUnit unit, long uniqueUsers, long events,
-                       int revision, UniqueSketch sketch, WindowStats.Snapshot stats, Checkpoint checkpoint) {
+                       int revision, @Nullable UniqueSketch sketch, WindowStats.Snapshot stats,
+                       @Nullable Checkpoint checkpoint) {
         if (uniqueUsers < 0 || events < 0 || revision < 0) {
             throw new IllegalArgumentException("negative count: uniqueUsers=" + uniqueUsers + ", events=" + events
                     + ", revision=" + revision);
@@ -51,52 +63,62 @@ public final class WindowCount {
         this.checkpoint = checkpoint;
     }
 
-    /** Inclusive window start, in {@link #unit()}. */
+    /** {@return inclusive window start, in {@link #unit()}} */
     public long start() {
         return start;
     }
 
-    /** Exclusive window end ({@code start + size}, saturated at {@link Long#MAX_VALUE}), in {@link #unit()}. */
+    /**
+     * {@return exclusive window end ({@code start + size}, saturated at {@link Long#MAX_VALUE}), in {@link #unit()}}
+     */
     public long end() {
         return end;
     }
 
-    /** The window size this result belongs to (one operator can compute several sizes). */
+    /** {@return the window size this result belongs to (one operator can compute several sizes)} */
     public Duration size() {
         return size;
     }
 
-    /** The event-time unit of start and end: {@link ChronoUnit#SECONDS} or {@link ChronoUnit#MILLIS}. */
+    /** {@return the event-time unit of start and end: {@link ChronoUnit#SECONDS} or {@link ChronoUnit#MILLIS}} */
     public ChronoUnit unit() {
         return unit;
     }
 
-    /** Distinct users (exact, or the rounded estimate in approximate mode). */
+    /** {@return distinct users (exact, or the rounded estimate in approximate mode)} */
     public long uniqueUsers() {
         return uniqueUsers;
     }
 
-    /** Records counted in the window, duplicates included. */
+    /** {@return records counted in the window, duplicates included} */
     public long events() {
         return events;
     }
 
-    /** 0 for the first emission, then 1, 2, ... for UPDATE corrections. */
+    /** {@return 0 for the first emission, then 1, 2, ... for UPDATE corrections} */
     public int revision() {
         return revision;
     }
 
-    /** The mergeable sketch of the window's users, in approximate mode. */
+    /**
+     * The mergeable sketch of the window's users, in approximate mode.
+     *
+     * @return the sketch, or empty in exact mode
+     */
     public Optional<UniqueSketch> sketch() {
         return Optional.ofNullable(sketch);
     }
 
-    /** The subscription's counters when this result was emitted. */
+    /** {@return the subscription's counters when this result was emitted} */
     public WindowStats.Snapshot stats() {
         return stats;
     }
 
-    /** The records fully accounted for once this result is handled, when positions are tracked. */
+    /**
+     * The records fully accounted for once this result is handled, when positions are tracked.
+     *
+     * @return the checkpoint, or empty unless positions are tracked
+     */
     public Optional<Checkpoint> checkpoint() {
         return Optional.ofNullable(checkpoint);
     }

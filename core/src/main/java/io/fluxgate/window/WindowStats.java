@@ -41,6 +41,7 @@ public final class WindowStats {
      */
     public record Snapshot(long events, long late, long future, long dropped, long sideOutput, long updated,
                            long replayedSkipped, long windowsEmitted, long revisionsEmitted) {
+        /** All counters zero. */
         public static final Snapshot EMPTY = new Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         Snapshot minus(Snapshot o) {
@@ -50,48 +51,64 @@ public final class WindowStats {
         }
     }
 
+    /** {@return records received} */
     public long events() {
         return events.sum();
     }
 
+    /** {@return (record, size) pairs whose window had closed} */
     public long late() {
         return late.sum();
     }
 
+    /** {@return (record, size) pairs rejected for being too far ahead of processing time} */
     public long future() {
         return future.sum();
     }
 
+    /** {@return late and future pairs discarded} */
     public long dropped() {
         return dropped.sum();
     }
 
+    /** {@return late and future pairs handed to the side output} */
     public long sideOutput() {
         return sideOutput.sum();
     }
 
+    /** {@return late pairs applied to a retained window} */
     public long updated() {
         return updated.sum();
     }
 
+    /** {@return pairs skipped after a resume because their window had been emitted before} */
     public long replayedSkipped() {
         return replayedSkipped.sum();
     }
 
+    /** {@return first emissions of windows (revision 0)} */
     public long windowsEmitted() {
         return windowsEmitted.sum();
     }
 
+    /** {@return corrected emissions (revision 1 and above)} */
     public long revisionsEmitted() {
         return revisionsEmitted.sum();
     }
 
+    /**
+     * {@return all counters now; each is read on its own, so a snapshot taken while the operator runs may be off by the records in flight}
+     */
     public Snapshot snapshot() {
         return new Snapshot(events(), late(), future(), dropped(), sideOutput(), updated(), replayedSkipped(),
                 windowsEmitted(), revisionsEmitted());
     }
 
-    /** Adds a delta; used by the operator. */
+    /**
+     * Adds a delta; used by the operator.
+     *
+     * @param d the increments to add; counters may only grow, so its fields are zero or positive
+     */
     public void add(Snapshot d) {
         if (d.events() != 0) events.add(d.events());
         if (d.late() != 0) late.add(d.late());
@@ -104,7 +121,13 @@ public final class WindowStats {
         if (d.revisionsEmitted() != 0) revisionsEmitted.add(d.revisionsEmitted());
     }
 
-    /** The difference {@code a - b}; used by the operator to fold in increments. */
+    /**
+     * The difference {@code a - b}; used by the operator to fold in increments.
+     *
+     * @param a the later snapshot
+     * @param b the earlier snapshot
+     * @return the increments from {@code b} to {@code a}
+     */
     public static Snapshot delta(Snapshot a, Snapshot b) {
         return a.minus(b);
     }

@@ -18,4 +18,7 @@
  * {@link io.fluxgate.window.Checkpoint} and {@link io.fluxgate.window.ResumeState} make a Kafka source crash-safe.
  * {@code io.fluxgate.window.internal} holds the algorithm and the subscriber and is not API.
  */
+@NullMarked
 package io.fluxgate.window;
+
+import org.jspecify.annotations.NullMarked;

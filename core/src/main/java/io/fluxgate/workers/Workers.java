@@ -42,6 +42,11 @@ public final class Workers {
      * Up to {@code n} calls at once; results in input order (a slow call holds back the results behind it, at
      * most {@code n} of them). Errors fail the stream; cancellation cancels the calls in flight.
      *
+     * @param <T> the element type
+     * @param <R> the call's result type
+     * @param n calls in flight at most, at least 1; also the upstream prefetch
+     * @param call the asynchronous call made for each element
+     * @return {@code Flux<T> -> Flux<R>}: every call's results, in input order
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T, R> Function<Flux<T>, Flux<R>> ordered(int n,
@@ -55,6 +60,11 @@ public final class Workers {
      * Up to {@code n} calls at once; results as they complete. Errors fail the stream; cancellation cancels the
      * calls in flight.
      *
+     * @param <T> the element type
+     * @param <R> the call's result type
+     * @param n calls in flight at most, at least 1; also the upstream prefetch
+     * @param call the asynchronous call made for each element
+     * @return {@code Flux<T> -> Flux<R>}: every call's results, as they come
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T, R> Function<Flux<T>, Flux<R>> unordered(int n,
@@ -64,7 +74,14 @@ public final class Workers {
         return source -> source.flatMap(call, n, 1);
     }
 
-    /** A builder for adaptive concurrency around {@code call}; results are emitted as they complete. */
+    /**
+     * A builder for adaptive concurrency around {@code call}; results are emitted as they complete.
+     *
+     * @param <T> the element type
+     * @param <R> the call's result type
+     * @param call the asynchronous call made for each element
+     * @return a builder with {@code Gradient2Limit} as the default controller
+     */
     public static <T, R> AdaptiveBuilder<T, R> adaptive(Function<? super T, ? extends Publisher<? extends R>> call) {
         return new AdaptiveBuilder<>(Objects.requireNonNull(call, "call"));
     }
@@ -88,6 +105,9 @@ public final class Workers {
         /**
          * Creates the controller for each subscription (controllers are stateful, one per stream). Default:
          * {@code Gradient2Limit::ofDefaults}.
+         *
+         * @param controller makes a fresh controller per subscription
+         * @return this builder
          */
         public AdaptiveBuilder<T, R> controller(Supplier<? extends LimitController> controller) {
             this.controller = Objects.requireNonNull(controller, "controller");
@@ -98,19 +118,32 @@ public final class Workers {
          * Errors that signal overload (reported to the controller as drops, which shrink the limit). Default:
          * {@link TimeoutException}s, which includes {@code ElementTimeoutException}. The error still fails the
          * stream; wrap the call (retry, {@code Outcomes.tryMapAsync}) to keep going.
+         *
+         * @param overload tells which call errors mean overload
+         * @return this builder
          */
         public AdaptiveBuilder<T, R> overloadOn(Predicate<? super Throwable> overload) {
             this.overload = Objects.requireNonNull(overload, "overload");
             return this;
         }
 
-        /** Clock for call latencies (default {@link Clocks#defaultNanoClock()}). */
+        /**
+         * Clock for call latencies (default {@link Clocks#defaultNanoClock()}).
+         *
+         * @param nanoClock a monotonic nanosecond clock
+         * @return this builder
+         */
         public AdaptiveBuilder<T, R> nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
-        /** Told the limit after every change, e.g. to export it as a gauge. */
+        /**
+         * Told the limit after every change, e.g. to export it as a gauge.
+         *
+         * @param onLimit receives each new limit; called on the thread that fed the sample, must be quick
+         * @return this builder
+         */
         public AdaptiveBuilder<T, R> onLimitChange(IntConsumer onLimit) {
             this.onLimit = Objects.requireNonNull(onLimit, "onLimit");
             return this;
@@ -120,6 +153,8 @@ public final class Workers {
          * Builds the transformer. At most the controller's {@code maxLimit()} elements are taken from upstream
          * ahead of a free slot; only {@code limit()} calls run at once. Cancellation cancels calls in flight and
          * elements waiting for a slot.
+         *
+         * @return {@code Flux<T> -> Flux<R>}; reusable, the controller and slots are created per subscription
          */
         public Function<Flux<T>, Flux<R>> build() {
             Supplier<? extends LimitController> c = controller;

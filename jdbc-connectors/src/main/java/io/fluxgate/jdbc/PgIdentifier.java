@@ -1,5 +1,6 @@
 package io.fluxgate.jdbc;
 
+import org.jspecify.annotations.Nullable;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -20,6 +21,8 @@ public final class PgIdentifier {
      * Returns {@code name} if it is usable as an identifier.
      *
      * @param what what the name is, for the message (e.g. "column")
+     * @param name the identifier, as stored in the catalog
+     * @return {@code name}
      * @throws IllegalArgumentException if empty, longer than {@value #MAX_BYTES} UTF-8 bytes, or containing a NUL
      *     or another control character
      */
@@ -43,14 +46,27 @@ public final class PgIdentifier {
         return name;
     }
 
-    /** {@code name} as a quoted identifier ({@code "} doubled inside). Validates first. */
+    /**
+     * {@code name} as a quoted identifier ({@code "} doubled inside). Validates first.
+     *
+     * @param name the identifier, as stored in the catalog
+     * @return the quoted identifier
+     * @throws IllegalArgumentException if {@code name} is not usable as an identifier
+     */
     public static String quote(String name) {
         validate(name, "identifier");
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
-    /** {@code "schema"."name"}, or just {@code "name"} when {@code schema} is {@code null}. */
-    public static String qualified(String schema, String name) {
+    /**
+     * {@code "schema"."name"}, or just {@code "name"} when {@code schema} is {@code null}.
+     *
+     * @param schema the schema, or {@code null}
+     * @param name the identifier
+     * @return the quoted, possibly qualified, identifier
+     * @throws IllegalArgumentException if a name is not usable as an identifier
+     */
+    public static String qualified(@Nullable String schema, String name) {
         return schema == null ? quote(name) : quote(schema) + "." + quote(name);
     }
 

@@ -37,42 +37,49 @@ import java.util.UUID;
  */
 public abstract class PgType<V> {
 
+    /** {@code int2} from a {@link Short}. */
     public static final PgType<Short> INT2 = new Fixed<>("int2", 21, 1005, 2) {
         @Override
         void writeValue(ByteBuf out, Short v) {
             out.writeShort(v);
         }
     };
+    /** {@code int4} from an {@link Integer}. */
     public static final PgType<Integer> INT4 = new Fixed<>("int4", 23, 1007, 4) {
         @Override
         void writeValue(ByteBuf out, Integer v) {
             out.writeInt(v);
         }
     };
+    /** {@code int8} from a {@link Long}. */
     public static final PgType<Long> INT8 = new Fixed<>("int8", 20, 1016, 8) {
         @Override
         void writeValue(ByteBuf out, Long v) {
             out.writeLong(v);
         }
     };
+    /** {@code float4} from a {@link Float}; NaN and infinities are stored as such. */
     public static final PgType<Float> FLOAT4 = new Fixed<>("float4", 700, 1021, 4) {
         @Override
         void writeValue(ByteBuf out, Float v) {
             out.writeInt(Float.floatToIntBits(v));
         }
     };
+    /** {@code float8} from a {@link Double}; NaN and infinities are stored as such. */
     public static final PgType<Double> FLOAT8 = new Fixed<>("float8", 701, 1022, 8) {
         @Override
         void writeValue(ByteBuf out, Double v) {
             out.writeLong(Double.doubleToLongBits(v));
         }
     };
+    /** {@code bool} from a {@link Boolean}. */
     public static final PgType<Boolean> BOOL = new Fixed<>("bool", 16, 1000, 1) {
         @Override
         void writeValue(ByteBuf out, Boolean v) {
             out.writeByte(v ? 1 : 0);
         }
     };
+    /** {@code uuid} from a {@link java.util.UUID}. */
     public static final PgType<UUID> UUID = new Fixed<>("uuid", 2950, 2951, 16) {
         @Override
         void writeValue(ByteBuf out, java.util.UUID v) {
@@ -88,6 +95,7 @@ public abstract class PgType<V> {
     public static final PgType<String> JSONB = new Json("jsonb", 3802, 3807);
     /** {@code json} from JSON text (stored verbatim by PostgreSQL). */
     public static final PgType<String> JSON = new Json("json", 114, 199);
+    /** {@code bytea} from a byte array, stored as is. */
     public static final PgType<byte[]> BYTEA = new PgType<>("bytea", 17, 1001) {
         @Override
         void check(byte[] v) {
@@ -101,6 +109,10 @@ public abstract class PgType<V> {
     };
     /** {@code numeric} of any precision PostgreSQL can hold; see {@link #numeric(int, int)}. */
     public static final PgType<BigDecimal> NUMERIC = new Numeric(-1, -1);
+    /**
+     * {@code date} from a {@link LocalDate}; rejects dates outside PostgreSQL's range.
+     * {@code LocalDate.MIN}/{@code MAX} are stored as {@code -infinity}/{@code infinity}.
+     */
     public static final PgType<LocalDate> DATE = new Fixed<>("date", 1082, 1182, 4) {
         @Override
         void check(LocalDate v) {
@@ -116,6 +128,10 @@ public abstract class PgType<V> {
                     : v == LocalDate.MIN ? Integer.MIN_VALUE : (int) (v.toEpochDay() - PG_EPOCH_DAY));
         }
     };
+    /**
+     * {@code timestamp} from a {@link LocalDateTime}, at microsecond precision; rejects values outside PostgreSQL's
+     * range.
+     */
     public static final PgType<LocalDateTime> TIMESTAMP = new Fixed<>("timestamp", 1114, 1115, 8) {
         @Override
         void check(LocalDateTime v) {
@@ -130,6 +146,10 @@ public abstract class PgType<V> {
                     : micros(v.toEpochSecond(ZoneOffset.UTC), v.getNano()));
         }
     };
+    /**
+     * {@code timestamptz} from an {@link Instant}, at microsecond precision; rejects values outside PostgreSQL's
+     * range.
+     */
     public static final PgType<Instant> TIMESTAMPTZ = new Fixed<>("timestamptz", 1184, 1185, 8) {
         @Override
         void check(Instant v) {
@@ -159,8 +179,11 @@ public abstract class PgType<V> {
                     ? Long.MIN_VALUE : micros(v.toEpochSecond(), v.getNano()));
         }
     };
+    /** {@code text[]} from a list of strings; see {@link #array(PgType)}. */
     public static final PgType<List<String>> TEXT_ARRAY = array(TEXT);
+    /** {@code int4[]} from a list of integers; see {@link #array(PgType)}. */
     public static final PgType<List<Integer>> INT4_ARRAY = array(INT4);
+    /** {@code int8[]} from a list of longs; see {@link #array(PgType)}. */
     public static final PgType<List<Long>> INT8_ARRAY = array(INT8);
 
     /** 2000-01-01, PostgreSQL's epoch, in days since 1970-01-01. */
@@ -187,6 +210,8 @@ public abstract class PgType<V> {
      * {@code varchar(maxLength)}: longer values are rejected (PostgreSQL would fail the COPY), except that trailing
      * spaces beyond the limit are trimmed as PostgreSQL does.
      *
+     * @param maxLength the length limit in characters, 1 to 10485760
+     * @return the type
      * @throws IllegalArgumentException unless {@code 1 <= maxLength <= 10485760}
      */
     public static PgType<String> varchar(int maxLength) {
@@ -200,6 +225,9 @@ public abstract class PgType<V> {
      * {@code numeric(precision, scale)}: a value that does not fit after rounding to {@code scale} digits (half away
      * from zero, as PostgreSQL rounds) is rejected; the server does the rounding.
      *
+     * @param precision total significant digits, 1 to 1000
+     * @param scale digits after the decimal point
+     * @return the type
      * @throws IllegalArgumentException unless {@code 1 <= precision <= 1000} and {@code 0 <= scale <= precision}
      */
     public static PgType<BigDecimal> numeric(int precision, int scale) {
@@ -214,6 +242,10 @@ public abstract class PgType<V> {
      * A one-dimensional array of {@code element} (lower bound 1); {@code null} elements are SQL NULLs and an empty
      * list is an empty array. The column must be of the element's array type (e.g. {@code text[]} for
      * {@link #TEXT}, {@code varchar[]} for {@link #VARCHAR}).
+     *
+     * @param <E> the element's Java type
+     * @param element the element type; not itself an array
+     * @return the array type
      */
     public static <E> PgType<List<E>> array(PgType<E> element) {
         Objects.requireNonNull(element, "element");
@@ -223,12 +255,20 @@ public abstract class PgType<V> {
         return new ArrayType<>(element);
     }
 
-    /** The type's SQL name, e.g. {@code int8} or {@code text[]}. */
+    /**
+     * The type's SQL name, e.g. {@code int8} or {@code text[]}.
+     *
+     * @return the SQL name
+     */
     public String sqlName() {
         return sqlName;
     }
 
-    /** The type's OID in {@code pg_type}. */
+    /**
+     * The type's OID in {@code pg_type}.
+     *
+     * @return the OID
+     */
     public int oid() {
         return oid;
     }

@@ -1,5 +1,6 @@
 package io.fluxgate.jdbc;
 
+import org.jspecify.annotations.Nullable;
 import io.fluxgate.internal.Checks;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -22,18 +23,23 @@ import java.util.Objects;
  */
 public final class PostgresSettings {
 
+    /** Host when {@code PGHOST} is unset. */
     public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Port when {@code PGPORT} is unset. */
     public static final int DEFAULT_PORT = 5432;
+    /** User when {@code PGUSER} is unset. */
     public static final String DEFAULT_USER = "postgres";
+    /** Database when {@code PGDATABASE} is unset. */
     public static final String DEFAULT_DATABASE = "postgres";
+    /** How long to wait for a connection to open. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final String host;
     private final int port;
     private final String user;
-    private final String password;
+    private final @Nullable String password;
     private final String database;
-    private final String schema;
+    private final @Nullable String schema;
     private final Duration connectTimeout;
 
     private PostgresSettings(Builder b) {
@@ -46,7 +52,11 @@ public final class PostgresSettings {
         this.connectTimeout = b.connectTimeout;
     }
 
-    /** Settings from this process's environment ({@code PG*} variables), defaults where unset. */
+    /**
+     * Settings from this process's environment ({@code PG*} variables), defaults where unset.
+     *
+     * @return the settings
+     */
     public static PostgresSettings fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
@@ -54,6 +64,8 @@ public final class PostgresSettings {
     /**
      * Settings from the given environment map ({@code PG*} keys), defaults where a key is unset or blank.
      *
+     * @param env the environment, e.g. {@link System#getenv()}
+     * @return the settings
      * @throws IllegalArgumentException if {@code PGPORT} is not a port number, or {@code PGHOST} is a Unix
      *     socket directory (the R2DBC driver here speaks TCP only)
      */
@@ -84,10 +96,20 @@ public final class PostgresSettings {
         return b.build();
     }
 
+    /**
+     * A builder preset to the defaults (not to the environment).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A builder preset to these settings.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.host = host;
@@ -100,37 +122,54 @@ public final class PostgresSettings {
         return b;
     }
 
+    /** {@return the host name or address} */
     public String host() {
         return host;
     }
 
+    /** {@return the TCP port} */
     public int port() {
         return port;
     }
 
+    /** {@return the user name} */
     public String user() {
         return user;
     }
 
-    /** The password, or {@code null} for none (trust or peer authentication). */
-    public String password() {
+    /**
+     * The password, or {@code null} for none (trust or peer authentication).
+     *
+     * @return the password, or {@code null}
+     */
+    public @Nullable String password() {
         return password;
     }
 
+    /** {@return the database name} */
     public String database() {
         return database;
     }
 
-    /** The schema put first on the connections' {@code search_path}, or {@code null} for the server default. */
-    public String schema() {
+    /**
+     * The schema put first on the connections' {@code search_path}, or {@code null} for the server default.
+     *
+     * @return the schema, or {@code null}
+     */
+    public @Nullable String schema() {
         return schema;
     }
 
+    /** {@return how long to wait for a connection to open} */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
-    /** The driver configuration these settings describe. */
+    /**
+     * The driver configuration these settings describe.
+     *
+     * @return a new driver configuration
+     */
     public PostgresqlConnectionConfiguration configuration() {
         PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
                 .host(host)
@@ -149,7 +188,11 @@ public final class PostgresSettings {
         return b.build();
     }
 
-    /** A new, unpooled connection factory: each {@code create()} opens a physical connection. */
+    /**
+     * A new, unpooled connection factory: each {@code create()} opens a physical connection.
+     *
+     * @return a new connection factory
+     */
     public ConnectionFactory connectionFactory() {
         return new PostgresqlConnectionFactory(configuration());
     }
@@ -159,6 +202,8 @@ public final class PostgresSettings {
      * when done ({@link ConnectionPool#dispose()}); connections are validated on acquire, so one closed under the
      * pool (e.g. after a failed COPY) is replaced rather than handed out.
      *
+     * @param maxSize the most connections, at least 1
+     * @return a new pool; the caller disposes it
      * @throws IllegalArgumentException if {@code maxSize < 1}
      */
     public ConnectionPool pool(int maxSize) {
@@ -175,6 +220,9 @@ public final class PostgresSettings {
     /**
      * These settings as libpq environment variables, for launching {@code psql} or {@code pg_dump} against the same
      * server ({@code PGPASSWORD} only when a password is set).
+     *
+     * @return a new, modifiable map of {@code PGHOST}, {@code PGPORT}, {@code PGUSER}, {@code PGDATABASE} and,
+     *     when set, {@code PGPASSWORD}
      */
     public Map<String, String> libpqEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -197,7 +245,7 @@ public final class PostgresSettings {
         return user + "@" + host + ":" + port + "/" + database + (schema == null ? "" : " (schema " + schema + ")");
     }
 
-    private static String blankToNull(String s) {
+    private static @Nullable String blankToNull(@Nullable String s) {
         return s == null || s.isBlank() ? null : s;
     }
 
@@ -206,15 +254,17 @@ public final class PostgresSettings {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private String user = DEFAULT_USER;
-        private String password;
+        private @Nullable String password;
         private String database = DEFAULT_DATABASE;
-        private String schema;
+        private @Nullable String schema;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
         private Builder() {
         }
 
         /**
+         * @param host host name or address
+         * @return this builder
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank or a Unix socket directory (starts with '/')
          */
@@ -228,13 +278,19 @@ public final class PostgresSettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless 1..65535 */
+        /**
+         * @param port 1 to 65535
+         * @return this builder
+         * @throws IllegalArgumentException unless 1..65535
+         */
         public Builder port(int port) {
             this.port = Checks.inRange("port", port, 1, 65535);
             return this;
         }
 
         /**
+         * @param user the user name
+         * @return this builder
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank
          */
@@ -243,13 +299,20 @@ public final class PostgresSettings {
             return this;
         }
 
-        /** {@code null} for none. */
-        public Builder password(String password) {
+        /**
+         * {@code null} for none.
+         *
+         * @param password the password, or {@code null}
+         * @return this builder
+         */
+        public Builder password(@Nullable String password) {
             this.password = password;
             return this;
         }
 
         /**
+         * @param database the database name
+         * @return this builder
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank
          */
@@ -258,18 +321,32 @@ public final class PostgresSettings {
             return this;
         }
 
-        /** Schema for the {@code search_path}; {@code null} for the server default. */
-        public Builder schema(String schema) {
+        /**
+         * Schema for the {@code search_path}; {@code null} for the server default.
+         *
+         * @param schema the schema name, or {@code null}
+         * @return this builder
+         */
+        public Builder schema(@Nullable String schema) {
             this.schema = schema == null ? null : PgIdentifier.validate(schema, "schema");
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * @param connectTimeout positive
+         * @return this builder
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Checks.requirePositive("connectTimeout", connectTimeout);
             return this;
         }
 
+        /**
+         * Builds the settings.
+         *
+         * @return the immutable settings
+         */
         public PostgresSettings build() {
             return new PostgresSettings(this);
         }

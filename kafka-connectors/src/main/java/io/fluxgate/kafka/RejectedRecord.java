@@ -1,5 +1,6 @@
 package io.fluxgate.kafka;
 
+import org.jspecify.annotations.Nullable;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Objects;
@@ -22,16 +23,33 @@ import org.apache.kafka.common.errors.SerializationException;
  * @param key       raw key bytes, may be null
  * @param value     raw value bytes, may be null
  */
-public record RejectedRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+public record RejectedRecord(String topic, int partition, long offset, long timestamp, byte @Nullable [] key,
+                             byte @Nullable [] value) {
 
     /** The {@link DeadLetter#stage()} of the letters {@link KafkaSource} records. */
     public static final String SOURCE_STAGE = "kafka-source";
 
+    /**
+     * Validates the record.
+     *
+     * @param topic source topic
+     * @param partition source partition
+     * @param offset source offset
+     * @param timestamp source record timestamp, epoch milliseconds
+     * @param key raw key bytes, or {@code null}
+     * @param value raw value bytes, or {@code null}
+     * @throws NullPointerException if {@code topic} is null
+     */
     public RejectedRecord {
         Objects.requireNonNull(topic, "topic");
     }
 
-    /** A received record whose value is raw bytes (its key, already deserialized, is not kept). */
+    /**
+     * A received record whose value is raw bytes (its key, already deserialized, is not kept).
+     *
+     * @param record the received record
+     * @return the rejected record, sharing the value array
+     */
     public static RejectedRecord of(KafkaRecord<?, byte[]> record) {
         return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null,
                 record.value());
@@ -40,6 +58,9 @@ public record RejectedRecord(String topic, int partition, long offset, long time
     /**
      * A received record whose value is a buffer (Kafka's {@code ByteBufferDeserializer}): its remaining bytes are
      * copied, its position is left as it was (its key, already deserialized, is not kept).
+     *
+     * @param record the received record
+     * @return the rejected record, with a copy of the value's remaining bytes
      */
     public static RejectedRecord ofBuffer(KafkaRecord<?, ByteBuffer> record) {
         return new RejectedRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), null,
@@ -52,14 +73,23 @@ public record RejectedRecord(String topic, int partition, long offset, long time
      *
      * @param reason a short human-readable reason, e.g. {@code "ts is a float, not an integer"}
      * @param cause  what the reason was derived from (the deserializer's exception), or null
+     * @param stage the stage that refused the record, e.g. {@link #SOURCE_STAGE}
+     * @return the letter
      * @throws NullPointerException if {@code stage} or {@code reason} is null
      */
-    public DeadLetter<RejectedRecord> letter(String stage, String reason, Throwable cause) {
+    public DeadLetter<RejectedRecord> letter(String stage, String reason, @Nullable Throwable cause) {
         Objects.requireNonNull(reason, "reason");
         return new DeadLetter<>(this, new SerializationException(reason, cause), Clock.systemUTC().instant(), stage);
     }
 
-    /** As {@link #letter(String, String, Throwable)} without an underlying exception. */
+    /**
+     * As {@link #letter(String, String, Throwable)} without an underlying exception.
+     *
+     * @param stage the stage that refused the record, e.g. {@link #SOURCE_STAGE}
+     * @param reason a short human-readable reason
+     * @return the letter
+     * @throws NullPointerException if {@code stage} or {@code reason} is null
+     */
     public DeadLetter<RejectedRecord> letter(String stage, String reason) {
         return letter(stage, reason, null);
     }

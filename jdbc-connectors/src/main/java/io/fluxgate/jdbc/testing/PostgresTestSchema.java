@@ -1,5 +1,6 @@
 package io.fluxgate.jdbc.testing;
 
+import org.jspecify.annotations.Nullable;
 import io.fluxgate.jdbc.PgIdentifier;
 import io.fluxgate.jdbc.PostgresSettings;
 import io.r2dbc.pool.ConnectionPool;
@@ -36,6 +37,10 @@ public final class PostgresTestSchema implements AutoCloseable {
     /**
      * Creates schema {@code name} on the server of {@code admin}; {@link #close()} drops it. {@link PostgresExtension}
      * does this per test class; call it directly where JUnit extensions do not run (e.g. TestNG-based TCK tests).
+     *
+     * @param admin settings of a user allowed to create schemas
+     * @param name the schema name, unquoted; must not exist yet
+     * @return the schema, open until {@link #close()}
      */
     public static PostgresTestSchema create(PostgresSettings admin, String name) {
         PostgresTestSchema schema = new PostgresTestSchema(admin, name);
@@ -43,41 +48,74 @@ public final class PostgresTestSchema implements AutoCloseable {
         return schema;
     }
 
-    /** The schema's name (unquoted). */
+    /**
+     * The schema's name (unquoted).
+     *
+     * @return the name
+     */
     public String name() {
         return settings.schema();
     }
 
-    /** Settings whose connections have this schema first on the {@code search_path}. */
+    /**
+     * Settings whose connections have this schema first on the {@code search_path}.
+     *
+     * @return the settings
+     */
     public PostgresSettings settings() {
         return settings;
     }
 
-    /** A new unpooled factory on this schema. */
+    /**
+     * A new unpooled factory on this schema.
+     *
+     * @return a new connection factory
+     */
     public ConnectionFactory connectionFactory() {
         return settings.connectionFactory();
     }
 
-    /** A new pool on this schema, disposed with the schema. */
+    /**
+     * A new pool on this schema, disposed with the schema.
+     *
+     * @param maxSize the most connections, at least 1
+     * @return a new pool
+     */
     public ConnectionPool pool(int maxSize) {
         ConnectionPool pool = settings.pool(maxSize);
         pools.add(pool);
         return pool;
     }
 
-    /** Runs each statement (no parameters) in its own auto-commit round trip, blocking. */
+    /**
+     * Runs each statement (no parameters) in its own auto-commit round trip, blocking.
+     *
+     * @param sql the statements, run in order; the first failure throws
+     */
     public void execute(String... sql) {
         for (String s : sql) {
             executeWith(settings, s);
         }
     }
 
-    /** The first column of every row of {@code sql}, read as {@code type}, blocking. */
-    public <V> List<V> queryList(String sql, Class<V> type) {
+    /**
+     * The first column of every row of {@code sql}, read as {@code type}, blocking.
+     *
+     * @param <V> the Java type of the column
+     * @param sql the query
+     * @param type the class the first column is read as
+     * @return the values, in row order
+     */
+    public <V> List<@Nullable V> queryList(String sql, Class<V> type) {
         return query(sql, row -> row.get(0, type));
     }
 
-    /** The single value of a one-row, one-column query (e.g. {@code SELECT count(*) ...}), blocking. */
+    /**
+     * The single value of a one-row, one-column query (e.g. {@code SELECT count(*) ...}), blocking.
+     *
+     * @param sql the query
+     * @return the value
+     */
     public long queryLong(String sql) {
         List<Long> values = queryList(sql, Long.class);
         if (values.size() != 1) {
@@ -86,8 +124,15 @@ public final class PostgresTestSchema implements AutoCloseable {
         return values.get(0);
     }
 
-    /** Every row of {@code sql} mapped by {@code mapper} (which may return null, e.g. for SQL NULL), blocking. */
-    public <V> List<V> query(String sql, Function<Row, V> mapper) {
+    /**
+     * Every row of {@code sql} mapped by {@code mapper} (which may return null, e.g. for SQL NULL), blocking.
+     *
+     * @param <V> the mapped type
+     * @param sql the query
+     * @param mapper maps one row
+     * @return the mapped rows, in row order
+     */
+    public <V extends @Nullable Object> List<V> query(String sql, Function<Row, V> mapper) {
         return Flux.usingWhen(settings.connectionFactory().create(),
                         c -> Flux.from(c.createStatement(sql).execute())
                                 .concatMap(r -> r.map((row, meta) -> Optional.ofNullable(mapper.apply(row)))),

@@ -11,6 +11,13 @@ public sealed interface FrameResult permits FrameResult.Frame, FrameResult.Blank
 
     /** A valid frame: a non-empty user id and an integer timestamp within [-2^62, 2^62]. */
     record Frame(String uid, long ts) implements FrameResult {
+        /**
+         * Validates the frame.
+         *
+         * @param uid the user id, not empty
+         * @param ts the timestamp, within [-2^62, 2^62]
+         * @throws NullPointerException if {@code uid} is null
+         */
         public Frame {
             Objects.requireNonNull(uid, "uid");
         }
@@ -31,12 +38,22 @@ public sealed interface FrameResult permits FrameResult.Frame, FrameResult.Blank
 
     /** A rejected value; {@code reason} says why in a few words (e.g. {@code "ts is a float, not an integer"}). */
     record Malformed(String reason) implements FrameResult {
+        /**
+         * Validates the result.
+         *
+         * @param reason why the value was rejected, in a few words
+         * @throws NullPointerException if {@code reason} is null
+         */
         public Malformed {
             Objects.requireNonNull(reason, "reason");
         }
     }
 
-    /** The shared {@link Blank} result. */
+    /**
+     * The shared {@link Blank} result.
+     *
+     * @return the single blank result
+     */
     static Blank blank() {
         return Blank.INSTANCE;
     }

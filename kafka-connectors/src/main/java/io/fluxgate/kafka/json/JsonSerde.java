@@ -24,12 +24,23 @@ public final class JsonSerde {
     private JsonSerde() {
     }
 
-    /** Serializes any value with Jackson's shared default {@link JsonMapper}; {@code null} stays {@code null}. */
+    /**
+     * Serializes any value with Jackson's shared default {@link JsonMapper}; {@code null} stays {@code null}.
+     *
+     * @param <T> the value type
+     * @return a stateless serializer
+     */
     public static <T> Serializer<T> serializer() {
         return serializer(JsonMapper.shared());
     }
 
-    /** Serializes with the given mapper (modules, naming strategy, ...). */
+    /**
+     * Serializes with the given mapper (modules, naming strategy, ...).
+     *
+     * @param <T> the value type
+     * @param mapper the configured mapper
+     * @return a serializer over {@code mapper}
+     */
     public static <T> Serializer<T> serializer(ObjectMapper mapper) {
         ObjectWriter writer = Objects.requireNonNull(mapper, "mapper").writer();
         return (topic, value) -> {
@@ -45,7 +56,13 @@ public final class JsonSerde {
         };
     }
 
-    /** Deserializes JSON into {@code type} with Jackson's shared default {@link JsonMapper}. */
+    /**
+     * Deserializes JSON into {@code type} with Jackson's shared default {@link JsonMapper}.
+     *
+     * @param <T> the target type
+     * @param type the class values are read as
+     * @return a deserializer; a value that does not fit throws {@link SerializationException}
+     */
     public static <T> Deserializer<T> deserializer(Class<T> type) {
         return deserializer(type, JsonMapper.shared());
     }
@@ -53,6 +70,10 @@ public final class JsonSerde {
     /**
      * Deserializes JSON into {@code type} with the given mapper.
      *
+     * @param <T> the target type
+     * @param type the class values are read as
+     * @param mapper the configured mapper
+     * @return a deserializer; a value that does not fit throws {@link SerializationException}
      * @throws NullPointerException if an argument is null
      */
     public static <T> Deserializer<T> deserializer(Class<T> type, ObjectMapper mapper) {

@@ -1,5 +1,6 @@
 package io.fluxgate.kafka.json;
 
+import org.jspecify.annotations.Nullable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -67,7 +68,11 @@ public final class RootFrameReader {
         this.tsUtf8 = loneSurrogate(tsField) < 0 ? tsField.getBytes(StandardCharsets.UTF_8) : null;
     }
 
-    /** A reader of the {@code uid} and {@code ts} fields. */
+    /**
+     * A reader of the {@code uid} and {@code ts} fields.
+     *
+     * @return a reader of {@code uid} and {@code ts}; thread-safe and stateless, so it may be shared
+     */
     public static RootFrameReader ofDefaults() {
         return DEFAULTS;
     }
@@ -75,6 +80,9 @@ public final class RootFrameReader {
     /**
      * A reader of other field names, with the same rules.
      *
+     * @param uidField the root-level name of the user id, not empty
+     * @param tsField the root-level name of the integer timestamp, not empty and not {@code uidField}
+     * @return a reader; thread-safe and stateless
      * @throws IllegalArgumentException if a name is empty or both are equal
      */
     public static RootFrameReader of(String uidField, String tsField) {
@@ -89,8 +97,13 @@ public final class RootFrameReader {
         return new RootFrameReader(uidField, tsField);
     }
 
-    /** Reads a UTF-8 encoded value; a {@code null} value (a Kafka tombstone) is malformed. */
-    public FrameResult read(byte[] utf8) {
+    /**
+     * Reads a UTF-8 encoded value; a {@code null} value (a Kafka tombstone) is malformed.
+     *
+     * @param utf8 the value, or {@code null}
+     * @return the frame, {@link FrameResult.Blank} or {@link FrameResult.Malformed}; never throws for bad input
+     */
+    public FrameResult read(byte @Nullable [] utf8) {
         if (utf8 == null) {
             return new FrameResult.Malformed("null value");
         }
@@ -100,6 +113,10 @@ public final class RootFrameReader {
     /**
      * Reads {@code len} UTF-8 bytes of {@code utf8} from {@code off}.
      *
+     * @param utf8 the array holding the value
+     * @param off where the value starts
+     * @param len the value's length in bytes
+     * @return the frame, {@link FrameResult.Blank} or {@link FrameResult.Malformed}
      * @throws IndexOutOfBoundsException if the range is outside the array
      */
     public FrameResult read(byte[] utf8, int off, int len) {
@@ -125,6 +142,9 @@ public final class RootFrameReader {
      * message is {@code "malformed frame: "} and the reason, so that {@code KafkaSource} and
      * {@code CrashSafeWindows} count it and send it, raw bytes, partition and offset, to their dead-letter sink
      * instead of failing the consumer. Stateless and thread-safe; {@code configure} and {@code close} do nothing.
+     *
+     * @return a stateless deserializer; it never throws for bad input, a bad value is a
+     *     {@link FrameResult.Malformed}
      */
     public Deserializer<FrameResult> deserializer() {
         return new FrameDeserializer(this);
@@ -135,16 +155,24 @@ public final class RootFrameReader {
      * direct one through a copy. With Kafka's {@code ByteBufferDeserializer} a record's value is a view of the
      * fetched batch, so reading it here, on a thread of the pipeline, costs the consumer's thread neither a copy
      * nor the parse (see {@code CrashSafeWindows}). A {@code null} value (a tombstone) is malformed.
+     *
+     * @param utf8 the value, or {@code null}
+     * @return the frame, {@link FrameResult.Blank} or {@link FrameResult.Malformed}
      */
-    public FrameResult read(ByteBuffer utf8) {
+    public FrameResult read(@Nullable ByteBuffer utf8) {
         if (utf8 != null && utf8.hasArray()) {
             return read(utf8.array(), utf8.arrayOffset() + utf8.position(), utf8.remaining());
         }
         return read(Buffers.remaining(utf8));
     }
 
-    /** Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed. */
-    public FrameResult read(String text) {
+    /**
+     * Reads a value given as text (e.g. one line of a JSON-lines file); {@code null} is malformed.
+     *
+     * @param text the value, or {@code null}
+     * @return the frame, {@link FrameResult.Blank} or {@link FrameResult.Malformed}
+     */
+    public FrameResult read(@Nullable String text) {
         if (text == null) {
             return new FrameResult.Malformed("null value");
         }

@@ -1,0 +1,12 @@
+/**
+ * Rate limits. {@link io.fluxgate.ratelimit.RateLimiter} is a thread-safe token bucket ({@code permits} per
+ * {@code period}, at most {@code burst} saved up), shareable between streams to cap their combined rate;
+ * {@link io.fluxgate.ratelimit.RateLimit} applies it to a stream, either <em>shaping</em> (each element waits for its
+ * permit, one element held at a time, the slowdown reaching upstream as backpressure; nothing dropped) or
+ * <em>enforcing</em> (an element without a permit fails the stream with a
+ * {@link io.fluxgate.ratelimit.RateLimitExceededException} naming the stage).
+ */
+@NullMarked
+package io.fluxgate.ratelimit;
+
+import org.jspecify.annotations.NullMarked;
