@@ -27,6 +27,8 @@ public final class PostgresSettings {
     public static final String DEFAULT_USER = "postgres";
     public static final String DEFAULT_DATABASE = "postgres";
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** The {@code application_name} the connections report in {@code pg_stat_activity}. */
+    public static final String DEFAULT_APPLICATION_NAME = "fluxgate";
 
     private final String host;
     private final int port;
@@ -35,6 +37,7 @@ public final class PostgresSettings {
     private final String database;
     private final String schema;
     private final Duration connectTimeout;
+    private final String applicationName;
 
     private PostgresSettings(Builder b) {
         this.host = b.host;
@@ -44,6 +47,7 @@ public final class PostgresSettings {
         this.database = b.database;
         this.schema = b.schema;
         this.connectTimeout = b.connectTimeout;
+        this.applicationName = b.applicationName;
     }
 
     /** Settings from this process's environment ({@code PG*} variables), defaults where unset. */
@@ -81,6 +85,10 @@ public final class PostgresSettings {
         if (db != null) {
             b.database(db);
         }
+        String app = blankToNull(env.get("PGAPPNAME"));
+        if (app != null) {
+            b.applicationName(app);
+        }
         return b.build();
     }
 
@@ -97,6 +105,7 @@ public final class PostgresSettings {
         b.database = database;
         b.schema = schema;
         b.connectTimeout = connectTimeout;
+        b.applicationName = applicationName;
         return b;
     }
 
@@ -130,6 +139,11 @@ public final class PostgresSettings {
         return connectTimeout;
     }
 
+    /** The {@code application_name} of the connections ({@code PGAPPNAME}; default {@value #DEFAULT_APPLICATION_NAME}). */
+    public String applicationName() {
+        return applicationName;
+    }
+
     /** The driver configuration these settings describe. */
     public PostgresqlConnectionConfiguration configuration() {
         PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
@@ -138,7 +152,7 @@ public final class PostgresSettings {
                 .username(user)
                 .database(database)
                 .connectTimeout(connectTimeout)
-                .applicationName("fluxgate");
+                .applicationName(applicationName);
         if (password != null) {
             b.password(password);
         }
@@ -185,6 +199,7 @@ public final class PostgresSettings {
         if (password != null) {
             env.put("PGPASSWORD", password);
         }
+        env.put("PGAPPNAME", applicationName);
         if (schema != null) {
             env.put("PGOPTIONS", "-c search_path=" + PgIdentifier.quote(schema));
         }
@@ -210,6 +225,7 @@ public final class PostgresSettings {
         private String database = DEFAULT_DATABASE;
         private String schema;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private String applicationName = DEFAULT_APPLICATION_NAME;
 
         private Builder() {
         }
@@ -267,6 +283,23 @@ public final class PostgresSettings {
         /** @throws IllegalArgumentException unless positive */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Checks.requirePositive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * The {@code application_name} reported in {@code pg_stat_activity} (e.g. to tell one job's sessions from
+         * another's).
+         *
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank or longer than 63 bytes (PostgreSQL would truncate it)
+         */
+        public Builder applicationName(String applicationName) {
+            Checks.notBlank("applicationName", applicationName);
+            if (applicationName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+                throw new IllegalArgumentException("applicationName must be at most 63 bytes, was '"
+                        + applicationName + "'");
+            }
+            this.applicationName = applicationName;
             return this;
         }
 

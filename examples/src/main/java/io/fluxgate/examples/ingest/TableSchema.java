@@ -128,7 +128,9 @@ final class TableSchema {
      */
     static TableSchema load(ConnectionFactory connections, String schema, String table, ZoneId zone) {
         String name = PgIdentifier.qualified(schema, table);
-        return Mono.usingWhen(connections.create(), c -> load(c, name, zone), Connection::close).block(TIMEOUT);
+        // closing a connection the server has just dropped fails too: that must not hide why the read failed
+        return Mono.usingWhen(connections.create(), c -> load(c, name, zone),
+                c -> Mono.from(c.close()).onErrorResume(e -> Mono.empty())).block(TIMEOUT);
     }
 
     private static Mono<TableSchema> load(Connection c, String name, ZoneId zone) {

@@ -324,7 +324,8 @@ class FileIngestAppTest {
     @Test
     void aFileThatBreaksOffKeepsTheRowsReadBeforeIt(PostgresTestSchema db) throws IOException {
         String t = table(db, "(id int4 PRIMARY KEY, name text)");
-        write("broken.csv", "id,name\n1,a\n2,b\n3,\"never closed\n" + "4,x\n".repeat(2000));
+        // a line longer than --max-record-size: where the next record starts cannot be trusted
+        write("broken.csv", "id,name\n1,a\n2,b\n3," + "x".repeat(2000) + "\n4,x\n");
 
         FileIngestApp.Result r = ingest(db, "--table=" + t, "--max-record-size=1k", dir + "/broken.csv");
 
