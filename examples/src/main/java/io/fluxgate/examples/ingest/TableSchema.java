@@ -115,6 +115,11 @@ final class TableSchema {
         return candidates != null && candidates.size() == 1 ? candidates.get(0) : null;
     }
 
+    /** The column sets of the table's unique indexes that {@code INSERT ... ON CONFLICT} can use. */
+    List<Set<String>> uniqueKeys() {
+        return uniqueKeys;
+    }
+
     /** True when a unique index that {@code INSERT ... ON CONFLICT} can use covers exactly these columns. */
     boolean isUniqueKey(Set<String> keyColumns) {
         return uniqueKeys.contains(keyColumns);
