@@ -48,7 +48,8 @@ record AppSummary(
                 line(sb, "blank lines", String.format(Locale.ROOT, "%,d (skipped)", blank));
             }
             if (replayedSkipped > 0) {
-                line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d (windows emitted before a restart)", replayedSkipped));
+                // frames, not windows: the operator counts the replayed records it passes over
+                line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d frames (of windows emitted before a restart)", replayedSkipped));
             }
             if (rejectedAtLoad > 0) {
                 line(sb, "rejected at load", String.format(Locale.ROOT, "%,d lines larger than a Kafka record (counted as malformed)", rejectedAtLoad));

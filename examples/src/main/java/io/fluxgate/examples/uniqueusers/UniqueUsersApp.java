@@ -134,6 +134,10 @@ public final class UniqueUsersApp implements Callable<Integer> {
 
     public static void main(String[] args) {
         PrintWriter err = new PrintWriter(System.err, true);
+        // An error arriving after its stream was cancelled (a rebalance restart or a stop cancels the pipeline while
+        // the consumer is mid-call) is expected: one line, not Reactor's default ERROR with a stack trace.
+        org.slf4j.Logger dropped = org.slf4j.LoggerFactory.getLogger(UniqueUsersApp.class);
+        reactor.core.publisher.Hooks.onErrorDropped(e -> dropped.info("after cancel, ignored: {}", e.toString()));
         GracefulStop stop = GracefulStop.onSignals(err, GracefulStop.DEFAULT_BOUND);
         System.exit(run(args, new PrintWriter(System.out, true), err, null, stop));
     }

@@ -224,6 +224,18 @@ class UniqueUsersFaultsTest {
         assertThat(reader.read(bomInside)).isInstanceOf(FrameResult.Malformed.class);
     }
 
+    @Test
+    void theSummarySaysThatTheReplayedSkippedCountIsFrames() {
+        AppSummary s = new AppSummary(100, 90, 3, 0, 0, 0, 7, 0, Duration.ZERO, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), UniqueUsersApp.Role.SINGLE, -1, null);
+        assertThat(s.render()).contains("replayed, skipped  7 frames (of windows emitted before a restart)")
+                .doesNotContain("stopped");
+        AppSummary stopped = new AppSummary(100, 90, 3, 0, 0, 0, 0, 0, Duration.ZERO, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), UniqueUsersApp.Role.SINGLE, -1, "SIGTERM");
+        assertThat(stopped.render()).contains("stopped            by SIGTERM: what was emitted is written and"
+                + " committed");
+    }
+
     private Process child(String heap, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
