@@ -38,6 +38,13 @@ import picocli.CommandLine.Option;
                 + " some disorder, runs the pipeline and prints a summary.",
             ""
         },
+        footer = {
+            "",
+            "SIGTERM or SIGINT stops it gracefully: reading stops, open windows are abandoned (a restart with the same"
+                + " --group-id counts them), what was emitted is written and committed, the summary is printed.",
+            "Exit codes: 0 done, or stopped gracefully; 1 failed; 2 bad flags; 143 a stop that took more than 15 s, or a"
+                + " second signal."
+        },
         exitCodeOnInvalidInput = 2,
         exitCodeOnExecutionException = 1)
 public final class UniqueUsersApp implements Callable<Integer> {
