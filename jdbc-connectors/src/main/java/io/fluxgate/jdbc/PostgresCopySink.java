@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -64,7 +66,9 @@ import reactor.util.retry.Retry;
  *
  * <p><b>Failures.</b> A batch whose transaction fails with a transient error (connection lost, serialization
  * failure, deadlock, admin shutdown: {@link TransientErrors}) is retried with exponential backoff on a fresh
- * connection; the failed connection is closed, never handed back to a pool in an unknown COPY state. Any other
+ * connection; the failed connection is closed, never handed back to a pool in an unknown COPY state. When the
+ * connection is lost after the COMMIT was sent, the retry first asks the server whether that transaction committed
+ * ({@code txid_status}), so a batch is never written twice, in either mode. Any other
  * error, or retries exhausted, fails the stream with a {@link CopyBatchException}. Each batch is one transaction,
  * so a failed attempt leaves nothing behind; in idempotent mode ({@link Builder#onConflictDoNothing(String...)},
  * {@link Builder#onConflictUpdate(String...)}) rows are COPYed into a temporary table and merged with
@@ -235,10 +239,11 @@ public final class PostgresCopySink<T> {
                     Duration.ofNanos(nanoClock.getAsLong() - start), 0));
         }
         AtomicInteger attempts = new AtomicInteger();
-        return Mono.defer(() -> {
+        AtomicReference<Unconfirmed> unconfirmed = new AtomicReference<>();
+        return Mono.defer(() -> confirmed(unconfirmed).switchIfEmpty(Mono.defer(() -> {
                     attempts.incrementAndGet();
-                    return attempt(rows);
-                })
+                    return attempt(rows, unconfirmed);
+                })))
                 .retryWhen(Retry.backoff(maxRetries, minBackoff).maxBackoff(maxBackoff).filter(retryOn)
                         .doBeforeRetry(s -> metrics.retry())
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
@@ -267,25 +272,84 @@ public final class PostgresCopySink<T> {
         return mergeSql;
     }
 
+    /**
+     * A transaction whose COMMIT was sent but not acknowledged (the connection was lost on the way): it may have
+     * committed. Its id and counts let the next attempt ask the server instead of writing the batch twice.
+     */
+    private record Unconfirmed(long xid, long[] counts) {
+    }
+
+    /** The transaction's fate is not known yet (the server has not noticed the lost connection): ask again. */
+    static final class CommitOutcomeUnknownException extends io.r2dbc.spi.R2dbcTransientResourceException {
+        private static final long serialVersionUID = 1L;
+
+        CommitOutcomeUnknownException(long xid) {
+            super("transaction " + xid + " of a lost connection is still in progress: its outcome is not known yet");
+        }
+    }
+
+    /**
+     * The counts of the previous attempt if its COMMIT, unacknowledged, did commit (then the batch is written and
+     * must not be written again); empty when there was no such attempt or it did not commit. Errors (transiently)
+     * while the outcome cannot be known yet.
+     */
+    private Mono<long[]> confirmed(AtomicReference<Unconfirmed> unconfirmed) {
+        return Mono.defer(() -> {
+            Unconfirmed u = unconfirmed.get();
+            if (u == null) {
+                return Mono.empty();
+            }
+            return Mono.usingWhen(connectionFactory.create(),
+                            conn -> Flux.from(conn.createStatement("SELECT txid_status($1)::text").bind(0, u.xid())
+                                            .execute())
+                                    .concatMap(r -> r.map((row, meta) -> Optional.ofNullable(row.get(0, String.class))))
+                                    .next(),
+                            conn -> Mono.from(conn.close()),
+                            (conn, error) -> discard(conn),
+                            this::discard)
+                    .flatMap(status -> {
+                        String s = status.orElse("aborted"); // null: too old to know, long since decided
+                        if (s.equals("in progress")) {
+                            return Mono.error(new CommitOutcomeUnknownException(u.xid()));
+                        }
+                        unconfirmed.set(null);
+                        return s.equals("committed") ? Mono.just(u.counts()) : Mono.empty();
+                    });
+        });
+    }
+
     /** One transaction on one connection: {copied, written}. */
-    private Mono<long[]> attempt(List<T> rows) {
+    private Mono<long[]> attempt(List<T> rows, AtomicReference<Unconfirmed> unconfirmed) {
         return Mono.usingWhen(connectionFactory.create(),
-                conn -> transaction(conn, rows),
+                conn -> transaction(conn, rows, unconfirmed),
                 conn -> Mono.from(conn.close()),
                 (conn, error) -> discard(conn),
                 this::discard);
     }
 
-    private Mono<long[]> transaction(Connection conn, List<T> rows) {
+    private Mono<long[]> transaction(Connection conn, List<T> rows, AtomicReference<Unconfirmed> unconfirmed) {
         PostgresqlConnection pg = postgres(conn);
         Mono<Long> copy = Mono.defer(() -> pg.copyIn(copySql).fromMany(Mono.just(encoder.encode(rows))).build());
         Mono<long[]> body = mergeSql == null
                 ? copy.map(n -> new long[] {n, n})
                 : execute(conn, stageSql).then(copy)
                         .flatMap(n -> execute(conn, mergeSql).map(written -> new long[] {n, written}));
+        // the transaction's id, so that a COMMIT whose answer is lost can be looked up instead of written twice
+        Mono<Long> xid = Flux.from(conn.createStatement("SELECT txid_current()").execute())
+                .concatMap(r -> r.map((row, meta) -> row.get(0, Long.class)))
+                .next();
         return Mono.from(conn.beginTransaction())
-                .then(body)
-                .flatMap(counts -> Mono.from(conn.commitTransaction()).thenReturn(counts));
+                .then(xid)
+                .flatMap(id -> body.flatMap(counts -> {
+                    unconfirmed.set(new Unconfirmed(id, counts));
+                    return Mono.from(conn.commitTransaction()).thenReturn(counts);
+                }))
+                .doOnSuccess(counts -> unconfirmed.set(null))
+                .doOnError(e -> {
+                    if (!retryOn.test(e)) {
+                        unconfirmed.set(null); // not retried: nothing to look up
+                    }
+                });
     }
 
     private static Mono<Long> execute(Connection conn, String sql) {

@@ -33,6 +33,8 @@ public final class PostgresSettings {
     public static final String DEFAULT_DATABASE = "postgres";
     /** How long to wait for a connection to open. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** The {@code application_name} the connections report in {@code pg_stat_activity}. */
+    public static final String DEFAULT_APPLICATION_NAME = "fluxgate";
 
     private final String host;
     private final int port;
@@ -41,6 +43,7 @@ public final class PostgresSettings {
     private final String database;
     private final @Nullable String schema;
     private final Duration connectTimeout;
+    private final String applicationName;
 
     private PostgresSettings(Builder b) {
         this.host = b.host;
@@ -50,6 +53,7 @@ public final class PostgresSettings {
         this.database = b.database;
         this.schema = b.schema;
         this.connectTimeout = b.connectTimeout;
+        this.applicationName = b.applicationName;
     }
 
     /**
@@ -93,6 +97,10 @@ public final class PostgresSettings {
         if (db != null) {
             b.database(db);
         }
+        String app = blankToNull(env.get("PGAPPNAME"));
+        if (app != null) {
+            b.applicationName(app);
+        }
         return b.build();
     }
 
@@ -119,6 +127,7 @@ public final class PostgresSettings {
         b.database = database;
         b.schema = schema;
         b.connectTimeout = connectTimeout;
+        b.applicationName = applicationName;
         return b;
     }
 
@@ -166,6 +175,15 @@ public final class PostgresSettings {
     }
 
     /**
+     * The {@code application_name} of the connections ({@code PGAPPNAME}; default {@value #DEFAULT_APPLICATION_NAME}).
+     *
+     * @return the application name
+     */
+    public String applicationName() {
+        return applicationName;
+    }
+
+    /**
      * The driver configuration these settings describe.
      *
      * @return a new driver configuration
@@ -177,7 +195,7 @@ public final class PostgresSettings {
                 .username(user)
                 .database(database)
                 .connectTimeout(connectTimeout)
-                .applicationName("fluxgate");
+                .applicationName(applicationName);
         if (password != null) {
             b.password(password);
         }
@@ -233,6 +251,7 @@ public final class PostgresSettings {
         if (password != null) {
             env.put("PGPASSWORD", password);
         }
+        env.put("PGAPPNAME", applicationName);
         if (schema != null) {
             env.put("PGOPTIONS", "-c search_path=" + PgIdentifier.quote(schema));
         }
@@ -258,6 +277,7 @@ public final class PostgresSettings {
         private String database = DEFAULT_DATABASE;
         private @Nullable String schema;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private String applicationName = DEFAULT_APPLICATION_NAME;
 
         private Builder() {
         }
@@ -339,6 +359,25 @@ public final class PostgresSettings {
          */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Checks.requirePositive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * The {@code application_name} reported in {@code pg_stat_activity} (e.g. to tell one job's sessions from
+         * another's).
+         *
+         * @param applicationName non-blank, at most 63 bytes in UTF-8
+         * @return this builder
+         * @throws NullPointerException     if null
+         * @throws IllegalArgumentException if blank or longer than 63 bytes (PostgreSQL would truncate it)
+         */
+        public Builder applicationName(String applicationName) {
+            Checks.notBlank("applicationName", applicationName);
+            if (applicationName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+                throw new IllegalArgumentException("applicationName must be at most 63 bytes, was '"
+                        + applicationName + "'");
+            }
+            this.applicationName = applicationName;
             return this;
         }
 

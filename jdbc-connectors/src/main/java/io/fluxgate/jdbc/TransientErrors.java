@@ -1,6 +1,7 @@
 package io.fluxgate.jdbc;
 
 import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 import java.io.IOException;
 import java.util.Set;
@@ -20,10 +21,15 @@ public final class TransientErrors {
     private TransientErrors() {
     }
 
+    /** r2dbc-pool's message when a pooled connection fails its check on checkout (e.g. the server ended it). */
+    static final String POOL_VALIDATION_FAILED = "Connection validation failed";
+
     /**
-     * True when {@code error} or one of its causes is a lost or refused connection, or carries a SQLSTATE from
-     * {@link #SQL_STATES} or class 08. A SQLSTATE, when present, decides on its own: a constraint violation is
-     * never retried, whatever exception class the driver wraps it in.
+     * True when {@code error} or one of its causes is a lost or refused connection (a pooled connection that fails
+     * its validation on checkout included: the server or a network device ended it while it was idle, and the pool
+     * opens a fresh one next time), or carries a SQLSTATE from {@link #SQL_STATES} or class 08. A SQLSTATE, when
+     * present, decides on its own: a constraint violation is never retried, whatever exception class the driver
+     * wraps it in.
      */
     public static boolean isTransient(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -32,6 +38,10 @@ public final class TransientErrors {
                 return state.startsWith("08") || SQL_STATES.contains(state);
             }
             if (t instanceof R2dbcTransientException || t instanceof IOException) {
+                return true;
+            }
+            // r2dbc-pool reports a dead idle connection as "non-transient", though a retry gets a fresh one
+            if (t instanceof R2dbcNonTransientResourceException && POOL_VALIDATION_FAILED.equals(t.getMessage())) {
                 return true;
             }
             // r2dbc-postgresql's "connection unexpectedly closed" (a package-private class, hence the name)

@@ -141,7 +141,23 @@ public final class CrashSafeWindows<K, V, T> {
      * committing); errors on a sink or consumer failure; cancel stops without flushing (a later run resumes).
      */
     public Flux<WindowCount> run() {
-        return Flux.defer(() -> perPartition ? onePartitionedRun() : oneRun())
+        return run(Mono.never());
+    }
+
+    /**
+     * As {@link #run()}, stopping gracefully when {@code stop} signals (a value or completion; an error too): no
+     * further record is read, the open windows are abandoned (never flushed partial: a later run with the same
+     * group rebuilds them from the committed position), the windows already emitted are written by the sink and
+     * their checkpoints committed, and the returned Flux completes. So a stop loses nothing and repeats nothing
+     * that was emitted before it.
+     *
+     * @throws NullPointerException if {@code stop} is null
+     */
+    public Flux<WindowCount> run(org.reactivestreams.Publisher<?> stop) {
+        Objects.requireNonNull(stop, "stop");
+        Mono<Boolean> stopped = Mono.from(stop).thenReturn(Boolean.TRUE).onErrorReturn(Boolean.TRUE)
+                .defaultIfEmpty(Boolean.TRUE).cache();
+        return Flux.defer(() -> perPartition ? onePartitionedRun(stopped) : oneRun(stopped))
                 .retryWhen(Retry.indefinitely().filter(RebalanceRestart.class::isInstance)
                         .doBeforeRetry(s -> log.info("Partitions revoked: restarting from the committed state")));
     }
@@ -159,7 +175,7 @@ public final class CrashSafeWindows<K, V, T> {
         return tp;
     }
 
-    private Flux<WindowCount> oneRun() {
+    private Flux<WindowCount> oneRun(Mono<Boolean> stop) {
         Run run = new Run();
         SourceSession<K, V> session = new SourceSession<>(source, stats, run);
         Flux<KafkaRecord<K, V>> feed = run.feed(session);
@@ -175,7 +191,9 @@ public final class CrashSafeWindows<K, V, T> {
                     long seq = nextSeq[0]++;
                     seqs.put(w, seq);
                     ordered.register(seq, w.checkpoint().orElseThrow());
-                });
+                })
+                // a stop cancels the operator (no flush) and lets the windows already emitted through the sink
+                .takeUntilOther(stop);
         return sink.apply(emitted)
                 .concatMap(w -> {
                     Long seq = seqs.remove(w);
@@ -269,7 +287,7 @@ public final class CrashSafeWindows<K, V, T> {
      * from its own partition's commit; commits on a ticker, on the consumer thread; with stopAtEnd, a partition is
      * flushed and committed at its end offset, and the run completes once the whole input is committed at its end.
      */
-    private Flux<WindowCount> onePartitionedRun() {
+    private Flux<WindowCount> onePartitionedRun(Mono<Boolean> stop) {
         Run run = new Run();
         SourceSession<K, V> session = new SourceSession<>(source, stats, run);
         Flux<KafkaRecord<K, V>> feed = run.feed(session);
@@ -285,7 +303,7 @@ public final class CrashSafeWindows<K, V, T> {
                 .flatMap(records -> onePartition(records.key(), records, run), Integer.MAX_VALUE)
                 // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
                 // flush could only emit a window of records appended after the run began)
-                .takeUntilOther(inputDone.asMono());
+                .takeUntilOther(Mono.firstWithSignal(inputDone.asMono(), stop));
         Disposable ticker = Flux.interval(tick, tick)
                 .onBackpressureDrop()
                 .filter(i -> run.assignedOnce || stopAtEnd)

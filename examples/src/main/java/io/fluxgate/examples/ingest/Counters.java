@@ -15,6 +15,8 @@ final class Counters {
     final LongAdder skipped = new LongAdder();
     final LongAdder batches = new LongAdder();
     final LongAdder splits = new LongAdder();
+    /** Queries looking up which rows of a batch refused for a duplicate key are already in the table. */
+    final LongAdder keyLookups = new LongAdder();
     final LongAdder retries = new LongAdder();
     final LongAdder parseNanos = new LongAdder();
     final LongAdder writeNanos = new LongAdder();

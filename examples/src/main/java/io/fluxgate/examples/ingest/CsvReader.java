@@ -12,12 +12,20 @@ import java.util.Arrays;
  * ({@link #field} returns {@code null}), an empty quoted one ({@code ""}) the empty string, as in PostgreSQL's CSV
  * format.
  *
- * <p>Malformed records are still records: a quote inside an unquoted field, text after a closing quote, or a
- * quoted field still open at the end of the input make {@link #malformed()} say why, and reading goes on with the
- * next record. The delimiter, quote and line ends are ASCII, so the record structure is found on the bytes and
+ * <p>Malformed records are still records: a quote inside an unquoted field or text after a closing quote make
+ * {@link #malformed()} say why, and reading goes on with the next record.
+ *
+ * <p>An unclosed quote (a stray {@code "} at the start of a field) would make the rest of the input one field. A
+ * quoted field still open at the end of the input, after {@link #DEFAULT_MAX_QUOTED_LINES} line ends, or when the
+ * record would outgrow the size limit, is taken for one: the record is cut at the end of the line where the quote
+ * opened, reported malformed (naming that line), and reading resumes at the next line, so the rows after it load.
+ * A quoted field on a single line longer than the size limit still fails the file (the line is too long). The delimiter, quote and line ends are ASCII, so the record structure is found on the bytes and
  * multi-byte UTF-8 never confuses it; fields are decoded by {@link #field}.
  */
 final class CsvReader extends RecordReader {
+
+    /** Line ends a quoted field may span before its quote is taken for an unclosed one. */
+    static final int DEFAULT_MAX_QUOTED_LINES = 10_000;
 
     private static final int FIELD_START = 0;
     private static final int UNQUOTED = 1;
@@ -25,6 +33,10 @@ final class CsvReader extends RecordReader {
     private static final int QUOTE_IN_QUOTED = 3;
 
     private final byte delimiter;
+    private final int maxQuotedLines;
+    /** Where the current quoted field opened: its offset in {@link #raw} and its line. */
+    private int quoteRaw;
+    private long quoteLine;
     private byte[] data = new byte[256];
     private int dataLength;
     private int[] starts = new int[16];
@@ -34,7 +46,12 @@ final class CsvReader extends RecordReader {
     private String malformed;
 
     CsvReader(InputStream in, char delimiter, int maxRecordBytes) {
+        this(in, delimiter, maxRecordBytes, DEFAULT_MAX_QUOTED_LINES);
+    }
+
+    CsvReader(InputStream in, char delimiter, int maxRecordBytes, int maxQuotedLines) {
         super(in, maxRecordBytes);
+        this.maxQuotedLines = maxQuotedLines;
         if (delimiter > 127 || delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
             throw new IllegalArgumentException("delimiter must be an ASCII character other than a quote or a line"
                     + " end, was '" + delimiter + "'");
@@ -83,9 +100,7 @@ final class CsvReader extends RecordReader {
                     return false;
                 }
                 if (state == QUOTED) {
-                    malformed("the quoted field opened in this record is never closed");
-                    endField();
-                    return true;
+                    return unclosedQuote("before the end of the file", limit);
                 }
                 return endRecord(); // the last line need not end with a line feed
             }
@@ -93,6 +108,8 @@ final class CsvReader extends RecordReader {
             switch (state) {
                 case FIELD_START -> {
                     if (buf[pos] == '"') {
+                        quoteRaw = rawLength;
+                        quoteLine = lines + 1;
                         appendRaw(buf[pos++]);
                         quoted[fields] = true;
                         state = QUOTED;
@@ -126,14 +143,22 @@ final class CsvReader extends RecordReader {
                 case QUOTED -> {
                     int from = pos;
                     byte b;
+                    // a line at a time, so that raw holds the quote's line whole before the size limit is reached
                     while (pos < limit && (b = buf[pos]) != '"') {
+                        pos++;
                         if (b == '\n') {
                             lines++;
+                            break;
                         }
-                        pos++;
+                    }
+                    if ((long) rawLength + (pos - from) > maxRecordBytes && lineEndAfterQuote() >= 0) {
+                        return unclosedQuote("within --max-record-size (" + maxRecordBytes + " bytes)", from);
                     }
                     copyRun(from);
-                    if (pos < limit) {
+                    if (lines - quoteLine >= maxQuotedLines) {
+                        return unclosedQuote("within " + maxQuotedLines + " lines", pos);
+                    }
+                    if (pos < limit && buf[pos] == '"') {
                         appendRaw(buf[pos++]);
                         state = QUOTE_IN_QUOTED;
                     }
@@ -161,6 +186,38 @@ final class CsvReader extends RecordReader {
                 }
             }
         }
+    }
+
+    /** The offset in {@code raw} of the first line feed after the open quote, or -1. */
+    private int lineEndAfterQuote() {
+        for (int i = quoteRaw; i < rawLength; i++) {
+            if (raw[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The quoted field opened at {@link #quoteRaw} is taken for an unclosed quote: the record ends with the line the
+     * quote opened on, and what was read after that line is read again as records. {@code buf[bufFrom, limit)} is
+     * the input right after {@code raw}.
+     */
+    private boolean unclosedQuote(String within, int bufFrom) {
+        int cut = lineEndAfterQuote();
+        if (cut < 0) {
+            // at the end of the input, on the quote's own line: there is nothing after it to resume at
+            malformed("a quote opened on line " + quoteLine + " is never closed");
+            endField();
+            return true;
+        }
+        lines = quoteLine;
+        rewind(cut + 1, bufFrom);
+        rawLength = cut > 0 && raw[cut - 1] == '\r' ? cut - 1 : cut;
+        malformed("a quote opened on line " + quoteLine + " is not closed " + within + ": the line is rejected and"
+                + " reading resumes at line " + (quoteLine + 1));
+        endField();
+        return true;
     }
 
     /** Appends {@code buf[from, pos)} to both the raw record and the current field. */

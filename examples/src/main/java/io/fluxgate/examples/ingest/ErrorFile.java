@@ -1,7 +1,8 @@
 package io.fluxgate.examples.ingest;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,11 +22,15 @@ import tools.jackson.core.io.JsonStringEncoder;
  * the record's text as in the file (a CSV record may span lines; invalid UTF-8 shows as U+FFFD). The file is
  * created (emptied) when the run starts, so after a run it lists exactly that run's errors. Writes are serialized
  * and flushed one by one; a write that fails fails the run: a rejection is never dropped silently.
+ *
+ * <p>Every line is valid UTF-8 JSON whatever the input: text that cannot be encoded (a lone UTF-16 surrogate, as a
+ * JSON parser's message about invalid input can carry) is written as U+FFFD, and an entry is encoded whole before
+ * any of it is written, so a failed write never leaves half an entry behind.
  */
 final class ErrorFile implements AutoCloseable {
 
     private final Path path;
-    private final BufferedWriter writer;
+    private final OutputStream writer;
     private long count;
 
     ErrorFile(Path path) throws IOException {
@@ -34,7 +39,7 @@ final class ErrorFile implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        this.writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+        this.writer = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
     }
 
     Path path() {
@@ -70,9 +75,11 @@ final class ErrorFile implements AutoCloseable {
         sb.append(",\"raw\":");
         string(sb, raw);
         sb.append("}\n");
+        // String.getBytes replaces what UTF-8 cannot encode (lone surrogates) with '?'; wellFormed makes it U+FFFD
+        byte[] entry = wellFormed(sb).getBytes(StandardCharsets.UTF_8);
         synchronized (this) {
             try {
-                writer.write(sb.toString());
+                writer.write(entry);
                 // flushed per entry: rejections are the exception, and an interrupted run keeps what it found
                 writer.flush();
                 count++;
@@ -80,6 +87,35 @@ final class ErrorFile implements AutoCloseable {
                 throw new WriteFailed("cannot write to the error file " + path + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** {@code text} with every unpaired UTF-16 surrogate replaced by U+FFFD: encodable as UTF-8, as JSON needs. */
+    static String wellFormed(CharSequence text) {
+        StringBuilder out = null;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            boolean bad = false;
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    if (out != null) {
+                        out.append(c).append(text.charAt(i + 1));
+                    }
+                    i++;
+                    continue;
+                }
+                bad = true;
+            } else if (Character.isLowSurrogate(c)) {
+                bad = true;
+            }
+            if (bad && out == null) {
+                out = new StringBuilder(n).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(bad ? '\uFFFD' : c);
+            }
+        }
+        return out == null ? text.toString() : out.toString();
     }
 
     private static void string(StringBuilder sb, String value) {

@@ -126,7 +126,8 @@ public final class FileIngestApp implements Callable<Integer> {
     String batchLatency;
 
     @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "16m",
-            description = "Longest record (e.g. 64k, 16m); a longer one (an unterminated quote?) fails its file."
+            description = "Longest record (e.g. 64k, 16m); a longer line fails its file, a quoted field running"
+                    + " past it is taken for an unclosed quote (its line is rejected, reading resumes at the next)."
                     + " Default: ${DEFAULT-VALUE}.")
     String maxRecordSize;
 

@@ -273,6 +273,11 @@ final class FileParser implements AutoCloseable {
         long line = lines.startLine;
         byte[] bytes = lines.rawCopy();
         try {
+            // checked first, as for CSV: Jackson takes some invalid UTF-8 (encoded surrogates) as text
+            int bad = Utf8.firstInvalid(bytes, bytes.length);
+            if (bad >= 0) {
+                throw new BadValue("invalid UTF-8 at byte " + bad + " of the record");
+            }
             rows.add(jsonRow(bytes, line));
         } catch (BadValue e) {
             reject(line, e.column(), e.getMessage());

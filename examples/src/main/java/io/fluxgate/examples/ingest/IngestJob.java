@@ -10,6 +10,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.fluxgate.batch.AdaptiveBatch;
+import io.fluxgate.jdbc.PgIdentifier;
+import io.fluxgate.jdbc.PostgresCopySink;
+import io.fluxgate.jdbc.TransientErrors;
 import io.fluxgate.progress.Progress;
 import io.r2dbc.pool.ConnectionPool;
 import reactor.core.publisher.Flux;
@@ -77,10 +80,12 @@ final class IngestJob {
         long catalogStarted = System.nanoTime();
         TableSchema table;
         try {
-            table = TableSchema.load(config.postgres().connectionFactory(), config.schema(), config.table(),
-                    config.zone());
-        } catch (RuntimeException e) {
-            throw new SetupException(FileIngestApp.describe(e), e);
+            table = readCatalog();
+        } catch (CatalogUnavailable e) {
+            // the database is not there (or keeps dropping us): a summary as for any failed run, nothing was loaded
+            String name = PgIdentifier.qualified(config.schema(), config.table());
+            return summary(name, scan, counters, scanTime, Duration.ofNanos(System.nanoTime() - catalogStarted),
+                    0, started, e.getMessage());
         }
         List<TableSchema.Column> keys = keys(table);
         for (TableSchema.Column c : table.columns()) {
@@ -97,14 +102,62 @@ final class IngestJob {
         String failure = load(scan, plan, table);
         long loadNanos = System.nanoTime() - loadStarted;
 
-        return new IngestSummary(table.displayName(), counters.filesOk.sum(), counters.filesFailed.sum(),
+        return summary(table.displayName(), scan, counters, scanTime, catalogTime, loadNanos, started, failure);
+    }
+
+    private IngestSummary summary(String table, InputFiles.Scan scan, Counters counters, Duration scanTime,
+                                  Duration catalogTime, long loadNanos, long started, String failure) {
+        return new IngestSummary(table, counters.filesOk.sum(), counters.filesFailed.sum(),
                 scan.unmatched(), counters.parsed.sum(), counters.written.sum(), counters.skipped.sum(),
                 counters.rejected.sum(), counters.blank.sum(), config.keyed(), config.upsert(),
-                errors.path().toString(), counters.batches.sum(), counters.splits.sum(), counters.retries.sum(),
+                errors.path().toString(), counters.batches.sum(), counters.splits.sum(), counters.keyLookups.sum(),
+                counters.retries.sum(),
                 config.parallelism(), config.writers(), scanTime, catalogTime,
                 Duration.ofNanos(counters.parseNanos.sum()), Duration.ofNanos(counters.writeNanos.sum()),
                 Duration.ofNanos(loadNanos), Duration.ofNanos(System.nanoTime() - started), counters.peakHeld(),
                 failure);
+    }
+
+    /** The catalog cannot be read: the server is unreachable or drops the connection, retries included. */
+    private static final class CatalogUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CatalogUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Reads the table from the catalog on a connection of its own, retrying a lost or refused connection as a batch
+     * is retried ({@code --retries}, the sink's backoff); other errors (no such table) are setup problems.
+     */
+    private TableSchema readCatalog() throws SetupException, CatalogUnavailable {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return TableSchema.load(config.postgres().connectionFactory(), config.schema(), config.table(),
+                        config.zone());
+            } catch (RuntimeException e) {
+                String why = FileIngestApp.describe(e);
+                if (!TransientErrors.isTransient(e)) {
+                    throw new SetupException(why, e);
+                }
+                if (attempt > config.maxRetries()) {
+                    throw new CatalogUnavailable("cannot read table " + PgIdentifier.qualified(config.schema(),
+                            config.table()) + " from the catalog (" + attempt + " attempt" + (attempt == 1 ? "" : "s")
+                            + "): " + why, e);
+                }
+                display.note("reading the catalog failed (" + why + "): retry " + attempt + " of "
+                        + config.maxRetries());
+                long backoff = Math.min(PostgresCopySink.DEFAULT_MAX_BACKOFF.toMillis(),
+                        PostgresCopySink.DEFAULT_MIN_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new SetupException("interrupted while reading the catalog", ie);
+                }
+            }
+        }
     }
 
     /** Runs the load; returns why it stopped early, or {@code null} when it ran to the end. */

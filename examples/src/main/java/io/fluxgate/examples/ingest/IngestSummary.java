@@ -29,6 +29,7 @@ record IngestSummary(
         String errorFile,
         long batches,
         long splits,
+        long keyLookups,
         long retries,
         int parseThreads,
         int writers,
@@ -89,6 +90,8 @@ record IngestSummary(
                 + (parseThreads == 1 ? "" : "s"));
         line(sb, "write", duration(writeBusy) + " busy, summed over " + count(batches) + " COPY batch"
                 + (batches == 1 ? "" : "es") + " (up to " + writers + " at once)"
+                + (keyLookups > 0 ? ", " + count(keyLookups) + " key lookup" + (keyLookups == 1 ? "" : "s")
+                        + " to find duplicates" : "")
                 + (splits > 0 ? ", " + count(splits) + " split to isolate refused rows" : "")
                 + (retries > 0 ? ", " + count(retries) + " retried" : ""));
         line(sb, "load", duration(load) + " wall (parsing and writing overlap)");

@@ -16,12 +16,15 @@ abstract class RecordReader implements AutoCloseable {
     private static final int BUFFER = 1 << 16;
 
     private final InputStream in;
-    private final int maxRecordBytes;
+    final int maxRecordBytes;
     final byte[] buf = new byte[BUFFER];
     int pos;
     int limit;
     private long before;
     private boolean started;
+    /** Bytes to read again before the rest of the input ({@link #rewind}), from {@code againPos}; else null. */
+    private byte[] again;
+    private int againPos;
     /** Line feeds consumed so far. */
     long lines;
 
@@ -53,6 +56,16 @@ abstract class RecordReader implements AutoCloseable {
         before += limit;
         pos = 0;
         limit = 0;
+        if (again != null) {
+            int n = Math.min(buf.length, again.length - againPos);
+            System.arraycopy(again, againPos, buf, 0, n);
+            againPos += n;
+            if (againPos == again.length) {
+                again = null;
+            }
+            limit = n;
+            return n > 0 || fill();
+        }
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) {
             return false;
@@ -97,6 +110,28 @@ abstract class RecordReader implements AutoCloseable {
                     + " The rest of the file cannot be read reliably");
         }
         raw = Arrays.copyOf(raw, (int) Math.min(maxRecordBytes, Math.max(needed, (long) raw.length * 2)));
+    }
+
+    /**
+     * Makes the following reads see {@code raw[rawFrom, rawLength)}, then {@code buf[bufFrom, limit)}, then what
+     * came after: the tail of a record that turned out not to be one is read again as records of its own. The
+     * caller sets {@link #lines} to the line feeds before {@code raw[rawFrom]}.
+     */
+    final void rewind(int rawFrom, int bufFrom) {
+        int fromRaw = rawLength - rawFrom;
+        int fromBuf = limit - bufFrom;
+        int fromAgain = again == null ? 0 : again.length - againPos;
+        byte[] next = new byte[fromRaw + fromBuf + fromAgain];
+        System.arraycopy(raw, rawFrom, next, 0, fromRaw);
+        System.arraycopy(buf, bufFrom, next, fromRaw, fromBuf);
+        if (fromAgain > 0) {
+            System.arraycopy(again, againPos, next, fromRaw + fromBuf, fromAgain);
+        }
+        before = before + bufFrom - fromRaw; // the input offset of next[0]
+        pos = 0;
+        limit = 0;
+        again = next.length == 0 ? null : next;
+        againPos = 0;
     }
 
     /** The current record's bytes, copied. */

@@ -115,6 +115,11 @@ final class TableSchema {
         return candidates != null && candidates.size() == 1 ? candidates.get(0) : null;
     }
 
+    /** The column sets of the table's unique indexes that {@code INSERT ... ON CONFLICT} can use. */
+    List<Set<String>> uniqueKeys() {
+        return uniqueKeys;
+    }
+
     /** True when a unique index that {@code INSERT ... ON CONFLICT} can use covers exactly these columns. */
     boolean isUniqueKey(Set<String> keyColumns) {
         return uniqueKeys.contains(keyColumns);
@@ -128,7 +133,9 @@ final class TableSchema {
      */
     static TableSchema load(ConnectionFactory connections, String schema, String table, ZoneId zone) {
         String name = PgIdentifier.qualified(schema, table);
-        return Mono.usingWhen(connections.create(), c -> load(c, name, zone), Connection::close).block(TIMEOUT);
+        // closing a connection the server has just dropped fails too: that must not hide why the read failed
+        return Mono.usingWhen(connections.create(), c -> load(c, name, zone),
+                c -> Mono.from(c.close()).onErrorResume(e -> Mono.empty())).block(TIMEOUT);
     }
 
     private static Mono<TableSchema> load(Connection c, String name, ZoneId zone) {

@@ -17,7 +17,8 @@ record AppSummary(
         Duration pipelineTime,
         Duration elapsed,
         UniqueUsersApp.Role role,
-        long combined) {
+        long combined,
+        String stoppedBy) {
 
     double framesPerSecond() {
         double s = pipelineTime.toNanos() / 1e9;
@@ -47,13 +48,18 @@ record AppSummary(
                 line(sb, "blank lines", String.format(Locale.ROOT, "%,d (skipped)", blank));
             }
             if (replayedSkipped > 0) {
-                line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d (windows emitted before a restart)", replayedSkipped));
+                // frames, not windows: the operator counts the replayed records it passes over
+                line(sb, "replayed, skipped", String.format(Locale.ROOT, "%,d frames (of windows emitted before a restart)", replayedSkipped));
             }
             if (rejectedAtLoad > 0) {
                 line(sb, "rejected at load", String.format(Locale.ROOT, "%,d lines larger than a Kafka record (counted as malformed)", rejectedAtLoad));
             }
             line(sb, "frames/s", String.format(Locale.ROOT, "%,.0f", framesPerSecond()));
             line(sb, "load time", ConsoleReporter.formatDuration(loadTime) + String.format(Locale.ROOT, " (%,d ms)", loadTime.toMillis()));
+        }
+        if (stoppedBy != null) {
+            line(sb, "stopped", "by " + stoppedBy + ": what was emitted is written and committed, open windows"
+                    + " were abandoned; run again with the same --group-id to carry on");
         }
         line(sb, "pipeline time", ConsoleReporter.formatDuration(pipelineTime) + String.format(Locale.ROOT, " (%,d ms)", pipelineTime.toMillis()));
         line(sb, "elapsed", ConsoleReporter.formatDuration(elapsed) + String.format(Locale.ROOT, " (%,d ms)", elapsed.toMillis()));

@@ -67,9 +67,10 @@ final class CombinerJob {
      * Combines until done (bounded input) or forever, writing each complete window.
      *
      * @param check runs before each poll; what it throws stops the combiner (e.g. a failed worker beside it)
+     * @param stopped true once a graceful stop is requested: the windows complete so far are written, then it returns
      * @return the number of windows written
      */
-    long run(Runnable check) {
+    long run(Runnable check, java.util.function.BooleanSupplier stopped) {
         Sinks.Many<WindowCount> out = Sinks.many().unicast().onBackpressureBuffer();
         CompletableFuture<Long> written = out.asFlux().transform(write).count().toFuture();
         TopicPartition tp = new TopicPartition(partialsTopic, 0);
@@ -79,7 +80,7 @@ final class CombinerJob {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ResultFile.readerProperties(bootstrapServers))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            while (inputEnds == null || !combiner.finished()) {
+            while ((inputEnds == null || !combiner.finished()) && !stopped.getAsBoolean()) {
                 check.run();
                 if (written.isDone()) {
                     written.join(); // the writer failed: rethrows its error

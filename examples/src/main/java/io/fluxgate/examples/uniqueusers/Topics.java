@@ -57,6 +57,26 @@ final class Topics implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the output topic when missing, compacted: results are keyed by window, the last write per window is
+     * the result, so the repeats a restart (or each combiner) writes are compacted away instead of kept forever.
+     *
+     * @return the cleanup policy of an existing topic that is not compacted (to warn about), else {@code null}
+     */
+    String ensureCompacted(String topic, int partitions) {
+        ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact"));
+        String policy = cleanupPolicy(topic);
+        return policy.contains("compact") ? null : policy;
+    }
+
+    /** The topic's {@code cleanup.policy} ({@code delete}, {@code compact} or {@code compact,delete}). */
+    String cleanupPolicy(String topic) {
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        return call("read the configuration of " + topic, () -> admin.describeConfigs(List.of(resource)).all().get()
+                .get(resource).get("cleanup.policy").value());
+    }
+
     private void ensure(List<String> topics, int partitions, Map<String, String> configs) {
         call("create topics " + topics, () -> {
             Set<String> existing = admin.listTopics().names().get();

@@ -38,6 +38,13 @@ import picocli.CommandLine.Option;
                 + " some disorder, runs the pipeline and prints a summary.",
             ""
         },
+        footer = {
+            "",
+            "SIGTERM or SIGINT stops it gracefully: reading stops, open windows are abandoned (a restart with the same"
+                + " --group-id counts them), what was emitted is written and committed, the summary is printed.",
+            "Exit codes: 0 done, or stopped gracefully; 1 failed; 2 bad flags; 143 a stop that took more than 15 s, or a"
+                + " second signal."
+        },
         exitCodeOnInvalidInput = 2,
         exitCodeOnExecutionException = 1)
 public final class UniqueUsersApp implements Callable<Integer> {
@@ -130,20 +137,36 @@ public final class UniqueUsersApp implements Callable<Integer> {
 
     /** Where {@code --postgres} writes; null: the PG* environment variables. */
     private PostgresSettings postgresSettings;
+    private GracefulStop stop = GracefulStop.none();
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        // An error arriving after its stream was cancelled (a rebalance restart or a stop cancels the pipeline while
+        // the consumer is mid-call) is expected: one line, not Reactor's default ERROR with a stack trace.
+        org.slf4j.Logger dropped = org.slf4j.LoggerFactory.getLogger(UniqueUsersApp.class);
+        reactor.core.publisher.Hooks.onErrorDropped(e -> dropped.info("after cancel, ignored: {}", e.toString()));
+        GracefulStop stop = GracefulStop.onSignals(err, GracefulStop.DEFAULT_BOUND);
+        System.exit(run(args, new PrintWriter(System.out, true), err, null, stop));
     }
 
-    /** Runs the app and returns its exit code: 0 done, 1 failed, 2 bad flags. */
+    /**
+     * Runs the app and returns its exit code: 0 done (or stopped gracefully by SIGTERM/SIGINT), 1 failed, 2 bad
+     * flags; a process that does not stop within {@link GracefulStop#DEFAULT_BOUND} of the signal exits with 143.
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, out, err, null);
     }
 
     /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code --postgres} going to the given database. */
     static int run(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
+        return run(args, out, err, postgres, GracefulStop.none());
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter, PostgresSettings)}, stopping gracefully on {@code stop}. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres, GracefulStop stop) {
         UniqueUsersApp app = new UniqueUsersApp();
         app.postgresSettings = postgres;
+        app.stop = stop;
         CommandLine cmd = Cli.commandLine(app, "unique-users", out, err);
         return cmd.execute(args);
     }
@@ -151,7 +174,8 @@ public final class UniqueUsersApp implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AppConfig config = validate();
-        try (UniqueUsersJob job = new UniqueUsersJob(config, new ConsoleReporter(!noProgress, spec.commandLine().getErr()))) {
+        try (UniqueUsersJob job = new UniqueUsersJob(config, new ConsoleReporter(!noProgress, spec.commandLine().getErr()),
+                stop)) {
             AppSummary summary = job.run();
             spec.commandLine().getOut().print(summary.render());
             spec.commandLine().getOut().flush();

@@ -49,11 +49,17 @@ final class UniqueUsersJob implements AutoCloseable {
     private final AppConfig config;
     private final ConsoleReporter reporter;
     private final RootFrameReader frames = RootFrameReader.ofDefaults();
+    private final GracefulStop stop;
     private EmbeddedKafka embedded;
 
     UniqueUsersJob(AppConfig config, ConsoleReporter reporter) {
+        this(config, reporter, GracefulStop.none());
+    }
+
+    UniqueUsersJob(AppConfig config, ConsoleReporter reporter, GracefulStop stop) {
         this.config = config;
         this.reporter = reporter;
+        this.stop = stop;
     }
 
     /** A valid frame's root-level fields. */
@@ -70,7 +76,13 @@ final class UniqueUsersJob implements AutoCloseable {
         }
         String dlqTopic = config.inputTopic() + ".dlq";
         try (Topics topics = new Topics(bootstrap)) {
-            topics.ensure(List.of(config.inputTopic(), config.outputTopic(), dlqTopic), config.partitions());
+            topics.ensure(List.of(config.inputTopic(), dlqTopic), config.partitions());
+            String outputPolicy = topics.ensureCompacted(config.outputTopic(), config.partitions());
+            if (outputPolicy != null) {
+                reporter.info("note: output topic " + config.outputTopic() + " has cleanup.policy=" + outputPolicy
+                        + ": the repeats a restart writes stay in it; results are keyed by window, so"
+                        + " cleanup.policy=compact keeps the last one per window only");
+            }
 
             if (config.scaledOut()) {
                 topics.ensurePartials(Partials.topic(config.outputTopic()));
@@ -97,23 +109,26 @@ final class UniqueUsersJob implements AutoCloseable {
                 if (postgres != null) {
                     postgres.prepare().block(Duration.ofSeconds(30));
                 }
-                switch (config.role()) {
-                    case SINGLE -> runPipeline(bootstrap, bounded, total, counters, stats, deadLetters, postgres);
-                    case WORKER -> worker(bootstrap, bounded, counters, stats, deadLetters).block();
-                    case COMBINER -> combined = combiner(bootstrap, topics, bounded, postgres).run(() -> { });
-                    case BOTH -> combined = workerAndCombiner(bootstrap, topics, bounded, counters, stats, deadLetters,
-                            postgres);
+                if (!stop.requested()) {
+                    switch (config.role()) {
+                        case SINGLE -> runPipeline(bootstrap, bounded, total, counters, stats, deadLetters, postgres);
+                        case WORKER -> worker(bootstrap, bounded, counters, stats, deadLetters).block();
+                        case COMBINER -> combined = combiner(bootstrap, topics, bounded, postgres)
+                                .run(() -> { }, stop::requested);
+                        case BOTH -> combined = workerAndCombiner(bootstrap, topics, bounded, counters, stats,
+                                deadLetters, postgres);
+                    }
                 }
             }
             Duration pipelineTime = Duration.ofNanos(System.nanoTime() - pipelineStarted);
 
-            if (config.outputFile() != null) {
+            if (config.outputFile() != null && !stop.requested()) {
                 writeOutputFile(bootstrap, topics);
             }
             return new AppSummary(counters.frames.sum(), stats.events() - stats.late() - stats.replayedSkipped(),
                     counters.windows.get(), stats.late(), counters.malformed.sum(), counters.blank.sum(),
                     stats.replayedSkipped(), loaded.rejected(), loadTime, pipelineTime,
-                    Duration.ofNanos(System.nanoTime() - started), config.role(), combined);
+                    Duration.ofNanos(System.nanoTime() - started), config.role(), combined, stop.reason());
         }
     }
 
@@ -176,10 +191,16 @@ final class UniqueUsersJob implements AutoCloseable {
             topics.markLoadStarted(config.inputTopic(), source);
         }
         FrameLoader loader = new FrameLoader(bootstrap, config.inputTopic(),
-                config.partitions() > 1 ? this::uidKey : null);
+                config.partitions() > 1 ? this::uidKey : null, stop.signal());
         FrameLoader.Loaded loaded = config.inputFile() != null
                 ? loader.loadFile(config.inputFile(), existing, reporter)
                 : loader.generate(new FrameGenerator(config.seed(), 100_000, 170), config.generate(), existing, reporter);
+        if (stop.requested()) {
+            // an interrupted load: a restart carries it on (one partition) rather than taking it for the whole input
+            reporter.info("load of " + config.inputTopic() + " stopped after " + (existing + loaded.records())
+                    + " records: run again to carry it on");
+            return loaded;
+        }
         topics.markLoaded(config.inputTopic());
         return loaded;
     }
@@ -233,7 +254,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 .recordStage(reporter.stage("count", total, null))
                 .build();
         try {
-            job.run().doOnNext(w -> counters.windows.incrementAndGet()).then().block();
+            job.run(stop.signal()).doOnNext(w -> counters.windows.incrementAndGet()).then().block();
         } finally {
             reporter.endBar();
         }
@@ -268,7 +289,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 .stopAtEnd(bounded)
                 .recordStage(reporter.stage("count", -1, null))
                 .build();
-        return job.run().doOnNext(w -> counters.windows.incrementAndGet()).then()
+        return job.run(stop.signal()).doOnNext(w -> counters.windows.incrementAndGet()).then()
                 .doFinally(s -> reporter.endBar());
     }
 
@@ -292,7 +313,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 if (worker.isCompletedExceptionally()) {
                     worker.join(); // rethrows the worker's failure
                 }
-            });
+            }, stop::requested);
         } catch (RuntimeException e) {
             worker.cancel(true);
             throw e;

@@ -92,8 +92,8 @@ class CsvReaderTest {
                 + " (quote the whole field and double the quote)");
         assertThat(records.get(1).subList(0, 2)).containsExactly("2", "text after the closing quote of a field");
         assertThat(records.get(2)).containsExactly("3", "", "ok", "1");
-        assertThat(records.get(3).subList(0, 2)).containsExactly("4", "the quoted field opened in this record is"
-                + " never closed");
+        assertThat(records.get(3).subList(0, 2)).containsExactly("4", "a quote opened on line 4 is not closed before the"
+                + " end of the file: the line is rejected and reading resumes at line 5");
         assertThat(records).hasSize(4);
     }
 
@@ -131,5 +131,64 @@ class CsvReaderTest {
             assertThat(r.rawText()).isEqualTo("x");
             assertThat(r.bytesConsumed()).isEqualTo(12);
         }
+    }
+
+    // ------------------------------------------------------------------ an unclosed quote (issue 24, point 4)
+
+    /** Each record as {start line, malformed reason, raw text}, and the bytes consumed at the end. */
+    private static List<List<String>> rawRecords(String csv, int max, int maxQuotedLines) throws IOException {
+        byte[] bytes = csv.getBytes(StandardCharsets.UTF_8);
+        List<List<String>> out = new ArrayList<>();
+        try (CsvReader r = new CsvReader(new ByteArrayInputStream(bytes), ',', max, maxQuotedLines)) {
+            while (r.next()) {
+                out.add(List.of(Long.toString(r.startLine), r.malformed() == null ? "" : r.malformed(), r.rawText()));
+            }
+            assertThat(r.bytesConsumed()).isEqualTo(bytes.length);
+        }
+        return out;
+    }
+
+    @Test
+    void aQuoteStillOpenAtTheEndOfTheFileRejectsItsLineOnlyAndReadingResumesAtTheNext() throws IOException {
+        List<List<String>> records = rawRecords("a,b\n1,x\n\"2,y\r\n3,z\n4,w\n5,u", 1 << 20, 100);
+        assertThat(records).extracting(r -> r.get(0)).containsExactly("1", "2", "3", "4", "5", "6");
+        assertThat(records.get(2)).containsExactly("3", "a quote opened on line 3 is not closed before the end of"
+                + " the file: the line is rejected and reading resumes at line 4", "\"2,y");
+        assertThat(records.get(3)).containsExactly("4", "", "3,z");
+        assertThat(records.get(5)).containsExactly("6", "", "5,u");
+        // on the last line, with nothing after it, the quote is simply never closed
+        assertThat(rawRecords("1,x\n\"2,y", 1 << 20, 100).get(1)).containsExactly("2",
+                "a quote opened on line 2 is never closed", "\"2,y");
+    }
+
+    @Test
+    void aQuoteOpenPastTheSizeLimitRejectsItsLineAndTheRowsAfterItAreRead() throws IOException {
+        StringBuilder csv = new StringBuilder("id,name\n1,a\n2,\"stray\n");
+        for (int i = 3; i <= 2000; i++) {
+            csv.append(i).append(",n").append(i).append('\n');
+        }
+        List<List<String>> records = rawRecords(csv.toString(), 1024, 1_000_000);
+        assertThat(records).hasSize(2001);
+        assertThat(records.get(2).get(1)).startsWith("a quote opened on line 3 is not closed within"
+                + " --max-record-size (1024 bytes)");
+        assertThat(records.get(2).get(2)).isEqualTo("2,\"stray");
+        assertThat(records.get(3)).containsExactly("4", "", "3,n3");
+        assertThat(records.get(2000)).containsExactly("2001", "", "2000,n2000");
+    }
+
+    @Test
+    void aQuoteOpenPastTheLineLimitRejectsItsLineButAFieldOfFewerLinesIsData() throws IOException {
+        List<List<String>> records = rawRecords("1,\"two\nlines\"\n2,\"open\n3\n4\n5\n6\n", 1 << 20, 3);
+        assertThat(records.get(0)).containsExactly("1", "", "1,\"two\nlines\"");
+        assertThat(records.get(1)).containsExactly("3", "a quote opened on line 3 is not closed within 3 lines: the"
+                + " line is rejected and reading resumes at line 4", "2,\"open");
+        assertThat(records.subList(2, records.size())).extracting(r -> r.get(2)).containsExactly("3", "4", "5", "6");
+    }
+
+    @Test
+    void aQuotedSingleLineLongerThanTheLimitStillFailsTheFile() {
+        String csv = "1,\"" + "x".repeat(5000) + "\n2,y\n";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> rawRecords(csv, 1024, 100))
+                .isInstanceOf(RecordReader.RecordTooLongException.class);
     }
 }

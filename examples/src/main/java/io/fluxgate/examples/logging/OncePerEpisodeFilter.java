@@ -1,0 +1,74 @@
+package io.fluxgate.examples.logging;
+
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import org.slf4j.Marker;
+
+/**
+ * Keeps the Kafka client's warnings to one line per state change. While a broker is down the client warns at every
+ * reconnect attempt ("Connection to node 1 could not be established", about four a second); this filter passes the
+ * first warning of a kind (same logger, same message pattern) and drops its repeats until the kind has been quiet
+ * for {@link #DEFAULT_QUIET_MILLIS} (the outage is over), so an outage is one line, and the next outage one more.
+ * Also drops the "fenced" errors a consumer logs when the app itself restarts it with the same static member id
+ * after a rebalance (the restart is logged at INFO), which are expected, not failures.
+ *
+ * <p>Applies to loggers under {@code org.apache.kafka} at WARN and above; everything else passes untouched.
+ */
+public final class OncePerEpisodeFilter extends TurboFilter {
+
+    /** How long a kind of warning must be absent before it is logged again. */
+    public static final long DEFAULT_QUIET_MILLIS = 30_000;
+
+    private final LongSupplier millis;
+    private final ConcurrentMap<String, long[]> lastSeen = new ConcurrentHashMap<>();
+    private long quietMillis = DEFAULT_QUIET_MILLIS;
+
+    /** The filter logback instantiates (wall clock). */
+    public OncePerEpisodeFilter() {
+        this(System::currentTimeMillis);
+    }
+
+    /** With an injected clock, for tests. */
+    public OncePerEpisodeFilter(LongSupplier millis) {
+        this.millis = millis;
+    }
+
+    /** Set from logback.xml ({@code <quietMillis>}); at least 1. */
+    public void setQuietMillis(long quietMillis) {
+        if (quietMillis < 1) {
+            throw new IllegalArgumentException("quietMillis must be >= 1, was " + quietMillis);
+        }
+        this.quietMillis = quietMillis;
+    }
+
+    @Override
+    public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        if (level == null || !level.isGreaterOrEqual(Level.WARN) || format == null
+                || !logger.getName().startsWith("org.apache.kafka")) {
+            return FilterReply.NEUTRAL;
+        }
+        if (isOwnRestartFence(format, t)) {
+            return FilterReply.DENY;
+        }
+        long now = millis.getAsLong();
+        long[] last = lastSeen.computeIfAbsent(logger.getName() + '\u0000' + format, k -> new long[] {Long.MIN_VALUE});
+        synchronized (last) {
+            boolean newEpisode = last[0] == Long.MIN_VALUE || now - last[0] >= quietMillis;
+            last[0] = now;
+            return newEpisode ? FilterReply.NEUTRAL : FilterReply.DENY;
+        }
+    }
+
+    private static boolean isOwnRestartFence(String format, Throwable t) {
+        String text = (format + (t == null ? "" : " " + t.getClass().getSimpleName())).toLowerCase(Locale.ROOT);
+        return text.contains("fenced") && (text.contains("joingroup") || text.contains("group.instance.id")
+                || text.contains("fencedinstanceid"));
+    }
+}
