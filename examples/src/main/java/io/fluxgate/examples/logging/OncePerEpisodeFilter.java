@@ -54,7 +54,7 @@ public final class OncePerEpisodeFilter extends TurboFilter {
                 || !logger.getName().startsWith("org.apache.kafka")) {
             return FilterReply.NEUTRAL;
         }
-        if (isOwnRestartFence(format, t)) {
+        if (isOwnRestartFence(format, params, t)) {
             return FilterReply.DENY;
         }
         long now = millis.getAsLong();
@@ -66,8 +66,19 @@ public final class OncePerEpisodeFilter extends TurboFilter {
         }
     }
 
-    private static boolean isOwnRestartFence(String format, Throwable t) {
-        String text = (format + (t == null ? "" : " " + t.getClass().getSimpleName())).toLowerCase(Locale.ROOT);
+    private static boolean isOwnRestartFence(String format, Object[] params, Throwable t) {
+        // The client logs "{}JoinGroup failed: {} Sent generation was {}." with the fencing error as a parameter:
+        // the format alone does not say "fenced".
+        StringBuilder sb = new StringBuilder(format);
+        if (params != null) {
+            for (Object p : params) {
+                sb.append(' ').append(p);
+            }
+        }
+        if (t != null) {
+            sb.append(' ').append(t.getClass().getSimpleName());
+        }
+        String text = sb.toString().toLowerCase(Locale.ROOT);
         return text.contains("fenced") && (text.contains("joingroup") || text.contains("group.instance.id")
                 || text.contains("fencedinstanceid"));
     }

@@ -81,6 +81,11 @@ class UniqueUsersScaleOutTest {
                 assertThat(children.get(i).exitValue()).as(log(i)).isZero();
                 assertThat(Files.readAllLines(dir.resolve("out-" + i + ".jsonl"))).as("instance %d's output", i)
                         .containsExactlyElementsOf(expected);
+                // the survivors went through a rebalance (the victim's partitions moved to them): a normal event,
+                // which must not be logged as an error (issue #24: onErrorDropped, "JoinGroup failed ... fenced")
+                assertThat(Files.readAllLines(dir.resolve("child-" + i + ".log")))
+                        .as("instance %d's log after a rebalance", i)
+                        .noneMatch(line -> line.contains(" ERROR ") || line.contains("onErrorDropped"));
             }
         } finally {
             children.forEach(Process::destroyForcibly);
@@ -173,9 +178,20 @@ class UniqueUsersScaleOutTest {
         return m;
     }
 
+    private static Path appLogbackConfiguration() {
+        try {
+            return Path.of(UniqueUsersApp.class.getResource("/logback.xml").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Process child(EmbeddedKafka kafka, int i) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                // the app's own logging configuration, not the tests' (logback-test.xml is on this class path too):
+                // what an operator of the app sees is what is checked
+                "-Dlogback.configurationFile=" + appLogbackConfiguration(),
                 "-cp", System.getProperty("java.class.path"), UniqueUsersApp.class.getName(),
                 "--bootstrap-servers=" + kafka.bootstrapServers(), "--input-topic=so-in", "--output-topic=so-out",
                 "--group-id=so", "--role=both", "--lateness=5s", "--no-progress", "--threads=1",
