@@ -2,8 +2,8 @@ package io.fluxgate.kafka;
 
 import java.util.stream.Stream;
 
+import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.GroupProtocol;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The consumer group protocols the crash, takeover, scale-out and rebalance tests run on: {@code classic} always,
@@ -25,7 +25,7 @@ public final class GroupProtocols {
     }
 
     static boolean consumerProtocolAvailable() {
-        String version = AppInfoParser.getVersion();
+        String version = EmbeddedKafka.clientsVersion();
         int dot = version.indexOf('.');
         return dot > 0 && Integer.parseInt(version.substring(0, dot)) >= 4;
     }

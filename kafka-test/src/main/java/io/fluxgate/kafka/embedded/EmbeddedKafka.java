@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.FileVisitResult;
@@ -31,7 +32,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.common.Uuid;
@@ -149,13 +149,67 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (exitProceduresInstalled) {
             return;
         }
-        Exit.setHaltProcedure((code, message) -> {
-            log.error("Kafka asked to halt the JVM (status {}): {}; ignored by the embedded broker", code, message);
-        });
-        Exit.setExitProcedure((code, message) -> {
-            log.error("Kafka asked to exit the JVM (status {}): {}; ignored by the embedded broker", code, message);
-        });
+        // Exit is in org.apache.kafka.common.utils up to Kafka 4.3 and in its .internals package from 4.4: reached
+        // by name, so that one jar serves both
+        ClassLoader loader = EmbeddedKafka.class.getClassLoader();
+        boolean installed = false;
+        for (String name : List.of("org.apache.kafka.common.utils.internals.Exit", "org.apache.kafka.common.utils.Exit")) {
+            try {
+                Class<?> exit = Class.forName(name, true, loader);
+                Class<?> procedure = Class.forName(name + "$Procedure", true, loader);
+                exit.getMethod("setHaltProcedure", procedure).invoke(null, ignoring(procedure, "halt"));
+                exit.getMethod("setExitProcedure", procedure).invoke(null, ignoring(procedure, "exit"));
+                installed = true;
+            } catch (ClassNotFoundException absent) {
+                // the other Kafka line
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                log.warn("Could not keep Kafka's {} from ending the JVM: {}", name, e.toString());
+            }
+        }
+        if (!installed) {
+            log.warn("No Kafka Exit class found: a fatal broker fault may halt this JVM");
+        }
         exitProceduresInstalled = true;
+    }
+
+    /** An {@code Exit.Procedure} that logs Kafka's request to {@code what} the JVM and returns. */
+    private static Object ignoring(Class<?> procedure, String what) {
+        return Proxy.newProxyInstance(procedure.getClassLoader(), new Class<?>[] {procedure}, (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "execute" -> {
+                    log.error("Kafka asked to {} the JVM (status {}): {}; ignored by the embedded broker", what,
+                            args[0], args.length > 1 ? args[1] : null);
+                    return null;
+                }
+                case "toString" -> {
+                    return "fluxgate-embedded-kafka-" + what;
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                }
+                case "equals" -> {
+                    return proxy == args[0];
+                }
+                default -> throw new UnsupportedOperationException(method.toString());
+            }
+        });
+    }
+
+    /**
+     * The version of the {@code kafka-clients} jar on the classpath (its {@code kafka/kafka-version.properties}), or
+     * {@code "unknown"}. Read as a resource: the class that reads it, AppInfoParser, moved package in Kafka 4.4.
+     */
+    public static String clientsVersion() {
+        try (InputStream in = EmbeddedKafka.class.getClassLoader().getResourceAsStream("kafka/kafka-version.properties")) {
+            if (in == null) {
+                return "unknown (no kafka-clients jar on the classpath)";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown").trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /**

@@ -2,8 +2,6 @@ package io.fluxgate.kafka.embedded;
 
 import java.util.Objects;
 
-import org.apache.kafka.common.utils.AppInfoParser;
-
 /**
  * The one exception {@link EmbeddedKafka#start()} throws when the broker does not come up, whatever went wrong:
  * an I/O or configuration failure, or an {@link Error} such as the {@code NoSuchMethodError} of Kafka jars from
@@ -35,12 +33,7 @@ public final class EmbeddedKafkaStartException extends IllegalStateException {
     }
 
     private static String message(String brokerVersion, Throwable cause) {
-        String clients;
-        try {
-            clients = AppInfoParser.getVersion();
-        } catch (RuntimeException | LinkageError e) {
-            clients = "unknown";
-        }
+        String clients = EmbeddedKafka.clientsVersion();
         StringBuilder m = new StringBuilder("embedded Kafka broker ").append(brokerVersion)
                 .append(" (kafka-clients ").append(clients).append(") failed to start: ").append(cause);
         if (cause instanceof LinkageError) {

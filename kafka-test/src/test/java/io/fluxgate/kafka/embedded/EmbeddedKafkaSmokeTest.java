@@ -80,7 +80,8 @@ class EmbeddedKafkaSmokeTest {
         EmbeddedKafka kafka = new EmbeddedKafka(Map.of("num.io.threads", "not-a-number"));
         assertThatThrownBy(kafka::start)
                 .isInstanceOf(EmbeddedKafkaStartException.class)
-                .hasMessageStartingWith("embedded Kafka broker " + EmbeddedKafka.brokerVersion() + " (kafka-clients ")
+                .hasMessageStartingWith("embedded Kafka broker " + EmbeddedKafka.brokerVersion() + " (kafka-clients "
+                        + EmbeddedKafka.clientsVersion() + ") failed to start: ")
                 .hasMessageContaining("num.io.threads")
                 .hasCauseInstanceOf(ConfigException.class);
         assertThat(kafka.isRunning()).isFalse();
@@ -104,8 +105,9 @@ class EmbeddedKafkaSmokeTest {
     }
 
     @Test
-    void brokerVersionIsTheKafkaReleaseOfTheBrokerJars() {
+    void brokerAndClientsVersionsAreTheKafkaReleaseOfTheirJars() {
         assertThat(EmbeddedKafka.brokerVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(EmbeddedKafka.clientsVersion()).isEqualTo(EmbeddedKafka.brokerVersion());
     }
 
     /** A class that fails to initialise as one compiled against another Kafka release would. */

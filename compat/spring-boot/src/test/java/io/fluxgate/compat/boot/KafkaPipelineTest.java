@@ -55,7 +55,7 @@ class KafkaPipelineTest {
     @Test
     void theBrokerIsTheKafkaLineBootManages() {
         assertThat(EmbeddedKafka.brokerVersion()).startsWith("4.");
-        assertThat(org.apache.kafka.common.utils.AppInfoParser.getVersion()).isEqualTo(EmbeddedKafka.brokerVersion());
+        assertThat(EmbeddedKafka.clientsVersion()).isEqualTo(EmbeddedKafka.brokerVersion());
     }
 
     @Test
