@@ -5,7 +5,8 @@ jar="$root/examples/target/fluxgate-examples-0.1.0-SNAPSHOT.jar"
 
 examples_jar_stale() {
   [ ! -f "$jar" ] && return 0
-  [ -n "$(find "$root/pom.xml" "$root"/core "$root"/kafka-connectors "$root"/jdbc-connectors "$root"/examples \
+  [ -n "$(find "$root/pom.xml" "$root"/core "$root"/kafka-connectors "$root"/kafka-test "$root"/jdbc-connectors \
+        "$root"/jdbc-test "$root"/examples \
         \( -path '*/target' -o -path "$root/examples/dashboard" \) -prune -o \
         \( -type f \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$jar" -print \) \
         2>/dev/null | head -n 1)" ]

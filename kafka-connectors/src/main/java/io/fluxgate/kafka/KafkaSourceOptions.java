@@ -3,6 +3,7 @@ package io.fluxgate.kafka;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -10,6 +11,8 @@ import java.util.regex.Pattern;
 import io.fluxgate.internal.Checks;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -140,6 +143,26 @@ public final class KafkaSourceOptions<K, V> {
     }
 
     /** Mutable builder; not thread-safe. */
+    /** Consumer properties the consumer group protocol (KIP-848) leaves to the broker, and what replaces each. */
+    private static final Map<String, String> CLASSIC_ONLY = Map.of(
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "the broker's group.consumer.session.timeout.ms",
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "the broker's group.consumer.heartbeat.interval.ms",
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "group.remote.assignor (the broker's assignors)");
+
+    private static void refuseClassicOnlyProperties(Map<String, Object> properties) {
+        Object protocol = properties.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        if (protocol == null || !"consumer".equalsIgnoreCase(protocol.toString().trim())) {
+            return;
+        }
+        for (Map.Entry<String, String> e : CLASSIC_ONLY.entrySet()) {
+            if (properties.containsKey(e.getKey())) {
+                throw new IllegalArgumentException(e.getKey() + "=" + properties.get(e.getKey())
+                        + " is not supported with group.protocol=consumer (KIP-848); use " + e.getValue()
+                        + ", or group.protocol=classic");
+            }
+        }
+    }
+
     public static final class Builder<K, V> {
         private String bootstrapServers;
         private List<String> topics = List.of();
@@ -263,6 +286,25 @@ public final class KafkaSourceOptions<K, V> {
             return this;
         }
 
+        /**
+         * The consumer group protocol: {@link GroupProtocol#CLASSIC} (Kafka's default up to 4.x clients) or
+         * {@link GroupProtocol#CONSUMER}, the protocol of KIP-848 (brokers 4.0 and newer), where the broker assigns
+         * partitions member by member and a rebalance no longer stops the whole group. Same as
+         * {@code property("group.protocol", ...)}. Default: the client's own default.
+         *
+         * <p>Under {@code CONSUMER} the group's session timeout, heartbeat interval and assignor are the broker's
+         * ({@code group.consumer.session.timeout.ms}, {@code group.consumer.heartbeat.interval.ms},
+         * {@code group.remote.assignor} on the consumer): {@link #build()} refuses {@code session.timeout.ms},
+         * {@code heartbeat.interval.ms} and {@code partition.assignment.strategy}, which the Kafka client would
+         * refuse only when the source subscribes.
+         *
+         * @throws NullPointerException if {@code protocol} is null
+         */
+        public Builder<K, V> groupProtocol(GroupProtocol protocol) {
+            Objects.requireNonNull(protocol, "protocol");
+            return property(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name().toLowerCase(Locale.ROOT));
+        }
+
         /** Several consumer properties; see {@link #property(String, Object)}. */
         public Builder<K, V> properties(Map<String, ?> properties) {
             Objects.requireNonNull(properties, "properties").forEach(this::property);
@@ -318,6 +360,7 @@ public final class KafkaSourceOptions<K, V> {
             if (topics.isEmpty() && topicPattern == null) {
                 throw new IllegalStateException("topics or topicPattern is required");
             }
+            refuseClassicOnlyProperties(properties);
             if (deadLetters == null) {
                 deadLetters = DeadLetters.logging();
             }

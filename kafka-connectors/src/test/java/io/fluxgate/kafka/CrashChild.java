@@ -8,6 +8,7 @@ import io.fluxgate.kafka.json.FrameResult;
 import io.fluxgate.kafka.json.RootFrameReader;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -68,6 +69,7 @@ public final class CrashChild {
                 // partitions' next fetch waits behind it (one fetch in flight per broker): 500 ms of that per few
                 // hundred records made the run four times slower than its pace
                 .property("fetch.max.wait.ms", 20)
+                .groupProtocol(GroupProtocol.valueOf(System.getProperty(GroupProtocols.PROPERTY, "CLASSIC")))
                 .build();
     }
 

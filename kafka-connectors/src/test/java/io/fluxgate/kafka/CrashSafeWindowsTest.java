@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
@@ -25,13 +26,14 @@ import io.fluxgate.kafka.json.RootFrameReader;
 import io.fluxgate.window.WindowCount;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -63,9 +65,10 @@ class CrashSafeWindowsTest {
     private static final long PACE = 10_000;
 
     /** With the frames read by the deserializer inside the poll (0), or parsed on one thread of the run (1). */
-    @ParameterizedTest(name = "parseThreads={0}")
-    @ValueSource(strings = {"0", "1"})
-    void outputAfterRepeatedKillsEqualsAnUninterruptedRun(String parseThreads, EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "parseThreads={0}, group.protocol={1}")
+    @MethodSource("parseThreadsAndProtocols")
+    void outputAfterRepeatedKillsEqualsAnUninterruptedRun(String parseThreads, GroupProtocol protocol, EmbeddedKafka kafka,
+                                                          @TempDir Path dir) throws Exception {
         String in = KafkaTestSupport.unique("crash-in");
         String out = in + "-out";
         String group = in + "-g";
@@ -74,7 +77,8 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
-        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, parseThreads), FRAMES);
+        killRepeatedlyThenFinish(kafka, protocol, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, parseThreads),
+                FRAMES);
 
         Map<Long, Long> expected = uninterrupted(frames);
         assertThat(expected).hasSizeGreaterThan(40);
@@ -89,8 +93,10 @@ class CrashSafeWindowsTest {
      * its first records. Without the idle timeout the fourth would hold every window open until the end of input
      * and the children would commit nothing before they finish.
      */
-    @Test
-    void severalPartitionsAndAnIdleOneAfterRepeatedKillsEqualAnUninterruptedRun(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @MethodSource("io.fluxgate.kafka.GroupProtocols#available")
+    void severalPartitionsAndAnIdleOneAfterRepeatedKillsEqualAnUninterruptedRun(GroupProtocol protocol, EmbeddedKafka kafka,
+                                                                                @TempDir Path dir) throws Exception {
         String in = KafkaTestSupport.unique("crash-parts-in");
         String out = in + "-out";
         String group = in + "-g";
@@ -99,7 +105,7 @@ class CrashSafeWindowsTest {
         List<ProducerRecord<String, String>> records = partitionedFrames(in, new Random(11));
         KafkaTestSupport.produceRecords(kafka, records);
 
-        killRepeatedlyThenFinish(kafka, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, "2",
+        killRepeatedlyThenFinish(kafka, protocol, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, "2",
                 Long.toString(PARTITION_IDLE.toMillis()), Integer.toString(PARTITION_FETCH_BYTES), Long.toString(PACE)),
                 PARTITIONED_FRAMES);
 
@@ -119,8 +125,8 @@ class CrashSafeWindowsTest {
      * Starts children one after another, each killed ({@code destroyForcibly}) a random moment after it has
      * committed progress of its own, {@value #KILLS} times; then one more that runs to the end of input.
      */
-    private void killRepeatedlyThenFinish(EmbeddedKafka kafka, String in, String group, Path dir, List<String> args,
-                                          long inputRecords)
+    private void killRepeatedlyThenFinish(EmbeddedKafka kafka, GroupProtocol protocol, String in, String group, Path dir,
+                                          List<String> args, long inputRecords)
             throws Exception {
         List<Process> children = new ArrayList<>();
         try {
@@ -129,7 +135,7 @@ class CrashSafeWindowsTest {
             int kills = 0;
             for (int attempt = 0; attempt < 10 && kills < KILLS; attempt++) {
                 Path logFile = dir.resolve("child-" + attempt + ".log");
-                Process child = startChild(args, logFile);
+                Process child = startChild(protocol, args, logFile);
                 children.add(child);
                 long seen = lastCommitted;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -162,7 +168,7 @@ class CrashSafeWindowsTest {
             }
             Path logFile = dir.resolve("child-final.log");
             long started = System.nanoTime();
-            Process last = startChild(args, logFile);
+            Process last = startChild(protocol, args, logFile);
             children.add(last);
             assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
             log.info("Final run finished in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -290,9 +296,14 @@ class CrashSafeWindowsTest {
         }
     }
 
-    private static Process startChild(List<String> args, Path logFile) throws Exception {
+    static Stream<Arguments> parseThreadsAndProtocols() {
+        return Stream.of("0", "1").flatMap(threads -> GroupProtocols.available().map(p -> Arguments.of(threads, p)));
+    }
+
+    private static Process startChild(GroupProtocol protocol, List<String> args, Path logFile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-D" + GroupProtocols.PROPERTY + "=" + protocol.name(),
                 "-cp", System.getProperty("java.class.path"), CrashChild.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +47,27 @@ class KafkaSourceOptionsTest {
         assertThat(o.metricsName()).isEqualTo(KafkaSourceOptions.DEFAULT_METRICS_NAME);
         assertThat(o.deadLetters()).isNotNull();
         assertThat(builder().bootstrapServers("b").groupId("g").topics("t").build().meterRegistry()).isNull();
+    }
+
+    @Test
+    void theConsumerGroupProtocolRefusesTheClassicProtocolsClientSideSettingsAtBuild() {
+        assertThat(builder().bootstrapServers("b").groupId("g").topics("t").groupProtocol(GroupProtocol.CONSUMER)
+                .build().properties()).containsEntry("group.protocol", "consumer");
+        for (String classicOnly : new String[] {"session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy"}) {
+            assertThatThrownBy(() -> builder().bootstrapServers("b").groupId("g").topics("t")
+                    .groupProtocol(GroupProtocol.CONSUMER).property(classicOnly, "1000").build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(classicOnly + "=1000 is not supported with group.protocol=consumer");
+            // the same setting under the classic protocol, named or by default, is the client's own
+            assertThat(builder().bootstrapServers("b").groupId("g").topics("t").groupProtocol(GroupProtocol.CLASSIC)
+                    .property(classicOnly, "1000").build().properties()).containsEntry(classicOnly, "1000");
+            assertThat(builder().bootstrapServers("b").groupId("g").topics("t").property(classicOnly, "1000").build()
+                    .properties()).containsEntry(classicOnly, "1000");
+        }
+        // as a plain property too, in any case
+        assertThatThrownBy(() -> builder().bootstrapServers("b").groupId("g").topics("t")
+                .property("group.protocol", "CONSUMER").property("session.timeout.ms", 6000).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("group.consumer.session.timeout.ms");
     }
 }

@@ -26,8 +26,11 @@ import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.outcome.InMemoryDeadLetterSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
@@ -211,14 +214,16 @@ class KafkaSourceTest {
         assertThat(committed(kafka, group)).containsEntry(new TopicPartition(topic, 0), 4L);
     }
 
-    @Test
-    void rebalanceBetweenTwoConsumersLosesNothing(EmbeddedKafka kafka) throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @MethodSource("io.fluxgate.kafka.GroupProtocols#available")
+    void rebalanceBetweenTwoConsumersLosesNothing(GroupProtocol protocol, EmbeddedKafka kafka) throws Exception {
         String topic = unique("src-rebalance");
         String group = unique("g");
         kafka.createTopic(topic, 4);
         int total = 4000;
         produce(kafka, topic, 0, total);
         KafkaSource<String, String> source = KafkaSource.create(stringSource(kafka, topic, group)
+                .groupProtocol(protocol)
                 .property("max.poll.records", 50).build());
         Set<String> seen = ConcurrentHashMap.newKeySet();
         Map<String, Integer> byConsumer = new ConcurrentHashMap<>();

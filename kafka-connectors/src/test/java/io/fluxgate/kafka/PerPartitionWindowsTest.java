@@ -19,13 +19,15 @@ import io.fluxgate.kafka.json.FrameResult;
 import io.fluxgate.kafka.json.RootFrameReader;
 import io.fluxgate.window.WindowCount;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -45,8 +47,9 @@ class PerPartitionWindowsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final int PARTITIONS = 4;
 
-    @Test
-    void severalConsumersSplitThePartitionsAndEachPartitionIsExact(EmbeddedKafka kafka) throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @MethodSource("io.fluxgate.kafka.GroupProtocols#available")
+    void severalConsumersSplitThePartitionsAndEachPartitionIsExact(GroupProtocol protocol, EmbeddedKafka kafka) throws Exception {
         String in = unique("pp-in");
         String group = in + "-g";
         kafka.createTopic(in, PARTITIONS);
@@ -59,7 +62,7 @@ class PerPartitionWindowsTest {
         // five consumers for four partitions (one non-empty partition fewer): at least one has no partition at all
         List<Mono<Long>> consumers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            consumers.add(job(kafka, in, group, "c" + i, results, Duration.ZERO, 1).run().count()
+            consumers.add(job(kafka, protocol, in, group, "c" + i, results, Duration.ZERO, 1).run().count()
                     .subscribeOn(Schedulers.boundedElastic()));
         }
         List<Long> counts = Flux.merge(consumers).collectList().block(TIMEOUT);
@@ -83,8 +86,9 @@ class PerPartitionWindowsTest {
         assertThat(offsets).doesNotContainKey(new TopicPartition(in, 3));
     }
 
-    @Test
-    void aPartitionTakenOverMidRunContinuesExactly(EmbeddedKafka kafka) throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @MethodSource("io.fluxgate.kafka.GroupProtocols#available")
+    void aPartitionTakenOverMidRunContinuesExactly(GroupProtocol protocol, EmbeddedKafka kafka) throws Exception {
         String in = unique("pp-move");
         String group = in + "-g";
         kafka.createTopic(in, PARTITIONS);
@@ -94,8 +98,8 @@ class PerPartitionWindowsTest {
         Map<String, Long> results = new ConcurrentHashMap<>();
         // A and B split the partitions; A acknowledges its windows slowly, and is cancelled (no flush, as in a crash)
         // once it has committed some progress; B takes A's partitions over from A's commits.
-        Disposable a = job(kafka, in, group, "a", results, Duration.ofMillis(40), 2).run().subscribe();
-        Mono<Long> b = job(kafka, in, group, "b", results, Duration.ZERO, 2).run().count()
+        Disposable a = job(kafka, protocol, in, group, "a", results, Duration.ofMillis(40), 2).run().subscribe();
+        Mono<Long> b = job(kafka, protocol, in, group, "b", results, Duration.ZERO, 2).run().count()
                 .subscribeOn(Schedulers.boundedElastic()).cache();
         b.subscribe();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -118,17 +122,16 @@ class PerPartitionWindowsTest {
      * A job writing each result into {@code results} as partition/start -> users (last write wins), parsing on
      * {@code parseThreads} threads (1: the default hand-off to one thread of the run).
      */
-    private static CrashSafeWindows<byte[], byte[], FrameResult.Frame> job(EmbeddedKafka kafka, String in, String group,
+    private static CrashSafeWindows<byte[], byte[], FrameResult.Frame> job(EmbeddedKafka kafka, GroupProtocol protocol,
+                                                                       String in, String group,
                                                                        String member, Map<String, Long> results,
                                                                        Duration ackDelay, int parseThreads) {
         RootFrameReader reader = RootFrameReader.ofDefaults();
         return CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                        GroupProtocols.apply(KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(group)
                                 .property("max.poll.records", 100)
-                                .property("group.instance.id", group + "-" + member)
-                                .property("session.timeout.ms", 6000)
-                                .property("heartbeat.interval.ms", 1000)
+                                .property("group.instance.id", group + "-" + member), protocol)
                                 .build(),
                         (KafkaRecord<byte[], byte[]> r) -> reader.read(r.value()) instanceof FrameResult.Frame f ? f : null,
                         CrashChild.windows(KafkaRecord::value))

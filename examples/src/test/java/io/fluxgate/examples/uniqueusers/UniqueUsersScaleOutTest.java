@@ -204,9 +204,21 @@ class UniqueUsersScaleOutTest {
         return Files.readString(dir.resolve("child-" + i + ".log"));
     }
 
-    /** The partitions the instance running as process {@code pid} holds (its static member id ends with the pid). */
+    /**
+     * The partitions the instance running as process {@code pid} holds (its static member id ends with the pid); none
+     * while the group does not exist yet (Kafka 4's admin says so with GroupIdNotFoundException, 3.9's described a
+     * dead group).
+     */
     private static Set<TopicPartition> assignmentOf(Admin admin, long pid) throws Exception {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("so")).all().get().get("so");
+        ConsumerGroupDescription group;
+        try {
+            group = admin.describeConsumerGroups(List.of("so")).all().get().get("so");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return Set.of();
+            }
+            throw e;
+        }
         return group.members().stream()
                 .filter(m -> m.groupInstanceId().map(id -> id.endsWith("-" + pid)).orElse(false))
                 .map(MemberDescription::assignment)

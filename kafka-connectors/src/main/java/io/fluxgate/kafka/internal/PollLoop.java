@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -12,6 +14,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,12 @@ import reactor.core.publisher.MonoSink;
 final class PollLoop<K, V> {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+    /**
+     * How long a static member refused because its predecessor still holds its instance id keeps joining again:
+     * past Kafka's default group.consumer.session.timeout.ms (45 s), after which the broker frees the id.
+     */
+    static final Duration REJOIN_WAIT = Duration.ofSeconds(60);
+    private static final Duration REJOIN_BACKOFF = Duration.ofMillis(500);
 
     /** What the loop needs from its owner: the consumer, its subscription, and what to do around them. */
     interface Setup<K, V> {
@@ -64,6 +73,10 @@ final class PollLoop<K, V> {
     /** The loop is in (or about to enter) {@code poll()}: a wakeup reaches it there. */
     private volatile boolean polling;
     private volatile boolean paused;
+    /** Partitions were assigned to this loop's consumer at least once (it has joined its group). */
+    private volatile boolean assignedOnce;
+    /** {@link System#nanoTime()} after which a refused static member stops joining again; 0 before the first. */
+    private long rejoinDeadline;
 
     PollLoop(Setup<K, V> setup, Duration pollTimeout, String threadName) {
         this.setup = setup;
@@ -168,6 +181,30 @@ final class PollLoop<K, V> {
                     records = c.poll(pollTimeout);
                 } catch (WakeupException e) {
                     continue;
+                } catch (UnreleasedInstanceIdException e) {
+                    if (assignedOnce || rejoinDeadline(e) - System.nanoTime() < 0) {
+                        throw e;
+                    }
+                    // The consumer group protocol (KIP-848) keeps a static member's group.instance.id with its
+                    // predecessor (say, a crashed process being restarted) until the broker expires that session;
+                    // the classic protocol handed it over at once. The refused consumer is done for: join again with
+                    // a new one until the predecessor's session is over.
+                    log.info("Poll loop {}: {}; joining again in {} ms", threadName, e.getMessage(),
+                            REJOIN_BACKOFF.toMillis());
+                    polling = false;
+                    consumer = null;
+                    closeQuietly(c);
+                    setup.closed(c);
+                    c = null;
+                    pauseUnlessStopped(REJOIN_BACKOFF);
+                    if (stopped) {
+                        break;
+                    }
+                    c = setup.create();
+                    consumer = c;
+                    paused = false;
+                    setup.subscribe(c, new Listener());
+                    continue;
                 } finally {
                     polling = false;
                 }
@@ -186,13 +223,7 @@ final class PollLoop<K, V> {
             stopped = true;
             polling = false;
             runTasks();
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (RuntimeException e) {
-                    log.warn("Closing consumer of {} failed: {}", threadName, e.toString());
-                }
-            }
+            closeQuietly(c);
             consumer = null;
             setup.closed(c);
             runTasks();
@@ -200,6 +231,31 @@ final class PollLoop<K, V> {
     }
 
     /** Runs the queued calls; once {@link #stopped} is set, each fails its caller with "consumer closed" instead. */
+    private void closeQuietly(Consumer<K, V> c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing consumer of {} failed: {}", threadName, e.toString());
+            }
+        }
+    }
+
+    /** When joining again after {@code first} refusal of the static member's instance id stops. */
+    private long rejoinDeadline(UnreleasedInstanceIdException first) {
+        if (rejoinDeadline == 0) {
+            rejoinDeadline = System.nanoTime() + REJOIN_WAIT.toNanos();
+        }
+        return rejoinDeadline;
+    }
+
+    private void pauseUnlessStopped(Duration pause) {
+        long end = System.nanoTime() + pause.toNanos();
+        while (!stopped && end - System.nanoTime() > 0) {
+            LockSupport.parkNanos(Math.min(end - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(20)));
+        }
+    }
+
     private void runTasks() {
         Runnable task;
         while ((task = tasks.poll()) != null) {
@@ -222,6 +278,7 @@ final class PollLoop<K, V> {
     private final class Listener implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assignedOnce = true;
             polling = false;
             try {
                 if (paused && !partitions.isEmpty()) {

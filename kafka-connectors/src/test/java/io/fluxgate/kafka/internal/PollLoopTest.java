@@ -19,6 +19,7 @@ import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,6 +30,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -42,11 +45,13 @@ class PollLoopTest {
 
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(30);
 
-    @Test
-    void withoutDemandPausesAndStaysInTheGroupPastMaxPollInterval(EmbeddedKafka kafka) throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @MethodSource("io.fluxgate.kafka.GroupProtocols#available")
+    void withoutDemandPausesAndStaysInTheGroupPastMaxPollInterval(GroupProtocol protocol, EmbeddedKafka kafka) throws Exception {
         String topic = topic(kafka, 3_000);
         Setup setup = new Setup(kafka, topic, Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_500,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100));
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100,
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name().toLowerCase(java.util.Locale.ROOT)));
         PollLoop<String, String> loop = new PollLoop<>(setup, POLL_TIMEOUT, "fluxgate-kafka-poll-test");
         Batches batches = new Batches();
         loop.batches().subscribe(batches);

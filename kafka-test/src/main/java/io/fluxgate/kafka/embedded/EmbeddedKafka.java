@@ -1,11 +1,15 @@
 package io.fluxgate.kafka.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.net.URL;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.jar.Manifest;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -51,13 +56,23 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p><b>Versions.</b> Only entry points that have stayed the same from Kafka 3.9 to 4.4 are called
+ * ({@code KafkaConfig(Map, boolean)}, {@code KafkaRaftServer(KafkaConfig, Time)}, the storage {@code Formatter}'s
+ * setters), so a Spring Boot BOM may move the broker jars to its own Kafka line (4.1 for Boot 4.0, 4.2 for Boot 4.1).
+ * The broker enables the consumer group protocol (KIP-848, {@code group.protocol=consumer}) on Kafka 4, with its
+ * broker-side session timeout (6 s) and heartbeat interval (0.5 s) at test scale. A start that fails for any reason
+ * comes out as one {@link EmbeddedKafkaStartException} naming the broker version and the cause.
+ *
  * <p>Not thread-safe for concurrent lifecycle calls; the broker itself serves any number of clients.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static boolean exitProceduresInstalled;
 
     private final Map<String, String> overrides;
     private Path dir;
@@ -87,7 +102,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * accepts clients. Idempotent while running.
      *
      * @return this broker
-     * @throws IllegalStateException if the broker fails to start (the temporary directory is then removed)
+     * @throws EmbeddedKafkaStartException if the broker fails to start, whatever the cause ({@code Error}s such as a
+     *     {@code NoSuchMethodError} from mixed Kafka jars included); its message names the broker version and the
+     *     cause. The temporary directory is then removed.
      */
     public synchronized EmbeddedKafka start() {
         if (server != null) {
@@ -95,26 +112,128 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         try {
+            keepKafkaFromEndingTheJvm();
             if (dir == null) {
                 dir = Files.createTempDirectory("fluxgate-kafka-");
                 brokerPort = freePort();
                 controllerPort = freePort();
                 shutdownHook = new Thread(this::closeQuietly, "fluxgate-embedded-kafka-shutdown");
                 Runtime.getRuntime().addShutdownHook(shutdownHook);
-                KafkaConfig config = config();
-                format(config);
+                format();
             }
-            KafkaRaftServer s = new KafkaRaftServer(config(), Time.SYSTEM);
+            KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(properties(), false), Time.SYSTEM);
             s.startup();
             server = s;
-        } catch (Exception e) {
+        } catch (VirtualMachineError e) {
             closeQuietly();
-            throw new IllegalStateException("embedded Kafka broker failed to start: " + e, e);
+            throw e;
+        } catch (Throwable e) {
+            // LinkageErrors included: a broker jar of another Kafka line than the others (a BOM moving some of them)
+            // surfaces as NoSuchMethodError or NoClassDefFoundError, which must not reach the user as a raw signature
+            closeQuietly();
+            throw new EmbeddedKafkaStartException(brokerVersion(), e);
         }
         startupMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        log.info("Embedded Kafka broker (KRaft, {}) started on {} in {} ms", org.apache.kafka.common.utils.AppInfoParser.getVersion(),
-                bootstrapServers(), startupMillis);
+        log.info("Embedded Kafka broker (KRaft, {}) started on {} in {} ms", brokerVersion(), bootstrapServers(),
+                startupMillis);
         return this;
+    }
+
+    /**
+     * The broker's fault handlers call {@code Exit.halt} on a fatal fault, e.g. when a start that failed halfway
+     * shuts down; in a test JVM or an app using the embedded default that would end the whole process without a
+     * word. Once an embedded broker is used, Kafka's exit and halt are logged and ignored instead: the broker's
+     * own error (a failed start is rethrown by {@link #start()}) reaches the caller, and the JVM stays its owner's.
+     */
+    private static synchronized void keepKafkaFromEndingTheJvm() {
+        if (exitProceduresInstalled) {
+            return;
+        }
+        // Exit is in org.apache.kafka.common.utils up to Kafka 4.3 and in its .internals package from 4.4: reached
+        // by name, so that one jar serves both
+        ClassLoader loader = EmbeddedKafka.class.getClassLoader();
+        boolean installed = false;
+        for (String name : List.of("org.apache.kafka.common.utils.internals.Exit", "org.apache.kafka.common.utils.Exit")) {
+            try {
+                Class<?> exit = Class.forName(name, true, loader);
+                Class<?> procedure = Class.forName(name + "$Procedure", true, loader);
+                exit.getMethod("setHaltProcedure", procedure).invoke(null, ignoring(procedure, "halt"));
+                exit.getMethod("setExitProcedure", procedure).invoke(null, ignoring(procedure, "exit"));
+                installed = true;
+            } catch (ClassNotFoundException absent) {
+                // the other Kafka line
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                log.warn("Could not keep Kafka's {} from ending the JVM: {}", name, e.toString());
+            }
+        }
+        if (!installed) {
+            log.warn("No Kafka Exit class found: a fatal broker fault may halt this JVM");
+        }
+        exitProceduresInstalled = true;
+    }
+
+    /** An {@code Exit.Procedure} that logs Kafka's request to {@code what} the JVM and returns. */
+    private static Object ignoring(Class<?> procedure, String what) {
+        return Proxy.newProxyInstance(procedure.getClassLoader(), new Class<?>[] {procedure}, (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "execute" -> {
+                    log.error("Kafka asked to {} the JVM (status {}): {}; ignored by the embedded broker", what,
+                            args[0], args.length > 1 ? args[1] : null);
+                    return null;
+                }
+                case "toString" -> {
+                    return "fluxgate-embedded-kafka-" + what;
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                }
+                case "equals" -> {
+                    return proxy == args[0];
+                }
+                default -> throw new UnsupportedOperationException(method.toString());
+            }
+        });
+    }
+
+    /**
+     * The version of the {@code kafka-clients} jar on the classpath (its {@code kafka/kafka-version.properties}), or
+     * {@code "unknown"}. Read as a resource: the class that reads it, AppInfoParser, moved package in Kafka 4.4.
+     */
+    public static String clientsVersion() {
+        try (InputStream in = EmbeddedKafka.class.getClassLoader().getResourceAsStream("kafka/kafka-version.properties")) {
+            if (in == null) {
+                return "unknown (no kafka-clients jar on the classpath)";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown").trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * The Kafka version of the broker jars on the classpath ({@code kafka_2.13}'s manifest), or {@code "unknown"}.
+     * Read without touching broker classes, so it works even when those cannot be linked.
+     */
+    public static String brokerVersion() {
+        try {
+            URL cls = EmbeddedKafka.class.getClassLoader().getResource("kafka/server/KafkaRaftServer.class");
+            if (cls == null) {
+                return "unknown (no kafka_2.13 jar on the classpath)";
+            }
+            String s = cls.toString();
+            int bang = s.indexOf("!/");
+            if (!s.startsWith("jar:") || bang < 0) {
+                return "unknown";
+            }
+            try (InputStream in = URI.create(s.substring(0, bang + 2) + "META-INF/MANIFEST.MF").toURL().openStream()) {
+                String version = new Manifest(in).getMainAttributes().getValue("Version");
+                return version == null ? "unknown" : version;
+            }
+        } catch (Exception | LinkageError e) {
+            return "unknown";
+        }
     }
 
     /**
@@ -257,7 +376,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private KafkaConfig config() {
+    private Properties properties() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
@@ -265,9 +384,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", dir.resolve("data").toString());
+        p.put("log.dirs", dataDir());
         p.put("num.partitions", "1");
         p.put("default.replication.factor", "1");
         p.put("min.insync.replicas", "1");
@@ -277,6 +396,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.min.isr", "1");
         p.put("transaction.state.log.num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // The consumer group protocol (KIP-848, group.protocol=consumer): on by default from Kafka 4.0. Its session
+        // and heartbeat are the broker's, with minimums (45 s, 5 s) made for production; a test takeover must not wait
+        // 45 s for a killed member, so they are brought to the classic protocol's scale. A 3.9 broker ignores them.
+        p.put("group.consumer.min.session.timeout.ms", "1000");
+        p.put("group.consumer.session.timeout.ms", "6000");
+        p.put("group.consumer.min.heartbeat.interval.ms", "100");
+        p.put("group.consumer.heartbeat.interval.ms", "500");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("num.recovery.threads.per.data.dir", "1");
@@ -290,20 +416,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.putAll(overrides);
         Properties props = new Properties();
         props.putAll(p);
-        return new KafkaConfig(props, false);
+        return props;
     }
 
-    private static void format(KafkaConfig config) throws Exception {
-        Formatter formatter = new Formatter()
+    private String dataDir() {
+        return dir.resolve("data").toString();
+    }
+
+    /**
+     * Formats the (single) log directory, which also holds the metadata log. Only values we set ourselves are
+     * passed, not read back from KafkaConfig: its accessors changed from Scala to Java collections in Kafka 4.
+     */
+    private void format() throws Exception {
+        new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(config.nodeId())
+                .setNodeId(NODE_ID)
                 .setClusterId(Uuid.randomUuid().toString())
                 .setIgnoreFormatted(false)
-                .setControllerListenerName(config.controllerListenerNames().head())
-                .setMetadataLogDirectory(config.metadataLogDir());
-        // the metadata log lives in the first (and only) log directory
-        formatter.setDirectories(scala.jdk.javaapi.CollectionConverters.asJava(config.logDirs()));
-        formatter.run();
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setMetadataLogDirectory(dataDir())
+                .setDirectories(List.of(dataDir()))
+                .run();
     }
 
     private static int freePort() throws IOException {
