@@ -185,10 +185,19 @@ class ResilienceParityTest {
             return new Held(p, clock.nanos());
         }
 
+        /**
+         * Whether Resilience4j would record this call where we do: it was permitted by the occupancy whose window
+         * is current, and by a state that records (a DISABLED call completing in the OPEN that followed it would
+         * reach Resilience4j's empty DISABLED metrics, which divide by zero).
+         */
+        boolean recordsAlike(Held call) {
+            return windowOwner.get(call.phase) == windowOwner.get(ours.phase()) && call.phase.state().recordsCalls();
+        }
+
         /** Completes a held call that took {@code tookMs}; {@code error} null = success. */
         void complete(Held call, long tookMs, Throwable error) {
             long end = clock.nanos();
-            boolean current = windowOwner.get(call.phase) == windowOwner.get(ours.phase());
+            boolean current = recordsAlike(call);
             ours.record(call.phase, end - TimeUnit.MILLISECONDS.toNanos(tookMs), end, error);
             if (current) {
                 if (error == null) {
@@ -202,7 +211,7 @@ class ResilienceParityTest {
 
         /** Cancels a held call before it is slow: the permission is released. */
         void release(Held call) {
-            boolean current = windowOwner.get(call.phase) == windowOwner.get(ours.phase());
+            boolean current = recordsAlike(call);
             ours.cancel(call.phase, clock.nanos(), clock.nanos());
             if (current) {
                 r4j.releasePermission();
