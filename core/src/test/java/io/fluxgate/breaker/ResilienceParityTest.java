@@ -542,6 +542,36 @@ class ResilienceParityTest {
         vts.dispose();
     }
 
+    /**
+     * Strictly after the wait means 1 ns after it; with a millisecond clock (a scheduler's {@code now()}) a
+     * BACKPRESSURE element must not spin on 1 ns timers for the millisecond the clock stands still.
+     */
+    @Test
+    void backpressureAtTheEndOfTheWaitDoesNotSpinOnACoarseClock() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        AtomicInteger clockReads = new AtomicInteger();
+        CircuitBreaker b = CircuitBreaker.builder("coarse")
+                .config(CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ofSeconds(10)).build())
+                .scheduler(vts)
+                .nanoClock(() -> {
+                    clockReads.incrementAndGet();
+                    return TimeUnit.MILLISECONDS.toNanos(vts.now(TimeUnit.MILLISECONDS));
+                })
+                .build();
+        b.transitionToOpenState();
+        List<String> out = new CopyOnWriteArrayList<>();
+        Mono.just("late").transform(b.protectMono(OpenBehavior.BACKPRESSURE)).subscribe(out::add);
+        clockReads.set(0);
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(out).as("at exactly the wait").isEmpty();
+        // one 1 ns retry finds the clock unmoved, so the next retry waits a millisecond: served within 1 ms of the tick
+        vts.advanceTimeBy(Duration.ofMillis(2));
+        assertThat(out).as("just after the next clock tick").containsExactly("late");
+        assertThat(clockReads.get()).as("clock reads while waiting").isLessThan(50);
+        b.dispose();
+        vts.dispose();
+    }
+
     // ------------------------------------------------------------------ contended half-open permits, real threads
 
     @Test
