@@ -31,6 +31,28 @@ import java.util.function.LongSupplier;
  * downstream that hangs opens the breaker before any timeout fires. The in-flight calls are re-examined when
  * calls start and by a light periodic task on the breaker's scheduler that runs only while calls are in flight.
  *
+ * <h2>Where we differ from Resilience4j, and why</h2>
+ * Everything else follows Resilience4j 2.3 exactly, checked side by side on the same manual clock
+ * ({@code ResilienceParityTest}): a call is permitted only strictly after {@code waitDurationInOpenState}; HALF_OPEN
+ * reads OPEN from the moment {@code maxWaitDurationInHalfOpenState} is over; a manual transition to the current
+ * state starts it afresh; the transitions Resilience4j refuses throw {@link IllegalStateTransitionException};
+ * rate-exceeded events are published only when CLOSED opens; FORCED_OPEN carries the backoff attempt count.
+ * <ul>
+ * <li><b>Outcomes go to the state that permitted the call.</b> Resilience4j records an outcome in whatever state
+ * is current when the call completes, so a call permitted in CLOSED that completes during HALF_OPEN counts as a
+ * probe (without having taken a probe permit) and can close or re-open the breaker. We record it in the window of
+ * the state occupancy that permitted it (the OPEN that follows CLOSED or HALF_OPEN keeps that window, so a late
+ * outcome still shows there), and only probes decide HALF_OPEN, because with per-element calls many long calls
+ * from before the opening are routinely still running when HALF_OPEN starts, and their outcomes say nothing about
+ * whether the dependency has recovered.</li>
+ * <li><b>Per element, not per subscription</b> (above), and {@link OpenBehavior#BACKPRESSURE} to pause instead of
+ * failing.</li>
+ * <li><b>In-flight slow calls</b> count as slow before they finish (above): Resilience4j sees a hanging call only
+ * when it ends.</li>
+ * <li><b>{@link CircuitBreakerMetrics#notPermittedCalls()} is cumulative</b> since the breaker was built, as a
+ * Micrometer counter must be; Resilience4j restarts it with every state.</li>
+ * </ul>
+ *
  * <pre>{@code
  * CircuitBreaker breaker = CircuitBreaker.of("payments", CircuitBreakerConfig.ofDefaults());
  * orders.transform(breaker.protect(order -> paymentClient.charge(order)))          // FAIL_FAST, errors end the stream
@@ -54,7 +76,7 @@ public final class CircuitBreaker {
         this.config = b.config;
         Observer observer = new Observer();
         this.events = new CircuitBreakerEvents(name, this::refreshCallObservation);
-        this.sm = new StateMachine(config, b.nanoClock, observer);
+        this.sm = new StateMachine(name, config, b.nanoClock, observer);
         this.gate = new Gate(name, sm, b.scheduler);
         this.meters = b.meterRegistry == null ? null : new CircuitBreakerMeters(b.meterRegistry, name, sm);
         refreshCallObservation();
@@ -89,7 +111,11 @@ public final class CircuitBreaker {
         return config;
     }
 
-    /** The current state; an elapsed wait in OPEN shows as OPEN until the next call attempt. */
+    /**
+     * The current state. An elapsed wait in OPEN shows as OPEN until the next call attempt (as in Resilience4j
+     * without {@code automaticTransitionFromOpenToHalfOpenEnabled}); an expired
+     * {@code maxWaitDurationInHalfOpenState} shows as OPEN from the moment of expiry.
+     */
     public CircuitBreakerState state() {
         return sm.state();
     }
@@ -106,18 +132,36 @@ public final class CircuitBreaker {
 
     // ------------------------------------------------------------------ manual transitions
 
-    /** To CLOSED with an empty window; a no-op when already CLOSED (use {@link #reset()} to clear the window). */
+    /**
+     * To CLOSED with an empty window and no backoff history; when already CLOSED, the window is emptied (as in
+     * Resilience4j) without a transition event.
+     */
     public void transitionToClosedState() {
         sm.transitionTo(CircuitBreakerState.CLOSED);
     }
 
-    /** To OPEN for the configured wait (with backoff if coming from HALF_OPEN). */
+    /**
+     * To OPEN, keeping the current window for {@link #metrics()}; the wait is the backoff step after the current
+     * one ({@code openStateBackoff}: the attempt count is carried through OPEN, HALF_OPEN and FORCED_OPEN). When
+     * already OPEN, the wait restarts (one step further), as in Resilience4j, without a transition event.
+     *
+     * @throws IllegalStateTransitionException from METRICS_ONLY (Resilience4j refuses it too)
+     */
     public void transitionToOpenState() {
         sm.transitionTo(CircuitBreakerState.OPEN);
     }
 
+    /**
+     * To HALF_OPEN with {@code permittedNumberOfCallsInHalfOpenState} fresh probe permits and an empty window; when
+     * already HALF_OPEN, the permits, window and max wait are renewed (as in Resilience4j), without a transition
+     * event. Calls in flight from before keep their outcome to themselves (see the class comment).
+     *
+     * @throws IllegalStateTransitionException from CLOSED or METRICS_ONLY (Resilience4j refuses both)
+     */
     public void transitionToHalfOpenState() {
-        sm.transitionTo(CircuitBreakerState.HALF_OPEN);
+        if (!sm.transitionTo(CircuitBreakerState.HALF_OPEN)) {
+            gate.scheduleHalfOpenExpiry(); // renewed: a new max wait (a state change schedules it in onTransition)
+        }
     }
 
     /** Calls pass, nothing is recorded, until another manual transition. */
@@ -130,7 +174,10 @@ public final class CircuitBreaker {
         sm.transitionTo(CircuitBreakerState.FORCED_OPEN);
     }
 
-    /** Calls pass and are recorded; rate events fire; the breaker never opens by itself. */
+    /**
+     * Calls pass and are recorded; rate events fire; the breaker never opens by itself. From here Resilience4j
+     * allows only CLOSED, FORCED_OPEN and DISABLED (and METRICS_ONLY afresh).
+     */
     public void transitionToMetricsOnlyState() {
         sm.transitionTo(CircuitBreakerState.METRICS_ONLY);
     }
@@ -369,6 +416,9 @@ public final class CircuitBreaker {
         @Override
         public void onTransition(CircuitBreakerState from, CircuitBreakerState to) {
             gate.signalChange();
+            if (to == CircuitBreakerState.HALF_OPEN) {
+                gate.scheduleHalfOpenExpiry();
+            }
             if (events.wants(CircuitBreakerEvent.StateTransition.class)) {
                 events.publish(new CircuitBreakerEvent.StateTransition(name, Instant.now(), from, to));
             }

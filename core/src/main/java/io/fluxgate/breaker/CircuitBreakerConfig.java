@@ -300,6 +300,8 @@ public final class CircuitBreakerConfig {
         /**
          * Exponential backoff on repeated openings (OPEN → HALF_OPEN → OPEN without closing in between): the n-th
          * consecutive opening waits {@code waitDurationInOpenState * multiplier^(n-1)}, at most {@code maxWait}.
+         * The count is Resilience4j's {@code attempts}: every opening adds one (a manual OPEN while OPEN too), and
+         * so does FORCED_OPEN, which carries it; CLOSED, DISABLED, METRICS_ONLY and reset clear it.
          *
          * @throws IllegalArgumentException if the multiplier is below 1 or not finite, or maxWait is not positive
          */

@@ -21,6 +21,13 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Enforcing</b>: an element arriving while no permit is available fails the stream with
  * {@link RateLimitExceededException} naming the stage (use it to assert that a producer respects a contract).
  *
+ * <p><b>Bounded wait</b> ({@link Builder#maxWait(Duration)}, Resilience4j's {@code timeoutDuration}): an element
+ * waits for its permit at most this long; one whose permit is due later takes no permit and fails the stream with
+ * {@link RateLimitExceededException}. Shaping waits without limit by default (nothing is dropped), enforcing waits
+ * zero by default; {@code enforcing().maxWait(d)} tolerates jitter of up to {@code d}. Resilience4j waits up to
+ * 5 s by default in both cases; we keep shaping unbounded because its contract is to slow the producer down, and
+ * the wait propagates upstream as backpressure instead of holding a thread.
+ *
  * <pre>{@code
  * RateLimiter api = RateLimiter.builder().permits(50).per(Duration.ofSeconds(1)).burst(10).build();
  * requests.transform(RateLimit.shaping(api))          // share `api` between streams to cap their sum
@@ -66,6 +73,7 @@ public final class RateLimit {
     public static final class Builder {
         private final RateLimiter limiter;
         private boolean enforcing;
+        private Duration maxWait;
         private String name = DEFAULT_NAME;
         private Scheduler scheduler;
 
@@ -73,9 +81,21 @@ public final class RateLimit {
             this.limiter = limiter;
         }
 
-        /** Fail instead of delaying. */
+        /** Fail instead of delaying (unless {@link #maxWait(Duration)} allows a wait). */
         public Builder enforcing() {
             this.enforcing = true;
+            return this;
+        }
+
+        /**
+         * Longest an element waits for its permit (Resilience4j's {@code timeoutDuration}); an element whose permit
+         * is due later takes none and fails the stream with {@link RateLimitExceededException}. Default: no limit
+         * when shaping, {@link Duration#ZERO} when {@link #enforcing()}.
+         *
+         * @throws IllegalArgumentException if {@code maxWait} is negative
+         */
+        public Builder maxWait(Duration maxWait) {
+            this.maxWait = Checks.requireNonNegative("maxWait", maxWait);
             return this;
         }
 
@@ -95,7 +115,10 @@ public final class RateLimit {
         public <T> Function<Flux<T>, Flux<T>> build() {
             RateLimiter l = limiter;
             String n = name;
-            if (enforcing) {
+            long maxWaitNanos = maxWait != null
+                    ? (maxWait.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : maxWait.toNanos())
+                    : enforcing ? 0 : Long.MAX_VALUE;
+            if (maxWaitNanos == 0) {
                 return source -> source.handle((v, sink) -> {
                     if (l.tryAcquire()) {
                         sink.next(v);
@@ -110,7 +133,10 @@ public final class RateLimit {
                 // concatMap without prefetch: reserve the permit only when the element is next in line, and pull
                 // the next element only after this one is out
                 return source.concatMap(v -> {
-                    long wait = l.reserveNanos();
+                    long wait = l.tryReserveNanos(maxWaitNanos);
+                    if (wait < 0) {
+                        return Mono.error(new RateLimitExceededException(n, l, v));
+                    }
                     return wait == 0 ? Mono.just(v) : Mono.just(v).delayElement(Duration.ofNanos(wait), s);
                 }, 0);
             });

@@ -45,7 +45,10 @@ public final class ElementRetry {
     public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(100);
     /** Default cap on a single backoff. */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
-    /** Default jitter factor: each backoff varies randomly by up to ±50%. */
+    /**
+     * Default jitter factor, 0.5: see {@link Builder#jitter(double)} for the band each backoff is drawn from (the
+     * first retry only waits longer, up to +50%; a capped backoff only shorter, down to -50%).
+     */
     public static final double DEFAULT_JITTER = 0.5;
     /** Default stage name. */
     public static final String DEFAULT_NAME = "retry";
@@ -122,7 +125,13 @@ public final class ElementRetry {
 
         /**
          * Random spread of each backoff as a fraction of it, so that many elements failing together do not retry
-         * in lock-step; {@code 0} disables jitter.
+         * in lock-step; {@code 0} disables jitter. This is Reactor's {@code Retry.backoff(...).jitter(j)}: retry
+         * {@code n} (from 0) has a nominal backoff {@code b = min(backoff * 2^n, maxBackoff)} and waits a uniformly
+         * random {@code b + d}, drawn in whole milliseconds, with {@code d} in {@code [-j*b, j*b)} but never taking
+         * the wait below {@link #backoff(Duration)} or above {@link #maxBackoff(Duration)}. Hence the first retry
+         * only ever waits longer ({@code [backoff, backoff * (1 + j))}), a retry whose nominal backoff is capped
+         * only ever waits shorter ({@code [maxBackoff * (1 - j), maxBackoff)}), and the ones between vary both
+         * ways. It is not a symmetric ±j on every retry.
          *
          * @throws IllegalArgumentException if {@code jitter} is not in {@code [0, 1]}
          */

@@ -23,6 +23,7 @@ class HalfOpenContentionTest {
                 .permittedNumberOfCallsInHalfOpenState(PERMITTED)
                 .writableStackTraceEnabled(false)
                 .build());
+        b.transitionToOpenState(); // HALF_OPEN is reached through OPEN, as in Resilience4j
         b.transitionToHalfOpenState();
         return b;
     }

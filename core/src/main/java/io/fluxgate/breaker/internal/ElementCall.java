@@ -111,6 +111,16 @@ public final class ElementCall<T, R> implements Function<T, Publisher<R>> {
      * a failed attempt and the wait is not missed.
      */
     private Flux<R> waitThenCall(T t) {
+        return waitThenCall(t, false, 0);
+    }
+
+    /**
+     * @param retry       whether this is a second or later attempt
+     * @param previousNow the clock at the previous attempt: if a timed wait did not move it, the clock is coarser
+     *                    than the wait (a millisecond scheduler clock at the exact end of OPEN, where the permit
+     *                    comes 1 ns later), so wait at least a millisecond instead of spinning on 1 ns timers
+     */
+    private Flux<R> waitThenCall(T t, boolean retry, long previousNow) {
         return Flux.defer(() -> {
             Mono<Void> change = gate.nextChange();
             long now = sm.now();
@@ -119,9 +129,12 @@ public final class ElementCall<T, R> implements Function<T, Publisher<R>> {
                 return invoke(t, p, now);
             }
             long wait = sm.nanosUntilPermitted(now);
+            long delay = retry && now == previousNow ? Math.max(wait, COARSE_CLOCK_RETRY_NANOS) : Math.max(wait, 1);
             Mono<Void> wake = wait == Long.MAX_VALUE ? change
-                    : Mono.firstWithSignal(change, Mono.delay(Duration.ofNanos(Math.max(wait, 1)), gate.scheduler).then());
-            return wake.thenMany(waitThenCall(t));
+                    : Mono.firstWithSignal(change, Mono.delay(Duration.ofNanos(delay), gate.scheduler).then());
+            return wake.thenMany(waitThenCall(t, true, now));
         });
     }
+
+    private static final long COARSE_CLOCK_RETRY_NANOS = 1_000_000;
 }

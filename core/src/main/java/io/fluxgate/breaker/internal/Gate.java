@@ -10,6 +10,7 @@ import reactor.core.scheduler.Scheduler;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -105,6 +106,21 @@ public final class Gate {
                 if (sm.inFlightCalls() > 0) {
                     startChecker();
                 }
+            }
+        }
+    }
+
+    /**
+     * With a {@code maxWaitDurationInHalfOpenState}, looks again when it is over, so that an idle breaker goes
+     * back to OPEN (and publishes the transition) on time; state reads check the expiry themselves.
+     */
+    public void scheduleHalfOpenExpiry() {
+        long maxWait = sm.config().maxWaitDurationInHalfOpenState().toNanos();
+        if (maxWait > 0) {
+            try {
+                scheduler.schedule(sm::checkHalfOpenExpiry, maxWait, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // scheduler shut down: the next state read or call still ends the expired HALF_OPEN
             }
         }
     }

@@ -3,6 +3,7 @@ package io.fluxgate.breaker.internal;
 import io.fluxgate.breaker.CircuitBreakerConfig;
 import io.fluxgate.breaker.CircuitBreakerMetrics;
 import io.fluxgate.breaker.CircuitBreakerState;
+import io.fluxgate.breaker.IllegalStateTransitionException;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -49,7 +50,7 @@ public final class StateMachine {
             try {
                 MethodHandles.Lookup l = MethodHandles.lookup();
                 PERMITS = l.findVarHandle(Phase.class, "permits", int.class);
-                REPORTED = l.findVarHandle(Phase.class, "reported", boolean.class);
+                REPORTED = l.findVarHandle(Phase.class, "reported", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -65,7 +66,8 @@ public final class StateMachine {
         final int attempts;
         final int maxPermits;
         @SuppressWarnings("unused") private volatile int permits;
-        @SuppressWarnings("unused") private volatile boolean reported;
+        /** The rate-exceeded kinds (Window verdict bits) already reported in METRICS_ONLY. */
+        @SuppressWarnings("unused") private volatile int reported;
 
         Phase(CircuitBreakerState state, Window window, long openUntil, boolean hasDeadline, long deadline,
               int attempts, int permits) {
@@ -111,8 +113,16 @@ public final class StateMachine {
             return (int) PERMITS.getVolatile(this);
         }
 
-        boolean firstReport() {
-            return REPORTED.compareAndSet(this, false, true);
+        /** Of the exceeded kinds in {@code verdict}, those not reported before (now marked reported). */
+        int firstReports(int verdict) {
+            int kinds = verdict & Window.EXCEEDED;
+            for (;;) {
+                int r = (int) REPORTED.getVolatile(this);
+                int fresh = kinds & ~r;
+                if (fresh == 0 || REPORTED.compareAndSet(this, r, r | fresh)) {
+                    return fresh;
+                }
+            }
         }
     }
 
@@ -129,6 +139,7 @@ public final class StateMachine {
         }
     }
 
+    private final String name;
     private final CircuitBreakerConfig config;
     private final LongSupplier nanoClock;
     private final Observer observer;
@@ -141,6 +152,12 @@ public final class StateMachine {
     @SuppressWarnings("unused") private volatile long nextInFlightCheck;
 
     public StateMachine(CircuitBreakerConfig config, LongSupplier nanoClock, Observer observer) {
+        this("state-machine", config, nanoClock, observer);
+    }
+
+    /** @param name the breaker's name, for exceptions */
+    public StateMachine(String name, CircuitBreakerConfig config, LongSupplier nanoClock, Observer observer) {
+        this.name = name;
         this.config = config;
         this.nanoClock = nanoClock;
         this.observer = observer;
@@ -167,12 +184,39 @@ public final class StateMachine {
         this.observeCalls = on;
     }
 
+    /**
+     * The current state; a HALF_OPEN whose {@code maxWaitDurationInHalfOpenState} is over is moved to OPEN first,
+     * so the state reads OPEN from the moment of expiry (Resilience4j moves it on a timer).
+     */
     public CircuitBreakerState state() {
-        return current.state;
+        return phase().state;
     }
 
+    /** The current phase, after moving an expired HALF_OPEN to OPEN. */
     public Phase phase() {
-        return current;
+        Phase p = current;
+        if (p.state == CircuitBreakerState.HALF_OPEN && p.hasDeadline) {
+            expireHalfOpen(p, now());
+            p = current;
+        }
+        return p;
+    }
+
+    /**
+     * Moves {@code p}, a HALF_OPEN with a max wait, to OPEN if that wait is over at {@code now}. The wait in OPEN
+     * starts at the expiry, not at the moment it is noticed, as with Resilience4j's timer.
+     */
+    private boolean expireHalfOpen(Phase p, long now) {
+        if (now - p.deadline >= 0) {
+            transition(p, open(p.deadline, p.attempts + 1, p.window));
+            return true;
+        }
+        return false;
+    }
+
+    /** Ends an expired HALF_OPEN; for a timer set when HALF_OPEN starts. */
+    public void checkHalfOpenExpiry() {
+        phase();
     }
 
     // ---------------------------------------------------------------- calls
@@ -191,13 +235,13 @@ public final class StateMachine {
                 return p;
             }
             if (p.state == CircuitBreakerState.OPEN) {
-                if (now - p.openUntil >= 0) {
+                // strictly after the wait, as Resilience4j (Instant.isAfter)
+                if (now - p.openUntil > 0) {
                     transition(p, halfOpen(now, p.attempts));
                     continue;
                 }
             } else if (p.state == CircuitBreakerState.HALF_OPEN) {
-                if (p.hasDeadline && now - p.deadline >= 0) {
-                    transition(p, open(now, p.attempts + 1, p.window));
+                if (p.hasDeadline && expireHalfOpen(p, now)) {
                     continue;
                 }
                 if (p.tryTakePermit()) {
@@ -272,8 +316,9 @@ public final class StateMachine {
             }
             case HALF_OPEN -> {
                 if (exceeded) {
+                    // no FailureRateExceeded / SlowCallRateExceeded event here: Resilience4j publishes them only
+                    // when CLOSED opens
                     if (current == p) {
-                        reportExceeded(p, verdict, now, extraSlow);
                         transition(p, open(now, p.attempts + 1, p.window));
                     }
                 } else if (verdict == Window.HEALTHY && extraSlow == 0) {
@@ -281,8 +326,11 @@ public final class StateMachine {
                 }
             }
             case METRICS_ONLY -> {
-                if (exceeded && p.firstReport()) {
-                    reportExceeded(p, verdict, now, extraSlow);
+                // as Resilience4j: each kind of rate-exceeded event once per METRICS_ONLY occupancy
+                // (and only while it is current: a late outcome after leaving it publishes nothing)
+                int fresh = exceeded && current == p ? p.firstReports(verdict) : 0;
+                if (fresh != 0) {
+                    reportExceeded(p, fresh, now, extraSlow);
                 }
             }
             default -> {
@@ -327,8 +375,7 @@ public final class StateMachine {
      */
     public void checkInFlight(long now) {
         Phase p = current;
-        if (p.state == CircuitBreakerState.HALF_OPEN && p.hasDeadline && now - p.deadline >= 0) {
-            transition(p, open(now, p.attempts + 1, p.window));
+        if (p.state == CircuitBreakerState.HALF_OPEN && p.hasDeadline && expireHalfOpen(p, now)) {
             return;
         }
         if (!p.recording) {
@@ -355,7 +402,7 @@ public final class StateMachine {
             return 0;
         }
         return switch (p.state) {
-            case OPEN -> Math.max(0, p.openUntil - now);
+            case OPEN -> now - p.openUntil > 0 ? 0 : p.openUntil - now + 1;
             case HALF_OPEN -> p.freePermits() > 0 ? 0 : p.hasDeadline ? Math.max(0, p.deadline - now) : Long.MAX_VALUE;
             default -> Long.MAX_VALUE;
         };
@@ -363,25 +410,46 @@ public final class StateMachine {
 
     // ---------------------------------------------------------------- transitions
 
-    /** Manual transition; a transition to the current state is a no-op. Returns whether the state changed. */
+    /**
+     * Manual transition, as Resilience4j's {@code transitionTo*State()}: a transition to the current state starts
+     * that state afresh without a transition event (OPEN restarts its wait, one backoff step further; HALF_OPEN
+     * gets its probe permits and window back; CLOSED and METRICS_ONLY get an empty window). The backoff attempt
+     * count is carried through OPEN, HALF_OPEN and FORCED_OPEN (OPEN and FORCED_OPEN each add one, exactly as
+     * Resilience4j's {@code attempts}) and cleared by CLOSED, DISABLED and METRICS_ONLY.
+     *
+     * @return whether the state changed
+     * @throws io.fluxgate.breaker.IllegalStateTransitionException for CLOSED to HALF_OPEN and METRICS_ONLY to OPEN
+     *         or HALF_OPEN, which Resilience4j refuses too
+     */
     public boolean transitionTo(CircuitBreakerState to) {
         long now = now();
         for (;;) {
-            Phase p = current;
-            if (p.state == to) {
-                return false;
+            Phase p = phase();
+            if (isIllegal(p.state, to)) {
+                throw new IllegalStateTransitionException(name, p.state, to);
             }
             Phase next = switch (to) {
                 case CLOSED -> closed();
-                case OPEN -> open(now, p.state == CircuitBreakerState.HALF_OPEN ? p.attempts + 1 : 1, p.window);
+                case OPEN -> open(now, p.attempts + 1, p.window);
                 case HALF_OPEN -> halfOpen(now, p.attempts);
-                case DISABLED, FORCED_OPEN -> new Phase(to, null, 0, false, 0, 0, 0);
+                case DISABLED -> new Phase(to, null, 0, false, 0, 0, 0);
+                case FORCED_OPEN -> new Phase(to, null, 0, false, 0, p.attempts + 1, 0); // as Resilience4j
                 case METRICS_ONLY -> new Phase(to, newWindow(config.minimumNumberOfCalls()), 0, false, 0, 0, 0);
             };
             if (transition(p, next)) {
-                return true;
+                if (p.state == to) {
+                    // same state afresh: BACKPRESSURE waiters re-evaluate (new probes, a new wait)
+                    observer.onPermitReleased();
+                }
+                return p.state != to;
             }
         }
+    }
+
+    private static boolean isIllegal(CircuitBreakerState from, CircuitBreakerState to) {
+        return from == CircuitBreakerState.CLOSED && to == CircuitBreakerState.HALF_OPEN
+                || from == CircuitBreakerState.METRICS_ONLY
+                && (to == CircuitBreakerState.OPEN || to == CircuitBreakerState.HALF_OPEN);
     }
 
     /** Back to CLOSED with an empty window and no backoff history. */
@@ -438,8 +506,8 @@ public final class StateMachine {
     }
 
     public CircuitBreakerMetrics metrics() {
+        Phase p = phase();
         long now = now();
-        Phase p = current;
         int inFlightCalls = inFlight.size();
         int slowInFlight = p.recording && inFlightCalls > 0 ? inFlight.countStartedBefore(p, now - slowNanos - 1) : 0;
         if (p.window == null) {

@@ -144,16 +144,18 @@ class StateMachineTest {
         calls(sm, 4, BOOM);
         assertThat(sm.state()).isEqualTo(OPEN);
         assertThat(sm.tryAcquire(clock.get(), true)).isNull();
-        assertThat(sm.nanosUntilPermitted(clock.get())).isEqualTo(10_000 * MS);
+        assertThat(sm.nanosUntilPermitted(clock.get())).isEqualTo(10_000 * MS + 1);
         clock.addAndGet(10_000 * MS - 1);
         assertThat(sm.tryAcquire(clock.get(), true)).isNull();
+        clock.addAndGet(1);
+        assertThat(sm.tryAcquire(clock.get(), true)).as("at exactly the wait: strictly after").isNull();
         clock.addAndGet(1);
         StateMachine.Phase a = sm.tryAcquire(clock.get(), true);
         StateMachine.Phase b = sm.tryAcquire(clock.get(), true);
         assertThat(sm.state()).isEqualTo(HALF_OPEN);
         assertThat(a).isNotNull().isSameAs(b);
         assertThat(sm.tryAcquire(clock.get(), true)).isNull();
-        assertThat(sm.notPermittedCalls()).isEqualTo(3);
+        assertThat(sm.notPermittedCalls()).isEqualTo(4);
         assertThat(sm.nanosUntilPermitted(clock.get())).isEqualTo(Long.MAX_VALUE);
         sm.record(a, clock.get(), clock.get(), null);
         assertThat(sm.state()).isEqualTo(HALF_OPEN);
@@ -173,16 +175,18 @@ class StateMachineTest {
             calls(sm, 2, BOOM); // both probes fail
             assertThat(sm.state()).isEqualTo(OPEN);
         }
-        assertThat(waits).containsExactly(10_000 * MS, 20_000 * MS, 30_000 * MS, 30_000 * MS);
+        // each wait ends 1 ns after the configured one: permitted strictly after, as Resilience4j
+        assertThat(waits).containsExactly(10_000 * MS + 1, 20_000 * MS + 1, 30_000 * MS + 1, 30_000 * MS + 1);
         clock.addAndGet(sm.nanosUntilPermitted(clock.get()));
         calls(sm, 2, null);
         calls(sm, 4, BOOM);
-        assertThat(sm.nanosUntilPermitted(clock.get())).as("closing resets the backoff").isEqualTo(10_000 * MS);
+        assertThat(sm.nanosUntilPermitted(clock.get())).as("closing resets the backoff").isEqualTo(10_000 * MS + 1);
     }
 
     @Test
     void halfOpenGoesBackToOpenAfterItsMaxWait() {
         StateMachine sm = machine(small().maxWaitDurationInHalfOpenState(Duration.ofSeconds(5)).build());
+        sm.transitionTo(OPEN); // Resilience4j refuses CLOSED -> HALF_OPEN
         sm.transitionTo(HALF_OPEN);
         StateMachine.Phase probe = sm.tryAcquire(clock.get(), true);
         assertThat(probe).isNotNull();
@@ -270,7 +274,7 @@ class StateMachineTest {
         StateMachine sm = machine(small().build());
         StateMachine.Phase old = sm.tryAcquire(clock.get(), true);
         calls(sm, 4, BOOM);
-        clock.addAndGet(10_000 * MS);
+        clock.addAndGet(10_000 * MS + 1);
         StateMachine.Phase probe = sm.tryAcquire(clock.get(), true);
         assertThat(sm.state()).isEqualTo(HALF_OPEN);
         sm.record(old, clock.get(), clock.get(), null);
@@ -330,6 +334,7 @@ class StateMachineTest {
     @Test
     void cancelReleasesAHalfOpenPermitOrRecordsASlowCall() {
         StateMachine sm = machine(small().permittedNumberOfCallsInHalfOpenState(1).build());
+        sm.transitionTo(OPEN);
         sm.transitionTo(HALF_OPEN);
         StateMachine.Phase p = sm.tryAcquire(clock.get(), true);
         assertThat(sm.tryAcquire(clock.get(), true)).isNull();
