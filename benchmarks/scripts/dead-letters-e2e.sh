@@ -17,7 +17,7 @@ rnd = random.Random(17)
 base = 1_700_000_000 - 1_700_000_000 % 60
 def pad(prefix, suffix):
     fill = size - len(prefix) - len(suffix)
-    return prefix + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(fill)) + suffix
+    return prefix + "".join(rnd.choices("abcdefghijklmnopqrstuvwxyz", k=fill)) + suffix
 def uid():
     return "%019x" % rnd.getrandbits(76)
 with open(f"{d}/valid.jsonl", "w") as v, open(f"{d}/malformed.jsonl", "w") as m:
