@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
@@ -23,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -107,7 +105,7 @@ class DeadLetterCrashTest {
         assertThat(lettered.size()).as("killed runs left letters to store again").isGreaterThanOrEqualTo(malformed.size());
         Map<Long, Long> expected = CrashSafeWindowsTest.uninterrupted(frames);
         assertThat(expected).hasSizeGreaterThan(10);
-        assertThat(lastWriteWins(kafka, out)).isEqualTo(expected);
+        assertThat(CrashSafeWindowsTest.lastWriteWins(kafka, out)).isEqualTo(expected);
     }
 
     /** Frames over ~12 minutes of event time (a window per 2,400), some disorder, a third malformed (4 kinds). */
@@ -177,24 +175,5 @@ class DeadLetterCrashTest {
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-    }
-
-    private static Map<Long, Long> lastWriteWins(EmbeddedKafka kafka, String topic) {
-        Map<Long, Long> m = new TreeMap<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    String v = r.value();
-                    m.put(Long.parseLong(r.key()), Long.parseLong(v.substring(v.indexOf("\"cnt\":") + 6, v.indexOf('}'))));
-                }
-            }
-        }
-        return m;
     }
 }
