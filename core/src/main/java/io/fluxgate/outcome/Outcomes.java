@@ -25,6 +25,12 @@ import reactor.core.publisher.Mono;
  */
 public final class Outcomes {
 
+    /**
+     * Default bound of letters {@link #deadLetter} hands to its sink before the first of them is stored: enough
+     * for a sink that batches (a Kafka producer) to get many at once, few enough to bound the elements held.
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+
     private Outcomes() {
     }
 
@@ -105,8 +111,9 @@ public final class Outcomes {
     }
 
     /**
-     * Writes every failure to {@code sink} (stamped with the system UTC clock and {@code stage}) and emits the
-     * values of the successes. See {@link #deadLetter(DeadLetterSink, String, Clock)}.
+     * Writes every failure to {@code sink} (stamped with the system UTC clock and {@code stage}), up to
+     * {@link #DEFAULT_MAX_IN_FLIGHT} letters at once, and emits the values of the successes. See
+     * {@link #deadLetter(DeadLetterSink, String, Clock, int)}.
      *
      * @throws NullPointerException if an argument is null
      */
@@ -116,59 +123,81 @@ public final class Outcomes {
     }
 
     /**
-     * Writes every failure to {@code sink} through {@link DeadLetterSink#acceptAsync} (stamped with
-     * {@code clock}'s instant and {@code stage}) and emits the values of the successes. The stream's thread never
-     * waits for a store: an asynchronous sink (a Kafka topic) is safe on a non-blocking Reactor thread.
-     *
-     * <ul>
-     *   <li><b>Order.</b> Successes are emitted in upstream order; letters are handed to the sink in upstream
-     *       order, one store at a time; nothing after a failure is emitted, and no later letter is handed over,
-     *       before that failure's letter is stored. So a consumer that acknowledges an element's offset after
-     *       receiving it never acknowledges past a letter that is not stored.</li>
-     *   <li><b>Nothing dropped.</b> If a letter cannot be stored (the stage completes exceptionally, or
-     *       {@code acceptAsync} throws or returns null), the stream fails with that error as the sink reported it
-     *       (a {@link DeadLetterException} for the sinks of this library; a
-     *       {@link java.util.concurrent.CompletionException} is unwrapped to its cause), upstream is cancelled and
-     *       elements queued behind the failure are discarded.</li>
-     *   <li><b>Backpressure.</b> While no store is pending, demand passes through as with {@code handle}: a
-     *       success uses one unit of downstream demand, a failure uses none (its upstream demand is replenished
-     *       once it is stored). While a store is pending, elements upstream already had demand for are queued
-     *       behind it, in order, and downstream requests are accumulated, not forwarded; they are forwarded once
-     *       the store and the queue behind it are settled. The queue therefore holds at most the upstream demand
-     *       outstanding when the store began, which is at most the downstream demand outstanding then. An
-     *       unbounded request ({@code Long.MAX_VALUE}) is forwarded as batches of 256, replenished as elements are
-     *       consumed, so the queue stays below 256 elements (plus any bounded demand requested before).</li>
-     *   <li><b>Termination.</b> An upstream completion or error arriving while a store is pending is delivered
-     *       after that store and the elements queued before it have settled; if the store is refused, the
-     *       stream fails with the refusal and the upstream error goes to
-     *       {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
-     *   <li><b>Cancel.</b> No element is emitted after cancel (an upstream completion or error racing the cancel
-     *       may still arrive, as with Reactor's own operators); queued elements and elements arriving after the
-     *       cancel (the {@link Outcome}s as received) go to the discard hook, and the letters of their failures
-     *       are not handed to the sink. A store in progress
-     *       is not cancelled (a sink cannot take a letter back, and cancelling its stage could stop it from
-     *       counting a letter it did store): the letter may still be stored after the cancel, and a failure of
-     *       that store is only reported to {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
-     *   <li><b>Threads.</b> Successes and letters that the sink stores synchronously (the default
-     *       {@code acceptAsync} over {@code accept}: {@link DeadLetterSink#of}, {@link InMemoryDeadLetterSink}, files)
-     *       take no hop and no subscription: the element is emitted, or its letter stored, on the thread that
-     *       delivered it. After a store that completes later, the queued elements are emitted, and further demand
-     *       requested, on the thread that completed the stage (for a Kafka topic, the producer's I/O thread), so a
-     *       synchronous upstream may then emit on that thread; put a {@code publishOn} after this operator if
-     *       downstream work must not run there.</li>
-     * </ul>
-     *
-     * <p>The returned function can be applied to any number of fluxes, and each subscription has its own state.
+     * As {@link #deadLetter(DeadLetterSink, String, Clock, int)} with up to {@link #DEFAULT_MAX_IN_FLIGHT} letters
+     * in flight.
      *
      * @throws NullPointerException if an argument is null
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
                                                                         String stage, Clock clock) {
+        return deadLetter(sink, stage, clock, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * Writes every failure to {@code sink} through {@link DeadLetterSink#acceptAsync} (stamped with
+     * {@code clock}'s instant and {@code stage}) and emits the values of the successes. The stream's thread never
+     * waits for a store: an asynchronous sink (a Kafka topic) is safe on a non-blocking Reactor thread. Up to
+     * {@code maxInFlight} letters are stored at once, so a burst of N failures over a sink that takes L to store
+     * one costs about N / maxInFlight × L, not N × L, and a sink that batches (a Kafka producer) gets many letters
+     * at once.
+     *
+     * <ul>
+     *   <li><b>Order.</b> Successes are emitted in upstream order; letters are handed to the sink in upstream
+     *       order, up to {@code maxInFlight} before the first of them is stored (a sink may complete them in any
+     *       order; one that keeps order, as a Kafka partition does, stores them in upstream order). No success
+     *       is emitted before the letter of every failure before it is stored. So a consumer that acknowledges an
+     *       element's offset after receiving it never acknowledges past a letter that is not stored. With
+     *       {@code maxInFlight} 1, letters are stored one after another, each handed over once the previous one
+     *       is stored.</li>
+     *   <li><b>Nothing dropped.</b> If a letter cannot be stored (the stage completes exceptionally, or
+     *       {@code acceptAsync} throws or returns null), the stream fails with that error as the sink reported it
+     *       (a {@link DeadLetterException} for the sinks of this library; a
+     *       {@link java.util.concurrent.CompletionException} is unwrapped to its cause), upstream is cancelled and
+     *       elements queued behind the failure are discarded. Letters still in flight then are not taken back;
+     *       further refusals among them go to {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Backpressure.</b> While no store is pending, demand passes through as with {@code handle}: a
+     *       success uses one unit of downstream demand, a failure uses none (its upstream demand is replenished
+     *       as soon as its store starts). While stores are pending, elements upstream already had demand for are
+     *       queued, in order: a failure leaves the queue as soon as fewer than {@code maxInFlight} letters are in
+     *       flight (its demand replenished at once), a success once no letter is in flight. Downstream requests
+     *       made meanwhile are accumulated, not forwarded; they are forwarded once nothing is queued or in
+     *       flight. The queue therefore holds at most the downstream demand outstanding. An unbounded request
+     *       ({@code Long.MAX_VALUE}) is forwarded as batches of 256, replenished as elements are consumed, so the
+     *       queue stays below 256 elements (plus any bounded demand requested before).</li>
+     *   <li><b>Termination.</b> An upstream completion or error arriving while stores are pending is delivered
+     *       after every store has settled and the queue is emptied; if a store is refused, the stream fails with
+     *       the refusal and the upstream error goes to {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Cancel.</b> No element is emitted after cancel (an upstream completion or error racing the cancel
+     *       may still arrive, as with Reactor's own operators); queued elements and elements arriving after the
+     *       cancel (the {@link Outcome}s as received) go to the discard hook, and the letters of their failures
+     *       are not handed to the sink. Stores in progress are not cancelled (a sink cannot take a letter back,
+     *       and cancelling its stage could stop it from counting a letter it did store): those letters may still
+     *       be stored after the cancel, and their failures are only reported to
+     *       {@link reactor.core.publisher.Hooks#onErrorDropped}.</li>
+     *   <li><b>Threads.</b> Successes and letters that the sink stores synchronously (the default
+     *       {@code acceptAsync} over {@code accept}: {@link DeadLetterSink#of}, {@link InMemoryDeadLetterSink}, files)
+     *       take no hop and no subscription: the element is emitted, or its letter stored, on the thread that
+     *       delivered it. After a store that completes later, queued elements are emitted, queued letters handed
+     *       to the sink, and further demand requested, on the thread that completed the stage (for a Kafka topic,
+     *       the producer's I/O thread), so a synchronous upstream may then emit on that thread; put a
+     *       {@code publishOn} after this operator if downstream work must not run there.</li>
+     * </ul>
+     *
+     * <p>The returned function can be applied to any number of fluxes, and each subscription has its own state.
+     *
+     * @param maxInFlight letters handed to the sink and not yet stored, at most
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code maxInFlight < 1}
+     */
+    public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
+                                                                        String stage, Clock clock,
+                                                                        int maxInFlight) {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(clock, "clock");
+        Checks.atLeast("maxInFlight", maxInFlight, 1);
         // hand-written (DeadLetterSubscriber): concatMap(f, 0) kept the order but requested one element at a time
         // through the whole upstream chain, 4 times slower on the success path than handle
-        return source -> new DeadLetterFlux<>(source, sink, stage, clock);
+        return source -> new DeadLetterFlux<>(source, sink, stage, clock, maxInFlight);
     }
 }

@@ -15,7 +15,8 @@ import reactor.core.publisher.Flux;
  */
 public class DeadLetterAsyncTckTest extends TransformerTck<Long> {
 
-    private static final Executor STORE_THREAD = Executors.newSingleThreadExecutor(r -> {
+    // three threads: several letters in flight complete concurrently and out of order
+    private static final Executor STORE_THREAD = Executors.newFixedThreadPool(3, r -> {
         Thread t = new Thread(r, "tck-dead-letter-store");
         t.setDaemon(true);
         return t;

@@ -60,12 +60,13 @@ class DeadLetterOperatorTest {
         // the two successes behind the pending letter wait in the queue
         assertThat(queued(downstream)).isEqualTo(2);
         downstream.request(10);
-        // 5 requested, 3 delivered: the new request is held back while x's letter is pending
-        source.assertMinRequested(2).assertMaxRequested(2);
+        // 5 requested, 3 delivered, the failure's 1 replenished when its store started: the new request is held
+        // back while x's letter is pending
+        source.assertMinRequested(3).assertMaxRequested(3);
 
         sink.store(0);
         assertThat(downstream.getReceivedOnNext()).containsExactly(1, 2);
-        // the held-back 10 and the 1 the failure used are forwarded once the store is settled
+        // the held-back 10 is forwarded once the store is settled
         source.assertMinRequested(13).assertMaxRequested(13);
         // still queued mode (the store completed on the test's thread, not through an upstream signal): a request
         // made now goes upstream at once all the same
@@ -86,10 +87,10 @@ class DeadLetterOperatorTest {
         TestSubscriber<Integer> downstream = TestSubscriber.create();
         source.transform(Outcomes.deadLetter(sink, "parse")).subscribe(downstream);
 
-        // x pending: only the first batch of 256 was requested, 255 successes queued behind it
-        assertThat(upstreamRequests).containsExactly(256L);
+        // x pending: the first batch of 256 and x's replenished 1 were requested, 256 successes queued behind it
+        assertThat(upstreamRequests).containsExactly(256L, 1L);
         assertThat(downstream.getReceivedOnNext()).isEmpty();
-        assertThat(queued(downstream)).isEqualTo(255);
+        assertThat(queued(downstream)).isEqualTo(256);
 
         sink.store(0);
         List<Integer> expected = new ArrayList<>();
@@ -195,6 +196,53 @@ class DeadLetterOperatorTest {
 
             source.next(ok(4)).complete();
             assertReceivedInOrderThenComplete(downstream, round, 0, 1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void storesCompletingConcurrentlyOutOfOrderReleaseTheSuccessBehindThemOnceAndInOrder() {
+        for (int round = 0; round < 2_000; round++) {
+            ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+            TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
+            TestSubscriber<Integer> downstream = subscribe(source, sink, 2);
+            source.next(ok(0), bad("x"), bad("y"), bad("z"), ok(1));
+            assertThat(sink.requestedElements()).containsExactly("x", "y", "z");
+
+            RaceTestUtils.race(() -> sink.store(2), () -> sink.store(0), () -> sink.store(1));
+
+            assertThat(sink.storedElements()).containsExactlyInAnyOrder("x", "y", "z");
+            // the downstream's 2 are used by 0 and 1; the three failures replenished what they took
+            source.assertMaxRequested(0);
+            downstream.request(1);
+            source.next(ok(2)).complete();
+            assertReceivedInOrderThenComplete(downstream, round, 0, 1, 2);
+        }
+    }
+
+    @Test
+    void aRefusalRacingAnotherStoreFailsTheStreamOnceAndDropsTheOtherRefusal() {
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        reactor.core.publisher.Hooks.onErrorDropped(dropped::add);
+        try {
+            for (int round = 0; round < 2_000; round++) {
+                dropped.clear();
+                ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+                TestPublisher<Outcome<String, Integer>> source = TestPublisher.create();
+                TestSubscriber<Integer> downstream = subscribe(source, sink, 4);
+                source.next(bad("x"), bad("y"), ok(1));
+                DeadLetterException refusedX = new DeadLetterException("x refused", null);
+                DeadLetterException refusedY = new DeadLetterException("y refused", null);
+
+                RaceTestUtils.race(() -> sink.fail(0, refusedX), () -> sink.fail(1, refusedY));
+
+                assertThat(downstream.getReceivedOnNext()).as("round %d", round).isEmpty();
+                Throwable error = downstream.expectTerminalError();
+                assertThat(error).isIn(refusedX, refusedY);
+                assertThat(dropped).containsExactly(error == refusedX ? refusedY : refusedX);
+                source.assertCancelled();
+            }
+        } finally {
+            reactor.core.publisher.Hooks.resetOnErrorDropped();
         }
     }
 

@@ -162,18 +162,57 @@ class OutcomesTest {
                 .then(() -> sink.store(0))
                 .expectNext(2)
                 .then(() -> {
-                    assertThat(sink.requestedElements()).containsExactly("x", "y");
+                    // y and z are handed over together, in order, before either is stored
+                    assertThat(sink.requestedElements()).containsExactly("x", "y", "z");
                     assertThat(received).containsExactly(1, 2);
                 })
-                .then(() -> sink.store(1))
-                // one store at a time, in order: z is handed over only once y is stored
-                .then(() -> assertThat(sink.requestedElements()).containsExactly("x", "y", "z"))
+                // stored out of order: 3 waits for both
+                .then(() -> sink.store(2))
                 .then(() -> assertThat(received).containsExactly(1, 2))
+                .then(() -> sink.store(1))
+                .expectNext(3)
+                .verifyComplete();
+        assertThat(sink.storedElements()).containsExactly("x", "z", "y");
+        assertThat(sink.requested()).allSatisfy(l -> assertThat(l.stage()).isEqualTo("parse"));
+    }
+
+    @Test
+    void deadLetterWithOneInFlightStoresOneLetterAtATime() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        StepVerifier.create(Flux.just(bad("x"), bad("y"), bad("z"), ok(3))
+                        .transform(Outcomes.deadLetter(sink, "parse", java.time.Clock.systemUTC(), 1))
+                        .doOnNext(received::add))
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("x"))
+                .then(() -> sink.store(0))
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("x", "y"))
+                .then(() -> sink.store(1))
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("x", "y", "z"))
+                .then(() -> assertThat(received).isEmpty())
                 .then(() -> sink.store(2))
                 .expectNext(3)
                 .verifyComplete();
-        assertThat(sink.storedElements()).containsExactly("x", "y", "z");
-        assertThat(sink.requested()).allSatisfy(l -> assertThat(l.stage()).isEqualTo("parse"));
+    }
+
+    @Test
+    void deadLetterHandsAtMostMaxInFlightLettersToTheSink() {
+        ManualDeadLetterSink<String> sink = new ManualDeadLetterSink<>();
+        StepVerifier.create(Flux.range(0, 10).map(i -> bad("b" + i))
+                        .transform(Outcomes.deadLetter(sink, "parse", java.time.Clock.systemUTC(), 3)), 1)
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("b0", "b1", "b2"))
+                .then(() -> sink.store(1))
+                .then(() -> assertThat(sink.requestedElements()).containsExactly("b0", "b1", "b2", "b3"))
+                .then(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        if (sink.requested().size() > i) {
+                            sink.store(i);
+                        }
+                    }
+                })
+                .verifyComplete();
+        assertThat(sink.storedElements()).hasSize(10);
+        assertThatThrownBy(() -> Outcomes.deadLetter(sink, "parse", java.time.Clock.systemUTC(), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlight");
     }
 
     @Test
@@ -251,11 +290,11 @@ class OutcomesTest {
                 .thenRequest(1)
                 .then(() -> source.assertMinRequested(1).assertMaxRequested(1))
                 .then(() -> source.next(bad("x")))
-                // nothing more is requested while the letter is not stored
-                .then(() -> source.assertMaxRequested(0))
+                // the failure's demand is replenished as soon as its store starts: the downstream's request of 1
+                // is still open (a burst of failures keeps the sink busy under a demand of one)
+                .then(() -> source.assertMinRequested(1).assertMaxRequested(1))
                 .then(() -> sink.store(0))
-                // the failure's demand is replenished; the downstream's request of 1 is still open
-                .then(() -> source.assertMinRequested(1))
+                .then(() -> source.assertMinRequested(1).assertMaxRequested(1))
                 .then(() -> source.next(ok(1)))
                 .expectNext(1)
                 // demand passes through: nothing more is asked of upstream until the downstream asks

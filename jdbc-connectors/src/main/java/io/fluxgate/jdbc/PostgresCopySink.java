@@ -87,6 +87,8 @@ public final class PostgresCopySink<T> {
     public static final int DEFAULT_BATCH_SIZE = 10_000;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
     public static final int DEFAULT_CONCURRENCY = 2;
+    /** Default bound of a batch's rejected rows handed to the dead-letter sink before the first of them is stored. */
+    public static final int DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT = 256;
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
     public static final int DEFAULT_MAX_RETRIES = 5;
     public static final Duration DEFAULT_MIN_BACKOFF = Duration.ofMillis(100);
@@ -109,6 +111,7 @@ public final class PostgresCopySink<T> {
     private final Duration maxBackoff;
     private final Predicate<Throwable> retryOn;
     private final DeadLetterSink<? super RejectedRow<T>> deadLetters;
+    private final int maxDeadLettersInFlight;
     private final CopyMetrics metrics;
     private final LongSupplier nanoClock;
 
@@ -153,6 +156,7 @@ public final class PostgresCopySink<T> {
         this.maxBackoff = b.maxBackoff;
         this.retryOn = b.retryOn;
         this.deadLetters = b.deadLetters;
+        this.maxDeadLettersInFlight = b.maxDeadLettersInFlight;
         this.metrics = CopyMetrics.of(b.meterRegistry, b.schema == null ? b.table : b.schema + "." + b.table);
         this.nanoClock = b.nanoClock;
     }
@@ -221,14 +225,19 @@ public final class PostgresCopySink<T> {
         });
     }
 
-    /** Stores the rejections one after the other; a letter that cannot be stored fails the batch. */
+    /**
+     * Stores the rejections, handed over in batch order up to {@code maxDeadLettersInFlight} at once (an
+     * asynchronous sink, a Kafka topic, gets them together rather than one per acknowledgement); completes once all
+     * are stored, and a letter that cannot be stored fails the batch.
+     */
     private Mono<Void> deadLetter(List<RejectedRow<T>> rejected) {
         if (deadLetters == null || rejected.isEmpty()) {
             return Mono.empty();
         }
         return Flux.fromIterable(rejected)
-                .concatMap(r -> Mono.fromCompletionStage(() -> deadLetters.acceptAsync(
-                        new DeadLetter<>(r, r.cause(), Clock.systemUTC().instant(), RejectedRow.SINK_STAGE))))
+                .flatMap(r -> Mono.fromCompletionStage(() -> deadLetters.acceptAsync(
+                        new DeadLetter<>(r, r.cause(), Clock.systemUTC().instant(), RejectedRow.SINK_STAGE))),
+                        maxDeadLettersInFlight)
                 .then();
     }
 
@@ -419,6 +428,7 @@ public final class PostgresCopySink<T> {
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
         private Predicate<Throwable> retryOn = TransientErrors::isTransient;
         private DeadLetterSink<? super RejectedRow<T>> deadLetters;
+        private int maxDeadLettersInFlight = DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT;
         private MeterRegistry meterRegistry;
         private LongSupplier nanoClock = System::nanoTime;
 
@@ -589,12 +599,25 @@ public final class PostgresCopySink<T> {
 
         /**
          * Where rejected rows go, as {@link RejectedRow} letters of stage {@link RejectedRow#SINK_STAGE}, stored
-         * through {@link DeadLetterSink#acceptAsync} one after the other before the batch's good rows are written.
+         * through {@link DeadLetterSink#acceptAsync} before the batch's good rows are written: handed over in the
+         * batch's order, up to {@link #maxDeadLettersInFlight(int)} before the first of them is stored.
          * A letter that cannot be stored fails the stream: a row is never dropped silently. Default: nowhere beyond
          * the results, the summary and the meters. The caller closes the sink.
          */
         public Builder<T> deadLetters(DeadLetterSink<? super RejectedRow<T>> sink) {
             this.deadLetters = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * A batch's rejected rows handed to the {@link #deadLetters dead-letter sink} before the first of them is
+         * stored (default {@value PostgresCopySink#DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT}); 1 stores them one after the
+         * other. The batch's good rows are written once all are stored.
+         *
+         * @throws IllegalArgumentException if {@code maxDeadLettersInFlight < 1}
+         */
+        public Builder<T> maxDeadLettersInFlight(int maxDeadLettersInFlight) {
+            this.maxDeadLettersInFlight = Checks.atLeast("maxDeadLettersInFlight", maxDeadLettersInFlight, 1);
             return this;
         }
 

@@ -234,6 +234,42 @@ class PostgresCopySinkTest {
     }
 
     @Test
+    void aBatchsRejectedRowsAreHandedToTheDeadLetterSinkTogetherAndTheBatchWaitsForAllOfThem(PostgresTestSchema db) {
+        db.execute("CREATE TABLE dlq_together (id int8, name text)");
+        List<java.util.concurrent.CompletableFuture<Void>> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Void> threeHanded = new java.util.concurrent.CompletableFuture<>();
+        DeadLetterSink<RejectedRow<Ev>> later = DeadLetterSink.ofAsync(letter -> {
+            handed.add(letter.element().element().id());
+            if (handed.size() == 3) {
+                threeHanded.complete(null);
+            }
+            java.util.concurrent.CompletableFuture<Void> store = new java.util.concurrent.CompletableFuture<>();
+            stores.add(store);
+            return store;
+        });
+        PostgresCopySink<Ev> sink = sink("dlq_together").batchSize(100).concurrency(1).deadLetters(later)
+                .maxDeadLettersInFlight(3).build();
+        Flux<Ev> rows = Flux.range(0, 10).map(i -> new Ev(i, i % 2 == 0 ? "bad\0" : "ok"));
+        StepVerifier.create(sink.write(rows))
+                // three of the five letters at once, in order, none stored yet; nothing written meanwhile
+                .then(() -> threeHanded.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join())
+                .then(() -> assertThat(handed).containsExactly(0L, 2L, 4L))
+                .then(() -> assertThat(db.queryLong("SELECT count(*) FROM dlq_together")).isZero())
+                .then(() -> stores.get(1).complete(null))
+                .then(() -> assertThat(handed).containsExactly(0L, 2L, 4L, 6L))
+                // completing stores hands the last letter over on this thread: complete that one too
+                .then(() -> stores.forEach(s -> s.complete(null)))
+                .then(() -> stores.forEach(s -> s.complete(null)))
+                .assertNext(summary -> assertThat(summary.rowsRejected()).isEqualTo(5))
+                .verifyComplete();
+        assertThat(handed).containsExactly(0L, 2L, 4L, 6L, 8L);
+        assertThat(db.queryLong("SELECT count(*) FROM dlq_together")).isEqualTo(5);
+        assertThatThrownBy(() -> sink("x").maxDeadLettersInFlight(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxDeadLettersInFlight");
+    }
+
+    @Test
     void aFailingDeadLetterHandlerFailsTheStreamInsteadOfDroppingTheRow(PostgresTestSchema db) {
         db.execute("CREATE TABLE dlq_fails (id int8, name text)");
         PostgresCopySink<Ev> sink = sink("dlq_fails").deadLetters(DeadLetterSink.of(letter -> {

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import io.fluxgate.internal.Checks;
 import io.fluxgate.kafka.internal.CheckpointCodec;
 import io.fluxgate.kafka.internal.PartitionTracker;
+import io.fluxgate.kafka.internal.PendingLetters;
 import io.fluxgate.kafka.internal.SourceSession;
 import io.fluxgate.window.Checkpoint;
 import io.fluxgate.window.ResumeState;
@@ -69,8 +70,14 @@ import reactor.util.retry.Retry;
  *   <li><b>Dead letters:</b> a record whose key or value the source's deserializers refuse goes to the source's
  *       dead-letter sink, and the next record is read only once the letter is stored, so no commit passes an
  *       unstored letter; a letter that cannot be stored fails the run (a {@code DeadLetterException}) before
- *       anything past it is committed. A restart then reads the record again. Records the parse function skips
- *       (null) are the parse function's to account for, before it returns.</li>
+ *       anything past it is committed. A restart then reads the record again. A record the parse function
+ *       {@linkplain Rejections#reject rejects} goes to the same sink without the run waiting for it: up to
+ *       {@link Builder#maxDeadLettersInFlight(int)} letters are in flight at once (the Kafka producer batches
+ *       them), and each commit first waits until every letter handed over before it is stored; a letter that
+ *       cannot be stored fails the run, and no commit passes it. After a crash, letters handed over but not
+ *       committed past are stored again by the next run (at least once; exactly once after dedupe by partition and
+ *       offset). Records the parse function skips (null) without rejecting them are the parse function's to
+ *       account for, before it returns.</li>
  *   <li>The sink must be idempotent per window key (re-emitted windows overwrite): e.g. a compacted topic keyed by
  *       window start, or an upsert.</li>
  * </ul>
@@ -85,6 +92,8 @@ public final class CrashSafeWindows<K, V, T> {
     /** Default longest time between commits of acknowledged checkpoints. */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final java.util.function.LongConsumer NO_ACK = o -> { };
+    /** Default bound of dead letters a run hands to the sink before the first of them is stored. */
+    public static final int DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT = 1024;
     /** Default number of threads parsing records. */
     public static final int DEFAULT_PARSE_PARALLELISM = 1;
     /** Records per parse task when parsing on several threads: enough to amortise the hop between threads. */
@@ -94,10 +103,11 @@ public final class CrashSafeWindows<K, V, T> {
     private static final Duration MIN_COMMIT_TICK = Duration.ofMillis(20);
 
     private final KafkaSourceOptions<K, V> source;
-    private final Function<? super KafkaRecord<K, V>, ? extends T> parse;
+    private final Parser<K, V, ? extends T> parse;
     private final UniqueUsers.Builder<KafkaRecord<K, T>> windows;
     private final Function<Flux<WindowCount>, Flux<WindowCount>> sink;
     private final boolean stopAtEnd;
+    private final int maxDeadLettersInFlight;
     private final Duration commitInterval;
     private final int parseParallelism;
     private final boolean perPartition;
@@ -110,6 +120,7 @@ public final class CrashSafeWindows<K, V, T> {
         this.windows = b.windows;
         this.sink = b.sink;
         this.stopAtEnd = b.stopAtEnd;
+        this.maxDeadLettersInFlight = b.maxDeadLettersInFlight;
         this.commitInterval = b.commitInterval;
         this.parseParallelism = b.parseParallelism;
         this.perPartition = b.perPartition;
@@ -132,7 +143,51 @@ public final class CrashSafeWindows<K, V, T> {
     public static <K, V, T> Builder<K, V, T> builder(KafkaSourceOptions<K, V> source,
                                                      Function<? super KafkaRecord<K, V>, ? extends T> parse,
                                                      UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
+        Objects.requireNonNull(parse, "parse");
+        return new Builder<>(source, (r, rejections) -> parse.apply(r), windows);
+    }
+
+    /**
+     * As {@link #builder(KafkaSourceOptions, Function, UniqueUsers.Builder)}, with a parse function that can
+     * {@linkplain Rejections#reject reject} a record to the source's dead-letter sink without waiting for the letter
+     * to be stored (see the class's guarantee on dead letters).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <K, V, T> Builder<K, V, T> builder(KafkaSourceOptions<K, V> source, Parser<K, V, ? extends T> parse,
+                                                     UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
         return new Builder<>(source, parse, windows);
+    }
+
+    /**
+     * A parse function that may reject records: returns the value the operator reads, or null to skip the record
+     * (after rejecting it, or counting it as blank).
+     *
+     * @param <K> input key type
+     * @param <V> input value type
+     * @param <T> parsed value type
+     */
+    @FunctionalInterface
+    public interface Parser<K, V, T> {
+        /**
+         * @param record     the record as read
+         * @param rejections where a record that cannot be parsed goes; valid for this call only
+         */
+        T parse(KafkaRecord<K, V> record, Rejections rejections);
+    }
+
+    /** Where a {@link Parser} puts the dead letter of a record it refuses. */
+    @FunctionalInterface
+    public interface Rejections {
+        /**
+         * Hands the letter to the source's dead-letter sink and returns without waiting for it to be stored, unless
+         * {@link Builder#maxDeadLettersInFlight(int)} letters are already in flight (then it waits for room). No
+         * offset past the record is committed before the letter is stored.
+         *
+         * @throws io.fluxgate.outcome.DeadLetterException if this or an earlier letter of the run could not be stored
+         *                                                 (the run then fails)
+         */
+        void reject(io.fluxgate.outcome.DeadLetter<RejectedRecord> letter);
     }
 
     /**
@@ -185,7 +240,7 @@ public final class CrashSafeWindows<K, V, T> {
         long[] lastCommit = {System.nanoTime()};
         Flux<WindowCount> emitted = feed
                 .transform(recordStage)
-                .switchOnFirst((first, records) -> parsed(records)
+                .switchOnFirst((first, records) -> parsed(records, r -> parseOne(r, run.rejections))
                         .transform(operator(run.resumeState())))
                 .doOnNext(w -> {
                     long seq = nextSeq[0]++;
@@ -213,13 +268,9 @@ public final class CrashSafeWindows<K, V, T> {
 
     /**
      * Parses in arrival order: inline, or in batches on {@code parseParallelism} threads with the batches put back in
-     * order, because the window operator's watermark and checkpoints depend on it.
+     * order, because the window operator's watermark and checkpoints depend on it. {@code parseOne} turns one record
+     * into its parsed form (null: drop it).
      */
-    private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records) {
-        return parsed(records, this::parseOne);
-    }
-
-    /** As {@link #parsed(Flux)}, with {@code parseOne} turning one record into its parsed form (null: drop it). */
     private Flux<KafkaRecord<K, T>> parsed(Flux<KafkaRecord<K, V>> records,
                                            Function<KafkaRecord<K, V>, KafkaRecord<K, T>> parseOne) {
         if (parseParallelism == 1) {
@@ -247,8 +298,8 @@ public final class CrashSafeWindows<K, V, T> {
                 Scheduler::dispose);
     }
 
-    private KafkaRecord<K, T> parseOne(KafkaRecord<K, V> r) {
-        T v = parse.apply(r);
+    private KafkaRecord<K, T> parseOne(KafkaRecord<K, V> r, Rejections rejections) {
+        T v = parse.parse(r, rejections);
         return v == null ? null : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK);
     }
 
@@ -267,6 +318,9 @@ public final class CrashSafeWindows<K, V, T> {
         if (cp == null) {
             return Mono.empty();
         }
+        // taken after the checkpoint: every letter of a record before it was handed over before its window was
+        // emitted; a refused one fails the run here, before the commit
+        java.util.concurrent.CompletionStage<Void> lettersStored = run.letters.barrier();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         cp.marks().forEach((key, mark) -> {
             if (key instanceof TopicPartition tp && run.assigned.contains(tp)) {
@@ -274,12 +328,14 @@ public final class CrashSafeWindows<K, V, T> {
                         CheckpointCodec.encode(mark.maxEventTimeBefore(), cp.emittedUpTo())));
             }
         });
-        return session.commit(offsets)
-                .onErrorResume(e -> {
-                    // not committing is safe: a restart replays from the previous commit
-                    log.warn("Commit of window checkpoint failed: {}", e.toString());
-                    return Mono.empty();
-                });
+        return Mono.fromCompletionStage(lettersStored)
+                .onErrorMap(java.util.concurrent.CompletionException.class, e -> e.getCause() != null ? e.getCause() : e)
+                .then(Mono.defer(() -> session.commit(offsets)
+                        .onErrorResume(e -> {
+                            // not committing is safe: a restart replays from the previous commit
+                            log.warn("Commit of window checkpoint failed: {}", e.toString());
+                            return Mono.empty();
+                        })));
     }
 
     /**
@@ -298,7 +354,7 @@ public final class CrashSafeWindows<K, V, T> {
                 .filter(run::beforeEnd)
                 // in arrival order (parallel batches put back in order), each partition's records in its own order;
                 // a record the parse function skips stays as a marker, so that a partition's end is seen after it
-                .transform(records -> parsed(records, this::parseOrMarker))
+                .transform(records -> parsed(records, r -> parseOrMarker(r, run.rejections)))
                 .groupBy(new PartitionOf())
                 .flatMap(records -> onePartition(records.key(), records, run), Integer.MAX_VALUE)
                 // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
@@ -343,8 +399,8 @@ public final class CrashSafeWindows<K, V, T> {
     }
 
     /** A parsed record, or for a record the parse function skips, a marker with a null value. */
-    private KafkaRecord<K, T> parseOrMarker(KafkaRecord<K, V> r) {
-        KafkaRecord<K, T> p = parseOne(r);
+    private KafkaRecord<K, T> parseOrMarker(KafkaRecord<K, V> r, Rejections rejections) {
+        KafkaRecord<K, T> p = parseOne(r, rejections);
         return p != null ? p : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), null, NO_ACK);
     }
 
@@ -355,6 +411,10 @@ public final class CrashSafeWindows<K, V, T> {
         }
         return session.withConsumer(c -> {
                     Map<TopicPartition, Checkpoint> taken = run.takeAcked();
+                    // after taking the checkpoints: every letter of a record before them is handed over. Waits on
+                    // the consumer's thread, for at most the letters in flight (a commit tick's worth), rather than
+                    // skip the commit: under a steady stream of rejections some letter is always in flight
+                    run.letters.awaitStored();
                     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                     taken.forEach((tp, cp) -> {
                         Checkpoint.Mark mark = cp.mark(tp);
@@ -384,6 +444,9 @@ public final class CrashSafeWindows<K, V, T> {
     /** State of one run (one consumer): assignment, resume state, end detection, the bridge to the operator. */
     private final class Run implements SourceSession.AssignmentHook {
         final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+        /** Letters the parse function rejected; a refused one fails the run through its input. */
+        final PendingLetters letters = new PendingLetters(source.deadLetters(), maxDeadLettersInFlight, this::fail);
+        final Rejections rejections = letters::store;
         final AtomicReference<Checkpoint> acked = new AtomicReference<>();
         private final Map<Object, Long> maxBefore = new ConcurrentHashMap<>();
         private final Map<Duration, Long> emittedUpTo = new ConcurrentHashMap<>();
@@ -627,6 +690,14 @@ public final class CrashSafeWindows<K, V, T> {
             restart();
         }
 
+        /** A letter could not be stored: the run fails (its commits wait on the letters, so none passes it). */
+        private void fail(io.fluxgate.outcome.DeadLetterException e) {
+            FluxSink<KafkaRecord<K, V>> s = sink;
+            if (s != null) {
+                s.error(e);
+            }
+        }
+
         private void restart() {
             FluxSink<KafkaRecord<K, V>> s = sink;
             if (s != null) {
@@ -673,16 +744,17 @@ public final class CrashSafeWindows<K, V, T> {
     /** Mutable builder; not thread-safe. */
     public static final class Builder<K, V, T> {
         private final KafkaSourceOptions<K, V> source;
-        private final Function<? super KafkaRecord<K, V>, ? extends T> parse;
+        private final Parser<K, V, ? extends T> parse;
         private final UniqueUsers.Builder<KafkaRecord<K, T>> windows;
         private Function<Flux<WindowCount>, Flux<WindowCount>> sink;
         private boolean stopAtEnd;
+        private int maxDeadLettersInFlight = DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private int parseParallelism = DEFAULT_PARSE_PARALLELISM;
         private boolean perPartition;
         private Function<Flux<KafkaRecord<K, V>>, Flux<KafkaRecord<K, V>>> recordStage = Function.identity();
 
-        private Builder(KafkaSourceOptions<K, V> source, Function<? super KafkaRecord<K, V>, ? extends T> parse,
+        private Builder(KafkaSourceOptions<K, V> source, Parser<K, V, ? extends T> parse,
                         UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
             this.source = Objects.requireNonNull(source, "source");
             this.parse = Objects.requireNonNull(parse, "parse");
@@ -712,6 +784,18 @@ public final class CrashSafeWindows<K, V, T> {
          */
         public Builder<K, V, T> stopAtEnd(boolean stopAtEnd) {
             this.stopAtEnd = stopAtEnd;
+            return this;
+        }
+
+        /**
+         * Dead letters the parse function {@linkplain Rejections#reject rejected} that are handed to the source's
+         * dead-letter sink before the first of them is stored; default {@value CrashSafeWindows#DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT}.
+         * With 1, each letter waits for the one before it. A rejection waits only when the bound is reached.
+         *
+         * @throws IllegalArgumentException if {@code maxDeadLettersInFlight < 1}
+         */
+        public Builder<K, V, T> maxDeadLettersInFlight(int maxDeadLettersInFlight) {
+            this.maxDeadLettersInFlight = Checks.atLeast("maxDeadLettersInFlight", maxDeadLettersInFlight, 1);
             return this;
         }
 

@@ -264,7 +264,7 @@ class CrashSafeWindowsTest {
         return m;
     }
 
-    private static Map<Long, Long> lastWriteWins(EmbeddedKafka kafka, String topic) {
+    static Map<Long, Long> lastWriteWins(EmbeddedKafka kafka, String topic) {
         Map<Long, Long> m = new TreeMap<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

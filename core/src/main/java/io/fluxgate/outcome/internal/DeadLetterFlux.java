@@ -17,17 +17,19 @@ public final class DeadLetterFlux<T, R> extends FluxOperator<Outcome<T, R>, R> {
     private final DeadLetterSink<? super T> sink;
     private final String stage;
     private final Clock clock;
+    private final int maxInFlight;
 
     public DeadLetterFlux(Flux<? extends Outcome<T, R>> source, DeadLetterSink<? super T> sink, String stage,
-                          Clock clock) {
+                          Clock clock, int maxInFlight) {
         super(source);
         this.sink = sink;
         this.stage = stage;
         this.clock = clock;
+        this.maxInFlight = maxInFlight;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super R> actual) {
-        source.subscribe(new DeadLetterSubscriber<>(actual, sink, stage, clock));
+        source.subscribe(new DeadLetterSubscriber<>(actual, sink, stage, clock, maxInFlight));
     }
 }

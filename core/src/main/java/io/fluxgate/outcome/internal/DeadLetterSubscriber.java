@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
@@ -26,26 +27,29 @@ import reactor.util.context.Context;
  *
  * <p>Why hand-written: {@code handle} cannot wait for an asynchronous store, and {@code concatMap(f, 0)} can but
  * requests one element at a time through the whole upstream chain, which made the success path about 4 times
- * slower. Here there are two modes:
+ * slower; {@code flatMapSequential} stores concurrently but cannot keep a success behind the letters before it
+ * without a publisher per element. Here there are two modes:
  *
  * <ul>
- *   <li><b>Pass-through</b> ({@code requested == PASS_THROUGH}): nothing queued, no store pending. The upstream
+ *   <li><b>Pass-through</b> ({@code requested == PASS_THROUGH}): nothing queued, no store in flight. The upstream
  *       thread emits successes straight to {@code actual} and downstream requests go straight upstream, as in
  *       {@code handle}. A failure whose stage is already complete (a synchronous sink) is settled inline and its
  *       element's demand replenished with {@code request(1)}.</li>
  *   <li><b>Queued</b> ({@code requested >= 0}): entered by the upstream thread when a store does not complete at
- *       once. Elements arriving meanwhile (already requested) go to {@code queue}; downstream requests accumulate
- *       in {@code requested} and are not forwarded, so the queue never holds more than the upstream demand that
- *       was outstanding when the store began (plus requests that raced with its start). Everything is emitted by
- *       one WIP drain loop. Once the store settled and the queue is empty, the loop forwards the accumulated
- *       demand; only a drain run by the upstream thread itself switches back to pass-through, because only that
- *       thread knows no {@code onNext} is between reading the mode and queueing.</li>
+ *       once. Elements arriving meanwhile (already requested) go to {@code queue}; one WIP drain loop takes them
+ *       in order: a failure's store starts as soon as fewer than {@code maxInFlight} are in flight, and its
+ *       element's upstream demand is replenished at once (so a burst of failures keeps the sink busy even under a
+ *       downstream demand of one); a success waits at the head until no store is in flight (every earlier letter
+ *       is stored). Downstream requests accumulate in {@code requested} and are forwarded once nothing is queued
+ *       or in flight; only a drain run by the upstream thread itself switches back to pass-through, because only
+ *       that thread knows no {@code onNext} is between reading the mode and queueing.</li>
  * </ul>
  *
  * <p>Demand bookkeeping: upstream outstanding demand never exceeds downstream outstanding demand (failures
  * replenish the demand they used, {@code owed}), so queued successes always have downstream demand and the drain
- * loop does not count it. An unbounded downstream request becomes batches of {@link #BATCH} upstream, replenished
- * every {@link #LIMIT} elements, so an unbounded subscriber still bounds the queue.
+ * loop does not count it; the queue holds at most that outstanding demand. An unbounded downstream request becomes
+ * batches of {@link #BATCH} upstream, replenished every {@link #LIMIT} elements, so an unbounded subscriber still
+ * bounds the queue.
  */
 final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>, Subscription, Scannable {
 
@@ -55,15 +59,18 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     private static final long PASS_THROUGH = -1L;
 
-    private static final int IDLE = 0;
+    private static final int STORED = 0;
     private static final int PENDING = 1;
-    private static final int STORED = 2;
-    private static final int REFUSED = 3;
+    private static final int REFUSED = 2;
+
+    /** {@link #refusal} once the drain loop took it: later refusals go to the dropped-error hook. */
+    private static final Throwable TAKEN = new Throwable("refusal taken", null, false, false) { };
 
     private final CoreSubscriber<? super R> actual;
     private final DeadLetterSink<? super T> sink;
     private final String stage;
     private final Clock clock;
+    private final int maxInFlight;
 
     private Subscription s;
 
@@ -78,9 +85,20 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
     private static final AtomicIntegerFieldUpdater<DeadLetterSubscriber> WIP =
             AtomicIntegerFieldUpdater.newUpdater(DeadLetterSubscriber.class, "wip");
 
-    /** IDLE, PENDING, or how the pending store ended (STORED, REFUSED) until the drain loop took it. */
-    private volatile int storeState = IDLE;
-    /** The refusal of the last store; written before {@code store = REFUSED}. */
+    /** Stores started and not yet settled; incremented before the mode switch, decremented after the refusal. */
+    private volatile int inFlight;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<DeadLetterSubscriber> IN_FLIGHT =
+            AtomicIntegerFieldUpdater.newUpdater(DeadLetterSubscriber.class, "inFlight");
+
+    /** The first refusal of a store that completed later; {@link #TAKEN} once handled. */
+    @Nullable
+    private volatile Throwable refusal;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<DeadLetterSubscriber, Throwable> REFUSAL =
+            AtomicReferenceFieldUpdater.newUpdater(DeadLetterSubscriber.class, Throwable.class, "refusal");
+
+    /** The refusal of a store that failed at once ({@link #store} returned REFUSED); read by the caller. */
     @Nullable
     private Throwable storeError;
 
@@ -89,8 +107,8 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
     private Queue<Outcome<T, R>> queue;
 
     /**
-     * Upstream demand to replenish: one per stored failure, and under unbounded demand one per element consumed.
-     * Owned by the upstream thread in pass-through mode and by the drain loop in queued mode.
+     * Upstream demand to replenish: one per failure whose store started, and under unbounded demand one per
+     * element consumed. Owned by the upstream thread in pass-through mode and by the drain loop in queued mode.
      */
     private long owed;
 
@@ -104,11 +122,12 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
     private volatile boolean cancelled;
 
     DeadLetterSubscriber(CoreSubscriber<? super R> actual, DeadLetterSink<? super T> sink, String stage,
-                         Clock clock) {
+                         Clock clock, int maxInFlight) {
         this.actual = actual;
         this.sink = sink;
         this.stage = stage;
         this.clock = clock;
+        this.maxInFlight = maxInFlight;
     }
 
     @Override
@@ -139,7 +158,7 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
             }
             return;
         }
-        int result = store((Outcome.Failure<T, R>) outcome);
+        int result = store((Outcome.Failure<T, R>) outcome, true);
         if (result == STORED) {
             if (!unbounded) {
                 s.request(1);
@@ -155,8 +174,10 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
             terminated = true;
             s.cancel();
             actual.onError(e);
+        } else {
+            // store() switched to queued mode and owes the failure's demand: the drain replenishes it
+            drain(true);
         }
-        // PENDING: store() switched to queued mode
     }
 
     private void queueOrDrop(Outcome<T, R> outcome) {
@@ -175,10 +196,11 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     /**
      * Hands the failure's letter to the sink. STORED or REFUSED (with {@code storeError}) if the stage is already
-     * complete or acceptAsync failed; otherwise switches to queued mode, registers the completion and returns
-     * PENDING (the completion may run before this returns, on this thread).
+     * complete or acceptAsync failed; otherwise counts it in flight, owes its element's demand, switches to queued
+     * mode if {@code passThrough}, registers the completion and returns PENDING (the completion may run before this
+     * returns, on this thread).
      */
-    private int store(Outcome.Failure<T, R> failure) {
+    private int store(Outcome.Failure<T, R> failure, boolean passThrough) {
         CompletionStage<Void> stored;
         try {
             DeadLetter<T> letter = new DeadLetter<>(failure.input(), failure.cause(), clock.instant(), stage);
@@ -204,13 +226,16 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
                 }
             }
         }
-        if (queue == null) {
-            queue = Queues.<Outcome<T, R>>unbounded(Queues.XS_BUFFER_SIZE).get();
+        // in flight before queued mode: a drain that sees queued mode also sees the store and keeps successes
+        // and downstream demand back
+        IN_FLIGHT.incrementAndGet(this);
+        owed++;
+        if (passThrough) {
+            if (queue == null) {
+                queue = Queues.<Outcome<T, R>>unbounded(Queues.XS_BUFFER_SIZE).get();
+            }
+            REQUESTED.compareAndSet(this, PASS_THROUGH, 0L);
         }
-        // PENDING before queued mode: a drain that sees queued mode then also sees the pending store and
-        // does not forward demand
-        storeState = PENDING;
-        REQUESTED.compareAndSet(this, PASS_THROUGH, 0L);
         // never cancelled, on purpose: a sink cannot take a letter back
         stored.whenComplete((ok, e) -> settled(e));
         return PENDING;
@@ -218,11 +243,13 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
 
     private void settled(@Nullable Throwable e) {
         if (e != null) {
-            storeError = unwrap(e);
-            storeState = REFUSED;
-        } else {
-            storeState = STORED;
+            Throwable cause = unwrap(e);
+            if (!REFUSAL.compareAndSet(this, null, cause)) {
+                // the stream already failed (or was cancelled) on an earlier refusal
+                Operators.onErrorDropped(cause, actual.currentContext());
+            }
         }
+        IN_FLIGHT.decrementAndGet(this);
         drain(false);
     }
 
@@ -317,6 +344,7 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
     private void drainPass(boolean fromUpstream) {
         Queue<Outcome<T, R>> q = queue;
         boolean upstreamDone;
+        boolean empty;
         for (;;) {
             if (cancelled || terminated) {
                 dropAll(q);
@@ -328,33 +356,37 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
                 // that this pass would not have seen before polling
                 return;
             }
-            int st = storeState;
-            if (st == PENDING) {
-                return;
-            }
-            if (st == STORED) {
-                storeState = IDLE;
-                owed++;
-            } else if (st == REFUSED) {
-                storeState = IDLE;
-                Throwable e = storeError;
-                storeError = null;
-                refuse(e);
+            Throwable refused = refusal;
+            if (refused != null && refused != TAKEN) {
+                refusal = TAKEN;
+                refuse(refused);
                 continue;
             }
-            // done before the poll: read after an empty poll, it may cover an element queued in between
+            // done before the peek: read after an empty peek, it may cover an element queued in between
             upstreamDone = done;
-            Outcome<T, R> outcome = q == null ? null : q.poll();
+            Outcome<T, R> outcome = q == null ? null : q.peek();
             if (outcome == null) {
+                empty = true;
                 break;
             }
             if (outcome instanceof Outcome.Success<T, R> success) {
+                if (inFlight != 0) {
+                    // every earlier letter stored first
+                    empty = false;
+                    break;
+                }
+                q.poll();
                 actual.onNext(success.value());
                 if (unbounded) {
                     owed++;
                 }
             } else {
-                int result = store((Outcome.Failure<T, R>) outcome);
+                if (inFlight >= maxInFlight) {
+                    empty = false;
+                    break;
+                }
+                q.poll();
+                int result = store((Outcome.Failure<T, R>) outcome, false);
                 if (result == STORED) {
                     owed++;
                 } else if (result == REFUSED) {
@@ -362,11 +394,16 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
                     storeError = null;
                     refuse(e);
                 }
+                // PENDING: store() owes its demand
             }
         }
-        long r = requested;
-        if (r == PASS_THROUGH) {
-            // the upstream thread delivers terminals and replenishes demand itself in pass-through mode
+        if (owed > 0) {
+            // replenishes failures at the start of their stores, so a burst of them keeps maxInFlight stores busy
+            long n = owed;
+            owed = 0;
+            s.request(n);
+        }
+        if (!empty || inFlight != 0) {
             return;
         }
         if (upstreamDone) {
@@ -381,19 +418,13 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
             return;
         }
         for (;;) {
-            // re-read after the mode: a store the upstream thread just started keeps demand back
-            if (storeState != IDLE) {
-                return;
-            }
+            long r = requested;
             if (REQUESTED.compareAndSet(this, r, fromUpstream ? PASS_THROUGH : 0L)) {
-                long n = Operators.addCap(r, owed);
-                owed = 0;
-                if (n > 0) {
-                    s.request(n);
+                if (r > 0) {
+                    s.request(r);
                 }
                 return;
             }
-            r = requested;
         }
     }
 
@@ -411,11 +442,10 @@ final class DeadLetterSubscriber<T, R> implements CoreSubscriber<Outcome<T, R>>,
         if (q != null) {
             Operators.onDiscardQueueWithClear(q, ctx, null);
         }
-        if (storeState == REFUSED) {
-            storeState = IDLE;
-            Throwable e = storeError;
-            storeError = null;
-            Operators.onErrorDropped(e, ctx);
+        Throwable refused = refusal;
+        if (refused != null && refused != TAKEN) {
+            refusal = TAKEN;
+            Operators.onErrorDropped(refused, ctx);
         }
         Throwable e = error;
         if (e != null) {

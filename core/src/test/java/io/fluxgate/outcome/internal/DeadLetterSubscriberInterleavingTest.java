@@ -38,8 +38,9 @@ class DeadLetterSubscriberInterleavingTest {
     }
 
     /**
-     * A queue that runs {@code beforePoll} once at the next poll, and {@code onEmptyPoll} once after a poll found it
-     * empty and before that poll returns.
+     * A queue that runs {@code beforePoll} once at the next read of its head ({@code peek}, which the drain loop
+     * calls before it takes an element), and {@code onEmptyPoll} once after such a read found it empty and before
+     * that read returns.
      */
     private static final class SteppingQueue<E> extends AbstractQueue<E> {
         private final Queue<E> delegate = new ConcurrentLinkedQueue<>();
@@ -48,18 +49,7 @@ class DeadLetterSubscriberInterleavingTest {
 
         @Override
         public E poll() {
-            Runnable before = beforePoll;
-            if (before != null) {
-                beforePoll = null;
-                before.run();
-            }
-            E e = delegate.poll();
-            Runnable step = onEmptyPoll;
-            if (e == null && step != null) {
-                onEmptyPoll = null;
-                step.run();
-            }
-            return e;
+            return delegate.poll();
         }
 
         @Override
@@ -69,7 +59,18 @@ class DeadLetterSubscriberInterleavingTest {
 
         @Override
         public E peek() {
-            return delegate.peek();
+            Runnable before = beforePoll;
+            if (before != null) {
+                beforePoll = null;
+                before.run();
+            }
+            E e = delegate.peek();
+            Runnable step = onEmptyPoll;
+            if (e == null && step != null) {
+                onEmptyPoll = null;
+                step.run();
+            }
+            return e;
         }
 
         @Override
@@ -97,7 +98,7 @@ class DeadLetterSubscriberInterleavingTest {
             stores.add(store);
             return store;
         });
-        new DeadLetterFlux<>(source.flux(), sink, "parse", Clock.systemUTC()).subscribe(downstream);
+        new DeadLetterFlux<>(source.flux(), sink, "parse", Clock.systemUTC(), 1).subscribe(downstream);
         operator = (DeadLetterSubscriber<String, Integer>) Scannable.from(downstream).scan(Scannable.Attr.PARENT);
         Field field = DeadLetterSubscriber.class.getDeclaredField("queue");
         field.setAccessible(true);

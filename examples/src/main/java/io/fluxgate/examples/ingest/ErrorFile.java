@@ -21,7 +21,9 @@ import tools.jackson.core.io.JsonStringEncoder;
  * <p>{@code line} is the line the record starts on (1 is the first line, the CSV header included); {@code raw} is
  * the record's text as in the file (a CSV record may span lines; invalid UTF-8 shows as U+FFFD). The file is
  * created (emptied) when the run starts, so after a run it lists exactly that run's errors. Writes are serialized
- * and flushed one by one; a write that fails fails the run: a rejection is never dropped silently.
+ * and flushed when an entry comes {@value #FLUSH_EVERY_MS} ms or more after the last flush, when the buffer is full,
+ * and at close, not one by one: a file with many bad rows is not held to a system call per row. A write that fails
+ * (here, at a flush or at close) fails the run: a rejection is never dropped silently.
  *
  * <p>Every line is valid UTF-8 JSON whatever the input: text that cannot be encoded (a lone UTF-16 surrogate, as a
  * JSON parser's message about invalid input can carry) is written as U+FFFD, and an entry is encoded whole before
@@ -30,8 +32,12 @@ import tools.jackson.core.io.JsonStringEncoder;
 final class ErrorFile implements AutoCloseable {
 
     private final Path path;
+    /** Longest time an entry waits in the buffer while more entries come. */
+    static final long FLUSH_EVERY_MS = 100;
+
     private final OutputStream writer;
     private long count;
+    private long lastFlush = System.nanoTime();
 
     ErrorFile(Path path) throws IOException {
         this.path = path;
@@ -80,8 +86,12 @@ final class ErrorFile implements AutoCloseable {
         synchronized (this) {
             try {
                 writer.write(entry);
-                // flushed per entry: rejections are the exception, and an interrupted run keeps what it found
-                writer.flush();
+                // an interrupted run keeps what it found up to a moment before, without a flush per entry
+                long now = System.nanoTime();
+                if (now - lastFlush >= FLUSH_EVERY_MS * 1_000_000L) {
+                    writer.flush();
+                    lastFlush = now;
+                }
                 count++;
             } catch (IOException e) {
                 throw new WriteFailed("cannot write to the error file " + path + ": " + e.getMessage(), e);

@@ -325,13 +325,15 @@ final class UniqueUsersJob implements AutoCloseable {
     /**
      * The counting pipeline's builder: the values are views of the fetched batches (Kafka's
      * {@code ByteBufferDeserializer}, no copy), read on {@code --threads} threads of the run, so the consumer's
-     * thread neither copies nor parses; each malformed frame is counted and stored before it is passed.
+     * thread neither copies nor parses; each malformed frame is counted and handed to the dead letters, stored before
+     * any offset past it is committed.
      */
     private CrashSafeWindows.Builder<byte[], ByteBuffer, Frame> counting(String bootstrap, Map<String, Object> properties,
                                                                          Counters counters, WindowStats stats,
                                                                          DeadLetterSink<RejectedRecord> deadLetters) {
         return CrashSafeWindows.builder(source(bootstrap, properties, deadLetters),
-                        (KafkaRecord<byte[], ByteBuffer> r) -> parse(r, counters, deadLetters), windows(stats))
+                        (KafkaRecord<byte[], ByteBuffer> r, CrashSafeWindows.Rejections rejections) ->
+                                parse(r, counters, rejections), windows(stats))
                 .parseParallelism(config.threads());
     }
 
@@ -403,7 +405,7 @@ final class UniqueUsersJob implements AutoCloseable {
     }
 
     /** A valid frame, or null after counting a blank line or dead-lettering a malformed one. */
-    private Frame parse(KafkaRecord<byte[], ByteBuffer> r, Counters counters, DeadLetterSink<RejectedRecord> deadLetters) {
+    private Frame parse(KafkaRecord<byte[], ByteBuffer> r, Counters counters, CrashSafeWindows.Rejections rejections) {
         counters.frames.increment();
         FrameResult result = frames.read(r.value());
         if (result instanceof FrameResult.Frame f) {
@@ -411,8 +413,9 @@ final class UniqueUsersJob implements AutoCloseable {
         }
         if (result instanceof FrameResult.Malformed m) {
             counters.malformed.increment();
-            // Stored before the offset can be committed past it: a dead letter is never lost to a crash.
-            deadLetters.accept(RejectedRecord.ofBuffer(r).letter("parse", m.reason()));
+            // Handed to the dead-letter topic without waiting; no offset past it is committed before it is stored,
+            // so a dead letter is never lost to a crash.
+            rejections.reject(RejectedRecord.ofBuffer(r).letter("parse", m.reason()));
         } else {
             counters.blank.increment();
         }
