@@ -26,6 +26,9 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 
 class AggregateTest {
 
+    /** Every verification is bounded: a broken rule fails the test instead of hanging it. */
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     /** One check result for an order. */
     record Result(String order, String check, int value) {
     }
@@ -58,7 +61,7 @@ class AggregateTest {
                     assertThat(List.copyOf(g.parts().keySet())).containsExactly("payment", "stock", "fraud");
                 })
                 .assertNext(g -> assertThat(g.key()).isEqualTo("o1"))
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -80,7 +83,7 @@ class AggregateTest {
                     assertThat(((Partial<String, Object>) g).reason()).isEqualTo(Reason.SOURCE_COMPLETED);
                     assertThat(g.parts()).isEqualTo(Map.of("payment", "o2", "stock", 2));
                 })
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -89,8 +92,8 @@ class AggregateTest {
                 .part("a", Flux.range(0, 50), i -> i)
                 .part("b", Flux.range(0, 50), i -> i)
                 .build();
-        StepVerifier.create(f).expectNextCount(50).verifyComplete();
-        StepVerifier.create(f).expectNextCount(50).verifyComplete();
+        StepVerifier.create(f).expectNextCount(50).expectComplete().verify(WAIT);
+        StepVerifier.create(f).expectNextCount(50).expectComplete().verify(WAIT);
     }
 
     @Test
@@ -99,7 +102,7 @@ class AggregateTest {
                         .transform(byOrder().completeAfter(2).build()))
                 .assertNext(g -> assertThat(g).isEqualTo(new Complete<>("o1", Map.of("a", r("o1", "a"), "b", r("o1", "b")))))
                 .assertNext(g -> assertThat(g.isComplete()).isFalse())
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -110,7 +113,7 @@ class AggregateTest {
         StepVerifier.create(Flux.just(r("o1", "a", 4), r("o1", "b", 4), r("o1", "c", 4), r("o1", "d", 1))
                         .transform(op))
                 .assertNext(g -> assertThat(g.parts()).containsOnlyKeys("a", "b", "c"))
-                .verifyComplete(); // d came after o1 closed: late, dropped
+                .expectComplete().verify(WAIT); // d came after o1 closed: late, dropped
     }
 
     @Test
@@ -132,7 +135,7 @@ class AggregateTest {
                         Map.of("payment", r("o2", "payment"), "stock", r("o2", "stock")))))
                 .expectNoEvent(Duration.ofMinutes(5))
                 .then(source::complete)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(stats.timedOut()).isEqualTo(1);
         assertThat(stats.completed()).isEqualTo(1);
         assertThat(stats.parts()).isEqualTo(3);
@@ -151,7 +154,7 @@ class AggregateTest {
                 .then(() -> vts.advanceTimeBy(Duration.ofSeconds(1)))
                 .assertNext(g -> assertThat(g.isComplete()).isFalse())
                 .then(source::complete)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -168,7 +171,7 @@ class AggregateTest {
                 .then(() -> source.next(r("o2", "a"), r("o2", "b")))
                 .assertNext(g -> assertThat(g.key()).isEqualTo("o2"))
                 .then(source::complete)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(stats.timedOut()).isEqualTo(1);
         assertThat(stats.incompleteDropped()).isEqualTo(1);
         assertThat(discarded).containsExactly(r("o1", "a"));
@@ -187,7 +190,7 @@ class AggregateTest {
                             .hasMessageContaining("o1").hasMessageContaining("TIMED_OUT").hasMessageContaining("[a]");
                     assertThat(((IncompleteGroupException) e).reason()).isEqualTo(Reason.TIMED_OUT);
                 })
-                .verify();
+                .verify(WAIT);
         source.assertCancelled();
     }
 
@@ -198,7 +201,7 @@ class AggregateTest {
                 // o2 completed but waits behind the error: an error is delivered at once, held groups discarded
                 .expectErrorSatisfies(e -> assertThat(((IncompleteGroupException) e).reason())
                         .isEqualTo(Reason.SOURCE_COMPLETED))
-                .verify();
+                .verify(WAIT);
     }
 
     @Test
@@ -218,7 +221,7 @@ class AggregateTest {
                 .assertNext(g -> assertThat(g).isEqualTo(new Complete<>("o4", Map.of("a", r("o4", "a"), "b", r("o4", "b")))))
                 .then(source::complete)
                 .assertNext(g -> assertThat(g.key()).isEqualTo("o3"))
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(stats.evicted()).isEqualTo(2);
         assertThat(stats.sourceCompleted()).isEqualTo(1);
     }
@@ -231,7 +234,7 @@ class AggregateTest {
                         .transform(byOrder().completeAfter(2).stats(stats).build())
                         .contextWrite(ctx -> Operators.enableOnDiscard(ctx, discarded::add)))
                 .assertNext(g -> assertThat(g.part("a")).isEqualTo(r("o1", "a", 1)))
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(discarded).containsExactly(r("o1", "a", 2));
         assertThat(stats.duplicates()).isEqualTo(1);
     }
@@ -246,7 +249,7 @@ class AggregateTest {
                     assertThat(g.part("a")).isEqualTo(r("o1", "a", 2));
                     assertThat(List.copyOf(g.parts().keySet())).containsExactly("a", "b");
                 })
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(discarded).containsExactly(r("o1", "a", 1));
     }
 
@@ -258,7 +261,7 @@ class AggregateTest {
                         .contextWrite(ctx -> Operators.enableOnDiscard(ctx, discarded::add)))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DuplicatePartException.class)
                         .hasMessageContaining("'a'").hasMessageContaining("o1"))
-                .verify();
+                .verify(WAIT);
         assertThat(discarded).containsExactlyInAnyOrder(r("o1", "a", 1), r("o1", "a", 2));
     }
 
@@ -270,7 +273,7 @@ class AggregateTest {
                         .transform(byOrder().completeAfter(2).stats(stats).build())
                         .contextWrite(ctx -> Operators.enableOnDiscard(ctx, discarded::add)))
                 .expectNextCount(1)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(stats.late()).isEqualTo(1);
         assertThat(discarded).containsExactly(r("o1", "c"));
     }
@@ -288,7 +291,7 @@ class AggregateTest {
                 .expectNextMatches(g -> !g.isComplete())
                 .then(() -> source.next(r("o1", "c"), r("o2", "b")))
                 .then(source::complete)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(late).containsExactly(new LatePart<>("o1", "c", r("o1", "c")), new LatePart<>("o2", "b", r("o2", "b")));
     }
 
@@ -300,9 +303,9 @@ class AggregateTest {
                                 .lateParts(LatePartPolicy.sideOutput(p -> sink.emitNext(p, Sinks.EmitFailureHandler.FAIL_FAST)))
                                 .build()))
                 .expectNextCount(1)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         sink.tryEmitComplete();
-        StepVerifier.create(sink.asFlux()).expectNext(new LatePart<>("o1", "a", r("o1", "a"))).verifyComplete();
+        StepVerifier.create(sink.asFlux()).expectNext(new LatePart<>("o1", "a", r("o1", "a"))).expectComplete().verify(WAIT);
     }
 
     @Test
@@ -312,7 +315,7 @@ class AggregateTest {
                                 .lateParts(LatePartPolicy.sideOutput(p -> {
                                     throw new IllegalStateException("side output full");
                                 })).build()))
-                .verifyErrorMessage("side output full");
+                .expectErrorMessage("side output full").verify(WAIT);
     }
 
     @Test
@@ -330,7 +333,7 @@ class AggregateTest {
                 .then(() -> source.next(r("o1", "c"))) // forgotten: a new group
                 .expectNextMatches(g -> g.parts().containsKey("c"))
                 .then(source::complete)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(stats.late()).isEqualTo(1);
         assertThat(stats.completed()).isEqualTo(2);
     }
@@ -342,7 +345,7 @@ class AggregateTest {
                         .transform(byOrder().completeAfter(1).rememberClosedKeys(2, Duration.ofHours(1)).stats(stats)
                                 .build()))
                 .expectNextCount(4) // o1, o2, o3 and o1 again (o1 was forgotten when o3 closed)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(stats.late()).isEqualTo(1); // o3's second part
     }
 
@@ -360,7 +363,7 @@ class AggregateTest {
                 .then(() -> assertThat(requested.get()).isLessThanOrEqualTo(11L + 8))
                 .thenRequest(Long.MAX_VALUE)
                 .expectNextCount(989)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -374,7 +377,7 @@ class AggregateTest {
                 .expectNoEvent(Duration.ofMillis(20))
                 .thenRequest(1)
                 .expectNextCount(1)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -420,7 +423,7 @@ class AggregateTest {
                 .expectNextCount(1)
                 // o2 completes and waits for demand, o3 is open: the error does not wait behind them
                 .then(() -> source.next(r("o2", "a"), r("o2", "b"), r("o3", "a")).error(new IllegalStateException("boom")))
-                .verifyErrorMessage("boom");
+                .expectErrorMessage("boom").verify(WAIT);
         assertThat(discarded).containsExactlyInAnyOrder(r("o2", "a"), r("o2", "b"), r("o3", "a"));
     }
 
@@ -430,17 +433,17 @@ class AggregateTest {
                         .transform(Aggregate.<String, Result>byKey(Result::order, Result::check).completeAfter(2).build()))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(NullPointerException.class)
                         .hasMessageContaining("key function"))
-                .verify();
+                .verify(WAIT);
         StepVerifier.create(Flux.just(r("o1", "a"))
                         .transform(Aggregate.<String, Result>byKey(x -> {
                             throw new IllegalArgumentException("bad key");
                         }, Result::check).completeAfter(1).build()))
-                .verifyErrorMessage("bad key");
+                .expectErrorMessage("bad key").verify(WAIT);
         StepVerifier.create(Flux.just(r("o1", "a"))
                         .transform(byOrder().completeWhen(ps -> {
                             throw new IllegalArgumentException("bad predicate");
                         }).build()))
-                .verifyErrorMessage("bad predicate");
+                .expectErrorMessage("bad predicate").verify(WAIT);
     }
 
     @Test
@@ -451,7 +454,7 @@ class AggregateTest {
                 .expectNextCount(1)
                 .then(() -> source.complete().next(r("o2", "a")).error(new IllegalStateException("late")))
                 .expectComplete()
-                .verifyThenAssertThat()
+                .verifyThenAssertThat(WAIT)
                 .hasDroppedExactly(r("o2", "a"))
                 .hasDroppedErrorWithMessage("late");
     }
@@ -467,7 +470,7 @@ class AggregateTest {
                 .thenRequest(10)
                 .expectNextCount(4)
                 .then(source::complete)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -476,7 +479,7 @@ class AggregateTest {
         StepVerifier.create(Flux.just(r("o1", "a"), r("o1", "a"), r("o1", "b"), r("o1", "c"), r("o2", "a"))
                         .transform(byOrder().completeAfter(2).meterRegistry(registry, "orders").build()))
                 .expectNextCount(2)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         Function<String, Double> count = event -> registry.get("fluxgate.aggregate.events")
                 .tags("name", "orders", "event", event).counter().count();
         assertThat(count.apply("parts")).isEqualTo(5.0);
@@ -491,8 +494,8 @@ class AggregateTest {
     void oneTransformerIsSafeToReuse() {
         Function<Flux<Result>, Flux<Aggregated<String, Result>>> op = byOrder().completeAfter(2).build();
         Flux<Result> in = Flux.just(r("o1", "a"), r("o1", "b"));
-        StepVerifier.create(in.transform(op)).expectNextMatches(Aggregated::isComplete).verifyComplete();
-        StepVerifier.create(in.transform(op)).expectNextMatches(Aggregated::isComplete).verifyComplete();
+        StepVerifier.create(in.transform(op)).expectNextMatches(Aggregated::isComplete).expectComplete().verify(WAIT);
+        StepVerifier.create(in.transform(op)).expectNextMatches(Aggregated::isComplete).expectComplete().verify(WAIT);
     }
 
     @Test
