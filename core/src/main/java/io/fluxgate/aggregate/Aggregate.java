@@ -386,7 +386,7 @@ public final class Aggregate {
 
     /**
      * The several-sources form: a {@code Flux<Aggregated<K, T>>} over named sources, each subscribed once per
-     * subscription of the result (merged, {@value #SOURCE_PREFETCH} parts prefetched from each).
+     * subscription of the result (merged, 32 parts prefetched from each).
      *
      * @param <K> the correlation key type
      * @param <T> a common supertype of the sources' values ({@code Object} for unrelated types)

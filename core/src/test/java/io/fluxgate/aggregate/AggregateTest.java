@@ -367,6 +367,25 @@ class AggregateTest {
     }
 
     @Test
+    void groupsTimedOutWithoutDemandWaitForItAndAreNotLost() {
+        TestPublisher<Result> source = TestPublisher.create();
+        StepVerifier.withVirtualTime(() -> source.flux().transform(byOrder().completeAfter(2)
+                        .timeout(Duration.ofSeconds(5)).build()), 1)
+                .expectSubscription()
+                .then(() -> source.next(r("o1", "a"), r("o1", "b")))
+                .expectNextMatches(Aggregated::isComplete)
+                .then(() -> source.next(r("o2", "a"), r("o3", "a")))
+                .thenAwait(Duration.ofSeconds(5))
+                .expectNoEvent(Duration.ofMinutes(1))
+                .thenRequest(2)
+                .assertNext(g -> assertThat(g).isEqualTo(new Partial<>("o2", Map.of("a", r("o2", "a")), Reason.TIMED_OUT)))
+                .assertNext(g -> assertThat(g).isEqualTo(new Partial<>("o3", Map.of("a", r("o3", "a")), Reason.TIMED_OUT)))
+                .then(source::complete)
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
     void groupsWaitingAtSourceCompletionAreDeliveredAsDemandArrives() {
         StepVerifier.create(Flux.just(r("o1", "a"), r("o2", "a"), r("o3", "a"))
                         .transform(byOrder().completeAfter(2).build()), 0)

@@ -180,10 +180,15 @@ public final class AggregateSubscriber<I, K, T> extends DrainSubscriber<I, Aggre
             } catch (Throwable ex) {
                 failure = ex;
             }
+            if (failure != null) {
+                // recorded under the lock, so an onComplete or onNext racing with this timer sees the failure
+                error = failure;
+            }
         }
         if (failure != null) {
             s.cancel();
-            onError(failure);
+            done = true;
+            drain();
             return;
         }
         drain();
