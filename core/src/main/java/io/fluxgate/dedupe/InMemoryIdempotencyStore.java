@@ -88,6 +88,20 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
         }
     }
 
+    /**
+     * Whether {@code key} is remembered now, without marking it (a reader's check, e.g. "was this key closed?").
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    public boolean contains(K key) {
+        Objects.requireNonNull(key, "key");
+        long now = ttlNanos == Long.MAX_VALUE ? 0 : nanoClock.getAsLong();
+        synchronized (seenAt) {
+            expire(now);
+            return seenAt.containsKey(key);
+        }
+    }
+
     private void expire(long now) {
         if (ttlNanos == Long.MAX_VALUE) {
             return;

@@ -40,6 +40,7 @@ class DedupePropertyTest {
                     model.remove(0);
                 }
             }
+            assertThat(store.contains(key)).as("contains %d at %d", key, now.get()).isEqualTo(seen);
             assertThat(store.tryMark(key)).as("key %d at %d", key, now.get()).isEqualTo(!seen);
             assertThat(store.size()).isLessThanOrEqualTo(maxKeys);
         }

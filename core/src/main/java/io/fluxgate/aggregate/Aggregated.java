@@ -1,0 +1,92 @@
+package io.fluxgate.aggregate;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One result of {@link Aggregate}: the parts gathered for one correlation key. The type says whether the group
+ * completed ({@link Complete}) or was closed before its completion condition held ({@link Partial}, emitted only
+ * under {@link IncompletePolicy#EMIT_PARTIAL}), so a consumer cannot mistake a timed-out group for a finished one:
+ *
+ * <pre>{@code
+ * if (group instanceof Aggregated.Partial<String, Object> partial) {
+ *     alerts.missing(partial.key(), partial.reason());
+ * } else {
+ *     orders.ship(group.key(), group.parts());
+ * }
+ * }</pre>
+ *
+ * <p>{@link #parts()} maps part name to value in arrival order (a replaced duplicate keeps its first position); it is
+ * unmodifiable.
+ *
+ * @param <K> the correlation key type
+ * @param <T> the part value type
+ */
+public sealed interface Aggregated<K, T> permits Aggregated.Complete, Aggregated.Partial {
+
+    /** The correlation key. */
+    K key();
+
+    /** Part name to value, in arrival order; unmodifiable. */
+    Map<String, T> parts();
+
+    /** {@code true} for a {@link Complete} group. */
+    boolean isComplete();
+
+    /**
+     * The value of part {@code name}, or null if that part is absent.
+     *
+     * @throws NullPointerException if {@code name} is null
+     */
+    default T part(String name) {
+        return parts().get(Objects.requireNonNull(name, "name"));
+    }
+
+    /** Why a group was closed before its completion condition held. */
+    enum Reason {
+        /** Its completion timeout passed (measured from its first part). */
+        TIMED_OUT,
+        /** It was the oldest open group when a new key arrived and {@code maxKeys} groups were open. */
+        EVICTED,
+        /** The source completed while it was open. */
+        SOURCE_COMPLETED
+    }
+
+    /**
+     * A group whose completion condition held.
+     *
+     * @param key   the correlation key
+     * @param parts part name to value, in arrival order
+     */
+    record Complete<K, T>(K key, Map<String, T> parts) implements Aggregated<K, T> {
+        public Complete {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(parts, "parts");
+        }
+
+        @Override
+        public boolean isComplete() {
+            return true;
+        }
+    }
+
+    /**
+     * A group closed before its completion condition held.
+     *
+     * @param key    the correlation key
+     * @param parts  the parts that did arrive, in arrival order (never empty)
+     * @param reason why it was closed
+     */
+    record Partial<K, T>(K key, Map<String, T> parts, Reason reason) implements Aggregated<K, T> {
+        public Partial {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(parts, "parts");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public boolean isComplete() {
+            return false;
+        }
+    }
+}
