@@ -1,5 +1,7 @@
 package io.fluxgate.snippets;
 
+import io.fluxgate.aggregate.Aggregate;
+import io.fluxgate.aggregate.Aggregated;
 import io.fluxgate.batch.AdaptiveBatch;
 import io.fluxgate.breaker.CircuitBreaker;
 import io.fluxgate.cursor.CursorSource;
@@ -65,6 +67,8 @@ public final class ReadmeExamples {
     public record OrderPlaced(String orderId) {}
 
     public record Update(String userId, String value) {}
+
+    public record Result(String orderId, String check, boolean ok) {}
 
     public record User(String id) {
         static final User UNKNOWN = new User("?");
@@ -132,6 +136,10 @@ public final class ReadmeExamples {
         smallFlux.distinct();
         hot.onBackpressureBuffer(10_000);
         rows.publishOn(Schedulers.boundedElastic());
+    }
+
+    Flux<Aggregated<String, Result>> aggregating(Flux<Result> results) {
+        return results.transform(Aggregate.byKey(Result::orderId, Result::check).completeWhenAll("payment", "stock", "fraud").timeout(Duration.ofSeconds(30)).build());
     }
 
     void routing(Flux<Order> f, Function<Flux<Order>, Flux<String>> vipStage,
