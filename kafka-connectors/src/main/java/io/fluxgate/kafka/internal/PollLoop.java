@@ -52,6 +52,30 @@ final class PollLoop<K, V> {
 
         /** The consumer was closed (or could not be created); on the loop's thread. */
         void closed(Consumer<K, V> consumer);
+
+        /** On the loop's thread before each poll (e.g. commits that are due). */
+        default void beforePoll(Consumer<K, V> consumer) {
+        }
+
+        /**
+         * On the loop's thread after each poll and after its records went downstream: true ends the input (the
+         * batches complete; the loop stays in its group, paused, until it is stopped).
+         */
+        default boolean inputEnded(Consumer<K, V> consumer) {
+            return false;
+        }
+
+        /** On the loop's thread, before the consumer of a loop that ran without failing is closed. */
+        default void closing(Consumer<K, V> consumer) {
+        }
+
+        /**
+         * The subscriber is gone (cancel, or the completion after {@link #inputEnded}): runs {@code stop} now (the
+         * default) or later, e.g. once acknowledgements that are still coming are committed.
+         */
+        default void disposed(Runnable stop) {
+            stop.run();
+        }
     }
 
     private final Setup<K, V> setup;
@@ -64,6 +88,8 @@ final class PollLoop<K, V> {
     /** The loop is in (or about to enter) {@code poll()}: a wakeup reaches it there. */
     private volatile boolean polling;
     private volatile boolean paused;
+    /** {@link Setup#inputEnded} said so: nothing more goes downstream. */
+    private volatile boolean ended;
 
     PollLoop(Setup<K, V> setup, Duration pollTimeout, String threadName) {
         this.setup = setup;
@@ -86,7 +112,7 @@ final class PollLoop<K, V> {
                     wakeUp();
                 }
             });
-            sink.onDispose(this::stop);
+            sink.onDispose(() -> setup.disposed(this::stop));
             Thread t = new Thread(() -> loop(sink), threadName);
             t.setDaemon(true);
             t.start();
@@ -128,7 +154,8 @@ final class PollLoop<K, V> {
         });
     }
 
-    private void stop() {
+    /** Stops the loop: it commits nothing by itself, closes the consumer on its thread. Idempotent. */
+    void stop() {
         stopped = true;
         wakeUp();
     }
@@ -142,13 +169,15 @@ final class PollLoop<K, V> {
 
     private void loop(FluxSink<ConsumerRecords<K, V>> sink) {
         Consumer<K, V> c = null;
+        boolean failed = true;
         try {
             c = setup.create();
             consumer = c;
             setup.subscribe(c, new Listener());
             while (!stopped) {
                 runTasks();
-                boolean demand = sink.requestedFromDownstream() > 0;
+                setup.beforePoll(c);
+                boolean demand = !ended && sink.requestedFromDownstream() > 0;
                 if (!demand) {
                     // every time, so that partitions assigned since the last pause are paused too
                     c.pause(c.assignment());
@@ -159,7 +188,7 @@ final class PollLoop<K, V> {
                 }
                 polling = true;
                 // a call or demand that came before polling was set did not wake anything: look again
-                if (stopped || !tasks.isEmpty() || (paused && sink.requestedFromDownstream() > 0)) {
+                if (stopped || !tasks.isEmpty() || (paused && !ended && sink.requestedFromDownstream() > 0)) {
                     polling = false;
                     continue;
                 }
@@ -176,7 +205,14 @@ final class PollLoop<K, V> {
                     // paused are paused by the listener before they return anything
                     sink.next(records);
                 }
+                if (!ended && setup.inputEnded(c)) {
+                    ended = true;
+                    c.pause(c.assignment());
+                    paused = true;
+                    sink.complete();
+                }
             }
+            failed = false;
         } catch (Throwable e) {
             if (!stopped) {
                 log.debug("Poll loop {} failed", threadName, e);
@@ -186,6 +222,13 @@ final class PollLoop<K, V> {
             stopped = true;
             polling = false;
             runTasks();
+            if (c != null && !failed) {
+                try {
+                    setup.closing(c);
+                } catch (RuntimeException e) {
+                    log.warn("Closing work of {} failed: {}", threadName, e.toString());
+                }
+            }
             if (c != null) {
                 try {
                     c.close();
