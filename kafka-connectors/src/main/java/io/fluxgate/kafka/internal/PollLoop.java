@@ -58,10 +58,11 @@ final class PollLoop<K, V> {
         }
 
         /**
-         * On the loop's thread after each poll and after its records went downstream: true ends the input (the
-         * batches complete; the loop stays in its group, paused, until it is stopped).
+         * On the loop's thread after each poll and after its records went downstream: true sends an empty batch
+         * after them, a marker the owner reads as "read to the end as of this poll" (the owner decides on its own
+         * thread whether that still holds, e.g. whether a rebalance came between).
          */
-        default boolean inputEnded(Consumer<K, V> consumer) {
+        default boolean atEnd(Consumer<K, V> consumer) {
             return false;
         }
 
@@ -70,7 +71,7 @@ final class PollLoop<K, V> {
         }
 
         /**
-         * The subscriber is gone (cancel, or the completion after {@link #inputEnded}): runs {@code stop} now (the
+         * The subscriber is gone (cancel, or the completion of the owner's records): runs {@code stop} now (the
          * default) or later, e.g. once acknowledgements that are still coming are committed.
          */
         default void disposed(Runnable stop) {
@@ -88,8 +89,6 @@ final class PollLoop<K, V> {
     /** The loop is in (or about to enter) {@code poll()}: a wakeup reaches it there. */
     private volatile boolean polling;
     private volatile boolean paused;
-    /** {@link Setup#inputEnded} said so: nothing more goes downstream. */
-    private volatile boolean ended;
 
     PollLoop(Setup<K, V> setup, Duration pollTimeout, String threadName) {
         this.setup = setup;
@@ -98,7 +97,8 @@ final class PollLoop<K, V> {
     }
 
     /**
-     * The batches of each poll, one per poll that returned records; demand is in batches. Subscribe once: the
+     * The batches of each poll, one per poll that returned records, and empty ones as markers where
+     * {@link Setup#atEnd} asks for them; demand is in batches (a marker may go beyond it). Subscribe once: the
      * subscription starts the loop's thread; cancel stops it and closes the consumer on that thread.
      */
     Flux<ConsumerRecords<K, V>> batches() {
@@ -177,7 +177,7 @@ final class PollLoop<K, V> {
             while (!stopped) {
                 runTasks();
                 setup.beforePoll(c);
-                boolean demand = !ended && sink.requestedFromDownstream() > 0;
+                boolean demand = sink.requestedFromDownstream() > 0;
                 if (!demand) {
                     // every time, so that partitions assigned since the last pause are paused too
                     c.pause(c.assignment());
@@ -188,7 +188,7 @@ final class PollLoop<K, V> {
                 }
                 polling = true;
                 // a call or demand that came before polling was set did not wake anything: look again
-                if (stopped || !tasks.isEmpty() || (paused && !ended && sink.requestedFromDownstream() > 0)) {
+                if (stopped || !tasks.isEmpty() || (paused && sink.requestedFromDownstream() > 0)) {
                     polling = false;
                     continue;
                 }
@@ -205,11 +205,8 @@ final class PollLoop<K, V> {
                     // paused are paused by the listener before they return anything
                     sink.next(records);
                 }
-                if (!ended && setup.inputEnded(c)) {
-                    ended = true;
-                    c.pause(c.assignment());
-                    paused = true;
-                    sink.complete();
+                if (setup.atEnd(c)) {
+                    sink.next(ConsumerRecords.empty());
                 }
             }
             failed = false;

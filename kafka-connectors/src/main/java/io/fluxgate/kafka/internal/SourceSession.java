@@ -155,8 +155,17 @@ public final class SourceSession<K, V> {
     /** Tracking mode with {@link StopPosition#END_OFFSETS_AT_START}: the end offsets at the start; else null. */
     private volatile Map<TopicPartition, Long> stopAt;
     private volatile boolean assignedOnce;
+    /**
+     * Partitions were revoked and the assignment that ends the rebalance has not come yet: a poll may return in
+     * between (with the eager protocol, with nothing assigned), which is not the end of the input.
+     */
+    private volatile boolean rebalancing;
     /** The input is read to its stop position: the records complete, the consumer stays for late acks. */
     private volatile boolean inputEnded;
+    /** Stands for the end of a bounded input on the records thread; never emitted. */
+    private final KafkaRecord<K, V> end = new KafkaRecord<>("", -1, -1, -1, null, null, NO_ACK);
+    /** The generation in which the loop last found every assigned partition read to its stop; -1 for never. */
+    private volatile long endGeneration = -1;
     private final AtomicReference<Runnable> lingering = new AtomicReference<>();
 
     public SourceSession(KafkaSourceOptions<K, V> options, Stats stats, AssignmentHook hook) {
@@ -249,9 +258,9 @@ public final class SourceSession<K, V> {
         }
 
         @Override
-        public boolean inputEnded(Consumer<Object, SafeDeserializers.Envelope> c) {
+        public boolean atEnd(Consumer<Object, SafeDeserializers.Envelope> c) {
             Map<TopicPartition, Long> stops = stopAt;
-            if (stops == null || !assignedOnce) {
+            if (stops == null || !assignedOnce || rebalancing) {
                 return false;
             }
             for (TopicPartition tp : c.assignment()) {
@@ -260,7 +269,7 @@ public final class SourceSession<K, V> {
                     return false;
                 }
             }
-            inputEnded = true;
+            endGeneration = generation.get();
             return true;
         }
 
@@ -283,6 +292,19 @@ public final class SourceSession<K, V> {
             Schedulers.parallel().schedule(SourceSession.this::stopLingering, END_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             stopLingeringIfAllAcked();
         }
+    }
+
+    /**
+     * On the records thread, at an end marker: the input is read to its stop if no rebalance came since the loop
+     * found it so (every record before the marker was then admitted in the current assignment); otherwise records
+     * of a revoked partition may have been dropped, to be read again, and a later marker decides.
+     */
+    private boolean endsHere() {
+        if (endGeneration != generation.get()) {
+            return false;
+        }
+        inputEnded = true;
+        return true;
     }
 
     /** End offsets of every partition of the subscription, now; a partition created later ends at 0. */
@@ -426,7 +448,12 @@ public final class SourceSession<K, V> {
                         // a consumer failure overtakes the queued batches: they are read again from the
                         // committed positions by the next run
                         .publishOn(worker, false, BATCH_PREFETCH)
-                        .concatMapIterable(this::onBatch, 1),
+                        // not concatMapIterable: admitting a record has effects (registration, letters), and its
+                        // drain was seen to lose records of the last batch when the records completed; an end
+                        // marker is judged once every batch before it is admitted
+                        .concatMap(batch -> batch.isEmpty() ? (endsHere() ? Mono.just(end) : Flux.empty())
+                                : Flux.fromIterable(onBatch(batch)), 1)
+                        .takeWhile(r -> r != end),
                 Scheduler::dispose);
         Flux<KafkaRecord<K, V>> records = received
                 // acknowledgements after cancel or error are ignored; after completion at the stop position they
@@ -490,6 +517,7 @@ public final class SourceSession<K, V> {
             trackers.put(tp, new Assigned(tp, gen));
         }
         assignedOnce = true;
+        rebalancing = false;
         if (hook != null && !tps.isEmpty()) {
             Consumer<?, ?> c = consumer.get();
             // a wakeup meant for the poll that runs this callback must not abort it: it would not be run again
@@ -505,6 +533,9 @@ public final class SourceSession<K, V> {
 
     private void onRevoked(Collection<TopicPartition> partitions) {
         generation.incrementAndGet();
+        if (!partitions.isEmpty()) {
+            rebalancing = true;
+        }
         Set<TopicPartition> tps = new HashSet<>(partitions);
         List<Assigned> gone = new ArrayList<>(tps.size());
         for (TopicPartition tp : tps) {
@@ -531,7 +562,9 @@ public final class SourceSession<K, V> {
      * whole batch of them ahead.
      */
     private Iterable<KafkaRecord<K, V>> onBatch(ConsumerRecords<Object, SafeDeserializers.Envelope> batch) {
-        return () -> new Iterator<>() {
+        // one iterator however often it is asked for: admitting registers records, which must happen once (Reactor
+        // may ask for the iterator again, e.g. at the last batch before completion)
+        Iterator<KafkaRecord<K, V>> once = new Iterator<>() {
             private final Iterator<TopicPartition> partitions = batch.partitions().iterator();
             private Iterator<ConsumerRecord<Object, SafeDeserializers.Envelope>> records = Collections.emptyIterator();
             private Assigned assigned;
@@ -563,6 +596,7 @@ public final class SourceSession<K, V> {
                 return r;
             }
         };
+        return () -> once;
     }
 
     /** The record to emit, or null: dropped as stale or past the stop position, or rejected to the dead letters. */
