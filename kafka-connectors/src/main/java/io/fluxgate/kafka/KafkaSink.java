@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.kafka.spi.SinkEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,7 +43,9 @@ import reactor.util.retry.Retry;
  * }</pre>
  *
  * <ul>
- *   <li><b>Producer:</b> one idempotent producer per subscription, {@code acks=all} by default (any producer
+ *   <li><b>Producer:</b> a thin wrapper of {@code KafkaProducer} (sends and results on a thread of the
+ *       subscription, never on the producer's I/O thread); {@link #over(SinkEngine)} puts another engine behind the
+ *       same API. One idempotent producer per subscription, {@code acks=all} by default (any producer
  *       property can be passed through), closed on completion, error or cancel.</li>
  *   <li><b>Backpressure:</b> at most {@link Builder#maxInFlight(int) maxInFlight} elements are sent and not yet
  *       acknowledged; upstream is requested accordingly.</li>
@@ -63,10 +66,20 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
     /** Default bound on elements sent and not yet acknowledged. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
-    private final Builder<T, ?, ?> config;
+    private final SinkEngine<T> engine;
 
-    private KafkaSink(Builder<T, ?, ?> config) {
-        this.config = config;
+    private KafkaSink(SinkEngine<T> engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * A sink over another producer engine (an adapter's, such as {@code fluxgate-kafka-reactor}'s); its producer
+     * settings and error handling are then the engine's.
+     *
+     * @throws NullPointerException if {@code engine} is null
+     */
+    public static <T> KafkaSink<T> over(SinkEngine<T> engine) {
+        return new KafkaSink<>(Objects.requireNonNull(engine, "engine"));
     }
 
     /**
@@ -81,7 +94,7 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
 
     @Override
     public Flux<SendResult<T>> apply(Flux<T> elements) {
-        return config.write(elements);
+        return engine.send(elements);
     }
 
     /** Mutable builder; not thread-safe. */
@@ -185,7 +198,7 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             copy.errorPolicy = errorPolicy;
             copy.properties.putAll(properties);
             copy.registry = registry;
-            return new KafkaSink<>(copy);
+            return new KafkaSink<>(copy::write);
         }
 
         private Map<String, Object> producerProperties() {

@@ -1,7 +1,8 @@
 package io.fluxgate.kafka;
 
 /**
- * Where a {@link KafkaSource} subscription stops reading.
+ * Where a {@link KafkaSource} subscription stops reading. ({@link CrashSafeWindows} has its own
+ * {@code stopAtEnd}.)
  *
  * @see KafkaSourceOptions.Builder#stopPosition(StopPosition)
  */

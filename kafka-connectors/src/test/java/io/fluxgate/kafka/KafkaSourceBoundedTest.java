@@ -86,6 +86,40 @@ class KafkaSourceBoundedTest {
     }
 
     @Test
+    void aBoundedRunEmitsOnlyWhatIsRequestedAndCompletesAfterTheLastRecord(EmbeddedKafka kafka) {
+        String topic = unique("bounded-demand");
+        kafka.createTopic(topic, 1);
+        produce(kafka, topic, 0, 30);
+        StepVerifier.create(KafkaSource.create(stringSource(kafka, topic, unique("g")).untilEndOffsets().build())
+                        .receive().map(KafkaRecord::offset), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(300))
+                .thenRequest(5)
+                .expectNext(0L, 1L, 2L, 3L, 4L)
+                // no more than requested, and no completion while records are left
+                .expectNoEvent(Duration.ofMillis(500))
+                .thenRequest(25)
+                .expectNextCount(25)
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void cancelBeforeTheEndClosesTheConsumerWithoutCompleting(EmbeddedKafka kafka) throws Exception {
+        String topic = unique("bounded-cancel");
+        String group = unique("g");
+        kafka.createTopic(topic, 1);
+        produce(kafka, topic, 0, 30);
+        StepVerifier.create(KafkaSource.create(stringSource(kafka, topic, group).untilEndOffsets().build())
+                        .receive().doOnNext(KafkaRecord::ack).map(KafkaRecord::offset), 3)
+                .expectNext(0L, 1L, 2L)
+                .thenCancel()
+                .verify(TIMEOUT);
+        // the acknowledged prefix is committed on close
+        KafkaSourceTest.await(() -> KafkaSourceTest.committedQuietlySum(kafka, group) == 3);
+    }
+
+    @Test
     void acknowledgementsAfterTheCompletionAreStillCommitted(EmbeddedKafka kafka) throws Exception {
         String topic = unique("bounded-late-acks");
         String group = unique("g");

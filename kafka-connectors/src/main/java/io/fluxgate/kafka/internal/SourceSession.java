@@ -44,6 +44,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -162,8 +163,8 @@ public final class SourceSession<K, V> {
     private volatile boolean rebalancing;
     /** The input is read to its stop position: the records complete, the consumer stays for late acks. */
     private volatile boolean inputEnded;
-    /** Stands for the end of a bounded input on the records thread; never emitted. */
-    private final KafkaRecord<K, V> end = new KafkaRecord<>("", -1, -1, -1, null, null, NO_ACK);
+    /** Completes the records: the bounded input is read to its stop. */
+    private final Sinks.One<Boolean> ended = Sinks.one();
     /** The generation in which the loop last found every assigned partition read to its stop; -1 for never. */
     private volatile long endGeneration = -1;
     private final AtomicReference<Runnable> lingering = new AtomicReference<>();
@@ -269,7 +270,12 @@ public final class SourceSession<K, V> {
                     return false;
                 }
             }
-            endGeneration = generation.get();
+            long gen = generation.get();
+            if (gen == endGeneration) {
+                // marked in this assignment already: one marker per generation, not one per poll
+                return false;
+            }
+            endGeneration = gen;
             return true;
         }
 
@@ -450,10 +456,18 @@ public final class SourceSession<K, V> {
                         .publishOn(worker, false, BATCH_PREFETCH)
                         // not concatMapIterable: admitting a record has effects (registration, letters), and its
                         // drain was seen to lose records of the last batch when the records completed; an end
-                        // marker is judged once every batch before it is admitted
-                        .concatMap(batch -> batch.isEmpty() ? (endsHere() ? Mono.just(end) : Flux.empty())
-                                : Flux.fromIterable(onBatch(batch)), 1)
-                        .takeWhile(r -> r != end),
+                        // marker is judged once every batch before it is admitted (concatMap maps it without
+                        // demand, and the completion needs none)
+                        .concatMap(batch -> {
+                            if (batch.isEmpty()) {
+                                if (endsHere()) {
+                                    ended.tryEmitValue(Boolean.TRUE);
+                                }
+                                return Flux.empty();
+                            }
+                            return Flux.fromIterable(onBatch(batch));
+                        }, 1)
+                        .takeUntilOther(ended.asMono()),
                 Scheduler::dispose);
         Flux<KafkaRecord<K, V>> records = received
                 // acknowledgements after cancel or error are ignored; after completion at the stop position they
