@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -148,7 +147,6 @@ public final class SourceSession<K, V> {
     private KafkaClientMetrics clientMetrics;
     /** Tracking mode: acknowledgements that advanced a committable position since the last commit. */
     private final AtomicLong advances = new AtomicLong();
-    private final AtomicBoolean commitRequested = new AtomicBoolean();
     /** Loop thread only. */
     private long lastCommitNanos = System.nanoTime();
     /** Tracking mode: dead letters handed to the sink and not yet stored. */
@@ -357,7 +355,6 @@ public final class SourceSession<K, V> {
      */
     private void commit(Consumer<?, ?> c, Collection<Assigned> partitions, boolean sync) {
         advances.set(0);
-        commitRequested.set(false);
         lastCommitNanos = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Assigned a : partitions) {
@@ -400,16 +397,13 @@ public final class SourceSession<K, V> {
         });
     }
 
-    /** An acknowledgement advanced a committable position: commit once a batch is due (the interval is polled). */
+    /**
+     * An acknowledgement advanced a committable position. The loop commits before its next poll once a batch or the
+     * interval is due; it is not woken for it (a wakeup per batch costs more than the at most one poll timeout a
+     * commit can wait while records flow, and while none flow nothing new is acknowledged).
+     */
     private void onAdvanced() {
-        if (advances.incrementAndGet() >= options.commitBatchSize() && commitRequested.compareAndSet(false, true)) {
-            loop.call(c -> {
-                if (advances.get() >= options.commitBatchSize()) {
-                    commit(c, trackers.values(), false);
-                }
-                return Boolean.TRUE;
-            }).subscribe(ok -> { }, e -> commitRequested.set(false));
-        }
+        advances.incrementAndGet();
     }
 
     /**
