@@ -1,17 +1,18 @@
 package io.fluxgate.kafka;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.kafka.spi.SinkEngine;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -19,14 +20,12 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.kafka.sender.KafkaSender;
-import reactor.kafka.sender.MicrometerProducerListener;
-import reactor.kafka.sender.SenderOptions;
-import reactor.kafka.sender.SenderRecord;
-import reactor.kafka.sender.SenderResult;
 import reactor.util.retry.Retry;
 
 /**
@@ -44,7 +43,9 @@ import reactor.util.retry.Retry;
  * }</pre>
  *
  * <ul>
- *   <li><b>Producer:</b> one idempotent producer per subscription, {@code acks=all} by default (any producer
+ *   <li><b>Producer:</b> a thin wrapper of {@code KafkaProducer} (sends and results on a thread of the
+ *       subscription, never on the producer's I/O thread); {@link #over(SinkEngine)} puts another engine behind the
+ *       same API. One idempotent producer per subscription, {@code acks=all} by default (any producer
  *       property can be passed through), closed on completion, error or cancel.</li>
  *   <li><b>Backpressure:</b> at most {@link Builder#maxInFlight(int) maxInFlight} elements are sent and not yet
  *       acknowledged; upstream is requested accordingly.</li>
@@ -65,10 +66,20 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
     /** Default bound on elements sent and not yet acknowledged. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
-    private final Builder<T, ?, ?> config;
+    private final SinkEngine<T> engine;
 
-    private KafkaSink(Builder<T, ?, ?> config) {
-        this.config = config;
+    private KafkaSink(SinkEngine<T> engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * A sink over another producer engine (an adapter's, such as {@code fluxgate-kafka-reactor}'s); its producer
+     * settings and error handling are then the engine's.
+     *
+     * @throws NullPointerException if {@code engine} is null
+     */
+    public static <T> KafkaSink<T> over(SinkEngine<T> engine) {
+        return new KafkaSink<>(Objects.requireNonNull(engine, "engine"));
     }
 
     /**
@@ -83,7 +94,7 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
 
     @Override
     public Flux<SendResult<T>> apply(Flux<T> elements) {
-        return config.write(elements);
+        return engine.send(elements);
     }
 
     /** Mutable builder; not thread-safe. */
@@ -187,50 +198,132 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             copy.errorPolicy = errorPolicy;
             copy.properties.putAll(properties);
             copy.registry = registry;
-            return new KafkaSink<>(copy);
+            return new KafkaSink<>(copy::write);
         }
 
-        private SenderOptions<K, V> senderOptions() {
+        private Map<String, Object> producerProperties() {
             Map<String, Object> props = new HashMap<>();
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             props.putAll(properties);
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            SenderOptions<K, V> so = SenderOptions.<K, V>create(props)
-                    .withKeySerializer(keySerializer)
-                    .withValueSerializer(valueSerializer)
-                    .maxInFlight(maxInFlight)
-                    .stopOnError(false);
-            return registry == null ? so : so.producerListener(new MicrometerProducerListener(registry));
+            return props;
         }
 
         Flux<SendResult<T>> write(Flux<T> elements) {
-            return Flux.using(() -> KafkaSender.create(senderOptions()),
-                    sender -> sendAll(sender, elements)
-                            .concatMap(r -> r.exception() == null
-                                    ? Mono.just(sent(r.correlationMetadata(), r.recordMetadata()))
-                                    : onFailure(sender, r.correlationMetadata(), r.exception())),
+            return Flux.using(Sending::new,
+                    sending -> Flux.defer(() -> {
+                        SendingSubscriber sends = new SendingSubscriber(sending);
+                        return Flux.<Attempt<T>>create(out -> {
+                                    sends.out = out;
+                                    out.onDispose(sends::dispose);
+                                    // elements arrive on a thread of the sink: never on the producer's I/O thread,
+                                    // where a send that waits (metadata of a new topic, a full buffer) would wait
+                                    // for itself
+                                    elements.publishOn(sending.thread, maxInFlight).subscribe(sends);
+                                }, FluxSink.OverflowStrategy.BUFFER)
+                                .publishOn(sending.thread, maxInFlight)
+                                // the next element is sent once a result is taken: results never pile up here
+                                .doOnNext(a -> sends.request(1))
+                                // one at a time, in acknowledgement order: a retry holds back later results
+                                .concatMap(a -> a.error() == null ? Mono.just(sent(a.element(), a.metadata()))
+                                        : onFailure(sending, a.element(), a.error()));
+                    }),
                     // completion arrives on the producer's I/O thread, where close() cannot wait for it
-                    sender -> Schedulers.boundedElastic().schedule(sender::close));
+                    sending -> Schedulers.boundedElastic().schedule(sending::close));
         }
 
         /**
-         * reactor-kafka with {@code stopOnError(false)} reports each failed record in its result and then, at
-         * completion, fails the whole Flux with the first of those errors; that error has been handled per record
-         * by the error policy already, so it is dropped here.
+         * Sends each element as it comes (at most {@code maxInFlight} requested and not yet answered) and passes each
+         * answer on in the order the producer gives them: per partition, the order of the sends.
          */
-        private Flux<SenderResult<T>> sendAll(KafkaSender<K, V> sender, Flux<T> elements) {
-            return Flux.defer(() -> {
-                Set<Throwable> reported = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
-                return sender.send(elements.map(t -> SenderRecord.create(record(t), t)))
-                        .doOnNext(r -> {
-                            if (r.exception() != null) {
-                                reported.add(r.exception());
-                            }
-                        })
-                        .onErrorResume(reported::contains, e -> Flux.empty());
-            });
+        private final class SendingSubscriber extends BaseSubscriber<T> {
+            private final Sending sending;
+            private final AtomicInteger inFlight = new AtomicInteger();
+            private volatile boolean upstreamDone;
+            volatile FluxSink<Attempt<T>> out;
+
+            SendingSubscriber(Sending sending) {
+                this.sending = sending;
+            }
+
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(maxInFlight);
+            }
+
+            @Override
+            protected void hookOnNext(T t) {
+                ProducerRecord<K, V> record = record(t);
+                inFlight.incrementAndGet();
+                sending.send(record, t, this::answered);
+            }
+
+            private void answered(Attempt<T> a) {
+                out.next(a);
+                if (inFlight.decrementAndGet() == 0 && upstreamDone) {
+                    out.complete();
+                }
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                upstreamDone = true;
+                if (inFlight.get() == 0) {
+                    out.complete();
+                }
+            }
+
+            @Override
+            protected void hookOnError(Throwable e) {
+                out.error(e);
+            }
+        }
+
+        /** The outcome of one send: the element (the caller's correlation value) with its metadata or error. */
+        private record Attempt<T>(T element, RecordMetadata metadata, Exception error) {
+        }
+
+        /** One subscription's producer, and its meters. */
+        private final class Sending {
+            final KafkaProducer<K, V> producer = new KafkaProducer<>(producerProperties(), keySerializer, valueSerializer);
+            final KafkaClientMetrics metrics;
+            final Scheduler thread = Schedulers.newSingle("fluxgate-kafka-sink", true);
+
+            Sending() {
+                if (registry != null) {
+                    metrics = new KafkaClientMetrics(producer);
+                    metrics.bindTo(registry);
+                } else {
+                    metrics = null;
+                }
+            }
+
+            /** Sends one record; {@code answer} gets the outcome when the broker acknowledged or refused it. */
+            void send(ProducerRecord<K, V> record, T t, java.util.function.Consumer<Attempt<T>> answer) {
+                try {
+                    producer.send(record, (md, e) -> answer.accept(new Attempt<>(t, md, e)));
+                } catch (RuntimeException e) {
+                    // serialization, a closed producer, a full buffer past max.block.ms
+                    answer.accept(new Attempt<>(t, null, e));
+                }
+            }
+
+            Mono<Attempt<T>> send(ProducerRecord<K, V> record, T t) {
+                return Mono.create(sink -> send(record, t, sink::success));
+            }
+
+            void close() {
+                try {
+                    producer.close();
+                } finally {
+                    thread.dispose();
+                    if (metrics != null) {
+                        metrics.close();
+                    }
+                }
+            }
         }
 
         private ProducerRecord<K, V> record(T t) {
@@ -245,10 +338,10 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             return new SendResult<>(t, SendResult.Outcome.SENT, md.topic(), md.partition(), md.offset(), null);
         }
 
-        private Mono<SendResult<T>> onFailure(KafkaSender<K, V> sender, T t, Exception first) {
+        private Mono<SendResult<T>> onFailure(Sending sending, T t, Exception first) {
             Mono<SendResult<T>> attempts = Mono.error(first);
             if (errorPolicy.retries() > 0 && retriable(first)) {
-                attempts = sendOne(sender, record(t), t)
+                attempts = sendOne(sending, record(t), t)
                         .map(md -> sent(t, md))
                         .retryWhen(Retry.backoff(errorPolicy.retries() - 1L, errorPolicy.backoff())
                                 .filter(Builder::retriable)
@@ -267,17 +360,17 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
                 headers.add(DeadLetters.HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
                 ProducerRecord<K, V> dlq = new ProducerRecord<>(errorPolicy.deadLetterTopic(), null, original.key(),
                         original.value(), headers);
-                return sendOne(sender, dlq, t)
+                return sendOne(sending, dlq, t)
                         .map(md -> new SendResult<>(t, SendResult.Outcome.DEAD_LETTERED, md.topic(), md.partition(), md.offset(), e))
                         .onErrorMap(dlqError -> new KafkaSinkException(reason + "; and writing it to dead-letter topic "
                                 + errorPolicy.deadLetterTopic() + " failed too: " + dlqError, t, e));
             });
         }
 
-        private Mono<RecordMetadata> sendOne(KafkaSender<K, V> sender, ProducerRecord<K, V> record, T t) {
-            // next() cancels before reactor-kafka's deferred terminal error of the same failure
-            return Mono.defer(() -> sender.send(Mono.just(SenderRecord.create(record, t))).next())
-                    .flatMap(r -> r.exception() == null ? Mono.just(r.recordMetadata()) : Mono.error(r.exception()));
+        private Mono<RecordMetadata> sendOne(Sending sending, ProducerRecord<K, V> record, T t) {
+            return Mono.defer(() -> sending.send(record, t))
+                    .publishOn(sending.thread)
+                    .flatMap(a -> a.error() == null ? Mono.just(a.metadata()) : Mono.error(a.error()));
         }
 
         private static boolean retriable(Throwable e) {

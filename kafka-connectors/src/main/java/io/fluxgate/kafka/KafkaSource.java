@@ -3,6 +3,7 @@ package io.fluxgate.kafka;
 import java.util.Objects;
 
 import io.fluxgate.kafka.internal.SourceSession;
+import io.fluxgate.kafka.spi.SourceEngine;
 import reactor.core.publisher.Flux;
 
 /**
@@ -33,7 +34,15 @@ import reactor.core.publisher.Flux;
  *   <li><b>Bad input:</b> a key or value its deserializer rejects is not emitted; it goes to the
  *       {@link KafkaSourceOptions#deadLetters() dead-letter sink} as a {@link RejectedRecord} letter (topic,
  *       partition, offset, raw bytes; the reason in the letter), is counted ({@link #rejectedCount()}), and its
- *       offset is acknowledged once the sink stored it. The consumer keeps running.</li>
+ *       offset is acknowledged once the sink stored it. Letters are stored concurrently, at most
+ *       {@link KafkaSourceOptions#deadLettersInFlight()} at a time; no offset is committed past a letter not yet
+ *       stored. The consumer keeps running.</li>
+ *   <li><b>Bounded runs:</b> with {@link KafkaSourceOptions.Builder#untilEndOffsets()} a subscription reads to
+ *       the end offsets found at its start and completes (see {@link StopPosition#END_OFFSETS_AT_START}); records
+ *       acknowledged after the completion are still committed while the consumer waits for them, up to 10 s.</li>
+ *   <li><b>Engine:</b> the consumer is polled on a thread of its own and records are emitted on another thread of
+ *       the subscription; {@link #over(SourceEngine)} puts another engine (e.g. reactor-kafka's, through
+ *       {@code fluxgate-kafka-reactor}) behind the same API.</li>
  *   <li><b>Errors:</b> consumer failures (authorization, unknown topic with auto-creation off, ...) error the
  *       Flux; resubscribe (e.g. {@code retryWhen}) to start again from the committed offsets.</li>
  * </ul>
@@ -45,10 +54,19 @@ public final class KafkaSource<K, V> {
 
     private final KafkaSourceOptions<K, V> options;
     private final SourceSession.Stats stats;
+    /** Another engine's records ({@link #over}); null for the built-in engine. */
+    private final SourceEngine<K, V> engine;
 
     private KafkaSource(KafkaSourceOptions<K, V> options) {
         this.options = options;
         this.stats = new SourceSession.Stats(options.meterRegistry(), options.metricsName(), options.groupId());
+        this.engine = null;
+    }
+
+    private KafkaSource(SourceEngine<K, V> engine) {
+        this.options = null;
+        this.stats = new SourceSession.Stats(null, KafkaSourceOptions.DEFAULT_METRICS_NAME, "");
+        this.engine = engine;
     }
 
     /**
@@ -58,11 +76,25 @@ public final class KafkaSource<K, V> {
         return new KafkaSource<>(Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * A source over another consumer engine (an adapter's, such as {@code fluxgate-kafka-reactor}'s); the options,
+     * commits and dead letters are then the engine's. {@link #rejectedCount()} stays 0.
+     *
+     * @throws NullPointerException if {@code engine} is null
+     */
+    public static <K, V> KafkaSource<K, V> over(SourceEngine<K, V> engine) {
+        return new KafkaSource<>(Objects.requireNonNull(engine, "engine"));
+    }
+
     /** The records; a new consumer per subscription. */
     public Flux<KafkaRecord<K, V>> receive() {
+        if (engine != null) {
+            return Flux.defer(engine::receive).doOnNext(r -> stats.received.increment());
+        }
         return Flux.defer(() -> new SourceSession<>(options, stats, null).records());
     }
 
+    /** The options of {@link #create}; null for a source {@link #over another engine}. */
     public KafkaSourceOptions<K, V> options() {
         return options;
     }

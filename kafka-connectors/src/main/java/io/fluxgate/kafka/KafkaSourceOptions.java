@@ -35,6 +35,10 @@ public final class KafkaSourceOptions<K, V> {
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default position of a partition without committed offset. */
     public static final StartPosition DEFAULT_START_POSITION = StartPosition.EARLIEST;
+    /** Default bound on dead letters handed to the sink and not yet stored. */
+    public static final int DEFAULT_DEAD_LETTERS_IN_FLIGHT = 256;
+    /** Default position where a subscription stops: never. */
+    public static final StopPosition DEFAULT_STOP_POSITION = StopPosition.NEVER;
     /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
     public static final String DEFAULT_METRICS_NAME = "fluxgate.kafka.source";
 
@@ -45,6 +49,8 @@ public final class KafkaSourceOptions<K, V> {
     private final Deserializer<K> keyDeserializer;
     private final Deserializer<V> valueDeserializer;
     private final StartPosition startPosition;
+    private final StopPosition stopPosition;
+    private final int deadLettersInFlight;
     private final int commitBatchSize;
     private final Duration commitInterval;
     private final Duration pollTimeout;
@@ -61,6 +67,8 @@ public final class KafkaSourceOptions<K, V> {
         this.keyDeserializer = b.keyDeserializer;
         this.valueDeserializer = b.valueDeserializer;
         this.startPosition = b.startPosition;
+        this.stopPosition = b.stopPosition;
+        this.deadLettersInFlight = b.deadLettersInFlight;
         this.commitBatchSize = b.commitBatchSize;
         this.commitInterval = b.commitInterval;
         this.pollTimeout = b.pollTimeout;
@@ -108,6 +116,16 @@ public final class KafkaSourceOptions<K, V> {
 
     public StartPosition startPosition() {
         return startPosition;
+    }
+
+    /** Where a subscription stops; {@link StopPosition#NEVER} unless configured. */
+    public StopPosition stopPosition() {
+        return stopPosition;
+    }
+
+    /** The most dead letters handed to the sink and not yet stored; {@link #DEFAULT_DEAD_LETTERS_IN_FLIGHT}. */
+    public int deadLettersInFlight() {
+        return deadLettersInFlight;
     }
 
     public int commitBatchSize() {
@@ -171,6 +189,8 @@ public final class KafkaSourceOptions<K, V> {
         private final Deserializer<K> keyDeserializer;
         private final Deserializer<V> valueDeserializer;
         private StartPosition startPosition = DEFAULT_START_POSITION;
+        private StopPosition stopPosition = DEFAULT_STOP_POSITION;
+        private int deadLettersInFlight = DEFAULT_DEAD_LETTERS_IN_FLIGHT;
         private int commitBatchSize = DEFAULT_COMMIT_BATCH_SIZE;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
@@ -231,6 +251,34 @@ public final class KafkaSourceOptions<K, V> {
         /** Where to start in a partition without committed offset; default {@link StartPosition#EARLIEST}. */
         public Builder<K, V> startPosition(StartPosition startPosition) {
             this.startPosition = Objects.requireNonNull(startPosition, "startPosition");
+            return this;
+        }
+
+        /** Where a subscription stops; default {@link StopPosition#NEVER} (follow the topics until cancelled). */
+        public Builder<K, V> stopPosition(StopPosition stopPosition) {
+            this.stopPosition = Objects.requireNonNull(stopPosition, "stopPosition");
+            return this;
+        }
+
+        /**
+         * A bounded run: read to the end offsets found at the start and complete; the same as
+         * {@code stopPosition(StopPosition.END_OFFSETS_AT_START)}.
+         */
+        public Builder<K, V> untilEndOffsets() {
+            return stopPosition(StopPosition.END_OFFSETS_AT_START);
+        }
+
+        /**
+         * The most dead letters handed to the {@link #deadLetters(DeadLetterSink) sink} and not yet stored; default
+         * 256. Letters are stored concurrently up to this bound (a batching sink such as
+         * {@link DeadLetters#toTopic} gets many at once); past it, reading waits for a letter to be stored. A
+         * rejected record's offset is acknowledged once its letter is stored, so no offset is committed past a
+         * letter not yet stored.
+         *
+         * @throws IllegalArgumentException if {@code deadLettersInFlight < 1}
+         */
+        public Builder<K, V> deadLettersInFlight(int deadLettersInFlight) {
+            this.deadLettersInFlight = Checks.atLeast("deadLettersInFlight", deadLettersInFlight, 1);
             return this;
         }
 

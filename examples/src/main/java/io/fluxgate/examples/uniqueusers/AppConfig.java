@@ -23,7 +23,8 @@ record AppConfig(
         PostgresSettings postgres,
         int threads,
         long seed,
-        UniqueUsersApp.Role role) {
+        UniqueUsersApp.Role role,
+        boolean untilEnd) {
 
     boolean embedded() {
         return bootstrapServers == null;

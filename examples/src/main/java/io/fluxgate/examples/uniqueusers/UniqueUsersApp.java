@@ -95,6 +95,11 @@ public final class UniqueUsersApp implements Callable<Integer> {
             description = "Load a JSON-lines file into the input topic first, in file order ('-' for stdin).")
     String inputFile;
 
+    @Option(names = "--until-end",
+            description = "Count the input topic up to its end offsets found at the start and stop, whoever filled it"
+                    + " (without it, a topic the app did not load itself is followed until interrupted).")
+    boolean untilEnd;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
             description = "Partitions of the topics the app creates. With 1, results are exactly the semantics above"
                     + " applied in file order. Default: ${DEFAULT-VALUE}.")
@@ -245,7 +250,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
                 toGenerate, inputFile, partitions, outputFile,
                 postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
-                parseThreads, seed, role);
+                parseThreads, seed, role, untilEnd);
     }
 
     /** Counting mode. */

@@ -92,7 +92,8 @@ final class UniqueUsersJob implements AutoCloseable {
             FrameLoader.Loaded loaded = load(bootstrap, topics);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - loadStarted);
 
-            boolean bounded = config.generate() > 0 || config.inputFile() != null
+            // --until-end bounds any topic, whoever filled it, at the end offsets found when reading starts
+            boolean bounded = config.generate() > 0 || config.inputFile() != null || config.untilEnd()
                     || (config.scaledOut() && awaitLoad(topics));
             long total = bounded ? topics.size(config.inputTopic()) : -1;
             if (!bounded) {

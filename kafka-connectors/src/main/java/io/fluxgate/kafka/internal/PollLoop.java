@@ -61,6 +61,31 @@ final class PollLoop<K, V> {
 
         /** The consumer was closed (or could not be created); on the loop's thread. */
         void closed(Consumer<K, V> consumer);
+
+        /** On the loop's thread before each poll (e.g. commits that are due). */
+        default void beforePoll(Consumer<K, V> consumer) {
+        }
+
+        /**
+         * On the loop's thread after each poll and after its records went downstream: true sends an empty batch
+         * after them, a marker the owner reads as "read to the end as of this poll" (the owner decides on its own
+         * thread whether that still holds, e.g. whether a rebalance came between).
+         */
+        default boolean atEnd(Consumer<K, V> consumer) {
+            return false;
+        }
+
+        /** On the loop's thread, before the consumer of a loop that ran without failing is closed. */
+        default void closing(Consumer<K, V> consumer) {
+        }
+
+        /**
+         * The subscriber is gone (cancel, or the completion of the owner's records): runs {@code stop} now (the
+         * default) or later, e.g. once acknowledgements that are still coming are committed.
+         */
+        default void disposed(Runnable stop) {
+            stop.run();
+        }
     }
 
     private final Setup<K, V> setup;
@@ -85,7 +110,8 @@ final class PollLoop<K, V> {
     }
 
     /**
-     * The batches of each poll, one per poll that returned records; demand is in batches. Subscribe once: the
+     * The batches of each poll, one per poll that returned records, and empty ones as markers where
+     * {@link Setup#atEnd} asks for them; demand is in batches (a marker may go beyond it). Subscribe once: the
      * subscription starts the loop's thread; cancel stops it and closes the consumer on that thread.
      */
     Flux<ConsumerRecords<K, V>> batches() {
@@ -99,7 +125,7 @@ final class PollLoop<K, V> {
                     wakeUp();
                 }
             });
-            sink.onDispose(this::stop);
+            sink.onDispose(() -> setup.disposed(this::stop));
             Thread t = new Thread(() -> loop(sink), threadName);
             t.setDaemon(true);
             t.start();
@@ -141,7 +167,8 @@ final class PollLoop<K, V> {
         });
     }
 
-    private void stop() {
+    /** Stops the loop: it commits nothing by itself, closes the consumer on its thread. Idempotent. */
+    void stop() {
         stopped = true;
         wakeUp();
     }
@@ -155,12 +182,14 @@ final class PollLoop<K, V> {
 
     private void loop(FluxSink<ConsumerRecords<K, V>> sink) {
         Consumer<K, V> c = null;
+        boolean failed = true;
         try {
             c = setup.create();
             consumer = c;
             setup.subscribe(c, new Listener());
             while (!stopped) {
                 runTasks();
+                setup.beforePoll(c);
                 boolean demand = sink.requestedFromDownstream() > 0;
                 if (!demand) {
                     // every time, so that partitions assigned since the last pause are paused too
@@ -213,7 +242,11 @@ final class PollLoop<K, V> {
                     // paused are paused by the listener before they return anything
                     sink.next(records);
                 }
+                if (setup.atEnd(c)) {
+                    sink.next(ConsumerRecords.empty());
+                }
             }
+            failed = false;
         } catch (Throwable e) {
             if (!stopped) {
                 log.debug("Poll loop {} failed", threadName, e);
@@ -223,6 +256,13 @@ final class PollLoop<K, V> {
             stopped = true;
             polling = false;
             runTasks();
+            if (c != null && !failed) {
+                try {
+                    setup.closing(c);
+                } catch (RuntimeException e) {
+                    log.warn("Closing work of {} failed: {}", threadName, e.toString());
+                }
+            }
             closeQuietly(c);
             consumer = null;
             setup.closed(c);

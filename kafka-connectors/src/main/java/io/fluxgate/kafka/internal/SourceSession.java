@@ -5,11 +5,15 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.RejectedRecord;
+import io.fluxgate.kafka.StopPosition;
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterException;
 import io.micrometer.core.instrument.Counter;
@@ -30,33 +35,34 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SynchronousSink;
+import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.kafka.receiver.KafkaReceiver;
-import reactor.kafka.receiver.ReceiverOffset;
-import reactor.kafka.receiver.ReceiverOptions;
-import reactor.kafka.receiver.ReceiverPartition;
-import reactor.kafka.receiver.ReceiverRecord;
 
 /**
- * One subscription of a Kafka source: one consumer, its partition trackers and commits. Tracking mode is built on
- * reactor-kafka's receiver, explicit mode on {@link PollLoop}; both stay behind this class.
+ * One subscription of a Kafka source: one consumer polled by a {@link PollLoop}, its partition trackers and
+ * commits. Each poll's batch goes in one hand-off to a thread of the session, where it becomes records and where the
+ * subscriber runs: the consumer's thread only polls, decodes and commits.
  *
  * <p>Tracking mode (the public {@link io.fluxgate.kafka.KafkaSource}): each emitted record is registered with its
- * partition's {@link PartitionTracker}; when acknowledgements complete a prefix, the last record of the prefix is
- * acknowledged to reactor-kafka, whose commit batching (count and interval), commit on revocation and commit on
- * close then commit exactly the contiguous position. Explicit mode (crash-safe windows): records carry no commit
- * handle; the caller commits positions with metadata through {@link #commit(Map)} and learns committed positions
- * and metadata of newly assigned partitions through {@link AssignmentHook}. In explicit mode each poll's batch goes
- * in one hand-off to a thread of the session ({@code fluxgate-windows}), where it becomes records and where the
- * subscriber runs: the consumer's thread only polls and decodes.
+ * partition's {@link PartitionTracker}; when acknowledgements complete a prefix, its next offset becomes the
+ * partition's committable position, committed by the loop after {@code commitBatchSize} advances or every
+ * {@code commitInterval}, synchronously on revocation and on close. A rejected (undeserializable) record is
+ * registered the same way and acknowledged once its dead letter is stored; letters are stored concurrently, up to
+ * {@code deadLettersInFlight}. With {@link StopPosition#END_OFFSETS_AT_START} the end offsets are read before
+ * subscribing and the records complete once every assigned partition's position reached them.
+ *
+ * <p>Explicit mode (crash-safe windows): records carry no commit handle; the caller commits positions with metadata
+ * through {@link #commit(Map)} and learns committed positions and metadata of newly assigned partitions through
+ * {@link AssignmentHook}.
  *
  * @param <K> key type
  * @param <V> value type
@@ -73,6 +79,11 @@ public final class SourceSession<K, V> {
      * this bounds what waits here to four responses.
      */
     private static final int BATCH_PREFETCH = 4;
+    /**
+     * How long a run completed at its stop position keeps its consumer for acknowledgements of its last records
+     * (which the subscriber may give after the completion reached it); it closes earlier once all are in.
+     */
+    public static final Duration END_ACK_WAIT = Duration.ofSeconds(10);
 
     /** Callbacks on the consumer thread, inside {@code poll()}, before records of the new assignment are read. */
     public interface AssignmentHook {
@@ -130,22 +141,39 @@ public final class SourceSession<K, V> {
     private final AssignmentHook hook;
     private final boolean tracking;
     private final AtomicLong generation = new AtomicLong();
-    private final Map<TopicPartition, PartitionTracker<ReceiverOffset>> trackers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Assigned> trackers = new ConcurrentHashMap<>();
     private final AtomicReference<Consumer<?, ?>> consumer = new AtomicReference<>();
-    /** Tracking mode only. */
-    private final KafkaReceiver<Object, SafeDeserializers.Envelope> receiver;
-    /** Explicit mode only. */
     private final PollLoop<Object, SafeDeserializers.Envelope> loop;
     private KafkaClientMetrics clientMetrics;
+    /** Tracking mode: acknowledgements that advanced a committable position since the last commit. */
+    private final AtomicLong advances = new AtomicLong();
+    /** Loop thread only. */
+    private long lastCommitNanos = System.nanoTime();
+    /** Tracking mode: dead letters handed to the sink and not yet stored. */
+    private final Semaphore lettersInFlight;
+    /** Tracking mode with {@link StopPosition#END_OFFSETS_AT_START}: the end offsets at the start; else null. */
+    private volatile Map<TopicPartition, Long> stopAt;
+    private volatile boolean assignedOnce;
+    /**
+     * Partitions were revoked and the assignment that ends the rebalance has not come yet: a poll may return in
+     * between (with the eager protocol, with nothing assigned), which is not the end of the input.
+     */
+    private volatile boolean rebalancing;
+    /** The input is read to its stop position: the records complete, the consumer stays for late acks. */
+    private volatile boolean inputEnded;
+    /** Completes the records: the bounded input is read to its stop. */
+    private final Sinks.One<Boolean> ended = Sinks.one();
+    /** The generation in which the loop last found every assigned partition read to its stop; -1 for never. */
+    private volatile long endGeneration = -1;
+    private final AtomicReference<Runnable> lingering = new AtomicReference<>();
 
     public SourceSession(KafkaSourceOptions<K, V> options, Stats stats, AssignmentHook hook) {
         this.options = options;
         this.stats = stats;
         this.hook = hook;
         this.tracking = hook == null;
-        this.receiver = tracking ? KafkaReceiver.create(receiverOptions()) : null;
-        this.loop = tracking ? null
-                : new PollLoop<>(new LoopSetup(), options.pollTimeout(), "fluxgate-kafka-poll-" + options.groupId());
+        this.lettersInFlight = new Semaphore(options.deadLettersInFlight());
+        this.loop = new PollLoop<>(new LoopSetup(), options.pollTimeout(), "fluxgate-kafka-poll-" + options.groupId());
     }
 
     private Map<String, Object> consumerProperties() {
@@ -158,29 +186,6 @@ public final class SourceSession<K, V> {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.startPosition().name().toLowerCase(java.util.Locale.ROOT));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return props;
-    }
-
-    private ReceiverOptions<Object, SafeDeserializers.Envelope> receiverOptions() {
-        ReceiverOptions<Object, SafeDeserializers.Envelope> ro = ReceiverOptions.<Object, SafeDeserializers.Envelope>create(consumerProperties())
-                .withKeyDeserializer(SafeDeserializers.key(options.keyDeserializer()))
-                .withValueDeserializer(SafeDeserializers.value(options.valueDeserializer(), generation::get))
-                .commitBatchSize(options.commitBatchSize())
-                .commitInterval(options.commitInterval())
-                .pollTimeout(options.pollTimeout())
-                .addAssignListener(ps -> onAssigned(ps.stream().map(ReceiverPartition::topicPartition).toList()))
-                .addRevokeListener(ps -> onRevoked(ps.stream().map(ReceiverPartition::topicPartition).toList()))
-                .consumerListener(new ReceiverOptions.ConsumerListener() {
-                    @Override
-                    public void consumerAdded(String id, Consumer<?, ?> c) {
-                        onConsumerAdded(c);
-                    }
-
-                    @Override
-                    public void consumerRemoved(String id, Consumer<?, ?> c) {
-                        onConsumerRemoved(c);
-                    }
-                });
-        return options.topicPattern() != null ? ro.subscription(options.topicPattern()) : ro.subscription(options.topics());
     }
 
     private void onConsumerAdded(Consumer<?, ?> c) {
@@ -200,7 +205,7 @@ public final class SourceSession<K, V> {
         }
     }
 
-    /** Explicit mode: the consumer of the poll loop, with the same configuration and callbacks as the receiver's. */
+    /** The poll loop's consumer and the session's work around its polls. */
     private final class LoopSetup implements PollLoop.Setup<Object, SafeDeserializers.Envelope> {
         @Override
         public Consumer<Object, SafeDeserializers.Envelope> create() {
@@ -213,6 +218,9 @@ public final class SourceSession<K, V> {
 
         @Override
         public void subscribe(Consumer<Object, SafeDeserializers.Envelope> c, ConsumerRebalanceListener listener) {
+            if (tracking && options.stopPosition() == StopPosition.END_OFFSETS_AT_START) {
+                stopAt = endOffsetsNow(c);
+            }
             if (options.topicPattern() != null) {
                 c.subscribe(options.topicPattern(), listener);
             } else {
@@ -236,21 +244,233 @@ public final class SourceSession<K, V> {
                 onConsumerRemoved(c);
             }
         }
+
+        @Override
+        public void beforePoll(Consumer<Object, SafeDeserializers.Envelope> c) {
+            if (tracking) {
+                long n = advances.get();
+                if (n >= options.commitBatchSize()
+                        || (n > 0 && System.nanoTime() - lastCommitNanos >= options.commitInterval().toNanos())) {
+                    commit(c, trackers.values(), false);
+                }
+            }
+        }
+
+        @Override
+        public boolean atEnd(Consumer<Object, SafeDeserializers.Envelope> c) {
+            Map<TopicPartition, Long> stops = stopAt;
+            if (stops == null || !assignedOnce || rebalancing) {
+                return false;
+            }
+            for (TopicPartition tp : c.assignment()) {
+                // by position, not by a record at end - 1: gaps (compaction, transaction markers) end it too
+                if (PollLoop.unwoken(() -> c.position(tp)) < stops.getOrDefault(tp, 0L)) {
+                    return false;
+                }
+            }
+            long gen = generation.get();
+            if (gen == endGeneration) {
+                // marked in this assignment already: one marker per generation, not one per poll
+                return false;
+            }
+            endGeneration = gen;
+            return true;
+        }
+
+        @Override
+        public void closing(Consumer<Object, SafeDeserializers.Envelope> c) {
+            if (tracking) {
+                trackers.values().forEach(a -> a.tracker.close());
+                commit(c, trackers.values(), true);
+            }
+        }
+
+        @Override
+        public void disposed(Runnable stop) {
+            if (!inputEnded) {
+                stop.run();
+                return;
+            }
+            // completed at the stop position: acknowledgements of the last records still count, for a while
+            lingering.set(stop);
+            Schedulers.parallel().schedule(SourceSession.this::stopLingering, END_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            stopLingeringIfAllAcked();
+        }
+    }
+
+    /**
+     * On the records thread, at an end marker: the input is read to its stop if no rebalance came since the loop
+     * found it so (every record before the marker was then admitted in the current assignment); otherwise records
+     * of a revoked partition may have been dropped, to be read again, and a later marker decides.
+     */
+    private boolean endsHere() {
+        if (endGeneration != generation.get()) {
+            return false;
+        }
+        inputEnded = true;
+        return true;
+    }
+
+    /** End offsets of every partition of the subscription, now; a partition created later ends at 0. */
+    private Map<TopicPartition, Long> endOffsetsNow(Consumer<?, ?> c) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        Map<String, List<PartitionInfo>> topics;
+        if (options.topicPattern() != null) {
+            topics = new HashMap<>(PollLoop.unwoken(c::listTopics));
+            topics.keySet().removeIf(t -> !options.topicPattern().matcher(t).matches());
+        } else {
+            topics = new HashMap<>();
+            for (String t : options.topics()) {
+                List<PartitionInfo> infos = PollLoop.unwoken(() -> c.partitionsFor(t));
+                topics.put(t, infos == null ? List.of() : infos);
+            }
+        }
+        topics.values().forEach(infos -> infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition()))));
+        return Map.copyOf(PollLoop.unwoken(() -> c.endOffsets(partitions)));
+    }
+
+    private void stopLingeringIfAllAcked() {
+        if (lingering.get() == null) {
+            return;
+        }
+        for (Assigned a : trackers.values()) {
+            if (a.tracker.pending() > 0) {
+                return;
+            }
+        }
+        stopLingering();
+    }
+
+    private void stopLingering() {
+        Runnable stop = lingering.getAndSet(null);
+        if (stop != null) {
+            stop.run();
+        }
+    }
+
+    /**
+     * Tracking mode, on the loop's thread: commits the acknowledged prefixes of {@code partitions} that moved since
+     * their last commit; synchronously on revocation and close, else asynchronously (a failed asynchronous commit is
+     * repeated by the next one, which carries the same or a later position).
+     */
+    private void commit(Consumer<?, ?> c, Collection<Assigned> partitions, boolean sync) {
+        advances.set(0);
+        lastCommitNanos = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Assigned a : partitions) {
+            long position = a.committable;
+            if (position > a.committed) {
+                offsets.put(a.tp, new OffsetAndMetadata(position));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            try {
+                PollLoop.unwoken(() -> {
+                    c.commitSync(offsets);
+                    return null;
+                });
+                committed(offsets);
+            } catch (RuntimeException e) {
+                // the partitions' next owner reads from the last commit: at least once
+                log.warn("Commit of {} failed: {}", offsets, e.toString());
+            }
+        } else {
+            c.commitAsync(offsets, (done, e) -> {
+                if (e == null) {
+                    committed(done);
+                } else {
+                    log.debug("Commit of {} failed, the next commit repeats it: {}", offsets, e.toString());
+                }
+            });
+        }
+    }
+
+    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, om) -> {
+            Assigned a = trackers.get(tp);
+            if (a != null && om.offset() > a.committed) {
+                a.committed = om.offset();
+            }
+        });
+    }
+
+    /**
+     * An acknowledgement advanced a committable position. The loop commits before its next poll once a batch or the
+     * interval is due; it is not woken for it (a wakeup per batch costs more than the at most one poll timeout a
+     * commit can wait while records flow, and while none flow nothing new is acknowledged).
+     */
+    private void onAdvanced() {
+        advances.incrementAndGet();
+    }
+
+    /**
+     * One assigned partition: the generation of the assignment (to drop records read before it), and in tracking
+     * mode the acknowledgements of its emitted records and the position they make committable. Acknowledgements go
+     * through here ({@link KafkaRecord}'s acknowledger), from any thread.
+     */
+    private final class Assigned implements java.util.function.LongConsumer {
+        final TopicPartition tp;
+        final PartitionTracker<KafkaRecord<K, V>> tracker;
+        /** Where the source stops reading this partition; Long.MAX_VALUE for never. */
+        final long stop;
+        /** The acknowledged prefix's next offset: what a commit stores; -1 for none yet. */
+        volatile long committable = -1;
+        /** The last position committed; loop thread only. */
+        long committed = -1;
+
+        Assigned(TopicPartition tp, long generation) {
+            this.tp = tp;
+            this.tracker = new PartitionTracker<>(generation, r -> {
+                committable = r.offset() + 1;
+                onAdvanced();
+            });
+            Map<TopicPartition, Long> stops = stopAt;
+            this.stop = stops == null ? Long.MAX_VALUE : stops.getOrDefault(tp, 0L);
+        }
+
+        @Override
+        public void accept(long offset) {
+            tracker.accept(offset);
+            if (lingering.get() != null) {
+                stopLingeringIfAllAcked();
+            }
+        }
     }
 
     /** The records of this session; subscribe once. */
     public Flux<KafkaRecord<K, V>> records() {
-        Flux<KafkaRecord<K, V>> received = tracking ? receiver.receive().handle(this::onRecord)
-                : Flux.using(() -> Schedulers.newSingle("fluxgate-windows", true),
-                        worker -> loop.batches()
-                                // a consumer failure overtakes the queued batches: they are read again from the
-                                // committed positions by the next run
-                                .publishOn(worker, false, BATCH_PREFETCH)
-                                .concatMapIterable(this::onBatch, 1),
-                        Scheduler::dispose);
+        Flux<KafkaRecord<K, V>> received = Flux.using(
+                () -> Schedulers.newSingle(tracking ? "fluxgate-kafka-records" : "fluxgate-windows", true),
+                worker -> loop.batches()
+                        // a consumer failure overtakes the queued batches: they are read again from the
+                        // committed positions by the next run
+                        .publishOn(worker, false, BATCH_PREFETCH)
+                        // not concatMapIterable: admitting a record has effects (registration, letters), and its
+                        // drain was seen to lose records of the last batch when the records completed; an end
+                        // marker is judged once every batch before it is admitted (concatMap maps it without
+                        // demand, and the completion needs none)
+                        .concatMap(batch -> {
+                            if (batch.isEmpty()) {
+                                if (endsHere()) {
+                                    ended.tryEmitValue(Boolean.TRUE);
+                                }
+                                return Flux.empty();
+                            }
+                            return Flux.fromIterable(onBatch(batch));
+                        }, 1)
+                        .takeUntilOther(ended.asMono()),
+                Scheduler::dispose);
         Flux<KafkaRecord<K, V>> records = received
-                // reactor-kafka commits the prefixes acknowledged so far while closing; later acks are ignored
-                .doFinally(s -> trackers.values().forEach(PartitionTracker::close));
+                // acknowledgements after cancel or error are ignored; after completion at the stop position they
+                // count until the consumer closes (it waits for them a while)
+                .doFinally(s -> {
+                    if (!(tracking && inputEnded && s == SignalType.ON_COMPLETE)) {
+                        trackers.values().forEach(a -> a.tracker.close());
+                    }
+                });
         if (options.meterRegistry() == null) {
             return records;
         }
@@ -287,17 +507,7 @@ public final class SourceSession<K, V> {
      * @return the call's result; errors if the consumer is closed or the call throws
      */
     public <R> Mono<R> withConsumer(java.util.function.Function<Consumer<?, ?>, R> call) {
-        if (!tracking) {
-            return loop.call(call);
-        }
-        // reactor-kafka's proxy refuses commitSync and the like; the raw consumer does not
-        return receiver.doOnConsumer(c -> {
-            Consumer<?, ?> raw = consumer.get();
-            if (raw == null) {
-                throw new IllegalStateException("consumer closed");
-            }
-            return call.apply(raw);
-        });
+        return loop.call(call);
     }
 
     private long lagOf(Consumer<?, ?> c) {
@@ -312,8 +522,10 @@ public final class SourceSession<K, V> {
         long gen = generation.incrementAndGet();
         Set<TopicPartition> tps = new HashSet<>(partitions);
         for (TopicPartition tp : tps) {
-            trackers.put(tp, new PartitionTracker<>(gen, ReceiverOffset::acknowledge));
+            trackers.put(tp, new Assigned(tp, gen));
         }
+        assignedOnce = true;
+        rebalancing = false;
         if (hook != null && !tps.isEmpty()) {
             Consumer<?, ?> c = consumer.get();
             // a wakeup meant for the poll that runs this callback must not abort it: it would not be run again
@@ -329,48 +541,51 @@ public final class SourceSession<K, V> {
 
     private void onRevoked(Collection<TopicPartition> partitions) {
         generation.incrementAndGet();
+        if (!partitions.isEmpty()) {
+            rebalancing = true;
+        }
         Set<TopicPartition> tps = new HashSet<>(partitions);
+        List<Assigned> gone = new ArrayList<>(tps.size());
         for (TopicPartition tp : tps) {
-            PartitionTracker<ReceiverOffset> t = trackers.remove(tp);
-            if (t != null) {
-                // tracking: reactor-kafka has just committed every acknowledged prefix; what is still pending is dropped
-                // here and read again by the partition's next owner
-                t.close();
+            Assigned a = trackers.remove(tp);
+            if (a != null) {
+                // what is still pending is dropped here and read again by the partition's next owner
+                a.tracker.close();
+                gone.add(a);
             }
+        }
+        Consumer<?, ?> c = consumer.get();
+        if (tracking && c != null && !gone.isEmpty()) {
+            // the acknowledged prefixes, before the partitions' next owner starts from the committed positions
+            commit(c, gone, true);
         }
         if (hook != null && !tps.isEmpty()) {
             hook.revoked(tps);
         }
     }
 
-    private void onRecord(ReceiverRecord<Object, SafeDeserializers.Envelope> r, SynchronousSink<KafkaRecord<K, V>> sink) {
-        ReceiverOffset ro = r.receiverOffset();
-        KafkaRecord<K, V> out = admit(r, trackers.get(ro.topicPartition()), ro);
-        if (out != null) {
-            sink.next(out);
-        }
-    }
-
     /**
-     * Explicit mode, on the records thread: one poll's batch as records, partition by partition, each admitted as it
-     * is iterated, so that a record is built just before the operator reads it (while its value is still in cache)
-     * rather than a whole batch of them ahead.
+     * On the records thread: one poll's batch as records, partition by partition, each admitted as it is iterated,
+     * so that a record is built just before the operator reads it (while its value is still in cache) rather than a
+     * whole batch of them ahead.
      */
     private Iterable<KafkaRecord<K, V>> onBatch(ConsumerRecords<Object, SafeDeserializers.Envelope> batch) {
-        return () -> new Iterator<>() {
+        // one iterator however often it is asked for: admitting registers records, which must happen once (Reactor
+        // may ask for the iterator again, e.g. at the last batch before completion)
+        Iterator<KafkaRecord<K, V>> once = new Iterator<>() {
             private final Iterator<TopicPartition> partitions = batch.partitions().iterator();
             private Iterator<ConsumerRecord<Object, SafeDeserializers.Envelope>> records = Collections.emptyIterator();
-            private PartitionTracker<ReceiverOffset> tracker;
+            private Assigned assigned;
             private KafkaRecord<K, V> next;
 
             @Override
             public boolean hasNext() {
                 while (next == null) {
                     if (records.hasNext()) {
-                        next = admit(records.next(), tracker, null);
+                        next = admit(records.next(), assigned);
                     } else if (partitions.hasNext()) {
                         TopicPartition tp = partitions.next();
-                        tracker = trackers.get(tp);
+                        assigned = trackers.get(tp);
                         records = batch.records(tp).iterator();
                     } else {
                         return false;
@@ -389,60 +604,81 @@ public final class SourceSession<K, V> {
                 return r;
             }
         };
+        return () -> once;
     }
 
-    /**
-     * The record to emit, or null: dropped as stale, or rejected to the dead letters. {@code ro}: the handle to
-     * register in tracking mode.
-     */
+    /** The record to emit, or null: dropped as stale or past the stop position, or rejected to the dead letters. */
     @SuppressWarnings("unchecked")
-    private KafkaRecord<K, V> admit(ConsumerRecord<Object, SafeDeserializers.Envelope> r,
-                                    PartitionTracker<ReceiverOffset> t, ReceiverOffset ro) {
+    private KafkaRecord<K, V> admit(ConsumerRecord<Object, SafeDeserializers.Envelope> r, Assigned a) {
         SafeDeserializers.Envelope env = r.value();
+        PartitionTracker<KafkaRecord<K, V>> t = a == null ? null : a.tracker;
         if (t == null || (env != null && env.generation() < t.generation())) {
             // read before this partition was revoked (or revoked and assigned again): its next reader re-reads it
             stats.staleDropped.increment();
             return null;
         }
-        if (tracking && !t.register(r.offset(), ro)) {
-            stats.staleDropped.increment();
+        if (r.offset() >= a.stop) {
+            // appended after the run started: a bounded run does not emit it (nor commit past it)
             return null;
         }
         Object key = r.key();
         Object value = env == null ? null : env.value();
         if (key instanceof SafeDeserializers.Failure || value instanceof SafeDeserializers.Failure) {
-            reject(r, t, key, value);
+            reject(r, a, key, value);
             return null;
         }
         stats.onReceived();
-        return new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key, (V) value,
-                tracking ? t : NO_ACK);
+        if (!tracking) {
+            return new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key, (V) value, NO_ACK);
+        }
+        KafkaRecord<K, V> out = new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key,
+                (V) value, a);
+        if (!t.register(r.offset(), out)) {
+            stats.staleDropped.increment();
+            return null;
+        }
+        return out;
     }
 
-    private void reject(ConsumerRecord<Object, SafeDeserializers.Envelope> r, PartitionTracker<ReceiverOffset> t,
-                        Object key, Object value) {
+    private void reject(ConsumerRecord<Object, SafeDeserializers.Envelope> r, Assigned a, Object key, Object value) {
         stats.onRejected();
         SafeDeserializers.Failure f = key instanceof SafeDeserializers.Failure kf ? kf : (SafeDeserializers.Failure) value;
         String what = f == key ? "key" : "value";
         String reason = what + " not deserializable: " + f.cause().getMessage();
         byte[] rawKey = key instanceof SafeDeserializers.Failure kf ? kf.raw() : null;
         byte[] rawValue = value instanceof SafeDeserializers.Failure vf ? vf.raw() : null;
-        DeadLetter<RejectedRecord> dl = new RejectedRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), rawKey,
-                rawValue).letter(RejectedRecord.SOURCE_STAGE, reason, f.cause());
+        RejectedRecord rejected = new RejectedRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), rawKey, rawValue);
+        DeadLetter<RejectedRecord> dl = rejected.letter(RejectedRecord.SOURCE_STAGE, reason, f.cause());
         if (!tracking) {
             storeBeforeGoingOn(dl);
             return;
         }
         long offset = r.offset();
+        // registered like an emitted record, so no commit passes it before its letter is stored
+        KafkaRecord<K, V> handle = new KafkaRecord<>(r.topic(), r.partition(), offset, r.timestamp(), null, null, a);
+        if (!a.tracker.register(offset, handle)) {
+            stats.staleDropped.increment();
+            return;
+        }
+        try {
+            // many letters in flight (a batching sink stores them together); past the bound, wait for one
+            lettersInFlight.acquire();
+        } catch (InterruptedException e) {
+            // the session is closing: the record stays unacknowledged and is read again
+            Thread.currentThread().interrupt();
+            return;
+        }
         try {
             options.deadLetters().acceptAsync(dl).whenComplete((ok, e) -> {
+                lettersInFlight.release();
                 if (e == null) {
-                    t.accept(offset);
+                    a.accept(offset);
                 } else {
                     log.error("Dead letter {} could not be stored; its offset stays uncommitted", dl, e);
                 }
             });
         } catch (RuntimeException e) {
+            lettersInFlight.release();
             log.error("Dead-letter handler failed for {}; its offset stays uncommitted", dl, e);
         }
     }
