@@ -2,6 +2,7 @@ package io.fluxgate.aggregate;
 
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One result of {@link Aggregate}: the parts gathered for one correlation key. The type says whether the group
@@ -38,7 +39,7 @@ public sealed interface Aggregated<K, T> permits Aggregated.Complete, Aggregated
      *
      * @throws NullPointerException if {@code name} is null
      */
-    default T part(String name) {
+    default @Nullable T part(String name) {
         return parts().get(Objects.requireNonNull(name, "name"));
     }
 

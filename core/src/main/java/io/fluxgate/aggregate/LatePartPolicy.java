@@ -45,7 +45,7 @@ public final class LatePartPolicy<K, T> {
     }
 
     /** The side-output consumer, or null for {@link #drop()}. */
-    public Consumer<? super LatePart<K, T>> sink() {
+    public @Nullable Consumer<? super LatePart<K, T>> sink() {
         return sink;
     }
 

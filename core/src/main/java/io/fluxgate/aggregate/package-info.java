@@ -20,4 +20,7 @@
  * {@link io.fluxgate.aggregate.LatePartPolicy}; counters: {@link io.fluxgate.aggregate.AggregateStats}.
  * {@code io.fluxgate.aggregate.internal} holds the state machine and the subscriber and is not API.
  */
+@NullMarked
 package io.fluxgate.aggregate;
+
+import org.jspecify.annotations.NullMarked;
