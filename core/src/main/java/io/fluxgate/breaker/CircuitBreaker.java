@@ -5,6 +5,7 @@ import io.fluxgate.breaker.internal.ElementCall;
 import io.fluxgate.breaker.internal.Gate;
 import io.fluxgate.breaker.internal.StateMachine;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -69,7 +70,7 @@ public final class CircuitBreaker {
     private final StateMachine sm;
     private final Gate gate;
     private final CircuitBreakerEvents events;
-    private final CircuitBreakerMeters meters;
+    private final @Nullable CircuitBreakerMeters meters;
 
     private CircuitBreaker(Builder b) {
         this.name = b.name;
@@ -82,12 +83,24 @@ public final class CircuitBreaker {
         refreshCallObservation();
     }
 
-    /** A breaker with {@link CircuitBreakerConfig#ofDefaults()}. */
+    /**
+     * A breaker with {@link CircuitBreakerConfig#ofDefaults()}, no meters and the parallel scheduler.
+     *
+     * @param name the breaker's name, used in exceptions, events and meter tags; non-blank
+     * @return a new CLOSED breaker
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public static CircuitBreaker ofDefaults(String name) {
         return builder(name).build();
     }
 
     /**
+     * A breaker with the given configuration, no meters and the parallel scheduler.
+     *
+     * @param name the breaker's name, used in exceptions, events and meter tags; non-blank
+     * @param config the thresholds, window and waits
+     * @return a new CLOSED breaker
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the name is blank
      */
@@ -96,6 +109,10 @@ public final class CircuitBreaker {
     }
 
     /**
+     * A builder for a breaker with meters, a scheduler or a clock of its own.
+     *
+     * @param name the breaker's name, used in exceptions, events and meter tags; non-blank
+     * @return a new builder with the default configuration
      * @throws NullPointerException if the name is null
      * @throws IllegalArgumentException if the name is blank
      */
@@ -103,10 +120,20 @@ public final class CircuitBreaker {
         return new Builder(name);
     }
 
+    /**
+     * The name given when building, as it appears in {@link CallNotPermittedException}, events and meter tags.
+     *
+     * @return the non-blank name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The configuration, fixed for the breaker's life.
+     *
+     * @return the configuration
+     */
     public CircuitBreakerConfig config() {
         return config;
     }
@@ -115,17 +142,27 @@ public final class CircuitBreaker {
      * The current state. An elapsed wait in OPEN shows as OPEN until the next call attempt (as in Resilience4j
      * without {@code automaticTransitionFromOpenToHalfOpenEnabled}); an expired
      * {@code maxWaitDurationInHalfOpenState} shows as OPEN from the moment of expiry.
+     *
+     * @return the state at the moment of the call
      */
     public CircuitBreakerState state() {
         return sm.state();
     }
 
-    /** A snapshot of the current window and the calls in flight. */
+    /**
+     * A snapshot of the current window and the calls in flight.
+     *
+     * @return a new, immutable snapshot; it does not follow later calls
+     */
     public CircuitBreakerMetrics metrics() {
         return sm.metrics();
     }
 
-    /** Listener registration; see {@link CircuitBreakerEvents}. */
+    /**
+     * Listener registration; see {@link CircuitBreakerEvents}.
+     *
+     * @return this breaker's registry of listeners (always the same instance)
+     */
     public CircuitBreakerEvents events() {
         return events;
     }
@@ -193,8 +230,13 @@ public final class CircuitBreaker {
     // ------------------------------------------------------------------ operators
 
     /**
-     * Protects each element's call, {@link OpenBehavior#FAIL_FAST} without fallback.
+     * Protects each element's call, {@link OpenBehavior#FAIL_FAST} without fallback: a refused or failed call ends
+     * the stream with its error. Emission, backpressure and cancel as described in {@link Protection}.
      *
+     * @param call the protected asynchronous call for one element; each subscription to it is one call
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return a reusable transformer
      * @see Protection
      * @throws NullPointerException if call is null
      */
@@ -205,6 +247,11 @@ public final class CircuitBreaker {
     /**
      * Protects each element's call with the given open behaviour, without fallback.
      *
+     * @param call the protected asynchronous call for one element; each subscription to it is one call
+     * @param whenOpen whether a refused element fails the stream or waits for the breaker
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return a reusable transformer
      * @see Protection
      * @throws NullPointerException if an argument is null
      */
@@ -217,6 +264,12 @@ public final class CircuitBreaker {
      * Protects each element's call, {@link OpenBehavior#FAIL_FAST}; a refused or failed element goes to
      * {@code fallback} and the stream goes on.
      *
+     * @param call the protected asynchronous call for one element; each subscription to it is one call
+     * @param fallback the output for an element and its error ({@link CallNotPermittedException} when refused);
+     *     see {@link Protection#fallback(BiFunction)}
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return a reusable transformer
      * @see Protection
      * @throws NullPointerException if an argument is null
      */
@@ -229,13 +282,22 @@ public final class CircuitBreaker {
     /**
      * A builder for a protecting transformer with every option.
      *
+     * @param call the protected asynchronous call for one element; each subscription to it is one call
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return a new builder: FAIL_FAST, no fallback, concurrency 1, prefetch 32
      * @throws NullPointerException if call is null
      */
     public <T, R> Protection<T, R> protecting(Function<? super T, ? extends Publisher<? extends R>> call) {
         return new Protection<>(this, Objects.requireNonNull(call, "call"));
     }
 
-    /** {@link #protectMono(OpenBehavior)} with {@link OpenBehavior#FAIL_FAST}. */
+    /**
+     * {@link #protectMono(OpenBehavior)} with {@link OpenBehavior#FAIL_FAST}.
+     *
+     * @param <R> the value type
+     * @return a reusable transformer for {@code mono.transform(...)}
+     */
     public <R> Function<Mono<R>, Mono<R>> protectMono() {
         return protectMono(OpenBehavior.FAIL_FAST);
     }
@@ -247,6 +309,9 @@ public final class CircuitBreaker {
      * Refused: FAIL_FAST signals {@link CallNotPermittedException}; BACKPRESSURE delays the subscription until a
      * permission is available.
      *
+     * @param whenOpen whether a refused subscription fails at once or waits for a permission
+     * @param <R> the value type
+     * @return a reusable transformer for {@code mono.transform(...)}
      * @throws NullPointerException if whenOpen is null
      */
     public <R> Function<Mono<R>, Mono<R>> protectMono(OpenBehavior whenOpen) {
@@ -287,12 +352,15 @@ public final class CircuitBreaker {
      * hook. Every permission is recorded or released exactly once, whatever ends the call (error, empty,
      * cancel, timeout, zip, an exception thrown by {@code call} itself).
      * <h2>Reuse</h2> The built function holds no per-subscription state and can be applied to many streams.
+     *
+     * @param <T> the element type
+     * @param <R> the result type
      */
     public static final class Protection<T, R> {
         private final CircuitBreaker breaker;
         private final Function<? super T, ? extends Publisher<? extends R>> call;
         private OpenBehavior whenOpen = OpenBehavior.FAIL_FAST;
-        private BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback;
+        private @Nullable BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback;
         private int maxConcurrency = 1;
         private int prefetch = Queues.XS_BUFFER_SIZE;
 
@@ -301,7 +369,13 @@ public final class CircuitBreaker {
             this.call = call;
         }
 
-        /** FAIL_FAST (default) or BACKPRESSURE. */
+        /**
+         * What a refused element does: FAIL_FAST (default) or BACKPRESSURE.
+         *
+         * @param behavior see {@link OpenBehavior}
+         * @return this builder
+         * @throws NullPointerException if {@code behavior} is null
+         */
         public Protection<T, R> whenOpen(OpenBehavior behavior) {
             this.whenOpen = Objects.requireNonNull(behavior, "whenOpen");
             return this;
@@ -311,6 +385,10 @@ public final class CircuitBreaker {
          * Output for an element whose call failed or was refused ({@link CallNotPermittedException}); the stream
          * goes on. Return {@code Mono.empty()} to emit nothing for it. If the fallback throws, the stream ends
          * with that exception (the original one attached as suppressed).
+         *
+         * @param fallback the output for an element and the error of its call (or the refusal); default none
+         * @return this builder
+         * @throws NullPointerException if {@code fallback} is null
          */
         public Protection<T, R> fallback(
                 BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback) {
@@ -318,13 +396,27 @@ public final class CircuitBreaker {
             return this;
         }
 
-        /** Calls in flight at once per stream (default 1); output keeps upstream order. */
+        /**
+         * Calls in flight at once per stream (default 1); output keeps upstream order, so a slow call holds back the
+         * output of later ones.
+         *
+         * @param maxConcurrency at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxConcurrency < 1}
+         */
         public Protection<T, R> maxConcurrency(int maxConcurrency) {
             this.maxConcurrency = Checks.atLeast("maxConcurrency", maxConcurrency, 1);
             return this;
         }
 
-        /** Upstream elements requested ahead (default 32); 0 requests one at a time (maxConcurrency 1 only). */
+        /**
+         * Upstream elements requested ahead (default 32); 0 requests one at a time (maxConcurrency 1 only), so a
+         * paused BACKPRESSURE stream holds no queued elements.
+         *
+         * @param prefetch zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code prefetch} is negative
+         */
         public Protection<T, R> prefetch(int prefetch) {
             if (prefetch < 0) {
                 throw new IllegalArgumentException("prefetch must be >= 0, was " + prefetch);
@@ -334,6 +426,9 @@ public final class CircuitBreaker {
         }
 
         /**
+         * Builds the transformer described in the class comment.
+         *
+         * @return a reusable transformer; per-subscription state is created at subscribe time
          * @throws IllegalArgumentException if prefetch is 0 with maxConcurrency above 1
          */
         public Function<Flux<T>, Flux<R>> build() {
@@ -354,14 +449,21 @@ public final class CircuitBreaker {
     public static final class Builder {
         private final String name;
         private CircuitBreakerConfig config = CircuitBreakerConfig.ofDefaults();
-        private MeterRegistry meterRegistry;
-        private Scheduler scheduler;
-        private LongSupplier nanoClock;
+        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable Scheduler scheduler;
+        private @Nullable LongSupplier nanoClock;
 
         private Builder(String name) {
             this.name = Checks.notBlank("name", name);
         }
 
+        /**
+         * The thresholds, window and waits.
+         *
+         * @param config default {@link CircuitBreakerConfig#ofDefaults()}
+         * @return this builder
+         * @throws NullPointerException if {@code config} is null
+         */
         public Builder config(CircuitBreakerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
@@ -372,6 +474,8 @@ public final class CircuitBreaker {
          * dashboards work unchanged, plus {@code resilience4j.circuitbreaker.in.flight.calls}, tagged {@code name}
          * (the breaker's name; the prefix is fixed for that compatibility). Default: no registry, no meters.
          *
+         * @param registry the registry the meters are added to when the breaker is built
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder meterRegistry(MeterRegistry registry) {
@@ -382,6 +486,10 @@ public final class CircuitBreaker {
         /**
          * Where BACKPRESSURE waits and the periodic in-flight check run (default {@link Schedulers#parallel()},
          * resolved at {@link #build()}; build inside {@code StepVerifier.withVirtualTime} to get virtual time).
+         *
+         * @param scheduler the scheduler; also the default clock (see {@link #nanoClock(LongSupplier)})
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -391,12 +499,21 @@ public final class CircuitBreaker {
         /**
          * The time source for call durations and waits (default {@link System#nanoTime()}, or the scheduler's
          * clock when a scheduler is set).
+         *
+         * @param nanoClock a monotonic clock in nanoseconds; only differences of its readings are used
+         * @return this builder
+         * @throws NullPointerException if {@code nanoClock} is null
          */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
+        /**
+         * Builds the breaker, CLOSED, and registers its meters if a registry was given.
+         *
+         * @return a new, thread-safe breaker
+         */
         public CircuitBreaker build() {
             if (scheduler == null) {
                 scheduler = Schedulers.parallel();

@@ -9,8 +9,18 @@ import java.time.Instant;
  */
 public sealed interface CircuitBreakerEvent {
 
+    /**
+     * The breaker that published the event, so one listener can serve several breakers.
+     *
+     * @return the breaker's name
+     */
     String circuitBreakerName();
 
+    /**
+     * When the event was built, from the wall clock (the breaker's own clock measures only durations).
+     *
+     * @return the creation instant
+     */
     Instant creationTime();
 
     /** A call completed (or a Mono call emitted its value) and was recorded as a success. */

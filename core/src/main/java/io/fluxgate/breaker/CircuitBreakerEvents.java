@@ -32,52 +32,121 @@ public final class CircuitBreakerEvents {
         this.onInterestChange = onInterestChange;
     }
 
+    /**
+     * Listens to calls recorded as successes.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onSuccess(Consumer<? super CircuitBreakerEvent.Success> c) {
         listen(CircuitBreakerEvent.Success.class, c);
         return this;
     }
 
+    /**
+     * Listens to calls recorded as failures.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onError(Consumer<? super CircuitBreakerEvent.Error> c) {
         listen(CircuitBreakerEvent.Error.class, c);
         return this;
     }
 
+    /**
+     * Listens to calls whose error the config ignores.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onIgnoredError(Consumer<? super CircuitBreakerEvent.IgnoredError> c) {
         listen(CircuitBreakerEvent.IgnoredError.class, c);
         return this;
     }
 
+    /**
+     * Listens to calls cancelled before they finished, whose permission was released.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onReleased(Consumer<? super CircuitBreakerEvent.Released> c) {
         listen(CircuitBreakerEvent.Released.class, c);
         return this;
     }
 
+    /**
+     * Listens to refused calls.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onCallNotPermitted(Consumer<? super CircuitBreakerEvent.CallNotPermitted> c) {
         listen(CircuitBreakerEvent.CallNotPermitted.class, c);
         return this;
     }
 
+    /**
+     * Listens to state changes, whether caused by the rates, by time or manually.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onStateTransition(Consumer<? super CircuitBreakerEvent.StateTransition> c) {
         listen(CircuitBreakerEvent.StateTransition.class, c);
         return this;
     }
 
+    /**
+     * Listens to the failure rate reaching its threshold.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onFailureRateExceeded(Consumer<? super CircuitBreakerEvent.FailureRateExceeded> c) {
         listen(CircuitBreakerEvent.FailureRateExceeded.class, c);
         return this;
     }
 
+    /**
+     * Listens to the slow-call rate reaching its threshold.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onSlowCallRateExceeded(Consumer<? super CircuitBreakerEvent.SlowCallRateExceeded> c) {
         listen(CircuitBreakerEvent.SlowCallRateExceeded.class, c);
         return this;
     }
 
+    /**
+     * Listens to {@link CircuitBreaker#reset()}.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onReset(Consumer<? super CircuitBreakerEvent.Reset> c) {
         listen(CircuitBreakerEvent.Reset.class, c);
         return this;
     }
 
-    /** Every event type. */
+    /**
+     * Listens to every event type; registering it makes the breaker build every event, per call ones included.
+     *
+     * @param c the listener
+     * @return this registry, for chaining
+     * @throws NullPointerException if {@code c} is null
+     */
     public CircuitBreakerEvents onEvent(Consumer<? super CircuitBreakerEvent> c) {
         listen(CircuitBreakerEvent.class, c);
         return this;
@@ -86,6 +155,9 @@ public final class CircuitBreakerEvents {
     /**
      * Registers a listener for {@code type} (a {@link CircuitBreakerEvent} record, or the interface for all).
      *
+     * @param type the event class listened to; events that are instances of it reach the listener
+     * @param consumer the listener, run synchronously on the thread that caused the event
+     * @param <E> the event type
      * @return removes the listener when disposed
      * @throws NullPointerException if an argument is null
      */

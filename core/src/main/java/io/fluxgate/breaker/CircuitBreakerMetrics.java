@@ -18,10 +18,20 @@ public record CircuitBreakerMetrics(int bufferedCalls, int failedCalls, int slow
                                     float failureRate, float slowCallRate, long notPermittedCalls,
                                     int inFlightCalls, int slowInFlightCalls) {
 
+    /**
+     * Calls in the window that did not fail (slow ones included).
+     *
+     * @return {@code bufferedCalls - failedCalls}
+     */
     public int successfulCalls() {
         return bufferedCalls - failedCalls;
     }
 
+    /**
+     * Slow calls in the window that did not fail.
+     *
+     * @return {@code slowCalls - slowFailedCalls}
+     */
     public int slowSuccessfulCalls() {
         return slowCalls - slowFailedCalls;
     }

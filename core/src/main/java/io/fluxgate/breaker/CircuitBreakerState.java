@@ -23,12 +23,20 @@ public enum CircuitBreakerState {
         this.recordsCalls = recordsCalls;
     }
 
-    /** Resilience4j's numeric state code (0 CLOSED ... 5 METRICS_ONLY), as exported by its gauges. */
+    /**
+     * Resilience4j's numeric state code, as exported by its gauges, so existing dashboards read ours unchanged.
+     *
+     * @return 0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 DISABLED, 4 FORCED_OPEN, 5 METRICS_ONLY
+     */
     public int order() {
         return order;
     }
 
-    /** Whether calls made in this state feed the sliding window. */
+    /**
+     * Whether calls made in this state feed the sliding window.
+     *
+     * @return true for CLOSED, HALF_OPEN and METRICS_ONLY
+     */
     public boolean recordsCalls() {
         return recordsCalls;
     }

@@ -9,10 +9,20 @@ package io.fluxgate.breaker;
 public final class IllegalStateTransitionException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The breaker's name, as in {@link #circuitBreakerName()}. */
     private final String circuitBreakerName;
+    /** As in {@link #fromState()}. */
     private final CircuitBreakerState fromState;
+    /** As in {@link #toState()}. */
     private final CircuitBreakerState toState;
 
+    /**
+     * Public for parity with Resilience4j's exception, so that code adapting it can rethrow ours.
+     *
+     * @param circuitBreakerName the breaker's name, put in the message
+     * @param fromState the state the breaker is in and stays in
+     * @param toState the state that was asked for and refused
+     */
     public IllegalStateTransitionException(String circuitBreakerName, CircuitBreakerState fromState,
                                            CircuitBreakerState toState) {
         super("CircuitBreaker '" + circuitBreakerName + "' tried an illegal state transition from " + fromState
@@ -22,16 +32,29 @@ public final class IllegalStateTransitionException extends IllegalStateException
         this.toState = toState;
     }
 
+    /**
+     * The name of the breaker whose transition was refused.
+     *
+     * @return the breaker's name
+     */
     public String circuitBreakerName() {
         return circuitBreakerName;
     }
 
-    /** The state the breaker is (still) in. */
+    /**
+     * The state the breaker is (still) in.
+     *
+     * @return the unchanged current state
+     */
     public CircuitBreakerState fromState() {
         return fromState;
     }
 
-    /** The state that was refused. */
+    /**
+     * The state that was refused.
+     *
+     * @return the requested target state
+     */
     public CircuitBreakerState toState() {
         return toState;
     }

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -43,15 +44,27 @@ public final class RateLimit {
     private RateLimit() {
     }
 
-    /** Delays elements to the limiter's rate (never drops). */
+    /**
+     * Delays elements to the limiter's rate (never drops), waiting as long as needed; see the class comment for
+     * emission, backpressure and cancel.
+     *
+     * @param limiter the token bucket; share one instance between stages to cap their combined rate
+     * @param <T> the element type
+     * @return a reusable transformer
+     * @throws NullPointerException if {@code limiter} is null
+     */
     public static <T> Function<Flux<T>, Flux<T>> shaping(RateLimiter limiter) {
         return builder(limiter).build();
     }
 
     /**
      * Shaping stage with its own limiter of {@code permits} per {@code period}, evenly spaced; each subscription
-     * gets a fresh bucket.
+     * gets a fresh bucket, so reusing the transformer does not make streams share (or inherit) a rate.
      *
+     * @param permits permits per {@code period}, at least 1
+     * @param period the period the permits are counted over, positive
+     * @param <T> the element type
+     * @return a reusable shaping transformer (burst 1, no wait limit)
      * @throws IllegalArgumentException if {@code permits < 1} or {@code period} is not positive
      */
     public static <T> Function<Flux<T>, Flux<T>> of(int permits, Duration period) {
@@ -59,29 +72,50 @@ public final class RateLimit {
         return source -> Flux.defer(() -> source.transform(shaping(RateLimiter.of(permits, period))));
     }
 
-    /** Fails with {@link RateLimitExceededException} when an element finds no permit. */
+    /**
+     * Fails the stream with {@link RateLimitExceededException} when an element finds no permit at once; elements
+     * with a permit pass through undelayed, upstream's demand and cancel passing through unchanged.
+     *
+     * @param limiter the token bucket, possibly shared
+     * @param name the stage name put in the exception, non-blank
+     * @param <T> the element type
+     * @return a reusable transformer
+     * @throws NullPointerException if {@code limiter} is null
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
     public static <T> Function<Flux<T>, Flux<T>> enforcing(RateLimiter limiter, String name) {
         return builder(limiter).enforcing().name(name).build();
     }
 
-    /** A builder over a (possibly shared) limiter. */
+    /**
+     * A builder over a (possibly shared) limiter; shaping, unbounded wait and the default name unless set.
+     *
+     * @param limiter the token bucket the stage takes its permits from
+     * @return a new builder
+     * @throws NullPointerException if {@code limiter} is null
+     */
     public static Builder builder(RateLimiter limiter) {
         return new Builder(Objects.requireNonNull(limiter, "limiter"));
     }
 
-    /** Configuration of a rate-limit stage. */
+    /** Configuration of a rate-limit stage; not thread-safe, the transformers it builds are immutable. */
     public static final class Builder {
         private final RateLimiter limiter;
         private boolean enforcing;
-        private Duration maxWait;
+        private @Nullable Duration maxWait;
         private String name = DEFAULT_NAME;
-        private Scheduler scheduler;
+        private @Nullable Scheduler scheduler;
 
         private Builder(RateLimiter limiter) {
             this.limiter = limiter;
         }
 
-        /** Fail instead of delaying (unless {@link #maxWait(Duration)} allows a wait). */
+        /**
+         * Fail instead of delaying (unless {@link #maxWait(Duration)} allows a wait), e.g. to assert that a
+         * producer respects a contracted rate.
+         *
+         * @return this builder
+         */
         public Builder enforcing() {
             this.enforcing = true;
             return this;
@@ -92,6 +126,8 @@ public final class RateLimit {
          * is due later takes none and fails the stream with {@link RateLimitExceededException}. Default: no limit
          * when shaping, {@link Duration#ZERO} when {@link #enforcing()}.
          *
+         * @param maxWait zero or positive; durations beyond about 292 years count as no limit
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxWait} is negative
          */
         public Builder maxWait(Duration maxWait) {
@@ -99,19 +135,38 @@ public final class RateLimit {
             return this;
         }
 
-        /** Stage name used in exceptions. */
+        /**
+         * Stage name used in exceptions.
+         *
+         * @param name non-blank; default {@value RateLimit#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
         public Builder name(String name) {
             this.name = Checks.notBlank("name", name);
             return this;
         }
 
-        /** Scheduler for the delays (default {@code Schedulers.parallel()}, resolved at subscription). */
+        /**
+         * Scheduler for the delays (default {@code Schedulers.parallel()}, resolved at subscription, so that
+         * {@code StepVerifier.withVirtualTime} can replace it). Delayed elements are emitted on it.
+         *
+         * @param scheduler the scheduler the waits run on
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** Builds the transformer; it is stateless apart from the limiter, so it can be reused. */
+        /**
+         * Builds the transformer; it is stateless apart from the limiter, so it can be reused.
+         *
+         * @param <T> the element type
+         * @return a transformer as described in the class comment: with a zero wait (enforcing by default) it
+         *     neither delays nor holds elements, otherwise it holds one element at a time
+         */
         public <T> Function<Flux<T>, Flux<T>> build() {
             RateLimiter l = limiter;
             String n = name;

@@ -1,10 +1,18 @@
 package io.fluxgate.ratelimit;
 
-/** Signalled by an enforcing {@link RateLimit} stage when an element arrives while no permit is available. */
+import java.time.Duration;
+
+/**
+ * Signalled by a {@link RateLimit} stage when an element finds no permit within the stage's
+ * {@link RateLimit.Builder#maxWait(Duration) maxWait}: at once for an enforcing stage (zero wait by default), or
+ * when a shaping stage with a bounded wait would have to wait longer. The element took no permit. The message names
+ * the stage, the limiter's rate and the element.
+ */
 public class RateLimitExceededException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The stage name, as in {@link #stage()}. */
     private final String stage;
 
     RateLimitExceededException(String stage, RateLimiter limiter, Object element) {
@@ -12,7 +20,12 @@ public class RateLimitExceededException extends RuntimeException {
         this.stage = stage;
     }
 
-    /** The name of the rate-limit stage. */
+    /**
+     * The name of the rate-limit stage that refused the element, to tell the stages of one pipeline (or the streams
+     * sharing one limiter) apart.
+     *
+     * @return the stage name ({@link RateLimit.Builder#name(String)}), never blank
+     */
     public String stage() {
         return stage;
     }

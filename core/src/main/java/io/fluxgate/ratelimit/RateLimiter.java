@@ -7,6 +7,7 @@ import java.util.function.LongSupplier;
 
 import io.fluxgate.internal.Checks;
 import io.fluxgate.flow.Clocks;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread-safe token bucket: {@code permits} per {@code period}, holding at most {@code burst} unused permits.
@@ -94,7 +95,11 @@ public final class RateLimiter {
         this.tatFrac = lowerFrac();
     }
 
-    /** A builder; {@link Builder#permits(int)} and {@link Builder#per(Duration)} are required. */
+    /**
+     * A builder; {@link Builder#permits(int)} and {@link Builder#per(Duration)} are required.
+     *
+     * @return a new builder with burst {@value #DEFAULT_BURST} and catch-up {@value #DEFAULT_CATCH_UP_MILLIS} ms
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -102,6 +107,8 @@ public final class RateLimiter {
     /**
      * {@code permits} per second, evenly spaced.
      *
+     * @param permits permits per second, at least 1
+     * @return a new limiter with a full bucket (burst 1)
      * @throws IllegalArgumentException if {@code permits < 1}
      */
     public static RateLimiter perSecond(int permits) {
@@ -111,6 +118,9 @@ public final class RateLimiter {
     /**
      * {@code permits} per {@code period}, evenly spaced.
      *
+     * @param permits permits per {@code period}, at least 1
+     * @param period the period, positive
+     * @return a new limiter with a full bucket (burst 1)
      * @throws IllegalArgumentException if {@code permits < 1} or {@code period} is not positive
      */
     public static RateLimiter of(int permits, Duration period) {
@@ -121,12 +131,18 @@ public final class RateLimiter {
      * Takes one permit, waiting if necessary: returns how long the caller must wait before using it
      * ({@link Duration#ZERO} if available now). The permit is reserved immediately, so concurrent callers queue
      * up fairly behind each other; a reserved permit is not returned if the caller gives up.
+     *
+     * @return the wait before the permit is due, zero or positive
      */
     public Duration reserve() {
         return Duration.ofNanos(reserveNanos());
     }
 
-    /** As {@link #reserve()}, in nanoseconds. */
+    /**
+     * As {@link #reserve()}, in nanoseconds, without allocating a {@code Duration}.
+     *
+     * @return nanoseconds to wait before the permit is due, zero or positive
+     */
     public long reserveNanos() {
         return tryReserveNanos(Long.MAX_VALUE);
     }
@@ -136,6 +152,10 @@ public final class RateLimiter {
      * (0 if available now), or {@code -1} if it is due later, in which case nothing is reserved (Resilience4j's
      * {@code reservePermission(timeout)}).
      *
+     * @param maxWaitNanos the longest acceptable wait, zero or positive; {@code 0} takes a permit only if it is
+     *     available now (as {@link #tryAcquire()}), {@code Long.MAX_VALUE} always reserves (as {@link #reserve()})
+     * @return nanoseconds to wait before using the reserved permit ({@code 0..maxWaitNanos}), or {@code -1} if none
+     *     was reserved
      * @throws IllegalArgumentException if {@code maxWaitNanos} is negative
      */
     public long tryReserveNanos(long maxWaitNanos) {
@@ -184,6 +204,8 @@ public final class RateLimiter {
      * Takes one permit if it is available now, without waiting; {@code false} leaves the bucket unchanged. Never
      * uses the catch-up credit, so a limiter used only through this method is an exact token bucket (Bucket4j's
      * greedy refill).
+     *
+     * @return whether a permit was taken
      */
     public boolean tryAcquire() {
         return tryReserveNanos(0) == 0;
@@ -213,17 +235,29 @@ public final class RateLimiter {
         return Long.compare(aFrac, bFrac);
     }
 
-    /** Permits per {@link #period()}. */
+    /**
+     * Permits per {@link #period()}.
+     *
+     * @return at least 1
+     */
     public int permits() {
         return permits;
     }
 
-    /** The period the permits are counted over. */
+    /**
+     * The period the permits are counted over.
+     *
+     * @return a positive duration
+     */
     public Duration period() {
         return period;
     }
 
-    /** The most permits handed out at once after an idle spell. */
+    /**
+     * The most permits handed out at once after an idle spell (the bucket's capacity).
+     *
+     * @return at least 1
+     */
     public int burst() {
         return burst;
     }
@@ -231,12 +265,18 @@ public final class RateLimiter {
     /**
      * Spacing between permits at the sustained rate, rounded down to whole nanoseconds (at least 1 ns) for
      * display; the limiter itself uses the exact fraction.
+     *
+     * @return {@code period / permits}, at least 1 ns
      */
     public Duration interval() {
         return Duration.ofNanos(Math.max(1, intervalWhole));
     }
 
-    /** How late a throttled caller may come back and still get the permits it missed. */
+    /**
+     * How late a throttled caller may come back and still get the permits it missed.
+     *
+     * @return zero (no catch-up) or positive
+     */
     public Duration catchUp() {
         return catchUp;
     }
@@ -246,20 +286,22 @@ public final class RateLimiter {
         return "RateLimiter[" + permits + " per " + period + ", burst " + burst + "]";
     }
 
-    /** Configuration; each setter validates its argument and names the bad value. */
+    /** Configuration; each setter validates its argument and names the bad value. Not thread-safe. */
     public static final class Builder {
         private int permits;
-        private Duration period;
+        private @Nullable Duration period;
         private int burst = DEFAULT_BURST;
         private Duration catchUp = DEFAULT_CATCH_UP;
-        private LongSupplier nanoClock;
+        private @Nullable LongSupplier nanoClock;
 
         private Builder() {
         }
 
         /**
-         * Permits per period.
+         * Permits per period. Required.
          *
+         * @param permits at least 1; the interval {@code period / permits} is kept exactly, so any count is honoured
+         * @return this builder
          * @throws IllegalArgumentException if {@code permits < 1}
          */
         public Builder permits(int permits) {
@@ -268,8 +310,10 @@ public final class RateLimiter {
         }
 
         /**
-         * The period.
+         * The period the {@link #permits(int)} are counted over. Required.
          *
+         * @param period positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code period} is zero or negative
          */
         public Builder per(Duration period) {
@@ -280,6 +324,8 @@ public final class RateLimiter {
         /**
          * Most permits available at once after idling (bucket capacity); {@code 1} means evenly spaced.
          *
+         * @param burst at least 1; default {@value RateLimiter#DEFAULT_BURST}
+         * @return this builder
          * @throws IllegalArgumentException if {@code burst < 1}
          */
         public Builder burst(int burst) {
@@ -293,6 +339,8 @@ public final class RateLimiter {
          * {@value RateLimiter#DEFAULT_CATCH_UP_MILLIS} ms). {@link Duration#ZERO} makes the limiter a plain token bucket in
          * which time a caller is late for is lost.
          *
+         * @param catchUp zero or positive
+         * @return this builder
          * @throws IllegalArgumentException if {@code catchUp} is negative
          */
         public Builder catchUp(Duration catchUp) {
@@ -300,15 +348,24 @@ public final class RateLimiter {
             return this;
         }
 
-        /** Nanosecond clock (default {@link Clocks#defaultNanoClock()}). */
+        /**
+         * Nanosecond clock (default {@link Clocks#defaultNanoClock()}), injected so the algorithm is tested without
+         * timers.
+         *
+         * @param nanoClock a monotonic clock in nanoseconds, like {@code System::nanoTime}; only differences of its
+         *     readings are used
+         * @return this builder
+         * @throws NullPointerException if {@code nanoClock} is null
+         */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
         /**
-         * Builds the limiter.
+         * Builds the limiter, its bucket full.
          *
+         * @return a new, thread-safe limiter
          * @throws IllegalStateException if permits or period is missing
          */
         public RateLimiter build() {

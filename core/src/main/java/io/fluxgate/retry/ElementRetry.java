@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
 import io.fluxgate.outcome.Outcome;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -56,22 +57,45 @@ public final class ElementRetry {
     private ElementRetry() {
     }
 
-    /** A builder around {@code call}, with the defaults above and every non-fatal error retryable. */
+    /**
+     * A builder around {@code call}, with the defaults above and every non-fatal error retryable.
+     *
+     * @param call makes the asynchronous call for one element; only its first value is used and it is subscribed
+     *     again (a fresh call) for each attempt, so it should be lazy (e.g. a {@code WebClient} exchange, not a
+     *     cached {@code Mono})
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return a new builder
+     * @throws NullPointerException if {@code call} is null
+     */
     public static <T, R> Builder<T, R> builder(Function<? super T, ? extends Publisher<? extends R>> call) {
         return new Builder<>(Objects.requireNonNull(call, "call"));
     }
 
     /**
-     * Shorthand: {@code call} retried up to {@code maxAttempts} attempts with the default backoff.
+     * Shorthand: {@code call} retried up to {@code maxAttempts} attempts with the default backoff, jitter and name,
+     * one element at a time in input order; see {@link Builder#build()} for emission and failure.
      *
+     * @param maxAttempts attempts per element, the first included; at least 1 (1 = no retry)
+     * @param call makes the asynchronous call for one element, subscribed again for each attempt
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return a reusable transformer for {@code flux.transform(...)}
      * @throws IllegalArgumentException if {@code maxAttempts < 1}
+     * @throws NullPointerException if {@code call} is null
      */
     public static <T, R> Function<Flux<T>, Flux<R>> of(int maxAttempts,
                                                       Function<? super T, ? extends Publisher<? extends R>> call) {
         return ElementRetry.<T, R>builder(call).maxAttempts(maxAttempts).build();
     }
 
-    /** Configuration; setters validate and name the bad value. */
+    /**
+     * Configuration; setters validate and name the bad value. Not thread-safe; the transformers it builds are
+     * immutable and reusable.
+     *
+     * @param <T> the element type
+     * @param <R> the result type
+     */
     public static final class Builder<T, R> {
         private final Function<? super T, ? extends Publisher<? extends R>> call;
         private String name = DEFAULT_NAME;
@@ -81,13 +105,19 @@ public final class ElementRetry {
         private double jitter = DEFAULT_JITTER;
         private Predicate<? super Throwable> retryOn = e -> true;
         private int concurrency = 1;
-        private Scheduler scheduler;
+        private @Nullable Scheduler scheduler;
 
         private Builder(Function<? super T, ? extends Publisher<? extends R>> call) {
             this.call = call;
         }
 
-        /** Stage name put in {@link RetriesExhaustedException}. */
+        /**
+         * Stage name put in {@link RetriesExhaustedException}, so the failure says which retry stage gave up.
+         *
+         * @param name non-blank; default {@value ElementRetry#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
         public Builder<T, R> name(String name) {
             this.name = Checks.notBlank("name", name);
             return this;
@@ -96,6 +126,8 @@ public final class ElementRetry {
         /**
          * Attempts per element, the first included ({@code 1} = no retry).
          *
+         * @param maxAttempts at least 1; default {@value ElementRetry#DEFAULT_MAX_ATTEMPTS}
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxAttempts < 1}
          */
         public Builder<T, R> maxAttempts(int maxAttempts) {
@@ -104,8 +136,10 @@ public final class ElementRetry {
         }
 
         /**
-         * Delay before the first retry; doubles for each further retry.
+         * Delay before the first retry; doubles for each further retry, up to {@link #maxBackoff(Duration)}.
          *
+         * @param backoff zero or positive; default 100 ms ({@link ElementRetry#DEFAULT_BACKOFF})
+         * @return this builder
          * @throws IllegalArgumentException if {@code backoff} is negative
          */
         public Builder<T, R> backoff(Duration backoff) {
@@ -114,8 +148,11 @@ public final class ElementRetry {
         }
 
         /**
-         * Upper bound of a single backoff.
+         * Upper bound of a single backoff, so a long run of failures does not push retries out indefinitely.
          *
+         * @param maxBackoff zero or positive and not below {@link #backoff(Duration)} (checked when building);
+         *     default 10 s ({@link ElementRetry#DEFAULT_MAX_BACKOFF})
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxBackoff} is negative
          */
         public Builder<T, R> maxBackoff(Duration maxBackoff) {
@@ -133,6 +170,8 @@ public final class ElementRetry {
          * only ever waits shorter ({@code [maxBackoff * (1 - j), maxBackoff)}), and the ones between vary both
          * ways. It is not a symmetric ±j on every retry.
          *
+         * @param jitter the fraction {@code j}, in {@code [0, 1]}; default {@value ElementRetry#DEFAULT_JITTER}
+         * @return this builder
          * @throws IllegalArgumentException if {@code jitter} is not in {@code [0, 1]}
          */
         public Builder<T, R> jitter(double jitter) {
@@ -143,7 +182,15 @@ public final class ElementRetry {
             return this;
         }
 
-        /** Which errors are retried (default: all); others fail at once. JVM-fatal errors are never retried. */
+        /**
+         * Which errors are retried (default: all); others fail at once, unchanged (or become a failure
+         * {@link Outcome} with {@link #buildOutcomes()}). JVM-fatal errors are never retried.
+         *
+         * @param retryOn true for an error worth another attempt (e.g. an {@code IOException}, not a validation
+         *     error that would fail again)
+         * @return this builder
+         * @throws NullPointerException if {@code retryOn} is null
+         */
         public Builder<T, R> retryOn(Predicate<? super Throwable> retryOn) {
             this.retryOn = Objects.requireNonNull(retryOn, "retryOn");
             return this;
@@ -153,6 +200,8 @@ public final class ElementRetry {
          * Elements processed at once (default 1: ordered, upstream paused during a retry). Above 1, results are
          * emitted in completion order and other elements proceed while one waits to retry.
          *
+         * @param concurrency at least 1; default 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T, R> concurrency(int concurrency) {
@@ -160,7 +209,14 @@ public final class ElementRetry {
             return this;
         }
 
-        /** Scheduler for backoff delays (default {@code Schedulers.parallel()}, resolved when a delay starts). */
+        /**
+         * Scheduler for backoff delays (default {@code Schedulers.parallel()}, resolved when a delay starts); tests
+         * pass a virtual-time scheduler here or rely on {@code StepVerifier.withVirtualTime} replacing the default.
+         *
+         * @param scheduler the scheduler the delays run on; the retried call is re-subscribed on it
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
+         */
         public Builder<T, R> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -169,9 +225,12 @@ public final class ElementRetry {
         /**
          * The {@link Retry} spec used for one element, exposed for reuse elsewhere (e.g. a whole-stream retry).
          *
+         * @param element the element named in the {@link RetriesExhaustedException} the spec throws when the
+         *     attempts run out; may be null when there is no single element (e.g. a whole-stream retry)
+         * @return a new spec: {@code maxAttempts - 1} retries with this backoff, jitter, predicate and scheduler
          * @throws IllegalStateException if {@code maxBackoff < backoff}
          */
-        public RetryBackoffSpec retrySpec(Object element) {
+        public RetryBackoffSpec retrySpec(@Nullable Object element) {
             if (maxBackoff.compareTo(backoff) < 0) {
                 throw new IllegalStateException("maxBackoff (" + maxBackoff + ") must be >= backoff (" + backoff + ")");
             }
@@ -187,8 +246,12 @@ public final class ElementRetry {
         }
 
         /**
-         * The decorated call: {@code call(element)}'s first value, retried per this configuration.
+         * The decorated call: {@code call(element)}'s first value, retried per this configuration. Each
+         * subscription to the returned {@code Mono} makes its own attempts; cancelling it cancels the call in
+         * flight or the pending backoff.
          *
+         * @return a function from an element to a {@code Mono} of its result: empty if the call completes without
+         *     a value, an error ({@link RetriesExhaustedException}, or a non-retryable error unchanged) if it fails
          * @throws IllegalStateException if {@code maxBackoff < backoff}
          */
         public Function<T, Mono<R>> decoratedCall() {
@@ -200,6 +263,14 @@ public final class ElementRetry {
         /**
          * Builds the transformer; a final failure fails the stream.
          *
+         * <p>Emission: one result per element whose call emits a value (an element whose call completes empty
+         * emits nothing), in input order with concurrency 1, else in completion order. Backpressure: with
+         * concurrency 1 one element is requested at a time, so upstream is paused while an element retries; above
+         * 1, up to {@code concurrency} elements are requested ahead. Cancel: cancels upstream, the calls in flight
+         * and pending backoffs. Errors: {@link RetriesExhaustedException} or a non-retryable error, after which
+         * elements in flight are cancelled.
+         *
+         * @return a reusable transformer; its per-subscription state is created at subscribe time
          * @throws IllegalStateException if {@code maxBackoff < backoff}
          */
         public Function<Flux<T>, Flux<R>> build() {
@@ -211,8 +282,10 @@ public final class ElementRetry {
         /**
          * Builds a transformer emitting one {@link Outcome} per element: the value, or a failure carrying the
          * element and the {@link RetriesExhaustedException} (or the non-retryable error). An empty call result is
-         * a failure too. The stream itself does not fail because of an element.
+         * a failure too. The stream itself does not fail because of an element; an upstream error still fails it.
+         * Order, demand and cancellation are as in {@link #build()}.
          *
+         * @return a reusable transformer emitting exactly one outcome per element
          * @throws IllegalStateException if {@code maxBackoff < backoff}
          */
         public Function<Flux<T>, Flux<Outcome<T, R>>> buildOutcomes() {

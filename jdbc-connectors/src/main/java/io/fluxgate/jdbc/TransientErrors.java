@@ -30,6 +30,10 @@ public final class TransientErrors {
      * opens a fresh one next time), or carries a SQLSTATE from {@link #SQL_STATES} or class 08. A SQLSTATE, when
      * present, decides on its own: a constraint violation is never retried, whatever exception class the driver
      * wraps it in.
+     *
+     * @param error a batch's failure, as the sink or a caller's own retry predicate receives it; its cause chain
+     *     is followed (a cause that is its own cause ends the walk)
+     * @return whether the same batch may succeed on another attempt
      */
     public static boolean isTransient(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {

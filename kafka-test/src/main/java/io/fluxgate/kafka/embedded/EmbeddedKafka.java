@@ -35,6 +35,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.common.Uuid;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +76,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static boolean exitProceduresInstalled;
 
     private final Map<String, String> overrides;
-    private Path dir;
+    /** Set by the first {@link #start()}, kept across {@link #stop()}, cleared by {@link #close()}. */
+    private @Nullable Path dir;
     private int brokerPort;
     private int controllerPort;
-    private KafkaRaftServer server;
-    private Thread shutdownHook;
+    private @Nullable KafkaRaftServer server;
+    private @Nullable Thread shutdownHook;
     private long startupMillis = -1;
 
     /** A broker with the default (test-tuned) configuration. Call {@link #start()} next. */
@@ -91,6 +93,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * A broker whose configuration is the default one with {@code brokerProperties} applied on top (e.g.
      * {@code message.max.bytes}, {@code log.segment.bytes}). Listener, port and directory settings are ours.
      *
+     * @param brokerProperties Kafka broker properties by name, copied; applied last, so they win over our
+     *     defaults (overriding {@code listeners}, {@code log.dirs} or {@code node.id} breaks the broker)
      * @throws NullPointerException if {@code brokerProperties} is null
      */
     public EmbeddedKafka(Map<String, String> brokerProperties) {
@@ -198,6 +202,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * The version of the {@code kafka-clients} jar on the classpath (its {@code kafka/kafka-version.properties}), or
      * {@code "unknown"}. Read as a resource: the class that reads it, AppInfoParser, moved package in Kafka 4.4.
+     *
+     * @return a version such as {@code 4.2.1}, or a text starting with {@code unknown}; never throws
      */
     public static String clientsVersion() {
         try (InputStream in = EmbeddedKafka.class.getClassLoader().getResourceAsStream("kafka/kafka-version.properties")) {
@@ -215,6 +221,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * The Kafka version of the broker jars on the classpath ({@code kafka_2.13}'s manifest), or {@code "unknown"}.
      * Read without touching broker classes, so it works even when those cannot be linked.
+     *
+     * @return a version such as {@code 4.2.1}, or a text starting with {@code unknown}; never throws
      */
     public static String brokerVersion() {
         try {
@@ -249,14 +257,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Whether the broker is running. */
+    /**
+     * Whether the broker is running.
+     *
+     * @return true between a successful {@link #start()} and the next {@link #stop()} or {@link #close()}
+     */
     public synchronized boolean isRunning() {
         return server != null;
     }
 
     /**
-     * {@code host:port} of the PLAINTEXT listener, for {@code bootstrap.servers}.
+     * {@code host:port} of the PLAINTEXT listener, for {@code bootstrap.servers}. It stays the same across
+     * {@link #stop()} and {@link #start()}, so clients can be built once.
      *
+     * @return {@code 127.0.0.1:<port>}
      * @throws IllegalStateException if the broker was never started
      */
     public synchronized String bootstrapServers() {
@@ -266,27 +280,40 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + brokerPort;
     }
 
-    /** Wall time of the last {@link #start()} in milliseconds, -1 before the first one. */
+    /**
+     * Wall time of the last {@link #start()}, for tests and benchmarks that report set-up cost.
+     *
+     * @return milliseconds, or -1 before the first start
+     */
     public synchronized long startupMillis() {
         return startupMillis;
     }
 
     /**
      * Creates a topic with replication factor 1 and waits until it exists; a topic that already exists is left
-     * as it is.
+     * as it is. Also waits until every partition has a leader that answers, so a producer started right after
+     * does not see {@code NOT_LEADER_OR_FOLLOWER}.
      *
+     * @param name the topic name
+     * @param partitions at least 1
+     * @throws NullPointerException if {@code name} is null
      * @throws IllegalArgumentException if {@code partitions < 1}
-     * @throws IllegalStateException if the broker does not create it within 30 s
+     * @throws IllegalStateException if the broker is not started, or does not create it within 30 s
      */
     public void createTopic(String name, int partitions) {
         createTopic(name, partitions, Map.of());
     }
 
     /**
-     * Creates a topic with replication factor 1 and the given topic configs (e.g. {@code max.message.bytes}).
+     * Creates a topic with replication factor 1 and the given topic configs (e.g. {@code max.message.bytes}), and
+     * waits as {@link #createTopic(String, int)} does. A topic that already exists keeps its own configs.
      *
+     * @param name the topic name
+     * @param partitions at least 1
+     * @param topicConfig topic-level configs by name; empty for the broker's defaults
+     * @throws NullPointerException if {@code name} is null
      * @throws IllegalArgumentException if {@code partitions < 1}
-     * @throws IllegalStateException if the broker does not create it within 30 s
+     * @throws IllegalStateException if the broker is not started, or does not create it within 30 s
      */
     public void createTopic(String name, int partitions, Map<String, String> topicConfig) {
         Objects.requireNonNull(name, "name");
@@ -345,7 +372,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** A new admin client for this broker; the caller closes it. */
+    /**
+     * A new admin client for this broker; the caller closes it.
+     *
+     * @return an {@link Admin} bootstrapped to {@link #bootstrapServers()}
+     * @throws IllegalStateException if the broker was never started
+     */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }

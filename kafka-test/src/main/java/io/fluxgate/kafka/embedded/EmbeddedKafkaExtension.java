@@ -42,7 +42,14 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, Paramete
         return broker(extensionContext);
     }
 
-    /** The shared broker of this test run, started if needed. */
+    /**
+     * The shared broker of this test run, started if needed; for extensions and lifecycle code that have an
+     * {@link ExtensionContext} but no parameter to inject into.
+     *
+     * @param context any context of the run; the broker lives in its root store
+     * @return the running broker, the same instance for the whole run
+     * @throws EmbeddedKafkaStartException if the broker has to be started and fails to
+     */
     public static EmbeddedKafka broker(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(Resource.class, k -> new Resource(), Resource.class).kafka;

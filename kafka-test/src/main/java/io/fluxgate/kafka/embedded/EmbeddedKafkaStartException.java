@@ -14,6 +14,7 @@ public final class EmbeddedKafkaStartException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** As in {@link #brokerVersion()}. */
     private final String brokerVersion;
 
     /**
@@ -27,7 +28,11 @@ public final class EmbeddedKafkaStartException extends IllegalStateException {
         this.brokerVersion = brokerVersion;
     }
 
-    /** The version of the Kafka broker jars that failed to start. */
+    /**
+     * The version of the Kafka broker jars that failed to start, to tell a version mismatch from other failures.
+     *
+     * @return as {@link EmbeddedKafka#brokerVersion()} returned it, possibly a text starting with {@code unknown}
+     */
     public String brokerVersion() {
         return brokerVersion;
     }
