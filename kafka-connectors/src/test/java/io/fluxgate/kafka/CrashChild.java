@@ -15,7 +15,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The pipeline {@link CrashSafeWindowsTest} kills: frames from {@code in} → root-field parse → unique users per
  * minute → {@code out}, keyed by window start, until the end of the input. Run in a child JVM.
  *
- * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]}: parse threads
+ * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]} (idleMillis 0: no
+ * idle timeout): parse threads
  * as in {@link CrashSafeWindows.Builder#parseParallelism(int)} (1: the default hand-off to one thread of the run;
  * more: parallel parse batches put back in order), the values views of the fetched batches
  * ({@code ByteBufferDeserializer}); or 0: the frames read by the value deserializer
@@ -39,7 +40,7 @@ public final class CrashChild {
         String out = args[2];
         String group = args[3];
         int parseThreads = Integer.parseInt(args[4]);
-        Duration idle = args.length > 5 ? Duration.ofMillis(Long.parseLong(args[5])) : null;
+        Duration idle = args.length > 5 && Long.parseLong(args[5]) > 0 ? Duration.ofMillis(Long.parseLong(args[5])) : null;
         int fetchBytes = args.length > 6 ? Integer.parseInt(args[6]) : 1024 * 1024;
         Pace pace = new Pace(args.length > 7 ? Long.parseLong(args[7]) : 0);
         RootFrameReader reader = RootFrameReader.ofDefaults();
@@ -68,6 +69,8 @@ public final class CrashChild {
                 // partitions' next fetch waits behind it (one fetch in flight per broker): 500 ms of that per few
                 // hundred records made the run four times slower than its pace
                 .property("fetch.max.wait.ms", 20)
+                // the test's kill point (-Dfluxgate.test.killAfterCommits); inert without it
+                .property("interceptor.classes", KillPointInterceptor.class.getName())
                 .build();
     }
 
