@@ -112,7 +112,8 @@ public final class CrashChild {
     private static final class Pace {
         private final long perSecond;
         private final AtomicLong count = new AtomicLong();
-        private final long start = System.nanoTime();
+        /** From the first record, not from the JVM's start: no burst to catch up on the start-up time. */
+        private volatile long start;
 
         Pace(long perSecond) {
             this.perSecond = perSecond;
@@ -120,6 +121,9 @@ public final class CrashChild {
 
         void one() {
             long n = count.incrementAndGet();
+            if (n == 1) {
+                start = System.nanoTime();
+            }
             if (perSecond > 0 && n % 100 == 0) {
                 long ahead = start + n * 1_000_000_000L / perSecond - System.nanoTime();
                 if (ahead > 0) {

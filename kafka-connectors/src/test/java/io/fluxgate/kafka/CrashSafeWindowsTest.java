@@ -52,7 +52,7 @@ class CrashSafeWindowsTest {
     private static final int FRAMES = 120_000;
     private static final int KILLS = 3;
     /** Commits a child makes before its kill point (commits come every 50 ms while windows are acknowledged). */
-    private static final int COMMITS_BEFORE_KILL = 4;
+    private static final int COMMITS_BEFORE_KILL = 3;
     private static final int PARTITIONS = 4;
     private static final int IDLE_PARTITION = 3;
     private static final int IDLE_FRAMES = 40;
