@@ -112,6 +112,11 @@ public final class UniqueUsersApp implements Callable<Integer> {
             description = "Seed of the generated data set. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--consumer-property", paramLabel = "NAME=VALUE",
+            description = "A Kafka consumer setting for the input (e.g. security.protocol=SSL, or"
+                    + " interceptor.classes), after the app's own; repeatable.")
+    java.util.Map<String, String> consumerProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -221,7 +226,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
                 toGenerate, inputFile, partitions, outputFile,
                 postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
-                parseThreads, seed, role);
+                parseThreads, seed, role, java.util.Map.copyOf(consumerProperties));
     }
 
     /** Counting mode. */
