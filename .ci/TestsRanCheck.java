@@ -169,16 +169,22 @@ public final class TestsRanCheck {
         return false;
     }
 
-    /** The {@code tests} count of a surefire XML report, or -1 when there is none. */
+    /**
+     * The tests of a surefire XML report: its {@code tests} count or its {@code <testcase>} elements, whichever is
+     * larger (surefire writes the tests of a {@code @Nested} class into its enclosing class's report, with
+     * {@code tests="0"}); -1 when there is no report.
+     */
     private static int testsIn(Path report) throws IOException {
         if (!Files.isRegularFile(report)) {
             return -1;
         }
-        String head;
-        try (var in = Files.newInputStream(report)) {
-            head = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+        String xml = Files.readString(report, java.nio.charset.StandardCharsets.UTF_8);
+        Matcher m = TESTS_ATTRIBUTE.matcher(xml);
+        int tests = m.find() ? Integer.parseInt(m.group(1)) : -1;
+        int testcases = 0;
+        for (int i = xml.indexOf("<testcase"); i >= 0; i = xml.indexOf("<testcase", i + 1)) {
+            testcases++;
         }
-        Matcher m = TESTS_ATTRIBUTE.matcher(head);
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        return Math.max(tests, testcases);
     }
 }
