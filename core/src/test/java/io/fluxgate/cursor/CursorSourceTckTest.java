@@ -44,6 +44,6 @@ public class CursorSourceTckTest extends PublisherVerification<Long> {
 
     @Override
     public long maxElementsFromPublisher() {
-        return 1_024;
+        return Long.MAX_VALUE - 1; // pages are fetched lazily: rule 3.17's Integer.MAX_VALUE elements cost nothing
     }
 }

@@ -1,13 +1,22 @@
 package io.fluxgate.debounce;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 class KeyedDebounceTest {
 
@@ -76,11 +85,60 @@ class KeyedDebounceTest {
 
     @Test
     void cancelStopsTimers() {
-        StepVerifier.withVirtualTime(() -> Flux.just(new Update("a", 1)).concatWith(Flux.never())
-                        .transform(byUser().quietPeriod(Duration.ofSeconds(1)).build()))
-                .expectSubscription()
-                .thenCancel()
-                .verify();
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        CountingScheduler timers = new CountingScheduler(time);
+        TestPublisher<Update> source = TestPublisher.create();
+        List<Update> out = new CopyOnWriteArrayList<>();
+        Disposable subscription = source.flux()
+                .transform(byUser().quietPeriod(Duration.ofSeconds(1)).scheduler(timers).build())
+                .subscribe(out::add);
+        source.next(new Update("a", 1), new Update("b", 1));
+        assertThat(timers.pending()).as("one quiet-period timer per active key").isEqualTo(2);
+
+        subscription.dispose();
+
+        assertThat(timers.pending()).as("cancel disposes every pending timer").isZero();
+        source.assertCancelled();
+        time.advanceTimeBy(Duration.ofHours(1));
+        assertThat(out).isEmpty();
+    }
+
+    /** Counts the delayed tasks scheduled through it that have neither run nor been disposed. */
+    static final class CountingScheduler implements Scheduler {
+        private final Scheduler delegate;
+        private final Set<Object> pending = ConcurrentHashMap.newKeySet();
+
+        CountingScheduler(Scheduler delegate) {
+            this.delegate = delegate;
+        }
+
+        int pending() {
+            return pending.size();
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            return delegate.schedule(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            Object id = new Object();
+            pending.add(id);
+            Disposable d = delegate.schedule(() -> {
+                pending.remove(id);
+                task.run();
+            }, delay, unit);
+            return () -> {
+                pending.remove(id);
+                d.dispose();
+            };
+        }
+
+        @Override
+        public Worker createWorker() {
+            throw new UnsupportedOperationException("the operator's timers are scheduled on the scheduler itself");
+        }
     }
 
     @Test

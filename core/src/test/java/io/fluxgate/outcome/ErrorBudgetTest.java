@@ -86,8 +86,11 @@ class ErrorBudgetTest {
     void matchesModel(@ForAll @Size(max = 60) List<Boolean> failures,
                       @ForAll @IntRange(min = 0, max = 5) int maxConsecutive,
                       @ForAll @IntRange(min = 0, max = 90) int ratePercent,
-                      @ForAll @IntRange(min = 1, max = 10) int window) {
-        ErrorBudgetTracker tracker = new ErrorBudgetTracker(maxConsecutive, ratePercent, window, window);
+                      @ForAll @IntRange(min = 1, max = 10) int minimumOutcomes,
+                      @ForAll @IntRange(min = 0, max = 9) int windowBeyondMinimum) {
+        // minimumOutcomes and window vary independently (the builder only requires minimumOutcomes <= window)
+        int window = minimumOutcomes + windowBeyondMinimum;
+        ErrorBudgetTracker tracker = new ErrorBudgetTracker(maxConsecutive, ratePercent, window, minimumOutcomes);
         ArrayDeque<Boolean> recent = new ArrayDeque<>();
         int run = 0;
         for (boolean failed : failures) {
@@ -98,7 +101,7 @@ class ErrorBudgetTest {
             run = failed ? run + 1 : 0;
             long inWindow = recent.stream().filter(b -> b).count();
             boolean expectTrip = failed && (run > maxConsecutive
-                    || (recent.size() >= window && inWindow * 100.0 / recent.size() > ratePercent));
+                    || (recent.size() >= minimumOutcomes && inWindow * 100.0 / recent.size() > ratePercent));
             String violation = tracker.record(failed);
             assertThat(violation != null).as("trip after %s", recent).isEqualTo(expectTrip);
             if (expectTrip) {

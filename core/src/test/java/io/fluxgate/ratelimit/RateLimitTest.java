@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -182,6 +181,13 @@ class RateLimitTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
         assertThatThrownBy(() -> RateLimiter.builder().permits(1).build())
                 .isInstanceOf(IllegalStateException.class);
-        assertThat(Schedulers.parallel()).isNotNull();
+        assertThatThrownBy(() -> RateLimiter.builder().burst(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+        assertThatThrownBy(() -> RateLimiter.builder().nanoClock(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("nanoClock");
+        assertThatThrownBy(() -> RateLimit.builder(RateLimiter.perSecond(1)).scheduler(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
+        assertThatThrownBy(() -> RateLimit.builder(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("limiter");
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import net.jqwik.api.ForAll;
@@ -98,12 +99,61 @@ class RouteTest {
         List<String> expected = input.stream().map(i -> (i >= 0 ? "+" : "-") + i).toList();
         assertThat(routed).containsExactlyElementsOf(expected); // synchronous branches keep input order
 
+        // the spec, independent of how a partition is computed: every element comes out once, through a partition
+        // in [0, n), the same partition for the same key, and each partition's stage is built once
+        Map<Integer, Integer> stagesBuilt = new HashMap<>();
         List<String> partitioned = Flux.fromIterable(input)
-                .transform(Route.partitionWith(partitions, (Integer i) -> i, p -> f -> f.map(i -> p + ":" + i)))
+                .transform(Route.partitionWith(partitions, (Integer i) -> i, p -> {
+                    stagesBuilt.merge(p, 1, Integer::sum);
+                    return f -> f.map(i -> p + ":" + i);
+                }))
                 .collectList().block();
-        List<String> expectedPartitioned = input.stream()
-                .map(i -> Math.floorMod(i.hashCode(), partitions) + ":" + i).toList();
-        assertThat(partitioned).containsExactlyInAnyOrderElementsOf(expectedPartitioned);
+        Map<Integer, Integer> partitionOfKey = new HashMap<>();
+        List<Integer> values = new ArrayList<>();
+        for (String s : partitioned) {
+            int p = Integer.parseInt(s.substring(0, s.indexOf(':')));
+            int key = Integer.parseInt(s.substring(s.indexOf(':') + 1));
+            assertThat(p).isBetween(0, partitions - 1);
+            assertThat(partitionOfKey.putIfAbsent(key, p)).as("partition of key %d", key).isIn(null, p);
+            values.add(key);
+        }
+        assertThat(values).containsExactlyInAnyOrderElementsOf(input);
+        assertThat(stagesBuilt.keySet()).containsExactlyInAnyOrderElementsOf(Set.copyOf(partitionOfKey.values()));
+        assertThat(stagesBuilt.values()).allMatch(n -> n == 1);
+    }
+
+    /**
+     * The documented routes, written out by hand: partition {@code floorMod(key.hashCode(), n)}, where an
+     * {@code Integer}'s hash code is its value and {@code "a".hashCode()} is 97. Negative hashes land in [0, n).
+     */
+    @Test
+    void partitionRoutesAsDocumented() {
+        List<String> out = Flux.just(0, 1, 2, 3, 4, 5, -1, -2, -3, -4, 7, 100)
+                .transform(Route.partitionWith(3, (Integer i) -> i, p -> f -> f.map(i -> i + "->" + p)))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(out).containsExactlyInAnyOrder(
+                "0->0", "1->1", "2->2", "3->0", "4->1", "5->2", "-1->2", "-2->1", "-3->0", "-4->2", "7->1", "100->1");
+        List<String> strings = Flux.just("a", "b", "c")
+                .transform(Route.partitionWith(4, (String k) -> k, p -> f -> f.map(k -> k + "->" + p)))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(strings).containsExactlyInAnyOrder("a->1", "b->2", "c->3");
+        List<String> nulls = Flux.just("x")
+                .transform(Route.partitionWith(5, (String k) -> null, p -> f -> f.map(k -> k + "->" + p)))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(nulls).containsExactly("x->0");
+    }
+
+    /** Many keys spread over the partitions: none is starved and none takes the lion's share. */
+    @Test
+    void partitionSpreadsDistinctKeys() {
+        int n = 8;
+        Map<Integer, Integer> perPartition = new HashMap<>();
+        Flux.range(0, 8_000).map(i -> "user-" + i)
+                .transform(Route.partitionWith(n, (String k) -> k, p -> f -> f.map(k -> p)))
+                .doOnNext(p -> perPartition.merge(p, 1, Integer::sum))
+                .blockLast(Duration.ofSeconds(10));
+        assertThat(perPartition).hasSize(n);
+        assertThat(perPartition.values()).allSatisfy(c -> assertThat(c).isBetween(500, 1_500));
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.fluxgate.kafka;
 import static io.fluxgate.kafka.KafkaTestSupport.stringSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +29,7 @@ class BrokerRestartTest {
     void sinkAndSourceRideOverABrokerRestart() throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String topic = "restart";
+            String bootstrap = kafka.bootstrapServers();
             kafka.createTopic(topic, 2);
             int total = 3000;
             Set<String> consumed = ConcurrentHashMap.newKeySet();
@@ -53,8 +57,14 @@ class BrokerRestartTest {
             try {
                 KafkaSourceTest.await(() -> sent.get() > total / 3 && consumed.size() > total / 4);
                 kafka.stop();
-                Thread.sleep(1000);
+                // no fixed outage slept through: the broker is down once its port refuses connections (the clients'
+                // connections are closed with it), and records are still to be sent, so both clients must reconnect
+                assertThat(kafka.isRunning()).isFalse();
+                assertThat(refusesConnections(bootstrap)).isTrue();
+                int sentAtStop = sent.get();
+                assertThat(sentAtStop).isLessThan(total);
                 kafka.start();
+                assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
                 KafkaSourceTest.await(() -> sent.get() == total);
                 KafkaSourceTest.await(() -> consumed.size() == total);
             } finally {
@@ -67,6 +77,18 @@ class BrokerRestartTest {
             }
             // at-least-once: redeliveries are possible, and dedupe by key leaves exactly the produced set
             assertThat(deliveries.get()).isGreaterThanOrEqualTo(total);
+        }
+    }
+
+    private static boolean refusesConnections(String bootstrap) {
+        String hostPort = bootstrap.split(",")[0];
+        int colon = hostPort.lastIndexOf(':');
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
+                    5_000);
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 }

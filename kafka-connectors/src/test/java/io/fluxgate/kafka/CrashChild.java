@@ -16,7 +16,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The pipeline {@link CrashSafeWindowsTest} kills: frames from {@code in} → root-field parse → unique users per
  * minute → {@code out}, keyed by window start, until the end of the input. Run in a child JVM.
  *
- * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]}: parse threads
+ * <p>Arguments: {@code bootstrap in out group parseThreads [idleMillis fetchBytes framesPerSecond]} (idleMillis 0: no
+ * idle timeout): parse threads
  * as in {@link CrashSafeWindows.Builder#parseParallelism(int)} (1: the default hand-off to one thread of the run;
  * more: parallel parse batches put back in order), the values views of the fetched batches
  * ({@code ByteBufferDeserializer}); or 0: the frames read by the value deserializer
@@ -40,7 +41,7 @@ public final class CrashChild {
         String out = args[2];
         String group = args[3];
         int parseThreads = Integer.parseInt(args[4]);
-        Duration idle = args.length > 5 ? Duration.ofMillis(Long.parseLong(args[5])) : null;
+        Duration idle = args.length > 5 && Long.parseLong(args[5]) > 0 ? Duration.ofMillis(Long.parseLong(args[5])) : null;
         int fetchBytes = args.length > 6 ? Integer.parseInt(args[6]) : 1024 * 1024;
         Pace pace = new Pace(args.length > 7 ? Long.parseLong(args[7]) : 0);
         RootFrameReader reader = RootFrameReader.ofDefaults();
@@ -70,6 +71,8 @@ public final class CrashChild {
                 // hundred records made the run four times slower than its pace
                 .property("fetch.max.wait.ms", 20)
                 .groupProtocol(GroupProtocol.valueOf(System.getProperty(GroupProtocols.PROPERTY, "CLASSIC")))
+                // the test's kill point (-Dfluxgate.test.killAfterCommits); inert without it
+                .property("interceptor.classes", KillPointInterceptor.class.getName())
                 .build();
     }
 
@@ -111,7 +114,8 @@ public final class CrashChild {
     private static final class Pace {
         private final long perSecond;
         private final AtomicLong count = new AtomicLong();
-        private final long start = System.nanoTime();
+        /** From the first record, not from the JVM's start: no burst to catch up on the start-up time. */
+        private volatile long start;
 
         Pace(long perSecond) {
             this.perSecond = perSecond;
@@ -119,6 +123,9 @@ public final class CrashChild {
 
         void one() {
             long n = count.incrementAndGet();
+            if (n == 1) {
+                start = System.nanoTime();
+            }
             if (perSecond > 0 && n % 100 == 0) {
                 long ahead = start + n * 1_000_000_000L / perSecond - System.nanoTime();
                 if (ahead > 0) {

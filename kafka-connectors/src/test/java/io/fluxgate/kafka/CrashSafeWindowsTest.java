@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
- * Kill -9 at random points: a child JVM runs source → frame parse → unique users → sink and is destroyed
- * forcibly several times, each time after it has committed some progress; after the last, uninterrupted run the
+ * Kill -9 mid-run: a child JVM runs source → frame parse → unique users → sink and is destroyed forcibly
+ * several times, each time at a known point after it has committed progress of its own ({@link KillPointInterceptor}); after the last, uninterrupted run the
  * output topic, keyed by window start with the last write winning, equals the uninterrupted result. Once with one
  * input partition (disorder beyond the lateness: late decisions must survive the crashes too), once with four
  * (per-partition watermarks, one partition idle after its first records).
@@ -53,6 +53,8 @@ class CrashSafeWindowsTest {
     private static final Logger log = LoggerFactory.getLogger(CrashSafeWindowsTest.class);
     private static final int FRAMES = 120_000;
     private static final int KILLS = 3;
+    /** Commits a child makes before its kill point (commits come every 50 ms while windows are acknowledged). */
+    private static final int COMMITS_BEFORE_KILL = 3;
     private static final int PARTITIONS = 4;
     private static final int IDLE_PARTITION = 3;
     private static final int IDLE_FRAMES = 40;
@@ -77,8 +79,9 @@ class CrashSafeWindowsTest {
         List<String> frames = frames(new Random(7));
         KafkaTestSupport.produceRaw(kafka, in, frames);
 
-        killRepeatedlyThenFinish(kafka, protocol, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group, parseThreads),
-                FRAMES);
+        // paced (3 s for the input), so that each child makes many commits: the kill point is never its last
+        killRepeatedlyThenFinish(kafka, protocol, in, group, dir, List.of(kafka.bootstrapServers(), in, out, group,
+                parseThreads, "0", Integer.toString(1024 * 1024), Long.toString(FRAMES / 3)), FRAMES);
 
         Map<Long, Long> expected = uninterrupted(frames);
         assertThat(expected).hasSizeGreaterThan(40);
@@ -122,64 +125,54 @@ class CrashSafeWindowsTest {
     }
 
     /**
-     * Starts children one after another, each killed ({@code destroyForcibly}) a random moment after it has
-     * committed progress of its own, {@value #KILLS} times; then one more that runs to the end of input.
+     * Starts children one after another, {@value #KILLS} of them killed ({@code destroyForcibly}) at a known point:
+     * each one, after its {@value #COMMITS_BEFORE_KILL}th commit, says so on its output and holds its consumer
+     * ({@link KillPointInterceptor}), and is killed on that signal; then one more runs to the end of input.
      */
     private void killRepeatedlyThenFinish(EmbeddedKafka kafka, GroupProtocol protocol, String in, String group, Path dir,
                                           List<String> args, long inputRecords)
             throws Exception {
         List<Process> children = new ArrayList<>();
         try {
-            Random rnd = new Random();
             long lastCommitted = -1;
-            int kills = 0;
-            for (int attempt = 0; attempt < 10 && kills < KILLS; attempt++) {
-                Path logFile = dir.resolve("child-" + attempt + ".log");
-                Process child = startChild(protocol, args, logFile);
+            for (int kill = 0; kill < KILLS; kill++) {
+                Path logFile = dir.resolve("child-" + kill + ".log");
+                Process child = startChild(protocol, args, logFile, COMMITS_BEFORE_KILL);
                 children.add(child);
-                long seen = lastCommitted;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                // wait for this run to commit progress of its own, then kill it a random moment later
-                while (child.isAlive() && (seen = committedSum(kafka, group, in)) <= lastCommitted
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                if (seen <= lastCommitted) {
-                    child.destroyForcibly().waitFor();
-                    throw new AssertionError("child made no committed progress:\n" + Files.readString(logFile));
-                }
-                if (!child.isAlive()) {
-                    log.info("Child finished before it could be killed (attempt {})", attempt);
-                    break;
-                }
-                // a child reads the whole input in well under a second on an idle machine: kill soon after its commit
-                Thread.sleep(rnd.nextInt(150));
-                long beforeKill = committedSum(kafka, group, in);
+                awaitKillPoint(child, logFile);
+                long committed = committedSum(kafka, group, in);
                 child.destroyForcibly().waitFor();
-                // what the killed child managed to commit; the next child must commit beyond it
-                lastCommitted = Math.max(seen, committedSum(kafka, group, in));
-                if (beforeKill >= inputRecords) {
-                    // it had committed the whole input and was about to exit: nothing is left to crash in
-                    log.info("Child had finished the input before it was killed (attempt {})", attempt);
-                    break;
-                }
-                kills++;
-                log.info("Killed child {} after committed offsets summing to {} (of {})", kills, seen, inputRecords);
+                assertThat(committed).as("child %d committed progress of its own before its kill", kill)
+                        .isGreaterThan(lastCommitted).isLessThan(inputRecords);
+                lastCommitted = committed;
+                log.info("Killed child {} at its kill point: committed offsets sum to {} (of {})", kill, committed,
+                        inputRecords);
             }
             Path logFile = dir.resolve("child-final.log");
             long started = System.nanoTime();
-            Process last = startChild(protocol, args, logFile);
+            Process last = startChild(protocol, args, logFile, 0);
             children.add(last);
             assertThat(last.waitFor(90, TimeUnit.SECONDS)).as("final run finishes").isTrue();
             log.info("Final run finished in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             assertThat(last.exitValue()).as(Files.readString(logFile)).isZero();
-            // at least one kill mid-run; on a fast machine a child can finish the input before its kill moment
-            assertThat(kills).as("children killed mid-run").isPositive();
         } finally {
             // never leave a child behind, whatever failed
             for (Process p : children) {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    /** Waits for the child's kill-point line; fails if it exits first or says nothing within 60 s. */
+    private static void awaitKillPoint(Process child, Path logFile) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(logFile).contains(KillPointInterceptor.SIGNAL)) {
+            if (!child.isAlive() || System.nanoTime() > deadline) {
+                child.destroyForcibly().waitFor();
+                throw new AssertionError("child did not reach its kill point (alive: " + child.isAlive() + "):\n"
+                        + Files.readString(logFile));
+            }
+            Thread.sleep(10);
         }
     }
 
@@ -300,10 +293,12 @@ class CrashSafeWindowsTest {
         return Stream.of("0", "1").flatMap(threads -> GroupProtocols.available().map(p -> Arguments.of(threads, p)));
     }
 
-    private static Process startChild(GroupProtocol protocol, List<String> args, Path logFile) throws Exception {
+    private static Process startChild(GroupProtocol protocol, List<String> args, Path logFile, int killAfterCommits)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-D" + GroupProtocols.PROPERTY + "=" + protocol.name(),
+                "-D" + KillPointInterceptor.AFTER_COMMITS + "=" + killAfterCommits,
                 "-cp", System.getProperty("java.class.path"), CrashChild.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();

@@ -25,6 +25,7 @@ import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.outcome.InMemoryDeadLetterSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -82,24 +83,46 @@ class KafkaSourceTest {
         for (int i = 0; i < 7; i++) {
             got.get(i).ack();
         }
-        // acknowledgements after the subscription ended are ignored
+        // acknowledgements after the subscription ended are ignored (checked at the end)
+        // live: a second topic whose partition 1 holds one record, acknowledged last, as a fence
+        String liveTopic = unique("src-prefix-live");
         String group2 = unique("g");
-        KafkaSource<String, String> live = KafkaSource.create(stringSource(kafka, topic, group2).commitBatchSize(1).build());
-        List<KafkaRecord<String, String>> held = new ArrayList<>();
-        Disposable d = live.receive().subscribe(held::add);
+        kafka.createTopic(liveTopic, 2);
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            records.add(new ProducerRecord<>(liveTopic, 0, "key-" + i, "value-" + i));
+        }
+        records.add(new ProducerRecord<>(liveTopic, 1, "fence", "fence"));
+        KafkaTestSupport.produceRecords(kafka, records);
+        KafkaSource<String, String> live = KafkaSource.create(stringSource(kafka, liveTopic, group2).commitBatchSize(1).build());
+        Map<Long, KafkaRecord<String, String>> p0 = new ConcurrentHashMap<>();
+        List<KafkaRecord<String, String>> p1 = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Disposable d = live.receive().subscribe(r -> {
+            if (r.partition() == 0) {
+                p0.put(r.offset(), r);
+            } else {
+                p1.add(r);
+            }
+        });
+        TopicPartition tp0 = new TopicPartition(liveTopic, 0);
+        TopicPartition tp1 = new TopicPartition(liveTopic, 1);
         try {
-            await(() -> held.size() == 20);
-            for (int i = 8; i < 20; i++) {
-                held.get(i).ack();
+            await(() -> p0.size() == 20 && p1.size() == 1);
+            for (long i = 8; i < 20; i++) {
+                p0.get(i).ack();
             }
-            for (int i = 0; i < 7; i++) {
-                held.get(i).ack();
+            for (long i = 0; i < 7; i++) {
+                p0.get(i).ack();
             }
-            await(() -> committedQuietly(kafka, group2) == 7L);
-            Thread.sleep(300); // a later commit must not move past the unacknowledged offset 7
-            assertThat(committedQuietly(kafka, group2)).isEqualTo(7L);
-            held.get(7).ack();
-            await(() -> committedQuietly(kafka, group2) == 20L);
+            await(() -> committedOffset(kafka, group2, tp0) == 7L);
+            // no sleep to show that no later commit moves past the unacknowledged offset 7: the fence on partition
+            // 1 is acknowledged after every one above, so once its commit is visible, every commit those could
+            // cause has been made too
+            p1.get(0).ack();
+            await(() -> committedOffset(kafka, group2, tp1) == 1L);
+            assertThat(committedOffset(kafka, group2, tp0)).isEqualTo(7L);
+            p0.get(7L).ack();
+            await(() -> committedOffset(kafka, group2, tp0) == 20L);
         } finally {
             d.dispose();
         }
@@ -286,6 +309,15 @@ class KafkaSourceTest {
         assertThat(registry.get("fluxgate.kafka.source.records").counter().count()).isEqualTo(10.0);
         assertThat(registry.find("fluxgate.kafka.source.lag").gauge()).isNotNull();
         assertThat(clientMetricsBound).as("KafkaClientMetrics bound while the consumer ran").isTrue();
+    }
+
+    /** The committed offset of one partition, -1 when none (or the broker could not say). */
+    static long committedOffset(EmbeddedKafka kafka, String group, TopicPartition tp) {
+        try {
+            return committed(kafka, group).getOrDefault(tp, -1L);
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     static long committedQuietly(EmbeddedKafka kafka, String group) {

@@ -6,7 +6,10 @@ import java.util.List;
 
 import io.fluxgate.jdbc.PostgresSettings;
 
-/** The app's settings after the flags have been checked; {@code postgres} is null without {@code --postgres}. */
+/**
+ * The app's settings after the flags have been checked; {@code postgres} is null without {@code --postgres};
+ * {@code consumerProperties} go to the input's Kafka consumer after the app's own.
+ */
 record AppConfig(
         String bootstrapServers,
         String inputTopic,
@@ -24,7 +27,8 @@ record AppConfig(
         int threads,
         long seed,
         UniqueUsersApp.Role role,
-        boolean untilEnd) {
+        boolean untilEnd,
+        java.util.Map<String, String> consumerProperties) {
 
     boolean embedded() {
         return bootstrapServers == null;

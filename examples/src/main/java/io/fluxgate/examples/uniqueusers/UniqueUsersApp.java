@@ -124,6 +124,11 @@ public final class UniqueUsersApp implements Callable<Integer> {
             description = "Seed of the generated data set. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--consumer-property", paramLabel = "NAME=VALUE",
+            description = "A Kafka consumer setting for the input (e.g. security.protocol=SSL, or"
+                    + " interceptor.classes), after the app's own; repeatable.")
+    java.util.Map<String, String> consumerProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -250,7 +255,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
                 toGenerate, inputFile, partitions, outputFile,
                 postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
-                parseThreads, seed, role, untilEnd);
+                parseThreads, seed, role, untilEnd, java.util.Map.copyOf(consumerProperties));
     }
 
     /** Counting mode. */

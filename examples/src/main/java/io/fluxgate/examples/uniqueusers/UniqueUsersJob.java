@@ -340,12 +340,14 @@ final class UniqueUsersJob implements AutoCloseable {
 
     private KafkaSourceOptions<byte[], ByteBuffer> source(String bootstrap, Map<String, Object> properties,
                                                           DeadLetterSink<RejectedRecord> deadLetters) {
+        Map<String, Object> consumer = new java.util.HashMap<>(properties);
+        consumer.putAll(config.consumerProperties());
         return KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteBufferDeserializer())
                 .bootstrapServers(bootstrap)
                 .topics(config.inputTopic())
                 .groupId(config.groupId())
                 .startPosition(StartPosition.EARLIEST)
-                .properties(properties)
+                .properties(consumer)
                 .deadLetters(deadLetters)
                 .build();
     }

@@ -24,7 +24,7 @@ class CommandLineTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--bootstrap-servers", "--input-topic", "--output-topic", "--group-id",
                 "--window", "--lateness", "--idle-flush", "--mode", "--generate", "--input-file", "--partitions",
-                "--output-file", "--postgres", "--threads", "--role");
+                "--output-file", "--postgres", "--threads", "--role", "--consumer-property");
     }
 
     @ParameterizedTest
@@ -46,6 +46,7 @@ class CommandLineTest {
         "--role=boss",
         "--role=worker",
         "--role=combiner",
+        "--consumer-property=no-value",
     })
     void badFlagsGetOneLineAndExitCode2(String flag) {
         assertThat(run(flag)).isEqualTo(2);

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 at random moments: the app runs in a child JVM against the test's broker and is killed with
- * {@link Process#destroyForcibly()} several times, during the load and during the count; a last run with the same
+ * kill -9 mid-count: the app runs in a child JVM against the test's broker and is killed with
+ * {@link Process#destroyForcibly()} three times, each at its first commit ({@link CommitKillPoint}); a last run with the same
  * group id then finishes, and its output file (the output topic, last write per window) equals the reference
  * model's output for the whole input.
  */
@@ -33,7 +33,7 @@ class UniqueUsersCrashTest {
     Path dir;
 
     @Test
-    void killedAtRandomMomentsAndRestartedGivesTheUninterruptedResult(EmbeddedKafka kafka) throws Exception {
+    void killedAtItsCommitsAndRestartedGivesTheUninterruptedResult(EmbeddedKafka kafka) throws Exception {
         SplittableRandom random = new SplittableRandom(11);
         List<String> lines = new ArrayList<>();
         long ts = 1_700_000_000L;
@@ -58,34 +58,26 @@ class UniqueUsersCrashTest {
             topics.markLoaded("crash-in");
         }
 
-        int killed = 0;
+        // Each child is killed at a known point: its first commit of a window checkpoint, which it announces and
+        // then holds (CommitKillPoint); the restart must resume from there with the window state stored with it.
+        List<String> childArgs = new ArrayList<>(args);
+        childArgs.add("--consumer-property=interceptor.classes=" + CommitKillPoint.class.getName());
         long lastCommitted = -1;
         try (Admin admin = kafka.admin()) {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                Path log = dir.resolve("child-" + attempt + ".log");
-                Process child = child(args, log);
-                // Wait until this child has committed a window checkpoint of its own, then kill it a random while
-                // later: the restart must then resume from a committed position with the window state stored there.
-                // The while is short (< 300 ms): a child counts the whole input in a second or two, and one that
-                // finishes before the kill leaves nothing for the next.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                long committed = lastCommitted;
-                while (child.isAlive() && committed <= lastCommitted && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                    committed = committedOffset(admin);
-                }
-                if (!child.waitFor(random.nextInt(300), TimeUnit.MILLISECONDS)) {
+            for (int kill = 0; kill < 3; kill++) {
+                Path log = dir.resolve("child-" + kill + ".log");
+                Process child = child(childArgs, log);
+                try {
+                    awaitKillPoint(child, log);
+                    long committed = committedOffset(admin);
+                    assertThat(committed).as("child %d committed progress of its own", kill)
+                            .isGreaterThan(lastCommitted).isLessThan(lines.size());
+                    lastCommitted = committed;
+                } finally {
                     child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                    if (committed > lastCommitted) {
-                        killed++;
-                    }
-                } else {
-                    assertThat(child.exitValue()).as(Files.readString(log)).isZero();
                 }
-                lastCommitted = Math.max(lastCommitted, committedOffset(admin));
             }
         }
-        assertThat(killed).as("children killed after committing a checkpoint").isPositive();
 
         Path output = dir.resolve("out.jsonl");
         List<String> last = new ArrayList<>(args);
@@ -98,6 +90,18 @@ class UniqueUsersCrashTest {
         List<String> expected = ReferenceModel.run(lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList(),
                 60, 5).jsonLines();
         assertThat(Files.readAllLines(output)).containsExactlyElementsOf(expected);
+    }
+
+    /** Waits for the child's kill-point line; fails if it exits first or says nothing within 90 s. */
+    private static void awaitKillPoint(Process child, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.readString(log).contains(CommitKillPoint.SIGNAL)) {
+            if (!child.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("child did not reach its kill point (alive: " + child.isAlive() + "):\n"
+                        + Files.readString(log));
+            }
+            Thread.sleep(10);
+        }
     }
 
     private static long committedOffset(Admin admin) throws Exception {

@@ -3,6 +3,7 @@ package io.fluxgate.kafka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+
+import javax.management.ObjectName;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
@@ -49,9 +52,18 @@ class PollLoopTest {
     @MethodSource("io.fluxgate.kafka.GroupProtocols#available")
     void withoutDemandPausesAndStaysInTheGroupPastMaxPollInterval(GroupProtocol protocol, EmbeddedKafka kafka) throws Exception {
         String topic = topic(kafka, 3_000);
-        Setup setup = new Setup(kafka, topic, Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_500,
+        String clientId = topic + "-c";
+        Map<String, Object> config = new java.util.HashMap<>(Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_500,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100,
-                ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name().toLowerCase(java.util.Locale.ROOT)));
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name().toLowerCase(java.util.Locale.ROOT),
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId));
+        // the classic protocol's heartbeat is the client's setting; the consumer protocol's is the broker's (0.5 s in
+        // the embedded broker) and the client refuses the setting
+        boolean classic = protocol == GroupProtocol.CLASSIC;
+        if (classic) {
+            config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 200);
+        }
+        Setup setup = new Setup(kafka, topic, config);
         PollLoop<String, String> loop = new PollLoop<>(setup, POLL_TIMEOUT, "fluxgate-kafka-poll-test");
         Batches batches = new Batches();
         loop.batches().subscribe(batches);
@@ -59,8 +71,12 @@ class PollLoopTest {
             batches.request(1);
             assertThat(batches.next().count()).isPositive();
             // no demand for several max.poll.interval.ms: a loop that stopped polling would be put out of the group
-            // and assigned again on its next poll
-            Thread.sleep(4_500);
+            // (its heartbeats stop then) and assigned again on its next poll. Observed, not slept: the member keeps
+            // heartbeating in the group for 4 s of heartbeats (20 at 200 ms, or 8 at the consumer protocol's 0.5 s),
+            // well past the 1.5 s interval.
+            double beats = heartbeats(clientId);
+            int more = classic ? 20 : 8;
+            awaitCondition(() -> heartbeats(clientId) >= beats + more);
             assertThat(batches.received).isEmpty();
             assertThat(loop.call(c -> c.paused().size()).block(Duration.ofSeconds(5))).isEqualTo(1);
             batches.request(2);
@@ -100,6 +116,28 @@ class PollLoopTest {
         assertThat(setup.closedOn.get()).isEqualTo("fluxgate-kafka-poll-test");
         assertThatThrownBy(() -> loop.call(c -> 1).block(Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalStateException.class).hasMessage("consumer closed");
+    }
+
+    /** The consumer's heartbeats so far, from its JMX metrics (read from this thread without touching the consumer). */
+    private static double heartbeats(String clientId) {
+        try {
+            Object v = ManagementFactory.getPlatformMBeanServer().getAttribute(
+                    new ObjectName("kafka.consumer:type=consumer-coordinator-metrics,client-id=" + clientId),
+                    "heartbeat-total");
+            return ((Number) v).doubleValue();
+        } catch (javax.management.InstanceNotFoundException e) {
+            return 0;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition met within 60 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private static String topic(EmbeddedKafka kafka, int records) {
