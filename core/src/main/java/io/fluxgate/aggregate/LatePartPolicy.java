@@ -2,6 +2,7 @@ package io.fluxgate.aggregate;
 
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Aggregate} does with a part for a key whose group was already closed and is still remembered (see
@@ -23,9 +24,9 @@ public final class LatePartPolicy<K, T> {
 
     private static final LatePartPolicy<Object, Object> DROP = new LatePartPolicy<>(null);
 
-    private final Consumer<? super LatePart<K, T>> sink;
+    private final @Nullable Consumer<? super LatePart<K, T>> sink;
 
-    private LatePartPolicy(Consumer<? super LatePart<K, T>> sink) {
+    private LatePartPolicy(@Nullable Consumer<? super LatePart<K, T>> sink) {
         this.sink = sink;
     }
 
