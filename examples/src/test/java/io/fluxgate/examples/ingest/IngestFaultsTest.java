@@ -138,6 +138,63 @@ class IngestFaultsTest {
         assertThat(db.queryLong("SELECT count(*) FROM " + t)).isEqualTo(150_000);
     }
 
+    /**
+     * The issue's own attack: the real server restarted (Debian's {@code pg_ctlcluster ... restart}, fast mode: every
+     * backend terminated, the server down for about a second) while rows go in. Needs the local cluster's tools and
+     * the right to use them (root, as on CI); without them it is skipped, except on CI, where it fails. Safe beside
+     * the other tests: surefire runs this module's classes one after another.
+     */
+    @Test
+    void theRealServerRestartedDuringALoadCostsRetriesNotRows(PostgresTestSchema db) throws Exception {
+        List<String> restart = pgRestartCommand();
+        if (restart == null) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("CI") != null,
+                    "pg_ctlcluster and a local cluster are needed to restart the server");
+            throw new AssertionError("CI is set but PostgreSQL cannot be restarted here (pg_ctlcluster, /etc/postgresql)");
+        }
+        String t = table(db, "(id int8 PRIMARY KEY, name text)");
+        Path file = csv("a.csv", 150_000);
+        PostgresSettings settings = db.settings().toBuilder().applicationName("fluxgate-faults-real-restart").build();
+        CompletableFuture<FileIngestApp.Result> run = CompletableFuture.supplyAsync(() -> ingest(settings,
+                "--table=" + t, "--max-batch=1000", "--batch-latency=50ms", "--retries=10", file.toString()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (db.queryLong("SELECT count(*) FROM " + t) == 0 && !run.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Process p = new ProcessBuilder(restart).redirectErrorStream(true).start();
+        String restartOutput = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("restart: " + restartOutput).isZero();
+        FileIngestApp.Result r = run.get();
+        assertThat(r.exitCode()).as(err + "\n" + out).isZero();
+        assertExactAccounting(r.summary(), 150_000);
+        assertThat(db.queryLong("SELECT count(*) FROM " + t)).isEqualTo(150_000);
+    }
+
+    /** {@code pg_ctlcluster <newest version> main restart -m fast}, or null where that cannot run. */
+    private static List<String> pgRestartCommand() {
+        Path etc = Path.of("/etc/postgresql");
+        Path tool = Path.of("/usr/bin/pg_ctlcluster");
+        if (!Files.isDirectory(etc) || !Files.isExecutable(tool) || !"root".equals(System.getProperty("user.name"))) {
+            return null;
+        }
+        try (var versions = Files.list(etc)) {
+            String version = versions.map(v -> v.getFileName().toString())
+                    .max(java.util.Comparator.comparing(v -> v, IngestFaultsTest::compareVersions)).orElse(null);
+            return version == null ? null
+                    : List.of(tool.toString(), "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static int compareVersions(String a, String b) {
+        try {
+            return Double.compare(Double.parseDouble(a), Double.parseDouble(b));
+        } catch (NumberFormatException e) {
+            return a.compareTo(b);
+        }
+    }
+
     // ------------------------------------------------------------------------------ 2: the catalog's connection
 
     @Test
