@@ -1,5 +1,7 @@
 package io.fluxgate.aggregate;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
