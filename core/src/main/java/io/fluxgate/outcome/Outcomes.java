@@ -66,8 +66,8 @@ public final class Outcomes {
      * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if an argument is null
      */
-    public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMap(Function<? super T, ? extends @Nullable R> mapper,
-                                                                       Predicate<? super Throwable> recoverable) {
+    public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMap(
+            Function<? super T, ? extends @Nullable R> mapper, Predicate<? super Throwable> recoverable) {
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(recoverable, "recoverable");
         return source -> source.map(input -> {
