@@ -57,9 +57,8 @@ public interface DeadLetterSink<T> extends AutoCloseable {
     long count();
 
     /**
-     * Forces buffered letters to durable storage.
-     *
-     * @throws DeadLetterException if buffered letters cannot be written
+     * Forces buffered letters to durable storage. What it throws when they cannot be written is the store's
+     * own exception ({@link java.io.UncheckedIOException} for {@link JsonLinesDeadLetterSink}).
      */
     void flush();
 

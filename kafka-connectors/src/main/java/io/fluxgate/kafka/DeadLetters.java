@@ -52,8 +52,8 @@ public final class DeadLetters {
     }
 
     /**
-     * Logs each dead letter at WARN (origin and reason, not the value, which may hold personal data) and counts
-     * it. The default of {@link KafkaSourceOptions.Builder#deadLetters}: nothing is kept beyond the log.
+     * Logs each dead letter at WARN (origin and reason, not the value) and counts it. The default of
+     * {@link KafkaSourceOptions.Builder#deadLetters}: nothing is kept beyond the log.
      *
      * @return a new sink; it holds no resources
      */

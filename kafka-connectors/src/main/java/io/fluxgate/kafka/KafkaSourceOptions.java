@@ -323,8 +323,7 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
-         * Subscribes to every topic matching {@code pattern} (replaces topics); topics created later are picked
-         * up at the consumer's next metadata refresh.
+         * Subscribes to every topic matching {@code pattern} (replaces topics).
          *
          * @param pattern matched against whole topic names
          * @return this builder
