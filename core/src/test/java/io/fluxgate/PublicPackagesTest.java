@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,18 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PublicPackagesTest {
 
-    /** Public packages whose package-info is owned by another change and still lacks {@code @NullMarked}. */
-    private static final Set<String> NOT_YET_NULL_MARKED = Set.of("io.fluxgate.outcome");
-
     @Test
     void everyPublicPackageHasAPackageInfoAndIsNullMarked() throws Exception {
         List<String> packages = publicPackages();
-        assertThat(packages).contains("io.fluxgate.breaker", "io.fluxgate.heartbeat", "io.fluxgate.window");
+        assertThat(packages).contains("io.fluxgate.breaker", "io.fluxgate.outcome", "io.fluxgate.heartbeat", "io.fluxgate.window");
         for (String p : packages) {
             Class<?> info = Class.forName(p + ".package-info");
-            if (!NOT_YET_NULL_MARKED.contains(p)) {
-                assertThat(info.isAnnotationPresent(NullMarked.class)).as("%s is @NullMarked", p).isTrue();
-            }
+            assertThat(info.isAnnotationPresent(NullMarked.class)).as("%s is @NullMarked", p).isTrue();
         }
     }
 

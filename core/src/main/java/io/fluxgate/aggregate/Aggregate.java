@@ -105,6 +105,12 @@ public final class Aggregate {
      * Starts the one-stream form: every element is a part, identified by its key and its part name. A completion
      * condition is required.
      *
+     * @param <K>      the correlation key type
+     * @param <T>      the element (part) type
+     * @param key      the correlation key of an element; elements with equal keys form a group
+     * @param partName the part name of an element; one value per name is kept in a group (see
+     *                 {@link Settings#duplicateParts})
+     * @return the builder of the one-stream form
      * @throws NullPointerException if an argument is null
      */
     public static <K, T> FluxBuilder<K, T> byKey(Function<? super T, ? extends K> key,
@@ -115,6 +121,10 @@ public final class Aggregate {
     /**
      * Starts the several-sources form: each source is one named part, with its own key function; by default a
      * group completes when every source has delivered its part for the key.
+     *
+     * @param <K> the correlation key type
+     * @param <T> a common supertype of the sources' values
+     * @return the builder of the several-sources form
      */
     public static <K, T> SourcesBuilder<K, T> sources() {
         return new SourcesBuilder<>();
@@ -160,6 +170,8 @@ public final class Aggregate {
          * Complete a group when all of {@code parts} are present (other part names are kept too). Replaces any
          * earlier completion condition.
          *
+         * @param parts the part names required, at least one, none blank
+         * @return this builder
          * @throws IllegalArgumentException if {@code parts} is empty or a name is blank
          * @throws NullPointerException     if {@code parts} or a name is null
          */
@@ -181,6 +193,8 @@ public final class Aggregate {
         /**
          * Complete a group once it holds {@code parts} distinct part names. Replaces any earlier condition.
          *
+         * @param parts distinct part names needed, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code parts < 1}
          */
         public B completeAfter(int parts) {
@@ -195,6 +209,8 @@ public final class Aggregate {
          * tested after every part added or replaced. An exception it throws fails the stream. Replaces any earlier
          * condition.
          *
+         * @param condition tested on the group's parts after each change; {@code true} completes the group
+         * @return this builder
          * @throws NullPointerException if {@code condition} is null
          */
         public B completeWhen(Predicate<? super Map<String, T>> condition) {
@@ -206,6 +222,9 @@ public final class Aggregate {
         /**
          * How long a group may stay open after its first part (processing time); {@link #DEFAULT_TIMEOUT} by default.
          *
+         * @param timeout positive; measured from the group's first part, so a trickle of parts cannot keep a group
+         *                open forever
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          * @throws NullPointerException     if null
          */
@@ -218,6 +237,8 @@ public final class Aggregate {
          * What happens to a group closed before it completed (timeout, eviction, source completion);
          * {@link IncompletePolicy#EMIT_PARTIAL} by default.
          *
+         * @param policy emit, drop or fail on a group closed incomplete
+         * @return this builder
          * @throws NullPointerException if null
          */
         public B incompleteGroups(IncompletePolicy policy) {
@@ -228,6 +249,8 @@ public final class Aggregate {
         /**
          * Most open groups; a new key beyond it evicts the oldest open group. {@link #DEFAULT_MAX_KEYS} by default.
          *
+         * @param maxKeys open groups at most, at least 1; bounds memory when keys never complete
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxKeys < 1}
          */
         public B maxKeys(int maxKeys) {
@@ -238,6 +261,8 @@ public final class Aggregate {
         /**
          * What happens to a part already present in its group; {@link DuplicatePolicy#KEEP_FIRST} by default.
          *
+         * @param policy keep the first value, keep the last, or fail
+         * @return this builder
          * @throws NullPointerException if null
          */
         public B duplicateParts(DuplicatePolicy policy) {
@@ -248,6 +273,8 @@ public final class Aggregate {
         /**
          * What happens to a part for a remembered closed key; {@link LatePartPolicy#drop()} by default.
          *
+         * @param policy drop or hand to a side output
+         * @return this builder
          * @throws NullPointerException if null
          */
         public B lateParts(LatePartPolicy<K, T> policy) {
@@ -259,6 +286,9 @@ public final class Aggregate {
          * How many closed keys are remembered, and for how long after they closed, to recognise late parts (the
          * oldest is forgotten first); {@link #DEFAULT_MAX_CLOSED_KEYS} for {@link #DEFAULT_CLOSED_KEYS_TTL} by default.
          *
+         * @param maxKeys closed keys remembered at most, at least 1
+         * @param ttl     positive; how long a closed key is remembered after it closed
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxKeys < 1} or {@code ttl} is not positive
          * @throws NullPointerException     if {@code ttl} is null
          */
@@ -272,6 +302,8 @@ public final class Aggregate {
          * Bound on closed groups waiting for downstream demand plus parts requested from upstream ahead of them;
          * {@link #DEFAULT_MAX_WAITING} by default.
          *
+         * @param maxWaiting at least 1; bounds the memory held for a slow downstream
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxWaiting < 1}
          */
         public B maxWaiting(int maxWaiting) {
@@ -284,6 +316,8 @@ public final class Aggregate {
          * each subscription (so {@code StepVerifier.withVirtualTime} takes effect), timed with
          * {@code System.nanoTime()} or virtual time.
          *
+         * @param scheduler runs the timeout timer and supplies its clock
+         * @return this builder
          * @throws NullPointerException if null
          */
         public B scheduler(Scheduler scheduler) {
@@ -294,6 +328,8 @@ public final class Aggregate {
         /**
          * Counters every subscription adds to. Default: none kept beyond the meters.
          *
+         * @param stats the counters to add to; may be shared by several operators
+         * @return this builder
          * @throws NullPointerException if null
          */
         public B stats(AggregateStats stats) {
@@ -305,6 +341,8 @@ public final class Aggregate {
          * Records counters in {@code registry} tagged {@code name=}{@link #DEFAULT_METRICS_NAME}; see
          * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
          *
+         * @param registry where the counters are recorded
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public B meterRegistry(MeterRegistry registry) {
@@ -316,6 +354,9 @@ public final class Aggregate {
          * {@code fluxgate.aggregate.events} tagged {@code name} and {@code event} (the counter in lower case, e.g.
          * {@code timed_out}). Default: no registry, no meters.
          *
+         * @param registry where the counters are recorded
+         * @param name     the {@code name} tag, not blank; tells several aggregations apart
+         * @return this builder
          * @throws NullPointerException     if {@code registry} or {@code name} is null
          * @throws IllegalArgumentException if {@code name} is blank
          */
@@ -401,6 +442,11 @@ public final class Aggregate {
         /**
          * Adds a source whose every value is the part {@code name} of the group of its key.
          *
+         * @param <P>    the source's value type
+         * @param name   the part name of the source's values, unique among the sources, not blank
+         * @param source subscribed once per subscription of the result; its values are this part
+         * @param key    the correlation key of a value of this source
+         * @return this builder
          * @throws IllegalArgumentException if {@code name} is blank or already used
          * @throws NullPointerException     if an argument is null
          */

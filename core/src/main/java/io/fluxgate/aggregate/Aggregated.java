@@ -25,17 +25,32 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Aggregated<K, T> permits Aggregated.Complete, Aggregated.Partial {
 
-    /** The correlation key. */
+    /**
+     * The correlation key.
+     *
+     * @return the key all parts of this group share
+     */
     K key();
 
-    /** Part name to value, in arrival order; unmodifiable. */
+    /**
+     * Part name to value, in arrival order.
+     *
+     * @return an unmodifiable map; never empty
+     */
     Map<String, T> parts();
 
-    /** {@code true} for a {@link Complete} group. */
+    /**
+     * Whether the group's completion condition held.
+     *
+     * @return {@code true} for a {@link Complete} group, {@code false} for a {@link Partial} one
+     */
     boolean isComplete();
 
     /**
      * The value of part {@code name}, or null if that part is absent.
+     *
+     * @param name the part name
+     * @return its value, or null if that part did not arrive
      *
      * @throws NullPointerException if {@code name} is null
      */
@@ -58,8 +73,17 @@ public sealed interface Aggregated<K, T> permits Aggregated.Complete, Aggregated
      *
      * @param key   the correlation key
      * @param parts part name to value, in arrival order
+     * @param <K>   the correlation key type
+     * @param <T>   the part value type
      */
     record Complete<K, T>(K key, Map<String, T> parts) implements Aggregated<K, T> {
+        /**
+         * Checks the components; the operator passes an unmodifiable map.
+         *
+         * @param key   the correlation key
+         * @param parts part name to value, in arrival order
+         * @throws NullPointerException if an argument is null
+         */
         public Complete {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(parts, "parts");
@@ -77,8 +101,18 @@ public sealed interface Aggregated<K, T> permits Aggregated.Complete, Aggregated
      * @param key    the correlation key
      * @param parts  the parts that did arrive, in arrival order (never empty)
      * @param reason why it was closed
+     * @param <K>    the correlation key type
+     * @param <T>    the part value type
      */
     record Partial<K, T>(K key, Map<String, T> parts, Reason reason) implements Aggregated<K, T> {
+        /**
+         * Checks the components; the operator passes an unmodifiable map.
+         *
+         * @param key    the correlation key
+         * @param parts  the parts that did arrive, in arrival order
+         * @param reason why it was closed
+         * @throws NullPointerException if an argument is null
+         */
         public Partial {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(parts, "parts");

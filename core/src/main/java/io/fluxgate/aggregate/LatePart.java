@@ -13,6 +13,14 @@ import java.util.Objects;
  * @param <T>   the part value type
  */
 public record LatePart<K, T>(K key, String part, T value) {
+    /**
+     * Checks the components.
+     *
+     * @param key   its correlation key
+     * @param part  its part name
+     * @param value the value as it came from upstream
+     * @throws NullPointerException if {@code key} or {@code part} is null
+     */
     public LatePart {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(part, "part");

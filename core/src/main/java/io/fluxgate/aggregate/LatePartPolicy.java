@@ -1,5 +1,7 @@
 package io.fluxgate.aggregate;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -30,22 +32,37 @@ public final class LatePartPolicy<K, T> {
         this.sink = sink;
     }
 
-    /** Drop late parts, counting them. */
+    /**
+     * Drop late parts, counting them in {@link AggregateStats#late()} and handing them to Reactor's discard hook.
+     *
+     * @param <K> the correlation key type
+     * @param <T> the part value type
+     * @return the shared drop policy (the default)
+     */
     @SuppressWarnings("unchecked")
     public static <K, T> LatePartPolicy<K, T> drop() {
         return (LatePartPolicy<K, T>) DROP;
     }
 
     /**
-     * Hand late parts to {@code sink}.
+     * Hand late parts to {@code sink}, counting them in {@link AggregateStats#late()}.
      *
+     * @param <K>  the correlation key type
+     * @param <T>  the part value type
+     * @param sink called synchronously, outside the operator's lock, for each late part; what it throws fails
+     *             the stream
+     * @return a side-output policy
      * @throws NullPointerException if {@code sink} is null
      */
     public static <K, T> LatePartPolicy<K, T> sideOutput(Consumer<? super LatePart<K, T>> sink) {
         return new LatePartPolicy<>(Objects.requireNonNull(sink, "sink"));
     }
 
-    /** The side-output consumer, or null for {@link #drop()}. */
+    /**
+     * The side-output consumer.
+     *
+     * @return the consumer given to {@link #sideOutput}, or null for {@link #drop()}
+     */
     public @Nullable Consumer<? super LatePart<K, T>> sink() {
         return sink;
     }

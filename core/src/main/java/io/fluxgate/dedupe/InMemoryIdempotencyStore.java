@@ -91,6 +91,8 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
     /**
      * Whether {@code key} is remembered now, without marking it (a reader's check, e.g. "was this key closed?").
      *
+     * @param key the key to look up
+     * @return {@code true} if it was marked and has not expired or been evicted since
      * @throws NullPointerException if {@code key} is null
      */
     public boolean contains(K key) {

@@ -6,16 +6,18 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /** {@link DeadLetterSink#ofAsync}, and {@link DeadLetterSink#of} over it. */
 final class AsyncDeadLetterSink<T> implements DeadLetterSink<T> {
 
-    private final Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store;
+    private final Function<? super DeadLetter<? extends T>, ? extends @Nullable CompletionStage<?>> store;
     private final Runnable onFlush;
     private final Runnable onClose;
     private final LongAdder count = new LongAdder();
     private volatile boolean closed;
 
-    AsyncDeadLetterSink(Function<? super DeadLetter<? extends T>, ? extends CompletionStage<?>> store,
+    AsyncDeadLetterSink(Function<? super DeadLetter<? extends T>, ? extends @Nullable CompletionStage<?>> store,
                         Runnable onFlush, Runnable onClose) {
         this.store = store;
         this.onFlush = onFlush;
@@ -23,12 +25,12 @@ final class AsyncDeadLetterSink<T> implements DeadLetterSink<T> {
     }
 
     @Override
-    public CompletionStage<Void> acceptAsync(DeadLetter<? extends T> letter) {
+    public CompletionStage<@Nullable Void> acceptAsync(DeadLetter<? extends T> letter) {
         if (closed) {
             return CompletableFuture.failedFuture(new DeadLetterException(
                     "dead-letter sink is closed; cannot store letter for " + letter.element(), letter.cause()));
         }
-        CompletionStage<?> stored;
+        @Nullable CompletionStage<?> stored;
         try {
             stored = store.apply(letter);
         } catch (RuntimeException e) {

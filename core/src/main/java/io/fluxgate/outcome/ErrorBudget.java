@@ -29,7 +29,11 @@ public final class ErrorBudget {
     private ErrorBudget() {
     }
 
-    /** A builder with no limits set; at least one of the two limits is required. */
+    /**
+     * A builder with no limits set; at least one of the two limits is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -37,6 +41,10 @@ public final class ErrorBudget {
     /**
      * Shorthand for a budget of at most {@code maxConsecutiveFailures} failures in a row.
      *
+     * @param <T>                    the input type of the outcomes
+     * @param <R>                    the result type of the outcomes
+     * @param maxConsecutiveFailures failures in a row tolerated, at least 0 (0: the first failure fails the stream)
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws IllegalArgumentException if {@code maxConsecutiveFailures < 0}
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<Outcome<T, R>>> consecutive(int maxConsecutiveFailures) {
@@ -54,7 +62,13 @@ public final class ErrorBudget {
         private Builder() {
         }
 
-        /** Stage name used in the exception message. */
+        /**
+         * Names the stage in the exception, so a run with several budgets says which one ran out.
+         *
+         * @param name not blank (default {@link #DEFAULT_NAME})
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
         public Builder name(String name) {
             this.name = Checks.notBlank("name", name);
             return this;
@@ -63,6 +77,8 @@ public final class ErrorBudget {
         /**
          * Fail when more than {@code n} failures arrive in a row ({@code 0}: fail on the first failure).
          *
+         * @param n failures in a row tolerated, at least 0; unset by default (no consecutive limit)
+         * @return this builder
          * @throws IllegalArgumentException if {@code n < 0}
          */
         public Builder maxConsecutiveFailures(int n) {
@@ -74,6 +90,8 @@ public final class ErrorBudget {
         /**
          * Fail when more than {@code percent}% of the outcomes in the window are failures.
          *
+         * @param percent the failure rate tolerated, in {@code [0, 100)}; unset by default (no rate limit)
+         * @return this builder
          * @throws IllegalArgumentException if {@code percent} is not in {@code [0, 100)}
          */
         public Builder maxFailureRate(double percent) {
@@ -87,6 +105,8 @@ public final class ErrorBudget {
         /**
          * Number of most recent outcomes the failure rate is computed over (default {@link #DEFAULT_WINDOW}).
          *
+         * @param outcomes the window size, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code outcomes < 1}
          */
         public Builder window(int outcomes) {
@@ -99,6 +119,8 @@ public final class ErrorBudget {
          * Outcomes needed before the rate is judged (default: the window size), so that the first failure of a
          * run is not "100%".
          *
+         * @param outcomes at least 1 and at most the window size (checked by {@link #build()})
+         * @return this builder
          * @throws IllegalArgumentException if {@code outcomes < 1}
          */
         public Builder minimumOutcomes(int outcomes) {
@@ -108,7 +130,11 @@ public final class ErrorBudget {
         }
 
         /**
-         * Builds the transformer.
+         * Builds the transformer. Its counters are created per subscription, so it can be reused.
+         *
+         * @param <T> the input type of the outcomes
+         * @param <R> the result type of the outcomes
+         * @return a transformer passing outcomes through and failing the stream once the budget is exceeded
          *
          * @throws IllegalStateException if neither limit is set, or minimumOutcomes exceeds the window
          */

@@ -1,5 +1,7 @@
 package io.fluxgate.outcome;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Pure bookkeeping of an error budget: consecutive failures and the failure count over a sliding window of the
  * last {@code window} outcomes (a ring buffer of flags, O(1) per outcome, fixed memory).
@@ -29,7 +31,7 @@ final class ErrorBudgetTracker {
     }
 
     /** Records an outcome; returns a description of the violated limit, or {@code null} while within budget. */
-    String record(boolean failed) {
+    @Nullable String record(boolean failed) {
         if (size == ring.length) {
             if (ring[next]) {
                 failuresInWindow--;

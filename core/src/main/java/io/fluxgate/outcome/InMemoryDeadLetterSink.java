@@ -8,6 +8,8 @@ import io.fluxgate.internal.Checks;
 /**
  * A dead-letter sink that keeps letters in memory, for tests, inspection endpoints and small jobs.
  * Holding at most {@code capacity} letters; when full, {@link #accept} throws rather than dropping one.
+ *
+ * @param <T> the element type
  */
 public final class InMemoryDeadLetterSink<T> implements DeadLetterSink<T> {
 
@@ -26,6 +28,7 @@ public final class InMemoryDeadLetterSink<T> implements DeadLetterSink<T> {
     /**
      * A sink holding up to {@code capacity} letters.
      *
+     * @param capacity letters held at most, at least 1; the bound keeps a flood of failures from exhausting memory
      * @throws IllegalArgumentException if {@code capacity < 1}
      */
     public InMemoryDeadLetterSink(int capacity) {
@@ -48,7 +51,11 @@ public final class InMemoryDeadLetterSink<T> implements DeadLetterSink<T> {
         letters.add(stored);
     }
 
-    /** A copy of the letters stored so far, in arrival order. */
+    /**
+     * The letters stored so far, in arrival order.
+     *
+     * @return an immutable copy, unaffected by later letters
+     */
     public synchronized List<DeadLetter<T>> letters() {
         return List.copyOf(letters);
     }

@@ -1,5 +1,7 @@
 package io.fluxgate.outcome;
 
+import org.jspecify.annotations.Nullable;
+
 /** Minimal JSON string encoding, so core needs no JSON library for dead-letter lines. */
 final class Json {
 
@@ -9,7 +11,7 @@ final class Json {
     }
 
     /** Appends {@code value} as a JSON string literal, or {@code null}. */
-    static void string(StringBuilder sb, String value) {
+    static void string(StringBuilder sb, @Nullable String value) {
         if (value == null) {
             sb.append("null");
             return;

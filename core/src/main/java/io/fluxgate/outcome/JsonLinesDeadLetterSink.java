@@ -53,17 +53,36 @@ public final class JsonLinesDeadLetterSink<T> implements DeadLetterSink<T> {
         }
     }
 
-    /** A builder writing to {@code file}; parent directories are created when the sink is built. */
+    /**
+     * A builder writing to {@code file}; parent directories are created when the sink is built.
+     *
+     * @param <T>  the element type
+     * @param file the JSON Lines file to write
+     * @return a new builder with the defaults
+     * @throws NullPointerException if {@code file} is null
+     */
     public static <T> Builder<T> builder(Path file) {
         return new Builder<>(Objects.requireNonNull(file, "file"));
     }
 
-    /** Shorthand for {@code builder(file).build()}: appends, renders with toString, flushes each letter. */
+    /**
+     * Shorthand for {@code builder(file).build()}: appends, renders with toString, flushes each letter.
+     *
+     * @param <T>  the element type
+     * @param file the JSON Lines file to write
+     * @return an open sink
+     * @throws NullPointerException if {@code file} is null
+     * @throws UncheckedIOException if the file cannot be opened
+     */
     public static <T> JsonLinesDeadLetterSink<T> open(Path file) {
         return JsonLinesDeadLetterSink.<T>builder(file).build();
     }
 
-    /** The file this sink writes to. */
+    /**
+     * The file this sink writes to.
+     *
+     * @return the path given to the builder
+     */
     public Path file() {
         return file;
     }
@@ -162,25 +181,50 @@ public final class JsonLinesDeadLetterSink<T> implements DeadLetterSink<T> {
             this.file = file;
         }
 
-        /** How an element is rendered into the {@code element} field (default {@code String.valueOf}). */
+        /**
+         * How an element is rendered into the {@code element} field (default {@code String.valueOf}).
+         *
+         * @param renderer turns an element into the field's text, JSON-escaped by the sink; if it throws,
+         *                 the letter is still stored, with the failure and {@code String.valueOf} instead
+         * @return this builder
+         * @throws NullPointerException if {@code renderer} is null
+         */
         public Builder<T> renderer(Function<? super T, String> renderer) {
             this.renderer = Objects.requireNonNull(renderer, "renderer");
             return this;
         }
 
-        /** Append to an existing file (default) or truncate it. */
+        /**
+         * Append to an existing file (default) or truncate it.
+         *
+         * @param append {@code true} to keep the letters of earlier runs
+         * @return this builder
+         */
         public Builder<T> append(boolean append) {
             this.append = append;
             return this;
         }
 
-        /** Flush after every letter (default {@code true}). */
+        /**
+         * Flush after every letter (default {@code true}), so a letter {@link #accept accepted} survives a crash
+         * of the process; {@code false} trades that for throughput, letters reaching the file on
+         * {@link #flush()}, {@link #close()} or when the buffer fills.
+         *
+         * @param flushEachLetter whether every letter is flushed when accepted
+         * @return this builder
+         */
         public Builder<T> flushEachLetter(boolean flushEachLetter) {
             this.flushEachLetter = flushEachLetter;
             return this;
         }
 
-        /** Add a {@code stackTrace} field (default {@code false}). */
+        /**
+         * Add a {@code stackTrace} field (default {@code false}): needed to debug an unexpected exception, noise
+         * for expected rejections.
+         *
+         * @param includeStackTrace whether each line carries the cause's stack trace
+         * @return this builder
+         */
         public Builder<T> includeStackTrace(boolean includeStackTrace) {
             this.includeStackTrace = includeStackTrace;
             return this;
@@ -188,6 +232,8 @@ public final class JsonLinesDeadLetterSink<T> implements DeadLetterSink<T> {
 
         /**
          * Opens the file.
+         *
+         * @return an open sink; close it to release the file
          *
          * @throws UncheckedIOException if the file cannot be opened
          */

@@ -3,6 +3,8 @@ package io.fluxgate.outcome;
 import java.util.Objects;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The result of processing one input element as a value: either a {@link Success} carrying the result, or a
  * {@link Failure} carrying the input and the cause. Failures flow downstream like any element, so one bad record
@@ -14,44 +16,97 @@ import java.util.function.Function;
  */
 public sealed interface Outcome<T, R> permits Outcome.Success, Outcome.Failure {
 
-    /** A successful outcome for {@code input}. */
+    /**
+     * A successful outcome for {@code input}.
+     *
+     * @param <T>   the input type
+     * @param <R>   the result type
+     * @param input the processed element
+     * @param value its result, not null (Reactor forbids null elements, and a success must have one to emit)
+     * @return a {@link Success}
+     * @throws NullPointerException if {@code value} is null
+     */
     static <T, R> Outcome<T, R> success(T input, R value) {
         return new Success<>(input, value);
     }
 
-    /** A failed outcome for {@code input}. */
+    /**
+     * A failed outcome for {@code input}.
+     *
+     * @param <T>   the input type
+     * @param <R>   the result type the processing would have produced
+     * @param input the element whose processing failed, kept so that it can be dead-lettered
+     * @param cause why it failed, not null
+     * @return a {@link Failure}
+     * @throws NullPointerException if {@code cause} is null
+     */
     static <T, R> Outcome<T, R> failure(T input, Throwable cause) {
         return new Failure<>(input, cause);
     }
 
-    /** The element that was processed. */
+    /**
+     * The element that was processed, on success and failure alike.
+     *
+     * @return the input element
+     */
     T input();
 
-    /** {@code true} for a {@link Success}. */
+    /**
+     * Whether this is a {@link Success}.
+     *
+     * @return {@code true} for a {@link Success}, {@code false} for a {@link Failure}
+     */
     boolean isSuccess();
 
-    /** {@code true} for a {@link Failure}. */
+    /**
+     * Whether this is a {@link Failure}.
+     *
+     * @return {@code true} for a {@link Failure}, {@code false} for a {@link Success}
+     */
     default boolean isFailure() {
         return !isSuccess();
     }
 
-    /** Applies one of the two functions, depending on the kind of outcome. */
+    /**
+     * Applies one of the two functions, depending on the kind of outcome: the exhaustive alternative to
+     * {@code instanceof} checks.
+     *
+     * @param <X>       the result type
+     * @param onSuccess applied to a {@link Success}
+     * @param onFailure applied to a {@link Failure}
+     * @return what the applied function returned; an exception it throws propagates
+     */
     <X> X fold(Function<? super Success<T, R>, ? extends X> onSuccess,
                Function<? super Failure<T, R>, ? extends X> onFailure);
 
     /**
      * Maps a success's value, keeping the input; a failure passes unchanged. An exception from {@code mapper}
      * turns the outcome into a failure, so a chain of maps never throws.
+     *
+     * @param <V>    the new result type
+     * @param mapper applied to a success's value; must not return null (a null result becomes a failure with a
+     *               {@link NullPointerException})
+     * @return the mapped success, or this failure retyped
      */
-    <V> Outcome<T, V> map(Function<? super R, ? extends V> mapper);
+    <V> Outcome<T, V> map(Function<? super R, ? extends @Nullable V> mapper);
 
     /**
      * A successful outcome.
      *
      * @param input the processed element
      * @param value the result, never null (Reactor forbids null elements)
+     * @param <T>   the input type
+     * @param <R>   the result type
      */
     record Success<T, R>(T input, R value) implements Outcome<T, R> {
+        /**
+         * Checks that there is a value.
+         *
+         * @param input the processed element
+         * @param value the result
+         *
+         * @throws NullPointerException if {@code value} is null
+         */
         public Success {
             Objects.requireNonNull(value, "value");
         }
@@ -68,7 +123,7 @@ public sealed interface Outcome<T, R> permits Outcome.Success, Outcome.Failure {
         }
 
         @Override
-        public <V> Outcome<T, V> map(Function<? super R, ? extends V> mapper) {
+        public <V> Outcome<T, V> map(Function<? super R, ? extends @Nullable V> mapper) {
             try {
                 return new Success<>(input, mapper.apply(value));
             } catch (RuntimeException e) {
@@ -82,8 +137,18 @@ public sealed interface Outcome<T, R> permits Outcome.Success, Outcome.Failure {
      *
      * @param input the element whose processing failed
      * @param cause why it failed
+     * @param <T>   the input type
+     * @param <R>   the result type the processing would have produced
      */
     record Failure<T, R>(T input, Throwable cause) implements Outcome<T, R> {
+        /**
+         * Checks that there is a cause.
+         *
+         * @param input the element whose processing failed
+         * @param cause why it failed
+         *
+         * @throws NullPointerException if {@code cause} is null
+         */
         public Failure {
             Objects.requireNonNull(cause, "cause");
         }
@@ -101,7 +166,7 @@ public sealed interface Outcome<T, R> permits Outcome.Success, Outcome.Failure {
 
         @Override
         @SuppressWarnings("unchecked")
-        public <V> Outcome<T, V> map(Function<? super R, ? extends V> mapper) {
+        public <V> Outcome<T, V> map(Function<? super R, ? extends @Nullable V> mapper) {
             return (Outcome<T, V>) this;
         }
     }

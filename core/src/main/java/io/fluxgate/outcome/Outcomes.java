@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
 import io.fluxgate.outcome.internal.DeadLetterFlux;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -41,9 +42,14 @@ public final class Outcomes {
      *
      * <p>One outcome per input, in order; demand and cancellation pass through unchanged.
      *
+     * @param <T> the input element type
+     * @param <R> the mapper's result type
+     * @param mapper the per-element function; may throw, or return null, for a bad element
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if {@code mapper} is null
      */
-    public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMap(Function<? super T, ? extends R> mapper) {
+    public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMap(
+            Function<? super T, ? extends @Nullable R> mapper) {
         return tryMap(mapper, e -> true);
     }
 
@@ -52,10 +58,16 @@ public final class Outcomes {
      * exception terminates the stream as {@code map} would (use it for errors that mean "the run is broken", not
      * "this element is bad").
      *
+     * @param <T> the input element type
+     * @param <R> the mapper's result type
+     * @param mapper      the per-element function; may throw, or return null (a failure, whatever
+     *                    {@code recoverable} says), for a bad element
+     * @param recoverable which of the mapper's exceptions mean "this element is bad"
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if an argument is null
      */
-    public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMap(Function<? super T, ? extends R> mapper,
-                                                                       Predicate<? super Throwable> recoverable) {
+    public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMap(
+            Function<? super T, ? extends @Nullable R> mapper, Predicate<? super Throwable> recoverable) {
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(recoverable, "recoverable");
         return source -> source.map(input -> {
@@ -81,6 +93,10 @@ public final class Outcomes {
      * An error signal, or an exception thrown by the mapper itself, becomes a failure; an empty publisher
      * becomes a failure with a {@link NoSuchElementException}. Cancelling cancels the call in flight.
      *
+     * @param <T> the input element type
+     * @param <R> the mapper's result type
+     * @param mapper the per-element call; its publisher's first value is the result
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if {@code mapper} is null
      */
     public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMapAsync(
@@ -92,6 +108,12 @@ public final class Outcomes {
      * As {@link #tryMapAsync(Function)} with up to {@code concurrency} calls in flight; outcomes are still emitted
      * in input order ({@code flatMapSequential}), so a slow element holds back faster ones behind it.
      *
+     * @param <T> the input element type
+     * @param <R> the mapper's result type
+     * @param mapper      the per-element call; its publisher's first value is the result
+     * @param concurrency calls in flight at most, at least 1 (1 is {@link #tryMapAsync(Function)}); it is also
+     *                    the number of elements requested ahead from upstream
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws IllegalArgumentException if {@code concurrency < 1}
      * @throws NullPointerException     if {@code mapper} is null
      */
@@ -115,6 +137,11 @@ public final class Outcomes {
      * {@link #DEFAULT_MAX_IN_FLIGHT} letters at once, and emits the values of the successes. See
      * {@link #deadLetter(DeadLetterSink, String, Clock, int)}.
      *
+     * @param <T> the input element type
+     * @param <R> the mapper's result type
+     * @param sink  where failures are stored
+     * @param stage names this step in every letter, so letters from several steps can be told apart
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if an argument is null
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
@@ -126,6 +153,12 @@ public final class Outcomes {
      * As {@link #deadLetter(DeadLetterSink, String, Clock, int)} with up to {@link #DEFAULT_MAX_IN_FLIGHT} letters
      * in flight.
      *
+     * @param <T> the input element type
+     * @param <R> the mapper's result type
+     * @param sink  where failures are stored
+     * @param stage names this step in every letter, so letters from several steps can be told apart
+     * @param clock stamps each letter's {@link DeadLetter#timestamp()}; inject a fixed one in tests
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if an argument is null
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
@@ -185,7 +218,13 @@ public final class Outcomes {
      *
      * <p>The returned function can be applied to any number of fluxes, and each subscription has its own state.
      *
-     * @param maxInFlight letters handed to the sink and not yet stored, at most
+     * @param <T>         the input element type
+     * @param <R>         the success value type
+     * @param sink        where failures are stored
+     * @param stage       names this step in every letter, so letters from several steps can be told apart
+     * @param clock       stamps each letter's {@link DeadLetter#timestamp()}; inject a fixed one in tests
+     * @param maxInFlight letters handed to the sink and not yet stored, at most; at least 1
+     * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code maxInFlight < 1}
      */

@@ -36,4 +36,7 @@
  * <p>What stays connector-specific is only what cannot be generic: how a Kafka letter is written back to a topic
  * byte for byte ({@code io.fluxgate.kafka.DeadLetters}), and the per-batch list of refused rows in a COPY result.
  */
+@NullMarked
 package io.fluxgate.outcome;
+
+import org.jspecify.annotations.NullMarked;

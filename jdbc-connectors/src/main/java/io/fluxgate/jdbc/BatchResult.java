@@ -21,12 +21,27 @@ import java.util.List;
 public record BatchResult<T>(List<T> elements, List<RejectedRow<T>> rejected, long rowsCopied, long rowsWritten,
         Duration latency, int attempts) {
 
+    /**
+     * Copies the lists, so a result stays as it was when emitted.
+     *
+     * @param elements    the batch as it came from upstream
+     * @param rejected    the elements refused before the COPY
+     * @param rowsCopied  rows sent through COPY
+     * @param rowsWritten rows inserted or updated in the target
+     * @param latency     from the batch's arrival to its commit
+     * @param attempts    transactions tried
+     * @throws NullPointerException if a list or an element of it is null
+     */
     public BatchResult {
         elements = List.copyOf(elements);
         rejected = List.copyOf(rejected);
     }
 
-    /** Retries this batch needed. */
+    /**
+     * Retries this batch needed after transient errors.
+     *
+     * @return {@code attempts - 1}, or 0 when no transaction was needed
+     */
     public int retries() {
         return Math.max(0, attempts - 1);
     }

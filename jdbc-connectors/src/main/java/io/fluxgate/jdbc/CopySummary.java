@@ -16,7 +16,11 @@ import java.time.Duration;
 public record CopySummary(long batches, long elements, long rowsCopied, long rowsWritten, long rowsRejected,
         long retries, Duration elapsed) {
 
-    /** Rows copied per second of {@link #elapsed()}; 0 when no time elapsed. */
+    /**
+     * Throughput of the run.
+     *
+     * @return rows copied per second of {@link #elapsed()}; 0 when no time elapsed
+     */
     public double rowsPerSecond() {
         long nanos = elapsed.toNanos();
         return nanos <= 0 ? 0 : rowsCopied * 1e9 / nanos;

@@ -27,6 +27,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -84,14 +85,21 @@ import reactor.util.retry.Retry;
  */
 public final class PostgresCopySink<T> {
 
+    /** Default rows per batch: large enough that COPY's per-transaction cost is amortised. */
     public static final int DEFAULT_BATCH_SIZE = 10_000;
+    /** Default longest wait of a partial batch, bounding the latency of a slow trickle of rows. */
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
+    /** Default batches written at once, each on its own connection. */
     public static final int DEFAULT_CONCURRENCY = 2;
     /** Default bound of a batch's rejected rows handed to the dead-letter sink before the first of them is stored. */
     public static final int DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT = 256;
+    /** Default bytes per COPY data message (64 KiB). */
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    /** Default retries of a batch after transient errors. */
     public static final int DEFAULT_MAX_RETRIES = 5;
+    /** Default first backoff between retries. */
     public static final Duration DEFAULT_MIN_BACKOFF = Duration.ofMillis(100);
+    /** Default longest backoff between retries. */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
     /** The per-transaction staging table of idempotent mode (dropped at commit or rollback). */
@@ -103,7 +111,7 @@ public final class PostgresCopySink<T> {
     private final BinaryCopyEncoder<T> encoder;
     private final String copySql;
     private final String stageSql;
-    private final String mergeSql;
+    private final @Nullable String mergeSql;
     private final Function<Flux<T>, Flux<List<T>>> batching;
     private final int concurrency;
     private final int maxRetries;
@@ -165,6 +173,11 @@ public final class PostgresCopySink<T> {
      * A builder writing through {@code connectionFactory}; give it an r2dbc-pool {@code ConnectionPool} of at least
      * {@link Builder#concurrency(int)} connections (a plain factory opens a connection per batch). The factory must
      * produce r2dbc-postgresql connections (possibly wrapped, as the pool does).
+     *
+     * @param <T>               the element type
+     * @param connectionFactory where connections come from; the sink never closes it
+     * @return a new builder with the defaults
+     * @throws NullPointerException if {@code connectionFactory} is null
      */
     public static <T> Builder<T> builder(ConnectionFactory connectionFactory) {
         return new Builder<>(connectionFactory);
@@ -174,6 +187,8 @@ public final class PostgresCopySink<T> {
      * The operator: batches the input, writes each batch (see the class comment) and emits one {@link BatchResult}
      * per committed batch, in batch order. Errors with a {@link CopyBatchException} when a batch cannot be
      * committed, or with the dead-letter sink's exception. Use with {@code flux.transform(sink.transformer())}.
+     *
+     * @return a transformer, reusable across subscriptions
      */
     public Function<Flux<T>, Flux<BatchResult<T>>> transformer() {
         return source -> Flux.defer(() -> batchTransformer().apply(batching.apply(source)));
@@ -182,6 +197,9 @@ public final class PostgresCopySink<T> {
     /**
      * Like {@link #transformer()} for input already cut into batches (e.g. by an adaptive batching operator): each
      * list is one COPY and one transaction; empty lists emit an empty result without touching the database.
+     * Up to {@link Builder#concurrency(int)} lists are written at once; results are still emitted in list order.
+     *
+     * @return a transformer, reusable across subscriptions
      */
     public Function<Flux<List<T>>, Flux<BatchResult<T>>> batchTransformer() {
         return batches -> batches.flatMapSequential(this::writeBatch, concurrency, 1);
@@ -190,6 +208,10 @@ public final class PostgresCopySink<T> {
     /**
      * Writes everything from {@code source} and completes with the totals once the last batch has committed.
      * Errors as {@link #transformer()} does; cancelling the returned Mono cancels the writes in flight.
+     *
+     * @param source the elements to write; subscribed once per subscription of the result
+     * @return a cold Mono of the run's totals
+     * @throws NullPointerException if {@code source} is null
      */
     public Mono<CopySummary> write(Publisher<? extends T> source) {
         Objects.requireNonNull(source, "source");
@@ -214,6 +236,10 @@ public final class PostgresCopySink<T> {
     /**
      * Writes one batch: checks every row (rejections are stored in the dead-letter sink first), then COPYs the rest
      * in one transaction, retrying transient failures. Lazy: nothing happens until subscription.
+     *
+     * @param batch the rows of one transaction; empty writes nothing
+     * @return a cold Mono of the batch's result, erroring with a {@link CopyBatchException} when it cannot commit
+     * @throws NullPointerException if {@code batch} is null
      */
     public Mono<BatchResult<T>> writeBatch(List<T> batch) {
         Objects.requireNonNull(batch, "batch");
@@ -271,13 +297,21 @@ public final class PostgresCopySink<T> {
                 });
     }
 
-    /** The COPY statement this sink sends (into the staging table in idempotent mode). */
+    /**
+     * The COPY statement this sink sends (into the staging table in idempotent mode), for logs and tests.
+     *
+     * @return the SQL text
+     */
     public String copySql() {
         return copySql;
     }
 
-    /** The {@code INSERT ... ON CONFLICT} merging the staging table in idempotent mode, else {@code null}. */
-    public String mergeSql() {
+    /**
+     * The statement merging the staging table into the target in idempotent mode, for logs and tests.
+     *
+     * @return the {@code INSERT ... ON CONFLICT} SQL, or null outside idempotent mode
+     */
+    public @Nullable String mergeSql() {
         return mergeSql;
     }
 
@@ -413,23 +447,23 @@ public final class PostgresCopySink<T> {
      */
     public static final class Builder<T> {
         private final ConnectionFactory connectionFactory;
-        private String schema;
-        private String table;
+        private @Nullable String schema;
+        private @Nullable String table;
         private final List<TypedColumn<T, ?>> columns = new ArrayList<>();
-        private List<String> conflictKeys;
+        private @Nullable List<String> conflictKeys;
         private boolean update;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private Duration maxWait = DEFAULT_MAX_WAIT;
-        private Function<Flux<T>, Flux<List<T>>> batching;
+        private @Nullable Function<Flux<T>, Flux<List<T>>> batching;
         private int concurrency = DEFAULT_CONCURRENCY;
         private int chunkSize = DEFAULT_CHUNK_SIZE;
         private int maxRetries = DEFAULT_MAX_RETRIES;
         private Duration minBackoff = DEFAULT_MIN_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
         private Predicate<Throwable> retryOn = TransientErrors::isTransient;
-        private DeadLetterSink<? super RejectedRow<T>> deadLetters;
+        private @Nullable DeadLetterSink<? super RejectedRow<T>> deadLetters;
         private int maxDeadLettersInFlight = DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT;
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder(ConnectionFactory connectionFactory) {
@@ -442,6 +476,8 @@ public final class PostgresCopySink<T> {
          *
          * @throws IllegalArgumentException if not a valid identifier, or containing '.' (a likely attempt at
          *     {@code schema.table})
+         * @param table the table name, taken literally
+         * @return this builder
          */
         public Builder<T> table(String table) {
             PgIdentifier.validate(table, "table");
@@ -454,7 +490,14 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** The target table in {@code schema}; both names taken literally. */
+        /**
+         * The target table in {@code schema}; both names taken literally.
+         *
+         * @param schema the schema name
+         * @param table  the table name
+         * @return this builder
+         * @throws IllegalArgumentException if a name is not a valid identifier
+         */
         public Builder<T> table(String schema, String table) {
             this.schema = PgIdentifier.validate(schema, "schema");
             this.table = PgIdentifier.validate(table, "table");
@@ -466,9 +509,16 @@ public final class PostgresCopySink<T> {
          * ({@code null} = SQL NULL). Columns are written in the order added; the table's other columns get their
          * defaults.
          *
+         * @param <V>    the column's Java value type
+         * @param name   the column name, taken literally, unique in this sink
+         * @param type   how values are encoded; a value it cannot store rejects the row (see {@link RejectedRow})
+         * @param getter the value of the column for an element, null for SQL NULL; an exception it throws rejects
+         *               the row rather than failing the stream
+         * @return this builder
          * @throws IllegalArgumentException if the name is not a valid identifier or already added
+         * @throws NullPointerException     if {@code type} or {@code getter} is null
          */
-        public <V> Builder<T> column(String name, PgType<V> type, Function<? super T, ? extends V> getter) {
+        public <V> Builder<T> column(String name, PgType<V> type, Function<? super T, ? extends @Nullable V> getter) {
             PgIdentifier.validate(name, "column");
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(getter, "getter");
@@ -484,6 +534,8 @@ public final class PostgresCopySink<T> {
          * NOTHING} in the same transaction, so rows whose key exists are skipped and a retried batch never
          * duplicates. The keys must be columns of this sink covered by a unique index or constraint.
          *
+         * @param keyColumns the conflict target's columns, at least one, each added with {@link #column} before
+         * @return this builder
          * @throws IllegalArgumentException if no keys or a key is not a column added before
          */
         public Builder<T> onConflictDoNothing(String... keyColumns) {
@@ -493,6 +545,10 @@ public final class PostgresCopySink<T> {
         /**
          * Idempotent upsert: like {@link #onConflictDoNothing(String...)} but {@code DO UPDATE SET} every non-key
          * column to the new row's value; when a batch holds several rows of one key, its last one wins.
+         *
+         * @param keyColumns the conflict target's columns, at least one, each added with {@link #column} before
+         * @return this builder
+         * @throws IllegalArgumentException if no keys or a key is not a column added before
          */
         public Builder<T> onConflictUpdate(String... keyColumns) {
             return conflict(true, keyColumns);
@@ -519,6 +575,8 @@ public final class PostgresCopySink<T> {
         /**
          * Rows per batch for the default batching (default {@value #DEFAULT_BATCH_SIZE}).
          *
+         * @param batchSize rows per batch, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code batchSize < 1}
          */
         public Builder<T> batchSize(int batchSize) {
@@ -529,6 +587,8 @@ public final class PostgresCopySink<T> {
         /**
          * Longest a partial batch waits for more rows under the default batching (default 200 ms).
          *
+         * @param maxWait positive
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder<T> maxWait(Duration maxWait) {
@@ -539,6 +599,10 @@ public final class PostgresCopySink<T> {
         /**
          * Replaces the default size/time batching with any operator cutting the input into lists (e.g. adaptive
          * batching). It must honour downstream demand (one list per request). Overrides batchSize and maxWait.
+         *
+         * @param batching cuts the input into lists; each list is one transaction
+         * @return this builder
+         * @throws NullPointerException if {@code batching} is null
          */
         public Builder<T> batching(Function<Flux<T>, Flux<List<T>>> batching) {
             this.batching = Objects.requireNonNull(batching, "batching");
@@ -548,6 +612,8 @@ public final class PostgresCopySink<T> {
         /**
          * Batches written at once, each on its own connection (default {@value #DEFAULT_CONCURRENCY}).
          *
+         * @param concurrency batches in flight at most, at least 1; the pool needs as many connections
+         * @return this builder
          * @throws IllegalArgumentException if {@code concurrency < 1}
          */
         public Builder<T> concurrency(int concurrency) {
@@ -558,6 +624,8 @@ public final class PostgresCopySink<T> {
         /**
          * Bytes per COPY data chunk (default 64 KiB).
          *
+         * @param chunkSize bytes, 1 KiB to 16 MiB
+         * @return this builder
          * @throws IllegalArgumentException unless in 1024..16777216 (1 KiB..16 MiB)
          */
         public Builder<T> chunkSize(int chunkSize) {
@@ -568,6 +636,8 @@ public final class PostgresCopySink<T> {
         /**
          * Retries of a batch after transient errors (default {@value #DEFAULT_MAX_RETRIES}; 0 = none).
          *
+         * @param maxRetries at least 0; after that many the stream fails with a {@link CopyBatchException}
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxRetries < 0}
          */
         public Builder<T> maxRetries(int maxRetries) {
@@ -578,7 +648,11 @@ public final class PostgresCopySink<T> {
         /**
          * Exponential backoff between retries, jittered (defaults 100 ms .. 5 s).
          *
+         * @param min positive; the first retry's backoff
+         * @param max at least {@code min}; the cap of the doubling
+         * @return this builder
          * @throws IllegalArgumentException if {@code min} is not positive or {@code max < min}
+         * @throws NullPointerException     if an argument is null
          */
         public Builder<T> backoff(Duration min, Duration max) {
             Checks.requirePositive("backoff min", min);
@@ -591,7 +665,13 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** Which errors are retried (default {@link TransientErrors#isTransient(Throwable)}). */
+        /**
+         * Which errors are retried (default {@link TransientErrors#isTransient(Throwable)}).
+         *
+         * @param retryOn {@code true} for an error worth retrying the batch for; others fail the stream at once
+         * @return this builder
+         * @throws NullPointerException if {@code retryOn} is null
+         */
         public Builder<T> retryOn(Predicate<Throwable> retryOn) {
             this.retryOn = Objects.requireNonNull(retryOn, "retryOn");
             return this;
@@ -603,6 +683,10 @@ public final class PostgresCopySink<T> {
          * batch's order, up to {@link #maxDeadLettersInFlight(int)} before the first of them is stored.
          * A letter that cannot be stored fails the stream: a row is never dropped silently. Default: nowhere beyond
          * the results, the summary and the meters. The caller closes the sink.
+         *
+         * @param sink stores the rejected rows
+         * @return this builder
+         * @throws NullPointerException if {@code sink} is null
          */
         public Builder<T> deadLetters(DeadLetterSink<? super RejectedRow<T>> sink) {
             this.deadLetters = Objects.requireNonNull(sink, "sink");
@@ -614,6 +698,8 @@ public final class PostgresCopySink<T> {
          * stored (default {@value PostgresCopySink#DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT}); 1 stores them one after the
          * other. The batch's good rows are written once all are stored.
          *
+         * @param maxDeadLettersInFlight at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxDeadLettersInFlight < 1}
          */
         public Builder<T> maxDeadLettersInFlight(int maxDeadLettersInFlight) {
@@ -627,6 +713,8 @@ public final class PostgresCopySink<T> {
          * {@code fluxgate.jdbc.copy.batches.failed}, a distribution {@code fluxgate.jdbc.copy.batch.size} and a timer
          * {@code fluxgate.jdbc.copy.batch.latency}, tagged {@code table}. Default: no registry, no meters.
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<T> meterRegistry(MeterRegistry registry) {
@@ -634,13 +722,24 @@ public final class PostgresCopySink<T> {
             return this;
         }
 
-        /** Clock for latencies and elapsed time (default {@link System#nanoTime()}). */
+        /**
+         * Clock for latencies and elapsed time (default {@link System#nanoTime()}); inject one in tests.
+         *
+         * @param nanoClock a monotonic nanosecond clock
+         * @return this builder
+         * @throws NullPointerException if {@code nanoClock} is null
+         */
         public Builder<T> nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
-        /** @throws IllegalStateException if no table or no column was given */
+        /**
+         * Builds the sink.
+         *
+         * @return a thread-safe, reusable sink
+         * @throws IllegalStateException if no table or no column was given
+         */
         public PostgresCopySink<T> build() {
             if (table == null) {
                 throw new IllegalStateException("table(...) is required");

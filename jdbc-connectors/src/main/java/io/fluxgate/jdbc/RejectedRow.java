@@ -18,12 +18,24 @@ public record RejectedRow<T>(T element, String column, Throwable cause) {
     /** The {@link io.fluxgate.outcome.DeadLetter#stage()} of the letters {@link PostgresCopySink} records. */
     public static final String SINK_STAGE = "postgres-copy";
 
+    /**
+     * Checks that the rejection says where and why.
+     *
+     * @param element the element as it came from upstream
+     * @param column  the column whose getter or value failed
+     * @param cause   why it was refused
+     * @throws NullPointerException if {@code column} or {@code cause} is null
+     */
     public RejectedRow {
         Objects.requireNonNull(column, "column");
         Objects.requireNonNull(cause, "cause");
     }
 
-    /** {@code column: message}, for logs. */
+    /**
+     * Why the row was refused, for logs.
+     *
+     * @return {@code column: cause}
+     */
     public String reason() {
         return column + ": " + cause;
     }

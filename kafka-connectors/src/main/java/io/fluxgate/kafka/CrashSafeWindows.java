@@ -24,6 +24,7 @@ import io.fluxgate.window.ResumeState;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.jspecify.annotations.Nullable;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,6 +130,12 @@ public final class CrashSafeWindows<K, V, T> {
     }
 
     /**
+     * A builder for a run reading {@code source}, parsing each record with {@code parse} and counting with
+     * {@code windows}.
+     *
+     * @param <K>     input key type
+     * @param <V>     input value type
+     * @param <T>     parsed value type
      * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
      * @param parse   turns a record into the value the operator reads, or null to skip it (e.g. after sending it
      *                to a dead-letter sink). It runs on a thread of the run, not the consumer's. For JSON frames
@@ -138,10 +145,11 @@ public final class CrashSafeWindows<K, V, T> {
      *                consumer's poll and lets the source dead-letter the malformed ones
      * @param windows the operator's configuration; its {@code partitions}, {@code positions} and
      *                {@code resumeFrom} are set by this class on each run (and so overwritten in this builder)
+     * @return a new builder; a sink is still required
      * @throws NullPointerException if an argument is null
      */
     public static <K, V, T> Builder<K, V, T> builder(KafkaSourceOptions<K, V> source,
-                                                     Function<? super KafkaRecord<K, V>, ? extends T> parse,
+                                                     Function<? super KafkaRecord<K, V>, ? extends @Nullable T> parse,
                                                      UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
         Objects.requireNonNull(parse, "parse");
         return new Builder<>(source, (r, rejections) -> parse.apply(r), windows);
@@ -152,6 +160,14 @@ public final class CrashSafeWindows<K, V, T> {
      * {@linkplain Rejections#reject reject} a record to the source's dead-letter sink without waiting for the letter
      * to be stored (see the class's guarantee on dead letters).
      *
+     * @param <K>     input key type
+     * @param <V>     input value type
+     * @param <T>     parsed value type
+     * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
+     * @param parse   turns a record into the value the operator reads, or null to skip it; may reject it first
+     * @param windows the operator's configuration (its {@code partitions}, {@code positions} and
+     *                {@code resumeFrom} are set by this class on each run)
+     * @return a new builder; a sink is still required
      * @throws NullPointerException if an argument is null
      */
     public static <K, V, T> Builder<K, V, T> builder(KafkaSourceOptions<K, V> source, Parser<K, V, ? extends T> parse,
@@ -172,8 +188,9 @@ public final class CrashSafeWindows<K, V, T> {
         /**
          * @param record     the record as read
          * @param rejections where a record that cannot be parsed goes; valid for this call only
+         * @return the value the operator reads, or null to skip the record
          */
-        T parse(KafkaRecord<K, V> record, Rejections rejections);
+        @Nullable T parse(KafkaRecord<K, V> record, Rejections rejections);
     }
 
     /** Where a {@link Parser} puts the dead letter of a record it refuses. */
@@ -184,6 +201,7 @@ public final class CrashSafeWindows<K, V, T> {
          * {@link Builder#maxDeadLettersInFlight(int)} letters are already in flight (then it waits for room). No
          * offset past the record is committed before the letter is stored.
          *
+         * @param letter the rejected record with why; its stage is the caller's choice
          * @throws io.fluxgate.outcome.DeadLetterException if this or an earlier letter of the run could not be stored
          *                                                 (the run then fails)
          */
@@ -194,6 +212,8 @@ public final class CrashSafeWindows<K, V, T> {
      * Runs the pipeline: emits each window after the sink acknowledged it. Each subscription is a consumer in the
      * group. Completes only with {@link Builder#stopAtEnd(boolean) stopAtEnd} (after flushing the open windows and
      * committing); errors on a sink or consumer failure; cancel stops without flushing (a later run resumes).
+     *
+     * @return a cold Flux of acknowledged windows; each subscription is a new run
      */
     public Flux<WindowCount> run() {
         return run(Mono.never());
@@ -206,6 +226,8 @@ public final class CrashSafeWindows<K, V, T> {
      * their checkpoints committed, and the returned Flux completes. So a stop loses nothing and repeats nothing
      * that was emitted before it.
      *
+     * @param stop its first signal stops the run; subscribed once per run
+     * @return a cold Flux of acknowledged windows; each subscription is a new run
      * @throws NullPointerException if {@code stop} is null
      */
     public Flux<WindowCount> run(org.reactivestreams.Publisher<?> stop) {
@@ -220,6 +242,8 @@ public final class CrashSafeWindows<K, V, T> {
     /**
      * The input partition of a result in {@link Builder#perPartition(boolean) per-partition mode}.
      *
+     * @param w a result of a per-partition run
+     * @return the partition its counts come from
      * @throws IllegalArgumentException if the result carries no checkpoint with exactly one partition
      */
     public static TopicPartition partitionOf(WindowCount w) {
@@ -741,12 +765,18 @@ public final class CrashSafeWindows<K, V, T> {
         }
     }
 
-    /** Mutable builder; not thread-safe. */
+    /**
+     * Mutable builder; not thread-safe.
+     *
+     * @param <K> input key type
+     * @param <V> input value type
+     * @param <T> parsed value type
+     */
     public static final class Builder<K, V, T> {
         private final KafkaSourceOptions<K, V> source;
         private final Parser<K, V, ? extends T> parse;
         private final UniqueUsers.Builder<KafkaRecord<K, T>> windows;
-        private Function<Flux<WindowCount>, Flux<WindowCount>> sink;
+        private @Nullable Function<Flux<WindowCount>, Flux<WindowCount>> sink;
         private boolean stopAtEnd;
         private int maxDeadLettersInFlight = DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
@@ -761,7 +791,14 @@ public final class CrashSafeWindows<K, V, T> {
             this.windows = Objects.requireNonNull(windows, "windows");
         }
 
-        /** Writes windows with a {@link KafkaSink}; a window counts as acknowledged once its write is. */
+        /**
+         * Writes windows with a {@link KafkaSink}; a window counts as acknowledged once its write is. Required:
+         * this or {@link #sink(Function)}.
+         *
+         * @param kafkaSink writes the windows
+         * @return this builder
+         * @throws NullPointerException if {@code kafkaSink} is null
+         */
         public Builder<K, V, T> sink(KafkaSink<WindowCount> kafkaSink) {
             Objects.requireNonNull(kafkaSink, "kafkaSink");
             this.sink = windows -> windows.transform(kafkaSink).map(SendResult::element);
@@ -772,6 +809,10 @@ public final class CrashSafeWindows<K, V, T> {
          * Writes windows with any sink: {@code acknowledged} must emit each window instance it was given once the
          * window is durably written (in any order), and must be idempotent per window (re-emitted windows after a
          * restart carry the same counts and must overwrite).
+         *
+         * @param acknowledged writes the windows and emits each once it is durable
+         * @return this builder
+         * @throws NullPointerException if {@code acknowledged} is null
          */
         public Builder<K, V, T> sink(Function<Flux<WindowCount>, Flux<WindowCount>> acknowledged) {
             this.sink = Objects.requireNonNull(acknowledged, "acknowledged");
@@ -781,6 +822,9 @@ public final class CrashSafeWindows<K, V, T> {
         /**
          * Complete once every partition assigned at start has been read up to its end offset at that time (then
          * open windows are flushed, as at the end of any input). Default false: run until cancelled.
+         *
+         * @param stopAtEnd {@code true} for a bounded run
+         * @return this builder
          */
         public Builder<K, V, T> stopAtEnd(boolean stopAtEnd) {
             this.stopAtEnd = stopAtEnd;
@@ -792,6 +836,8 @@ public final class CrashSafeWindows<K, V, T> {
          * dead-letter sink before the first of them is stored; default {@value CrashSafeWindows#DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT}.
          * With 1, each letter waits for the one before it. A rejection waits only when the bound is reached.
          *
+         * @param maxDeadLettersInFlight at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxDeadLettersInFlight < 1}
          */
         public Builder<K, V, T> maxDeadLettersInFlight(int maxDeadLettersInFlight) {
@@ -802,6 +848,8 @@ public final class CrashSafeWindows<K, V, T> {
         /**
          * Longest time between commits of acknowledged checkpoints; default 1 s.
          *
+         * @param interval not negative
+         * @return this builder
          * @throws NullPointerException     if {@code interval} is null
          * @throws IllegalArgumentException if {@code interval} is negative
          */
@@ -817,6 +865,8 @@ public final class CrashSafeWindows<K, V, T> {
          * busy). More is worth it when parsing is the bottleneck (large JSON values) and cores are free; the parse
          * function must then be thread-safe.
          *
+         * @param parallelism parsing threads, 1 to 256
+         * @return this builder
          * @throws IllegalArgumentException if {@code parallelism} is not between 1 and 256
          */
         public Builder<K, V, T> parseParallelism(int parallelism) {
@@ -852,6 +902,9 @@ public final class CrashSafeWindows<K, V, T> {
          * every rebalance restarts the consumers whose partitions were revoked from their committed state, and
          * without static membership each such restart (a consumer leaving and joining) triggers the next rebalance.
          * A consumer that dies then hands its partitions on after {@code session.timeout.ms}.
+         *
+         * @param perPartition {@code true} for one window operator per input partition
+         * @return this builder
          */
         public Builder<K, V, T> perPartition(boolean perPartition) {
             this.perPartition = perPartition;
@@ -864,6 +917,10 @@ public final class CrashSafeWindows<K, V, T> {
          * read again from the committed positions). It must pass every record on, unchanged and in order, with the
          * demand it gets: it observes, it does not filter (skip records in the parse function instead). Default:
          * none.
+         *
+         * @param stage an observing transformer over the records as read
+         * @return this builder
+         * @throws NullPointerException if {@code stage} is null
          */
         public Builder<K, V, T> recordStage(Function<Flux<KafkaRecord<K, V>>, Flux<KafkaRecord<K, V>>> stage) {
             this.recordStage = Objects.requireNonNull(stage, "stage");
@@ -871,6 +928,9 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /**
+         * Builds the pipeline; nothing runs until {@link CrashSafeWindows#run()} is subscribed.
+         *
+         * @return the pipeline
          * @throws IllegalStateException if no sink was given
          */
         public CrashSafeWindows<K, V, T> build() {

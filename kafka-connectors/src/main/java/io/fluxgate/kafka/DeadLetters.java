@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.fluxgate.outcome.DeadLetterException;
 import io.fluxgate.outcome.DeadLetterSink;
+import org.jspecify.annotations.Nullable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,10 +34,13 @@ import tools.jackson.core.json.JsonFactory;
  */
 public final class DeadLetters {
 
-    /** Header names set on records produced by {@link #toTopic}. */
+    /** Header set on records produced by {@link #toTopic}: the rejected record's topic, UTF-8. */
     public static final String HEADER_TOPIC = "fluxgate.dlq.topic";
+    /** Header set on records produced by {@link #toTopic}: the rejected record's partition, decimal UTF-8. */
     public static final String HEADER_PARTITION = "fluxgate.dlq.partition";
+    /** Header set on records produced by {@link #toTopic}: the rejected record's offset, decimal UTF-8. */
     public static final String HEADER_OFFSET = "fluxgate.dlq.offset";
+    /** Header set on records produced by {@link #toTopic}: {@link io.fluxgate.outcome.DeadLetter#reason()}, UTF-8. */
     public static final String HEADER_REASON = "fluxgate.dlq.reason";
 
     /** The topic sink's producer batch size unless set ({@code batch.size}): 512 KB, a few hundred letters. */
@@ -47,7 +51,12 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
-    /** Logs each dead letter at WARN (origin and reason, not the value) and counts it. */
+    /**
+     * Logs each dead letter at WARN (origin and reason, not the value) and counts it. The default of
+     * {@link KafkaSourceOptions.Builder#deadLetters}: nothing is kept beyond the log.
+     *
+     * @return a new sink; it holds no resources
+     */
     public static DeadLetterSink<RejectedRecord> logging() {
         return DeadLetterSink.of(dl -> {
             RejectedRecord r = dl.element();
@@ -59,6 +68,9 @@ public final class DeadLetters {
      * Appends each dead letter as one JSON line ({@code topic, partition, offset, timestamp, stage, reason, value}
      * with the value in base64) to {@code file}, creating it if needed, flushed per line.
      *
+     * @param file the JSON Lines file to append to
+     * @return an open sink; close it to close the file
+     * @throws NullPointerException if {@code file} is null
      * @throws UncheckedIOException if the file cannot be opened
      */
     public static DeadLetterSink<RejectedRecord> toFile(Path file) {
@@ -120,7 +132,11 @@ public final class DeadLetters {
      * waiting (no flush per letter, so letters handed over together travel in one batch) and completes when the
      * broker acknowledged the write; {@link DeadLetterSink#accept} waits for that.
      *
+     * @param bootstrapServers   {@code host:port[,host:port...]} of the cluster holding {@code topic}
+     * @param topic              the dead-letter topic
      * @param producerProperties extra producer properties (security etc.), may be empty
+     * @return a sink owning its producer; close it to close the producer
+     * @throws NullPointerException if an argument is null
      */
     public static DeadLetterSink<RejectedRecord> toTopic(String bootstrapServers, String topic,
                                                          Map<String, Object> producerProperties) {
@@ -142,7 +158,7 @@ public final class DeadLetters {
             headers.add(HEADER_PARTITION, Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
             headers.add(HEADER_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
             headers.add(HEADER_REASON, dl.reason().getBytes(StandardCharsets.UTF_8));
-            CompletableFuture<Void> done = new CompletableFuture<>();
+            CompletableFuture<@Nullable Void> done = new CompletableFuture<>();
             producer.send(new ProducerRecord<>(topic, null, null, r.key(), r.value(), headers), (md, e) -> {
                 if (e == null) {
                     done.complete(null);

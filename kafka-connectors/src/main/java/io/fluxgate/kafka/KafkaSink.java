@@ -1,5 +1,7 @@
 package io.fluxgate.kafka;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,6 +78,9 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
      * A sink over another producer engine (an adapter's, such as {@code fluxgate-kafka-reactor}'s); its producer
      * settings and error handling are then the engine's.
      *
+     * @param <T>    the element type
+     * @param engine sends the elements and reports one result per element
+     * @return a sink delegating to {@code engine}
      * @throws NullPointerException if {@code engine} is null
      */
     public static <T> KafkaSink<T> over(SinkEngine<T> engine) {
@@ -85,6 +90,14 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
     /**
      * A builder for a sink writing {@code keyOf(element)} and {@code valueOf(element)} with the given serializers.
      *
+     * @param <T>             the element type
+     * @param <K>             the record key type
+     * @param <V>             the record value type
+     * @param keyOf           the record key of an element (it picks the partition, so equal keys keep their order)
+     * @param keySerializer   turns a key into bytes
+     * @param valueOf         the record value of an element
+     * @param valueSerializer turns a value into bytes
+     * @return a new builder with the defaults
      * @throws NullPointerException if an argument is null
      */
     public static <T, K, V> Builder<T, K, V> builder(Function<T, K> keyOf, Serializer<K> keySerializer,
@@ -97,18 +110,24 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
         return engine.send(elements);
     }
 
-    /** Mutable builder; not thread-safe. */
+    /**
+     * Mutable builder; not thread-safe.
+     *
+     * @param <T> the element type
+     * @param <K> the record key type
+     * @param <V> the record value type
+     */
     public static final class Builder<T, K, V> {
         private final Function<T, K> keyOf;
         private final Serializer<K> keySerializer;
         private final Function<T, V> valueOf;
         private final Serializer<V> valueSerializer;
-        private String bootstrapServers;
-        private Function<T, String> topicOf;
+        private @Nullable String bootstrapServers;
+        private @Nullable Function<T, String> topicOf;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private SinkErrorPolicy errorPolicy = SinkErrorPolicy.fail();
         private final Map<String, Object> properties = new LinkedHashMap<>();
-        private MeterRegistry registry;
+        private @Nullable MeterRegistry registry;
 
         private Builder(Function<T, K> keyOf, Serializer<K> keySerializer, Function<T, V> valueOf, Serializer<V> valueSerializer) {
             this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
@@ -118,7 +137,10 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
         }
 
         /**
-         * {@code host:port[,host:port...]} of the cluster.
+         * {@code host:port[,host:port...]} of the cluster. Required.
+         *
+         * @param bootstrapServers not blank
+         * @return this builder
          *
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank
@@ -129,7 +151,10 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
         }
 
         /**
-         * Every element goes to {@code topic}.
+         * Every element goes to {@code topic}. A topic is required: this or {@link #topic(Function)}.
+         *
+         * @param topic not blank
+         * @return this builder
          *
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank
@@ -140,7 +165,13 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             return this;
         }
 
-        /** Each element goes to the topic {@code topicOf} gives. */
+        /**
+         * Each element goes to the topic {@code topicOf} gives (replaces a fixed topic).
+         *
+         * @param topicOf the topic of an element
+         * @return this builder
+         * @throws NullPointerException if {@code topicOf} is null
+         */
         public Builder<T, K, V> topic(Function<T, String> topicOf) {
             this.topicOf = Objects.requireNonNull(topicOf, "topicOf");
             return this;
@@ -149,6 +180,8 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
         /**
          * Bound on elements sent and not yet acknowledged; default 256.
          *
+         * @param maxInFlight at least 1; past it, no more elements are requested until one is acknowledged
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
         public Builder<T, K, V> maxInFlight(int maxInFlight) {
@@ -156,13 +189,26 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
             return this;
         }
 
-        /** What to do with an element that could not be written; default {@link SinkErrorPolicy#fail()}. */
+        /**
+         * What to do with an element that could not be written; default {@link SinkErrorPolicy#fail()}.
+         *
+         * @param policy fail, retry, or write the element to a dead-letter topic
+         * @return this builder
+         * @throws NullPointerException if {@code policy} is null
+         */
         public Builder<T, K, V> errorPolicy(SinkErrorPolicy policy) {
             this.errorPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** A producer property passed through (security, {@code linger.ms}, {@code compression.type}, ...). */
+        /**
+         * A producer property passed through (security, {@code linger.ms}, {@code compression.type}, ...).
+         *
+         * @param name  a Kafka producer property name
+         * @param value its value, as the Kafka client accepts it (a string or the typed value)
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         */
         public Builder<T, K, V> property(String name, Object value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, () -> "value of " + name);
@@ -174,6 +220,8 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
          * Records meters in {@code registry}: Micrometer's {@code KafkaClientMetrics}, bound to each producer
          * (their names are Kafka's, so there is no prefix to choose). Default: no registry, no meters.
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<T, K, V> meterRegistry(MeterRegistry registry) {
@@ -182,6 +230,9 @@ public final class KafkaSink<T> implements Function<Flux<T>, Flux<SendResult<T>>
         }
 
         /**
+         * Builds the sink from a copy of this builder's settings, so later changes to the builder do not affect it.
+         *
+         * @return a sink, reusable across subscriptions
          * @throws IllegalStateException if bootstrap servers or topic is missing
          */
         public KafkaSink<T> build() {

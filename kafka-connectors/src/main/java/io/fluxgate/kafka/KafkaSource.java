@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import io.fluxgate.kafka.internal.SourceSession;
 import io.fluxgate.kafka.spi.SourceEngine;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -52,10 +53,10 @@ import reactor.core.publisher.Flux;
  */
 public final class KafkaSource<K, V> {
 
-    private final KafkaSourceOptions<K, V> options;
+    private final @Nullable KafkaSourceOptions<K, V> options;
     private final SourceSession.Stats stats;
     /** Another engine's records ({@link #over}); null for the built-in engine. */
-    private final SourceEngine<K, V> engine;
+    private final @Nullable SourceEngine<K, V> engine;
 
     private KafkaSource(KafkaSourceOptions<K, V> options) {
         this.options = options;
@@ -70,6 +71,12 @@ public final class KafkaSource<K, V> {
     }
 
     /**
+     * A source on the built-in engine.
+     *
+     * @param <K>     key type
+     * @param <V>     value type
+     * @param options what to read and how
+     * @return a source; each subscription to {@link #receive()} is a new consumer of the group
      * @throws NullPointerException if {@code options} is null
      */
     public static <K, V> KafkaSource<K, V> create(KafkaSourceOptions<K, V> options) {
@@ -80,13 +87,22 @@ public final class KafkaSource<K, V> {
      * A source over another consumer engine (an adapter's, such as {@code fluxgate-kafka-reactor}'s); the options,
      * commits and dead letters are then the engine's. {@link #rejectedCount()} stays 0.
      *
+     * @param <K>    key type
+     * @param <V>    value type
+     * @param engine supplies the records, one new consumer per call of {@link SourceEngine#receive()}
+     * @return a source delegating to {@code engine}
      * @throws NullPointerException if {@code engine} is null
      */
     public static <K, V> KafkaSource<K, V> over(SourceEngine<K, V> engine) {
         return new KafkaSource<>(Objects.requireNonNull(engine, "engine"));
     }
 
-    /** The records; a new consumer per subscription. */
+    /**
+     * The records; a new consumer per subscription. See the class comment for demand, acknowledgement, cancel
+     * and errors.
+     *
+     * @return a cold Flux of records
+     */
     public Flux<KafkaRecord<K, V>> receive() {
         if (engine != null) {
             return Flux.defer(engine::receive).doOnNext(r -> stats.received.increment());
@@ -94,17 +110,29 @@ public final class KafkaSource<K, V> {
         return Flux.defer(() -> new SourceSession<>(options, stats, null).records());
     }
 
-    /** The options of {@link #create}; null for a source {@link #over another engine}. */
-    public KafkaSourceOptions<K, V> options() {
+    /**
+     * The options of this source.
+     *
+     * @return the options of {@link #create}; null for a source {@link #over another engine}
+     */
+    public @Nullable KafkaSourceOptions<K, V> options() {
         return options;
     }
 
-    /** Records emitted so far, over all subscriptions. */
+    /**
+     * Records emitted so far, over all subscriptions.
+     *
+     * @return the count since this source was created
+     */
     public long receivedCount() {
         return stats.received.sum();
     }
 
-    /** Records rejected (not deserializable) so far, over all subscriptions. */
+    /**
+     * Records rejected (not deserializable) so far, over all subscriptions.
+     *
+     * @return the count since this source was created; 0 for a source over another engine
+     */
     public long rejectedCount() {
         return stats.rejected.sum();
     }

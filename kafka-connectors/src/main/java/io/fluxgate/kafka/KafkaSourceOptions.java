@@ -1,5 +1,7 @@
 package io.fluxgate.kafka;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +46,7 @@ public final class KafkaSourceOptions<K, V> {
 
     private final String bootstrapServers;
     private final List<String> topics;
-    private final Pattern topicPattern;
+    private final @Nullable Pattern topicPattern;
     private final String groupId;
     private final Deserializer<K> keyDeserializer;
     private final Deserializer<V> valueDeserializer;
@@ -56,7 +58,7 @@ public final class KafkaSourceOptions<K, V> {
     private final Duration pollTimeout;
     private final Map<String, Object> properties;
     private final DeadLetterSink<? super RejectedRecord> deadLetters;
-    private final MeterRegistry registry;
+    private final @Nullable MeterRegistry registry;
     private final String metricsName;
 
     private KafkaSourceOptions(Builder<K, V> b) {
@@ -82,85 +84,161 @@ public final class KafkaSourceOptions<K, V> {
      * A builder for records deserialized by the given deserializers (used as given: the consumer does not call
      * their {@code configure}).
      *
+     * @param <K>               the key type
+     * @param <V>               the value type
+     * @param keyDeserializer   turns a record's key bytes into a key; what it throws rejects the record
+     * @param valueDeserializer turns a record's value bytes into a value; what it throws rejects the record
+     * @return a new builder with the defaults
      * @throws NullPointerException if a deserializer is null
      */
     public static <K, V> Builder<K, V> builder(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
         return new Builder<>(keyDeserializer, valueDeserializer);
     }
 
+    /**
+     * The cluster to connect to.
+     *
+     * @return {@code host:port[,host:port...]}
+     */
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** The subscribed topics; empty when a pattern is used. */
+    /**
+     * The subscribed topics.
+     *
+     * @return an unmodifiable list; empty when a pattern is used
+     */
     public List<String> topics() {
         return topics;
     }
 
-    /** The subscription pattern, or null when topics are listed. */
-    public Pattern topicPattern() {
+    /**
+     * The subscription pattern.
+     *
+     * @return the pattern, or null when topics are listed
+     */
+    public @Nullable Pattern topicPattern() {
         return topicPattern;
     }
 
+    /**
+     * The consumer group whose committed offsets the source resumes from.
+     *
+     * @return the group id
+     */
     public String groupId() {
         return groupId;
     }
 
+    /**
+     * The key deserializer, used as given.
+     *
+     * @return the key deserializer
+     */
     public Deserializer<K> keyDeserializer() {
         return keyDeserializer;
     }
 
+    /**
+     * The value deserializer, used as given.
+     *
+     * @return the value deserializer
+     */
     public Deserializer<V> valueDeserializer() {
         return valueDeserializer;
     }
 
+    /**
+     * Where a partition without committed offset starts.
+     *
+     * @return the start position; {@link #DEFAULT_START_POSITION} unless configured
+     */
     public StartPosition startPosition() {
         return startPosition;
     }
 
-    /** Where a subscription stops; {@link StopPosition#NEVER} unless configured. */
+    /**
+     * Where a subscription stops.
+     *
+     * @return the stop position; {@link StopPosition#NEVER} unless configured
+     */
     public StopPosition stopPosition() {
         return stopPosition;
     }
 
-    /** The most dead letters handed to the sink and not yet stored; {@link #DEFAULT_DEAD_LETTERS_IN_FLIGHT}. */
+    /**
+     * The most dead letters handed to the sink and not yet stored.
+     *
+     * @return the bound; {@link #DEFAULT_DEAD_LETTERS_IN_FLIGHT} unless configured
+     */
     public int deadLettersInFlight() {
         return deadLettersInFlight;
     }
 
+    /**
+     * Acknowledgements that trigger a commit.
+     *
+     * @return the count; {@link #DEFAULT_COMMIT_BATCH_SIZE} unless configured
+     */
     public int commitBatchSize() {
         return commitBatchSize;
     }
 
+    /**
+     * Longest time between commits of acknowledged offsets.
+     *
+     * @return the interval; {@link #DEFAULT_COMMIT_INTERVAL} unless configured
+     */
     public Duration commitInterval() {
         return commitInterval;
     }
 
+    /**
+     * Poll timeout of the underlying consumer.
+     *
+     * @return the timeout; {@link #DEFAULT_POLL_TIMEOUT} unless configured
+     */
     public Duration pollTimeout() {
         return pollTimeout;
     }
 
-    /** Consumer properties passed through as given (security, fetch sizes, ...). */
+    /**
+     * Consumer properties passed through as given (security, fetch sizes, ...).
+     *
+     * @return an unmodifiable map
+     */
     public Map<String, Object> properties() {
         return properties;
     }
 
-    /** Where rejected records go; {@link DeadLetters#logging()} unless configured. */
+    /**
+     * Where rejected records go.
+     *
+     * @return the sink; {@link DeadLetters#logging()} unless configured
+     */
     public DeadLetterSink<? super RejectedRecord> deadLetters() {
         return deadLetters;
     }
 
-    /** The registry of {@link Builder#meterRegistry(MeterRegistry, String)}, or null for none. */
-    public MeterRegistry meterRegistry() {
+    /**
+     * The registry meters are recorded in.
+     *
+     * @return the registry of {@link Builder#meterRegistry(MeterRegistry, String)}, or null for none
+     */
+    public @Nullable MeterRegistry meterRegistry() {
         return registry;
     }
 
-    /** The meter name prefix; {@link #DEFAULT_METRICS_NAME} unless configured. */
+    /**
+     * The meter name prefix.
+     *
+     * @return the prefix; {@link #DEFAULT_METRICS_NAME} unless configured
+     */
     public String metricsName() {
         return metricsName;
     }
 
-    /** Mutable builder; not thread-safe. */
     /** Consumer properties the consumer group protocol (KIP-848) leaves to the broker, and what replaces each. */
     private static final Map<String, String> CLASSIC_ONLY = Map.of(
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "the broker's group.consumer.session.timeout.ms",
@@ -181,11 +259,17 @@ public final class KafkaSourceOptions<K, V> {
         }
     }
 
+    /**
+     * Mutable builder; not thread-safe.
+     *
+     * @param <K> key type
+     * @param <V> value type
+     */
     public static final class Builder<K, V> {
-        private String bootstrapServers;
+        private @Nullable String bootstrapServers;
         private List<String> topics = List.of();
-        private Pattern topicPattern;
-        private String groupId;
+        private @Nullable Pattern topicPattern;
+        private @Nullable String groupId;
         private final Deserializer<K> keyDeserializer;
         private final Deserializer<V> valueDeserializer;
         private StartPosition startPosition = DEFAULT_START_POSITION;
@@ -195,8 +279,8 @@ public final class KafkaSourceOptions<K, V> {
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private final Map<String, Object> properties = new LinkedHashMap<>();
-        private DeadLetterSink<? super RejectedRecord> deadLetters;
-        private MeterRegistry registry;
+        private @Nullable DeadLetterSink<? super RejectedRecord> deadLetters;
+        private @Nullable MeterRegistry registry;
         private String metricsName = DEFAULT_METRICS_NAME;
 
         private Builder(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
@@ -205,7 +289,10 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
-         * {@code host:port[,host:port...]} of the cluster.
+         * {@code host:port[,host:port...]} of the cluster. Required.
+         *
+         * @param bootstrapServers not blank
+         * @return this builder
          *
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank
@@ -217,6 +304,9 @@ public final class KafkaSourceOptions<K, V> {
 
         /**
          * Subscribes to these topics (replaces a pattern).
+         *
+         * @param topics at least one topic name, none blank
+         * @return this builder
          *
          * @throws NullPointerException     if the array or a topic is null
          * @throws IllegalArgumentException if no topic is given or one is blank
@@ -232,7 +322,13 @@ public final class KafkaSourceOptions<K, V> {
             return this;
         }
 
-        /** Subscribes to every topic matching {@code pattern} (replaces topics). */
+        /**
+         * Subscribes to every topic matching {@code pattern} (replaces topics).
+         *
+         * @param pattern matched against whole topic names
+         * @return this builder
+         * @throws NullPointerException if {@code pattern} is null
+         */
         public Builder<K, V> topicPattern(Pattern pattern) {
             this.topicPattern = Objects.requireNonNull(pattern, "pattern");
             this.topics = List.of();
@@ -240,6 +336,10 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
+         * The consumer group: its committed offsets are where a restart resumes. Required.
+         *
+         * @param groupId not blank
+         * @return this builder
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if blank
          */
@@ -248,13 +348,25 @@ public final class KafkaSourceOptions<K, V> {
             return this;
         }
 
-        /** Where to start in a partition without committed offset; default {@link StartPosition#EARLIEST}. */
+        /**
+         * Where to start in a partition without committed offset; default {@link StartPosition#EARLIEST}.
+         *
+         * @param startPosition the position
+         * @return this builder
+         * @throws NullPointerException if {@code startPosition} is null
+         */
         public Builder<K, V> startPosition(StartPosition startPosition) {
             this.startPosition = Objects.requireNonNull(startPosition, "startPosition");
             return this;
         }
 
-        /** Where a subscription stops; default {@link StopPosition#NEVER} (follow the topics until cancelled). */
+        /**
+         * Where a subscription stops; default {@link StopPosition#NEVER} (follow the topics until cancelled).
+         *
+         * @param stopPosition the position
+         * @return this builder
+         * @throws NullPointerException if {@code stopPosition} is null
+         */
         public Builder<K, V> stopPosition(StopPosition stopPosition) {
             this.stopPosition = Objects.requireNonNull(stopPosition, "stopPosition");
             return this;
@@ -263,6 +375,8 @@ public final class KafkaSourceOptions<K, V> {
         /**
          * A bounded run: read to the end offsets found at the start and complete; the same as
          * {@code stopPosition(StopPosition.END_OFFSETS_AT_START)}.
+         *
+         * @return this builder
          */
         public Builder<K, V> untilEndOffsets() {
             return stopPosition(StopPosition.END_OFFSETS_AT_START);
@@ -275,6 +389,8 @@ public final class KafkaSourceOptions<K, V> {
          * rejected record's offset is acknowledged once its letter is stored, so no offset is committed past a
          * letter not yet stored.
          *
+         * @param deadLettersInFlight at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code deadLettersInFlight < 1}
          */
         public Builder<K, V> deadLettersInFlight(int deadLettersInFlight) {
@@ -285,6 +401,8 @@ public final class KafkaSourceOptions<K, V> {
         /**
          * Commit after this many acknowledgements advanced a committed position; default 1000.
          *
+         * @param commitBatchSize at least 1; smaller commits more often, so a restart re-reads less
+         * @return this builder
          * @throws IllegalArgumentException if {@code commitBatchSize < 1}
          */
         public Builder<K, V> commitBatchSize(int commitBatchSize) {
@@ -295,6 +413,8 @@ public final class KafkaSourceOptions<K, V> {
         /**
          * Commit acknowledged offsets at least this often; default 1 s.
          *
+         * @param commitInterval positive
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder<K, V> commitInterval(Duration commitInterval) {
@@ -305,6 +425,8 @@ public final class KafkaSourceOptions<K, V> {
         /**
          * Poll timeout of the underlying consumer; default 100 ms.
          *
+         * @param pollTimeout positive
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder<K, V> pollTimeout(Duration pollTimeout) {
@@ -326,6 +448,11 @@ public final class KafkaSourceOptions<K, V> {
          * fetched again. Measured: 100,000 records of one partition next to an idle one took 82 s with the limit at
          * 500 and 0.5 s without it. Set it only knowing this; memory per poll is bounded by {@code fetch.max.bytes}
          * and {@code max.partition.fetch.bytes} either way.
+         *
+         * @param name  a Kafka consumer property name
+         * @param value its value, as the Kafka client accepts it (a string or the typed value)
+         * @return this builder
+         * @throws NullPointerException if an argument is null
          */
         public Builder<K, V> property(String name, Object value) {
             Objects.requireNonNull(name, "name");
@@ -346,6 +473,8 @@ public final class KafkaSourceOptions<K, V> {
          * {@code heartbeat.interval.ms} and {@code partition.assignment.strategy}, which the Kafka client would
          * refuse only when the source subscribes.
          *
+         * @param protocol the group protocol
+         * @return this builder
          * @throws NullPointerException if {@code protocol} is null
          */
         public Builder<K, V> groupProtocol(GroupProtocol protocol) {
@@ -353,7 +482,13 @@ public final class KafkaSourceOptions<K, V> {
             return property(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name().toLowerCase(Locale.ROOT));
         }
 
-        /** Several consumer properties; see {@link #property(String, Object)}. */
+        /**
+         * Several consumer properties; see {@link #property(String, Object)}.
+         *
+         * @param properties name to value, none null
+         * @return this builder
+         * @throws NullPointerException if the map, a name or a value is null
+         */
         public Builder<K, V> properties(Map<String, ?> properties) {
             Objects.requireNonNull(properties, "properties").forEach(this::property);
             return this;
@@ -364,6 +499,10 @@ public final class KafkaSourceOptions<K, V> {
          * {@link RejectedRecord#SOURCE_STAGE}, through {@link DeadLetterSink#acceptAsync}: a record's offset is
          * acknowledged only once its letter is stored. Default {@link DeadLetters#logging()}. The caller closes
          * the sink.
+         *
+         * @param sink stores the rejected records
+         * @return this builder
+         * @throws NullPointerException if {@code sink} is null
          */
         public Builder<K, V> deadLetters(DeadLetterSink<? super RejectedRecord> sink) {
             this.deadLetters = Objects.requireNonNull(sink, "sink");
@@ -374,6 +513,8 @@ public final class KafkaSourceOptions<K, V> {
          * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
          * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
          *
+         * @param registry where the meters are registered
+         * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<K, V> meterRegistry(MeterRegistry registry) {
@@ -385,7 +526,9 @@ public final class KafkaSourceOptions<K, V> {
          * {@code <name>.records} (its rate is records/s) and {@code <name>.rejected}, and a gauge {@code <name>.lag}
          * (records behind the end of the assigned partitions). Default: no registry, no meters.
          *
-         * @param name the meter name prefix; {@link #DEFAULT_METRICS_NAME} by default
+         * @param registry where the meters are registered
+         * @param name     the meter name prefix, not blank; {@link #DEFAULT_METRICS_NAME} by default
+         * @return this builder
          * @throws NullPointerException     if {@code registry} or {@code name} is null
          * @throws IllegalArgumentException if {@code name} is blank
          */
@@ -396,7 +539,12 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
-         * @throws IllegalStateException if bootstrap servers, group id or a subscription is missing
+         * Builds the options.
+         *
+         * @return immutable options
+         * @throws IllegalStateException    if bootstrap servers, group id or a subscription is missing
+         * @throws IllegalArgumentException if {@code group.protocol=consumer} is combined with a property that
+         *                                  protocol leaves to the broker
          */
         public KafkaSourceOptions<K, V> build() {
             if (bootstrapServers == null) {

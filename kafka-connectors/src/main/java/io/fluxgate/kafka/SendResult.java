@@ -1,5 +1,7 @@
 package io.fluxgate.kafka;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The outcome of writing one element with {@link KafkaSink}: the element itself (so that, e.g., the source record
  * it came from can be acknowledged) and where it was written.
@@ -12,7 +14,8 @@ package io.fluxgate.kafka;
  * @param error     why the element was dead-lettered; null when sent
  * @param <T>       element type
  */
-public record SendResult<T>(T element, Outcome outcome, String topic, int partition, long offset, Throwable error) {
+public record SendResult<T>(T element, Outcome outcome, String topic, int partition, long offset,
+                            @Nullable Throwable error) {
 
     /** How an element was written. */
     public enum Outcome {
@@ -22,6 +25,11 @@ public record SendResult<T>(T element, Outcome outcome, String topic, int partit
         DEAD_LETTERED
     }
 
+    /**
+     * Whether the element reached its own topic.
+     *
+     * @return {@code true} for {@link Outcome#SENT}
+     */
     public boolean isSent() {
         return outcome == Outcome.SENT;
     }

@@ -18,6 +18,11 @@ import reactor.core.publisher.Flux;
 @FunctionalInterface
 public interface SinkEngine<T> {
 
-    /** Writes the elements; a producer per subscription. */
+    /**
+     * Writes the elements; a producer per subscription.
+     *
+     * @param elements the elements to write, requested as the in-flight bound allows
+     * @return a Flux of one result per element, once acknowledged
+     */
     Flux<SendResult<T>> send(Flux<T> elements);
 }

@@ -19,6 +19,10 @@ import reactor.core.publisher.Flux;
 @FunctionalInterface
 public interface SourceEngine<K, V> {
 
-    /** The records of one new consumer; see the interface documentation for what they promise. */
+    /**
+     * The records of one new consumer; see the interface documentation for what they promise.
+     *
+     * @return a Flux of records, each to be acknowledged
+     */
     Flux<KafkaRecord<K, V>> receive();
 }

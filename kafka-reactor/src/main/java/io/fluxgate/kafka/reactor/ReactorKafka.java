@@ -50,6 +50,10 @@ public final class ReactorKafka {
      * assignment and revocation listeners) and emit its records as {@link KafkaRecord}s. Backpressure and cancel
      * are reactor-kafka's: the consumer is paused without demand, cancel closes it after committing.
      *
+     * @param <K>     key type
+     * @param <V>     value type
+     * @param options reactor-kafka's receiver options: the subscription, deserializers and commit settings
+     * @return a source; each subscription to {@link KafkaSource#receive()} is a new receiver
      * @throws NullPointerException if {@code options} is null
      */
     public static <K, V> KafkaSource<K, V> source(ReceiverOptions<K, V> options) {
@@ -64,6 +68,12 @@ public final class ReactorKafka {
      * are the producer's, within {@code delivery.timeout.ms}); with reactor-kafka's default {@code stopOnError(true)}
      * the Flux fails with reactor-kafka's own error. The caller closes the sender.
      *
+     * @param <T>      element type
+     * @param <K>      record key type
+     * @param <V>      record value type
+     * @param sender   reactor-kafka's sender; shared by every subscription of the sink
+     * @param toRecord the record of an element (topic, key, value, headers)
+     * @return a sink over {@code sender}
      * @throws NullPointerException if an argument is null
      */
     public static <T, K, V> KafkaSink<T> sink(KafkaSender<K, V> sender, Function<T, ProducerRecord<K, V>> toRecord) {
