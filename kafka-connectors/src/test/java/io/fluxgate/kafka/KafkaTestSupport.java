@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Small helpers for the connector tests; plain Kafka clients, so that they do not test our code with itself. */
-final class KafkaTestSupport {
+public final class KafkaTestSupport {
 
     private KafkaTestSupport() {
     }
@@ -61,8 +61,8 @@ final class KafkaTestSupport {
         }
     }
 
-    /** Committed offsets of a group, by partition. */
-    static Map<TopicPartition, Long> committed(EmbeddedKafka kafka, String group) throws Exception {
+    /** Committed offsets of a group, by partition (public: the reactor-kafka adapter's tests use it too). */
+    public static Map<TopicPartition, Long> committed(EmbeddedKafka kafka, String group) throws Exception {
         try (Admin admin = kafka.admin()) {
             Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);

@@ -3,7 +3,6 @@ package io.fluxgate.kafka.reactor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,15 +12,13 @@ import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSink;
 import io.fluxgate.kafka.KafkaSinkException;
 import io.fluxgate.kafka.KafkaSource;
+import io.fluxgate.kafka.KafkaTestSupport;
 import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -82,7 +79,7 @@ class ReactorKafkaTest {
         assertThat(got).extracting(KafkaRecord::key).doesNotHaveDuplicates().hasSize(200);
         assertThat(got).allMatch(r -> r.value().equals(r.key().replace("key", "value")));
         assertThat(source.receivedCount()).isEqualTo(200);
-        assertThat(committed(kafka, group).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
+        assertThat(KafkaTestSupport.committed(kafka, group).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
     }
 
     @Test
@@ -138,23 +135,9 @@ class ReactorKafkaTest {
         }
     }
 
-    private static Map<TopicPartition, Long> committed(EmbeddedKafka kafka, String group) throws Exception {
-        try (Admin admin = kafka.admin()) {
-            Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> out = new HashMap<>();
-            m.forEach((tp, om) -> {
-                if (om != null) {
-                    out.put(tp, om.offset());
-                }
-            });
-            return out;
-        }
-    }
-
     private static long committedQuietly(EmbeddedKafka kafka, String group) {
         try {
-            return committed(kafka, group).values().stream().mapToLong(Long::longValue).sum();
+            return KafkaTestSupport.committed(kafka, group).values().stream().mapToLong(Long::longValue).sum();
         } catch (Exception e) {
             return -1;
         }
