@@ -14,7 +14,7 @@ import reactor.core.publisher.Flux;
 public class AggregateSourcesTckTest extends PublisherVerification<Aggregated<Long, Long>> {
 
     public AggregateSourcesTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

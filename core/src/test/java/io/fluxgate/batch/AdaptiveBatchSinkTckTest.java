@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 public class AdaptiveBatchSinkTckTest extends PublisherVerification<Integer> {
 
     public AdaptiveBatchSinkTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

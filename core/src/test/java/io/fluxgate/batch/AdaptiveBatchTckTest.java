@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 public class AdaptiveBatchTckTest extends PublisherVerification<List<Long>> {
 
     public AdaptiveBatchTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

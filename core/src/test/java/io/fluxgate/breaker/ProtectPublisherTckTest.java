@@ -12,7 +12,7 @@ public class ProtectPublisherTckTest extends PublisherVerification<Integer> {
     private final CircuitBreaker breaker = CircuitBreaker.ofDefaults("tck");
 
     public ProtectPublisherTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     private static Flux<Integer> source(long elements) {

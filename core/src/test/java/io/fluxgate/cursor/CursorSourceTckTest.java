@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 public class CursorSourceTckTest extends PublisherVerification<Long> {
 
     public CursorSourceTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

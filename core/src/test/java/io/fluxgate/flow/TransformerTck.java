@@ -15,8 +15,9 @@ public abstract class TransformerTck<R> extends PublisherVerification<R> {
 
     protected TransformerTck() {
         // a generous signal timeout (it only costs time when a rule fails; 250 ms flaked on a loaded 2-core machine)
-        // and a short no-signal wait (the TCK waits that long in every "expect nothing" step)
-        super(new TestEnvironment(1_000, 50));
+        // and a short no-signal wait (the TCK waits that long in every "expect nothing" step); the 10 ms poll because
+        // the two-argument constructor polls for expected errors in steps of the whole timeout (a second per 3.9 rule)
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     /** The operator under test, applied to a {@code Flux<Long>}. */

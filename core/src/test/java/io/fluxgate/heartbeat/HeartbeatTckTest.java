@@ -12,7 +12,7 @@ import reactor.core.publisher.Flux;
 public class HeartbeatTckTest extends PublisherVerification<Long> {
 
     public HeartbeatTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

@@ -14,7 +14,7 @@ public class StallWatchdogTckTest extends PublisherVerification<Long> {
     private final StallWatchdog watchdog = StallWatchdog.builder("tck").stallAfter(Duration.ofSeconds(5)).build();
 
     public StallWatchdogTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

@@ -18,7 +18,7 @@ public class UniqueUsersPulsesTckTest extends PublisherVerification<WindowCount>
             UniqueUsers.<Ev>perWindow(Duration.ofSeconds(1)).userId(Ev::uid).eventTimeSeconds(Ev::ts).buildForPulses();
 
     public UniqueUsersPulsesTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

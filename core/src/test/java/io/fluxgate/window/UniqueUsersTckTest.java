@@ -13,7 +13,7 @@ public class UniqueUsersTckTest extends PublisherVerification<WindowCount> {
             .eventTimeSeconds(Ev::ts).build();
 
     public UniqueUsersTckTest() {
-        super(new TestEnvironment(1_000, 50));
+        super(new TestEnvironment(1_000, 50, 10));
     }
 
     @Override

@@ -25,7 +25,7 @@ public class PostgresCopySinkTckTest extends PublisherVerification<BatchResult<L
 
     public PostgresCopySinkTckTest() {
         // generous timeouts: every element is a COPY and a commit on a shared machine
-        super(new TestEnvironment(2_000, 100), 5_000);
+        super(new TestEnvironment(2_000, 100, 10), 5_000);
     }
 
     @BeforeClass

@@ -96,13 +96,18 @@ class PerPartitionWindowsTest {
         produce(kafka, in, input);
 
         Map<String, Long> results = new ConcurrentHashMap<>();
-        // A and B split the partitions; A acknowledges its windows slowly, and is cancelled (no flush, as in a crash)
-        // once it has committed some progress; B takes A's partitions over from A's commits.
+        // A starts alone and acknowledges its windows slowly (at least 40 ms each, so it cannot finish its 100
+        // windows in under 4 s however the machine is loaded); B joins once A has committed something, so A owns
+        // partitions whatever the join order; A is cancelled (no flush, as in a crash) once every partition has
+        // committed progress, and B takes A's partitions over from A's commits.
         Disposable a = job(kafka, protocol, in, group, "a", results, Duration.ofMillis(40), 2).run().subscribe();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (committed(kafka, group).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         Mono<Long> b = job(kafka, protocol, in, group, "b", results, Duration.ZERO, 2).run().count()
                 .subscribeOn(Schedulers.boundedElastic()).cache();
         b.subscribe();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         long total = input.stream().mapToLong(List::size).sum();
         Map<TopicPartition, Long> offsets = Map.of();
         while (offsets.size() < PARTITIONS && System.nanoTime() < deadline) {
