@@ -17,6 +17,8 @@ import io.fluxgate.aggregate.internal.FluxAggregate;
 import io.fluxgate.aggregate.internal.Rules;
 import io.fluxgate.aggregate.internal.Tagged;
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.Time;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -93,7 +95,7 @@ public final class Aggregate {
     /** How long a closed key is remembered when no TTL is given. */
     public static final Duration DEFAULT_CLOSED_KEYS_TTL = Duration.ofMinutes(10);
     /** Meter tag {@code name} of {@link Settings#meterRegistry(MeterRegistry)}. */
-    public static final String DEFAULT_METRICS_NAME = "aggregate";
+    public static final String DEFAULT_NAME = "aggregate";
 
     /** Parts requested from each source of {@link #sources()} ahead of the merge. */
     private static final int SOURCE_PREFETCH = 32;
@@ -156,7 +158,7 @@ public final class Aggregate {
         AggregateStats stats;
         @Nullable
         MeterRegistry registry;
-        String metricsName = DEFAULT_METRICS_NAME;
+        String name = DEFAULT_NAME;
 
         Settings() {
         }
@@ -338,15 +340,15 @@ public final class Aggregate {
         }
 
         /**
-         * Records counters in {@code registry} tagged {@code name=}{@link #DEFAULT_METRICS_NAME}; see
-         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         * Stage name used in meter tags and {@code toString()}; tells several aggregations apart.
          *
-         * @param registry where the counters are recorded
+         * @param name non-blank; default {@value Aggregate#DEFAULT_NAME}
          * @return this builder
-         * @throws NullPointerException if {@code registry} is null
+         * @throws IllegalArgumentException if {@code name} is null or blank
          */
-        public B meterRegistry(MeterRegistry registry) {
-            return meterRegistry(registry, DEFAULT_METRICS_NAME);
+        public B name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return self();
         }
 
         /**
@@ -355,25 +357,29 @@ public final class Aggregate {
          * {@code timed_out}). Default: no registry, no meters.
          *
          * @param registry where the counters are recorded
-         * @param name     the {@code name} tag, not blank; tells several aggregations apart
          * @return this builder
-         * @throws NullPointerException     if {@code registry} or {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank
+         * @throws NullPointerException if {@code registry} is null
          */
-        public B meterRegistry(MeterRegistry registry, String name) {
+        public B meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            this.metricsName = Checks.notBlank("metrics name", name);
             return self();
         }
 
+        Object[] settings() {
+            return new Object[] {"name", name, "completion", allOf != null ? "all of " + allOf : "custom",
+                    "timeout", timeout, "maxKeys", maxKeys, "incompleteGroups", incomplete, "duplicateParts", duplicates,
+                    "maxClosedKeys", maxClosedKeys, "closedKeysTtl", closedKeysTtl, "maxWaiting", maxWaiting,
+                    "scheduler", scheduler != null ? scheduler : "parallel"};
+        }
+
         Rules<K, T> rules(Predicate<? super Map<String, T>> completion) {
-            return new Rules<>(completion, timeout.toNanos(), maxKeys, incomplete, duplicates, late.sink(),
-                    maxClosedKeys, closedKeysTtl.toNanos(), maxWaiting);
+            return new Rules<>(completion, Time.saturatedNanos(timeout), maxKeys, incomplete, duplicates, late.sink(),
+                    maxClosedKeys, Time.saturatedNanos(closedKeysTtl), maxWaiting);
         }
 
         Consumer<Counter> counters() {
             AggregateStats st = stats;
-            Consumer<Counter> meters = registry != null ? new AggregateMeters(registry, metricsName) : null;
+            Consumer<Counter> meters = registry != null ? new AggregateMeters(registry, name) : null;
             if (st == null && meters == null) {
                 return c -> { };
             }
@@ -409,11 +415,11 @@ public final class Aggregate {
          * Builds the operator; see {@link Aggregate} for emission, backpressure, cancel and errors.
          *
          * @return a reusable transformer; each subscription gets its own state
-         * @throws IllegalStateException if no completion condition was set
+         * @throws IllegalArgumentException if no completion condition was set
          */
         public Function<Flux<T>, Flux<Aggregated<K, T>>> build() {
             if (completion == null) {
-                throw new IllegalStateException(
+                throw new IllegalArgumentException(
                         "a completion condition is required: completeWhenAll, completeAfter or completeWhen");
             }
             Rules<K, T> rules = rules(completion);
@@ -421,7 +427,8 @@ public final class Aggregate {
             Function<? super T, ? extends K> k = key;
             Function<? super T, String> p = partName;
             Scheduler s = scheduler;
-            return flux -> new FluxAggregate<T, K, T>(flux, rules, k, p, Function.identity(), s, counters);
+            return Described.of("Aggregate", flux -> new FluxAggregate<T, K, T>(flux, rules, k, p, Function.identity(), s,
+                    counters), settings());
         }
     }
 
@@ -467,12 +474,12 @@ public final class Aggregate {
          * has delivered its part. See {@link Aggregate} for emission, backpressure, cancel and errors.
          *
          * @return a cold {@code Flux}; each subscription subscribes to every source and gets its own state
-         * @throws IllegalStateException    if no part was added
-         * @throws IllegalArgumentException if {@link #completeWhenAll} names a part that is not a source
+         * @throws IllegalArgumentException if no part was added, or {@link #completeWhenAll} names a part that is
+         *     not a source
          */
         public Flux<Aggregated<K, T>> build() {
             if (sources.isEmpty()) {
-                throw new IllegalStateException("at least one part(name, source, key) is required");
+                throw new IllegalArgumentException("at least one part(name, source, key) is required");
             }
             Predicate<? super Map<String, T>> c = completion;
             if (c == null) {

@@ -14,6 +14,10 @@ import java.util.function.ToLongFunction;
 import io.fluxgate.batch.internal.BatchMeters;
 import io.fluxgate.batch.internal.FluxBatch;
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
 import io.fluxgate.control.LatencyTargetLimit;
 import io.fluxgate.control.LimitController;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,8 +55,8 @@ public final class AdaptiveBatch {
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(100);
     /** Batches handed to the sink concurrently in the adaptive form when none is given. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1;
-    /** Meter tag {@code name} of {@link SinkBuilder#meterRegistry(MeterRegistry)}. */
-    public static final String DEFAULT_METRICS_NAME = "batch";
+    /** Default stage name (meter tag {@code name}, {@code toString()}). */
+    public static final String DEFAULT_NAME = "batch";
 
     private AdaptiveBatch() {
     }
@@ -102,8 +106,36 @@ public final class AdaptiveBatch {
         private Duration maxWait = DEFAULT_MAX_WAIT;
         @Nullable
         private Scheduler scheduler;
+        private String name = DEFAULT_NAME;
+        @Nullable
+        private MeterRegistry registry;
 
         private Builder() {
+        }
+
+        /**
+         * Stage name used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value AdaptiveBatch#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder<T> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.batch.batches} (counter: batches emitted) and
+         * {@code fluxgate.batch.elements} (counter: elements in them), tagged {@code name}. Default: none.
+         *
+         * @param registry where the meters are registered
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T> meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**
@@ -173,16 +205,31 @@ public final class AdaptiveBatch {
          * and is idempotent. An upstream error, a throwing weigher or a negative weight discards the buffer and
          * propagates the error immediately (the element being weighed is discarded too).
          *
+         * @param <U> the element type of the stream it is applied to (any subtype of {@code T}, so
+         *     {@code AdaptiveBatch.builder().maxSize(n).build()} fits any stream without a type witness)
          * @return a reusable transformer; each subscription gets its own state
          */
-        public Function<Flux<T>, Flux<List<T>>> build() {
+        public <U extends T> Function<Flux<U>, Flux<List<U>>> build() {
             int size = maxSize;
             long weight = maxWeight;
             ToLongFunction<? super T> w = weigher;
-            long waitNanos = maxWait.toNanos();
+            long waitNanos = Time.saturatedNanos(maxWait);
             Scheduler s = scheduler;
             IntSupplier sizes = () -> size;
-            return flux -> new FluxBatch<>(flux, sizes, weight, w, waitNanos, s == null ? null : () -> s);
+            Object[] settings = {"name", name, "maxSize", size, "maxWeight", w == null ? "none" : weight,
+                    "maxWait", maxWait, "scheduler", s != null ? s : "parallel"};
+            if (registry != null) {
+                StageMeters m = MicrometerStageMeters.of(registry, "batch", name);
+                Runnable batches = m.counter("batches", "batches emitted");
+                java.util.function.LongConsumer elements = m.amount("elements", "elements in the batches emitted");
+                return Described.of("AdaptiveBatch", flux -> new FluxBatch<>(flux, sizes, weight, w, waitNanos,
+                        s == null ? null : () -> s).doOnNext(b -> {
+                            batches.run();
+                            elements.accept(b.size());
+                        }), settings);
+            }
+            return Described.of("AdaptiveBatch", flux -> new FluxBatch<>(flux, sizes, weight, w, waitNanos,
+                    s == null ? null : () -> s), settings);
         }
     }
 
@@ -203,12 +250,13 @@ public final class AdaptiveBatch {
         private ToLongFunction<? super T> weigher;
         private Duration maxWait = DEFAULT_MAX_WAIT;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private boolean ordered = true;
         @Nullable
         private Scheduler scheduler;
-        private LongSupplier nanoClock = System::nanoTime;
+        private LongSupplier nanoClock = Time.defaultNanoClock();
         @Nullable
         private MeterRegistry registry;
-        private String name = DEFAULT_METRICS_NAME;
+        private String name = DEFAULT_NAME;
 
         private SinkBuilder(Function<? super List<T>, ? extends Publisher<? extends R>> sink) {
             this.sink = sink;
@@ -291,7 +339,8 @@ public final class AdaptiveBatch {
         }
 
         /**
-         * How many batches the sink may process at once (fixed; 1 by default). Results stay in batch order.
+         * How many batches the sink may process at once (fixed; 1 by default). Results stay in batch order unless
+         * {@link #unordered()} is set.
          *
          * @param maxInFlight batches the sink may process at once, at least 1
          * @return this builder
@@ -299,6 +348,17 @@ public final class AdaptiveBatch {
          */
         public SinkBuilder<T, R> maxInFlight(int maxInFlight) {
             this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        /**
+         * Emit the sink's results as batches finish instead of in batch order (only matters with
+         * {@link #maxInFlight(int)} above 1; the rule of every {@code maxInFlight}).
+         *
+         * @return this builder
+         */
+        public SinkBuilder<T, R> unordered() {
+            this.ordered = false;
             return this;
         }
 
@@ -314,7 +374,7 @@ public final class AdaptiveBatch {
         }
 
         /**
-         * The clock batches are timed with; {@link System#nanoTime()} by default.
+         * The clock batches are timed with; {@code System.nanoTime()} by default (virtual time under {@code StepVerifier.withVirtualTime}).
          *
          * @param nanoClock a monotonic nanosecond clock
          * @return this builder
@@ -325,15 +385,15 @@ public final class AdaptiveBatch {
         }
 
         /**
-         * Records meters in {@code registry} tagged {@code name=}{@link #DEFAULT_METRICS_NAME}; see
-         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         * Stage name used in meter tags and {@code toString()}.
          *
-         * @param registry where the meters are registered
+         * @param name non-blank; default {@value AdaptiveBatch#DEFAULT_NAME}
          * @return this builder
-         * @throws NullPointerException if {@code registry} is null
+         * @throws IllegalArgumentException if {@code name} is null or blank
          */
-        public SinkBuilder<T, R> meterRegistry(MeterRegistry registry) {
-            return meterRegistry(registry, DEFAULT_METRICS_NAME);
+        public SinkBuilder<T, R> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
         }
 
         /**
@@ -342,15 +402,12 @@ public final class AdaptiveBatch {
          * {@code fluxgate.batch.size} and a timer {@code fluxgate.batch.latency}, all tagged {@code name}.
          * Default: no registry, no meters.
          *
-         * @param name the value of the meters' tag {@code name}; {@link #DEFAULT_METRICS_NAME} by default
          * @param registry where the meters are registered
          * @return this builder
-         * @throws NullPointerException     if {@code registry} or {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank
+         * @throws NullPointerException if {@code registry} is null
          */
-        public SinkBuilder<T, R> meterRegistry(MeterRegistry registry, String name) {
+        public SinkBuilder<T, R> meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            this.name = Checks.notBlank("metrics name", name);
             return this;
         }
 
@@ -370,10 +427,19 @@ public final class AdaptiveBatch {
          * <p><b>Cancel.</b> Cancels the running sink publishers and upstream; buffered elements are discarded
          * through {@code Operators.onDiscard} hooks.
          *
-         * @return {@code Flux<T> -> Flux<R>}; reusable, its state is created per subscription
+         * @param <U> the element type of the stream it is applied to (any subtype of {@code T}, so
+         *     {@code AdaptiveBatch.into(batch -> ...)} with an untyped lambda fits any stream)
+         * @return {@code Flux<U> -> Flux<R>}; reusable, its state is created per subscription
          * @throws IllegalArgumentException if {@code minSize > maxSize}
          */
-        public Function<Flux<T>, Flux<R>> build() {
+        @SuppressWarnings("unchecked")
+        public <U extends T> Function<Flux<U>, Flux<R>> build() {
+            Function<Flux<T>, Flux<R>> typed = buildTyped();
+            // a Flux is read-only: a Flux<U> is safely a Flux<T>, and each batch a List<T> handed to the sink
+            return Described.like(typed, flux -> typed.apply((Flux<T>) (Flux<? extends T>) flux));
+        }
+
+        private Function<Flux<T>, Flux<R>> buildTyped() {
             if (controller == null && minSize > maxSize) {
                 throw new IllegalArgumentException("minSize " + minSize + " > maxSize " + maxSize);
             }
@@ -381,21 +447,27 @@ public final class AdaptiveBatch {
             Function<? super List<T>, ? extends Publisher<? extends R>> f = sink;
             long weight = maxWeight;
             ToLongFunction<? super T> w = weigher;
-            long waitNanos = maxWait.toNanos();
+            long waitNanos = Time.saturatedNanos(maxWait);
             int inFlightMax = maxInFlight;
             Scheduler s = scheduler;
             LongSupplier clock = nanoClock;
             MeterRegistry meters = registry;
             String meterName = name;
-            return flux -> Flux.defer(() -> {
+            boolean o = ordered;
+            Object[] settings = {"name", meterName, "maxInFlight", inFlightMax, "ordered", ordered,
+                    "controller", controller != null ? "custom" : "LatencyTargetLimit[minSize=" + minSize + ", maxSize="
+                    + maxSize + ", initialSize=" + initialSize + ", latencyTarget=" + latencyTarget + "]",
+                    "maxWeight", w == null ? "none" : weight, "maxWait", maxWait, "scheduler", s != null ? s : "parallel"};
+            return Described.of("AdaptiveBatch.into", flux -> Flux.defer(() -> {
                 LimitController limit = Objects.requireNonNull(controllers.get(), "controller supplier returned null");
                 AtomicInteger inFlight = new AtomicInteger();
                 BatchMeters m = new BatchMeters(meters, meterName, limit, inFlight);
                 Flux<List<T>> batches = new FluxBatch<>(flux, limit::limit, weight, w, waitNanos, s == null ? null : () -> s);
                 Function<List<T>, Publisher<R>> timed = batch -> timed(batch, f, limit, inFlight, m, clock);
-                Flux<R> out = inFlightMax == 1 ? batches.concatMap(timed, 1) : batches.flatMapSequential(timed, inFlightMax, 32);
+                Flux<R> out = inFlightMax == 1 ? batches.concatMap(timed, 1)
+                        : o ? batches.flatMapSequential(timed, inFlightMax, 32) : batches.flatMap(timed, inFlightMax, 32);
                 return out.doFinally(sig -> m.close());
-            });
+            }), settings);
         }
 
         private Supplier<LimitController> defaultController() {

@@ -1,6 +1,8 @@
 package io.fluxgate.breaker;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.Time;
 import io.fluxgate.breaker.internal.ElementCall;
 import io.fluxgate.breaker.internal.Gate;
 import io.fluxgate.breaker.internal.StateMachine;
@@ -92,7 +94,7 @@ public final class CircuitBreaker {
      * @throws IllegalArgumentException if {@code name} is blank
      */
     public static CircuitBreaker ofDefaults(String name) {
-        return builder(name).build();
+        return builder().name(name).build();
     }
 
     /**
@@ -105,19 +107,17 @@ public final class CircuitBreaker {
      * @throws IllegalArgumentException if the name is blank
      */
     public static CircuitBreaker of(String name, CircuitBreakerConfig config) {
-        return builder(name).config(config).build();
+        return builder().name(name).config(config).build();
     }
 
     /**
-     * A builder for a breaker with meters, a scheduler or a clock of its own.
+     * A builder for a breaker with meters, a scheduler or a clock of its own; {@link Builder#name(String)} is
+     * required.
      *
-     * @param name the breaker's name, used in exceptions, events and meter tags; non-blank
      * @return a new builder with the default configuration
-     * @throws NullPointerException if the name is null
-     * @throws IllegalArgumentException if the name is blank
      */
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -285,7 +285,7 @@ public final class CircuitBreaker {
      * @param call the protected asynchronous call for one element; each subscription to it is one call
      * @param <T> the element type
      * @param <R> the result type
-     * @return a new builder: FAIL_FAST, no fallback, concurrency 1, prefetch 32
+     * @return a new builder: FAIL_FAST, no fallback, maxInFlight 1 (ordered), prefetch 32
      * @throws NullPointerException if call is null
      */
     public <T, R> Protection<T, R> protecting(Function<? super T, ? extends Publisher<? extends R>> call) {
@@ -317,7 +317,8 @@ public final class CircuitBreaker {
     public <R> Function<Mono<R>, Mono<R>> protectMono(OpenBehavior whenOpen) {
         Objects.requireNonNull(whenOpen, "whenOpen");
         ElementCall<Mono<R>, R> call = gate.elementCall(Function.identity(), whenOpen, null);
-        return mono -> Mono.defer(() -> Mono.fromDirect(call.apply(mono)));
+        return Described.of("CircuitBreaker.protectMono", mono -> Mono.defer(() -> Mono.fromDirect(call.apply(mono))),
+                "name", name, "whenOpen", whenOpen);
     }
 
     /** Stops the breaker's periodic in-flight check, if running; the breaker stays usable and restarts it. */
@@ -327,7 +328,7 @@ public final class CircuitBreaker {
 
     @Override
     public String toString() {
-        return "CircuitBreaker{" + name + ", " + sm.state() + '}';
+        return "CircuitBreaker[name=" + name + ", state=" + sm.state() + ", config=" + config + ']';
     }
 
     private void refreshCallObservation() {
@@ -340,8 +341,8 @@ public final class CircuitBreaker {
     /**
      * Options of a protecting transformer: {@code breaker.protecting(call).whenOpen(...).fallback(...).build()}.
      *
-     * <h2>Emission</h2> Each upstream element is handed to {@code call} (at most {@code maxConcurrency} at once,
-     * default 1) and the call's elements are emitted in upstream order. With no fallback, a call's error and a
+     * <h2>Emission</h2> Each upstream element is handed to {@code call} (at most {@code maxInFlight} at once,
+     * default 1) and the call's elements are emitted in upstream order (as they come with {@code unordered()}). With no fallback, a call's error and a
      * {@link CallNotPermittedException} end the stream (the outcome has been recorded first); with a fallback,
      * {@code fallback(element, error)} supplies the element's output instead and the stream goes on.
      * <h2>Backpressure</h2> Upstream is requested {@code prefetch} elements ahead (default 32; 0 = one at a
@@ -361,7 +362,8 @@ public final class CircuitBreaker {
         private final Function<? super T, ? extends Publisher<? extends R>> call;
         private OpenBehavior whenOpen = OpenBehavior.FAIL_FAST;
         private @Nullable BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback;
-        private int maxConcurrency = 1;
+        private int maxInFlight = 1;
+        private boolean ordered = true;
         private int prefetch = Queues.XS_BUFFER_SIZE;
 
         private Protection(CircuitBreaker breaker, Function<? super T, ? extends Publisher<? extends R>> call) {
@@ -397,20 +399,31 @@ public final class CircuitBreaker {
         }
 
         /**
-         * Calls in flight at once per stream (default 1); output keeps upstream order, so a slow call holds back the
-         * output of later ones.
+         * Calls in flight at once per stream (default 1). Output keeps upstream order, so a slow call holds back
+         * the output of later ones, unless {@link #unordered()} is set (the rule of every {@code maxInFlight}).
          *
-         * @param maxConcurrency at least 1
+         * @param maxInFlight at least 1
          * @return this builder
-         * @throws IllegalArgumentException if {@code maxConcurrency < 1}
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
-        public Protection<T, R> maxConcurrency(int maxConcurrency) {
-            this.maxConcurrency = Checks.atLeast("maxConcurrency", maxConcurrency, 1);
+        public Protection<T, R> maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 
         /**
-         * Upstream elements requested ahead (default 32); 0 requests one at a time (maxConcurrency 1 only), so a
+         * Emit each call's output as soon as it is ready instead of in upstream order (only matters with
+         * {@link #maxInFlight(int)} above 1).
+         *
+         * @return this builder
+         */
+        public Protection<T, R> unordered() {
+            this.ordered = false;
+            return this;
+        }
+
+        /**
+         * Upstream elements requested ahead (default 32); 0 requests one at a time (maxInFlight 1 only), so a
          * paused BACKPRESSURE stream holds no queued elements.
          *
          * @param prefetch zero or positive
@@ -429,32 +442,50 @@ public final class CircuitBreaker {
          * Builds the transformer described in the class comment.
          *
          * @return a reusable transformer; per-subscription state is created at subscribe time
-         * @throws IllegalArgumentException if prefetch is 0 with maxConcurrency above 1
+         * @throws IllegalArgumentException if prefetch is 0 with maxInFlight above 1
          */
         public Function<Flux<T>, Flux<R>> build() {
-            if (prefetch == 0 && maxConcurrency > 1) {
-                throw new IllegalArgumentException("prefetch 0 needs maxConcurrency 1, was " + maxConcurrency);
+            if (prefetch == 0 && maxInFlight > 1) {
+                throw new IllegalArgumentException("prefetch 0 needs maxInFlight 1, was " + maxInFlight);
             }
             ElementCall<T, R> mapper = breaker.gate.elementCall(call, whenOpen, fallback);
-            int concurrency = maxConcurrency;
+            int concurrency = maxInFlight;
             int pf = prefetch;
+            Object[] settings = {"name", breaker.name, "whenOpen", whenOpen, "maxInFlight", concurrency,
+                    "ordered", ordered, "prefetch", pf, "fallback", fallback != null};
             if (concurrency == 1) {
-                return flux -> flux.concatMap(mapper, pf);
+                return Described.of("CircuitBreaker.protect", flux -> flux.concatMap(mapper, pf), settings);
             }
-            return flux -> flux.flatMapSequential(mapper, concurrency, pf);
+            if (!ordered) {
+                return Described.of("CircuitBreaker.protect", flux -> flux.flatMap(mapper, concurrency, pf), settings);
+            }
+            return Described.of("CircuitBreaker.protect", flux -> flux.flatMapSequential(mapper, concurrency, pf),
+                    settings);
         }
     }
 
     /** Builder of a {@link CircuitBreaker}. */
     public static final class Builder {
-        private final String name;
+        private @Nullable String name;
         private CircuitBreakerConfig config = CircuitBreakerConfig.ofDefaults();
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable Scheduler scheduler;
         private @Nullable LongSupplier nanoClock;
 
-        private Builder(String name) {
+        private Builder() {
+        }
+
+        /**
+         * The breaker's name, used in exceptions, events, meter tags and {@code toString()}. Required.
+         *
+         * @param name non-blank
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
             this.name = Checks.notBlank("name", name);
+            return this;
         }
 
         /**
@@ -485,7 +516,8 @@ public final class CircuitBreaker {
 
         /**
          * Where BACKPRESSURE waits and the periodic in-flight check run (default {@link Schedulers#parallel()},
-         * resolved at {@link #build()}; build inside {@code StepVerifier.withVirtualTime} to get virtual time).
+         * looked up at each use, so a breaker used inside {@code StepVerifier.withVirtualTime} waits and reads
+         * time on the virtual clock wherever it was built).
          *
          * @param scheduler the scheduler; also the default clock (see {@link #nanoClock(LongSupplier)})
          * @return this builder
@@ -497,8 +529,9 @@ public final class CircuitBreaker {
         }
 
         /**
-         * The time source for call durations and waits (default {@link System#nanoTime()}, or the scheduler's
-         * clock when a scheduler is set).
+         * The time source for call durations and waits (default: the scheduler's clock when a scheduler is set,
+         * else {@link System#nanoTime()}, or the virtual clock while {@code StepVerifier.withVirtualTime} has
+         * replaced {@code Schedulers.parallel()}).
          *
          * @param nanoClock a monotonic clock in nanoseconds; only differences of its readings are used
          * @return this builder
@@ -513,16 +546,16 @@ public final class CircuitBreaker {
          * Builds the breaker, CLOSED, and registers its meters if a registry was given.
          *
          * @return a new, thread-safe breaker
+         * @throws IllegalArgumentException if no name was set
          */
         public CircuitBreaker build() {
-            if (scheduler == null) {
-                scheduler = Schedulers.parallel();
-                if (nanoClock == null) {
-                    nanoClock = System::nanoTime;
-                }
-            } else if (nanoClock == null) {
-                Scheduler s = scheduler;
-                nanoClock = () -> s.now(java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (name == null) {
+                throw new IllegalArgumentException("name is required: CircuitBreaker.builder().name(...)");
+            }
+            if (nanoClock == null) {
+                // no scheduler: System.nanoTime(), or the virtual clock while StepVerifier.withVirtualTime has
+                // replaced Schedulers.parallel(), checked on every read (as the waits resolve the scheduler)
+                nanoClock = Time.nanoClockOf(scheduler);
             }
             return new CircuitBreaker(this);
         }

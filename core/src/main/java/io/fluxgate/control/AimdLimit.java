@@ -1,6 +1,7 @@
 package io.fluxgate.control;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Time;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -64,13 +65,13 @@ public final class AimdLimit extends BoundedLimit {
         this.nanoClock = b.nanoClock;
     }
 
-    /** @return an AIMD limit with the {@code DEFAULT_*} settings and {@link System#nanoTime()} */
+    /** @return an AIMD limit with the {@code DEFAULT_*} settings and the default clock ({@code System.nanoTime()}, or virtual time under {@code StepVerifier.withVirtualTime}) */
     public static AimdLimit ofDefaults() {
         return builder().build();
     }
 
     /**
-     * A builder preset to the {@code DEFAULT_*} settings and {@link System#nanoTime()}.
+     * A builder preset to the {@code DEFAULT_*} settings and the default clock ({@code System.nanoTime()}, or virtual time under {@code StepVerifier.withVirtualTime}).
      *
      * @return a new builder
      */
@@ -109,7 +110,7 @@ public final class AimdLimit extends BoundedLimit {
         private double utilisation = DEFAULT_UTILISATION;
         private Duration latencyTarget = DEFAULT_LATENCY_TARGET;
         private Duration backoffCooldown = DEFAULT_BACKOFF_COOLDOWN;
-        private LongSupplier nanoClock = System::nanoTime;
+        private LongSupplier nanoClock = Time.defaultNanoClock();
 
         private Builder() {
             super(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT);
@@ -171,7 +172,7 @@ public final class AimdLimit extends BoundedLimit {
         }
 
         /**
-         * The clock the cooldown is measured on; {@link System#nanoTime()} by default.
+         * The clock the cooldown is measured on; {@code System.nanoTime()} by default (virtual time under {@code StepVerifier.withVirtualTime}).
          *
          * @param nanoClock a monotonic nanosecond clock
          * @return this builder

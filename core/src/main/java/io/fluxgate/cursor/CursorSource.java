@@ -3,6 +3,12 @@ package io.fluxgate.cursor;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import java.util.function.LongConsumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,6 +32,9 @@ import reactor.core.publisher.Mono;
  */
 public final class CursorSource {
 
+    /** Default source name. */
+    public static final String DEFAULT_NAME = "cursor";
+
     private CursorSource() {
     }
 
@@ -44,11 +53,38 @@ public final class CursorSource {
     /** Configuration. */
     public static final class Builder<T, C> {
         private final Function<? super C, ? extends Mono<Page<T, C>>> fetch;
-        private C initial;
-        private CheckpointStore<C> store;
+        private @Nullable C initial;
+        private @Nullable CheckpointStore<C> store;
+        private String name = DEFAULT_NAME;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(Function<? super C, ? extends Mono<Page<T, C>>> fetch) {
             this.fetch = fetch;
+        }
+
+        /**
+         * The source's name: meter tag, and Reactor's {@code Flux.name} of the built source.
+         *
+         * @param name non-blank; default {@value CursorSource#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder<T, C> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.cursor.pages} (counter: pages fetched) and
+         * {@code fluxgate.cursor.items} (counter: items in them), tagged {@code name}. Default: none.
+         *
+         * @param registry the registry the meters are added to when the source is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T, C> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**
@@ -77,21 +113,27 @@ public final class CursorSource {
          * Builds the source. Cold: each subscription loads the checkpoint and pages from there.
          *
          * @return a cold {@code Flux} of every page's items, in order
-         * @throws IllegalStateException if no initial cursor was set
+         * @throws IllegalArgumentException if no initial cursor was set
          */
         public Flux<T> build() {
             if (initial == null) {
-                throw new IllegalStateException("initialCursor is required");
+                throw new IllegalArgumentException("initialCursor is required, was not set");
             }
             C start = initial;
             CheckpointStore<C> s = store;
-            Function<? super C, ? extends Mono<Page<T, C>>> f = fetch;
+            StageMeters m = meterRegistry == null ? StageMeters.NONE : MicrometerStageMeters.of(meterRegistry, "cursor", name);
+            Runnable pages = m.counter("pages", "pages fetched");
+            LongConsumer items = m.amount("items", "items in the pages fetched");
+            Function<? super C, ? extends Mono<Page<T, C>>> f = c -> fetch.apply(c).doOnNext(page -> {
+                pages.run();
+                items.accept(page.items().size());
+            });
             Mono<C> first = s == null ? Mono.just(start) : s.load().defaultIfEmpty(start);
-            return first.flatMapMany(c -> pages(c, f, s));
+            return first.flatMapMany(c -> pages(c, f, s)).name(name);
         }
 
         private static <T, C> Flux<T> pages(C cursor, Function<? super C, ? extends Mono<Page<T, C>>> fetch,
-                                            CheckpointStore<C> store) {
+                                            @Nullable CheckpointStore<C> store) {
             // the fetch starts when the subscriber first requests, not as soon as the previous page's last item
             // went out (prefetching operators would fetch one page ahead of demand)
             return new OnFirstRequest<>(() -> fetch.apply(cursor).flatMapMany(page -> {

@@ -5,6 +5,12 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -28,6 +34,8 @@ public final class KeyedDebounce {
 
     /** Default bound on keys with a pending element. */
     public static final int DEFAULT_MAX_ACTIVE_KEYS = 10_000;
+    /** Default stage name. */
+    public static final String DEFAULT_NAME = "debounce";
 
     private KeyedDebounce() {
     }
@@ -47,12 +55,40 @@ public final class KeyedDebounce {
     /** Configuration; setters validate and name the bad value. */
     public static final class Builder<T, K> {
         private final Function<? super T, ? extends K> key;
-        private Duration quietPeriod;
+        private @Nullable Duration quietPeriod;
         private int maxActiveKeys = DEFAULT_MAX_ACTIVE_KEYS;
-        private Scheduler scheduler;
+        private @Nullable Scheduler scheduler;
+        private String name = DEFAULT_NAME;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(Function<? super T, ? extends K> key) {
             this.key = key;
+        }
+
+        /**
+         * Stage name used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value KeyedDebounce#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder<T, K> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.debounce.in} (counter: elements received) and
+         * {@code fluxgate.debounce.out} (counter: elements emitted after their quiet period), tagged {@code name};
+         * the difference is what was superseded. Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T, K> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**
@@ -84,6 +120,7 @@ public final class KeyedDebounce {
          *
          * @param scheduler runs the quiet-period timers
          * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
          */
         public Builder<T, K> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -94,23 +131,28 @@ public final class KeyedDebounce {
          * Builds the transformer.
          *
          * @return {@code Flux<T> -> Flux<T>}; reusable, per-key state is created per subscription
-         * @throws IllegalStateException if no quiet period was set
+         * @throws IllegalArgumentException if no quiet period was set
          */
         public Function<Flux<T>, Flux<T>> build() {
-            if (quietPeriod == null) {
-                throw new IllegalStateException("quietPeriod is required");
+            Duration quiet = quietPeriod;
+            if (quiet == null) {
+                throw new IllegalArgumentException("quietPeriod is required, was not set");
             }
             Function<? super T, ? extends K> k = key;
-            Duration quiet = quietPeriod;
             int maxKeys = maxActiveKeys;
             Scheduler configured = scheduler;
-            return source -> Flux.defer(() -> {
-                Scheduler s = configured != null ? configured : Schedulers.parallel();
+            StageMeters m = meterRegistry == null ? StageMeters.NONE : MicrometerStageMeters.of(meterRegistry, "debounce", name);
+            Runnable in = m.counter("in", "elements received");
+            Runnable out = m.counter("out", "elements emitted after their quiet period");
+            return Described.of("KeyedDebounce", source -> Flux.defer(() -> {
+                Scheduler s = Time.schedulerOr(configured);
                 // take(1) ends the group once it emitted, so groupBy forgets the key; the next element for that key
                 // opens a fresh group
-                return source.groupBy(k, 1)
-                        .flatMap(group -> group.sampleTimeout(v -> Mono.delay(quiet, s)).take(1), maxKeys, 1);
-            });
+                return source.doOnNext(v -> in.run()).groupBy(k, 1)
+                        .flatMap(group -> group.sampleTimeout(v -> Mono.delay(quiet, s)).take(1), maxKeys, 1)
+                        .doOnNext(v -> out.run());
+            }), "name", name, "quietPeriod", quiet, "maxActiveKeys", maxKeys,
+                    "scheduler", configured != null ? configured : "parallel");
         }
     }
 }

@@ -5,6 +5,12 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -22,6 +28,9 @@ import reactor.core.publisher.Flux;
  */
 public final class Dedupe {
 
+    /** Default stage name. */
+    public static final String DEFAULT_NAME = "dedupe";
+
     private Dedupe() {
     }
 
@@ -35,6 +44,16 @@ public final class Dedupe {
      */
     public static <T, K> Builder<T, K> byKey(Function<? super T, ? extends K> key) {
         return new Builder<>(Objects.requireNonNull(key, "key"));
+    }
+
+    /**
+     * A builder whose key function is given last, to {@link Builder#build(Function)}, so an untyped lambda takes
+     * its element type from the stream: {@code events.transform(Dedupe.builder().ttl(d).build(e -> e.id()))}.
+     *
+     * @return a new builder without a key function
+     */
+    public static Builder<Object, Object> builder() {
+        return new Builder<>(null);
     }
 
     /**
@@ -64,13 +83,38 @@ public final class Dedupe {
 
     /** Configuration; setters validate and name the bad value. */
     public static final class Builder<T, K> {
-        private final Function<? super T, ? extends K> key;
-        private int maxKeys = InMemoryIdempotencyStore.DEFAULT_MAX_KEYS;
-        private Duration ttl;
-        private IdempotencyStore<? super K> store;
+        private final @Nullable Function<? super T, ? extends K> key;
+        private String name = DEFAULT_NAME;
+        private @Nullable Integer maxKeys;
+        private @Nullable Duration ttl;
+        private @Nullable IdempotencyStore<? super K> store;
+        private @Nullable MeterRegistry meterRegistry;
 
-        private Builder(Function<? super T, ? extends K> key) {
+        private Builder(@Nullable Function<? super T, ? extends K> key) {
             this.key = key;
+        }
+
+        /**
+         * As {@link #build()} with the key function given here, so an untyped lambda gets its element type from the
+         * stream the transformer is applied to; this builder's key function, if any, is not used.
+         *
+         * @param <U> the element type
+         * @param <J> the key type; needs equals and hashCode
+         * @param key the key of an element; must not return null
+         * @return {@code Flux<U> -> Flux<U>}, reusable
+         * @throws NullPointerException if {@code key} is null
+         * @throws IllegalArgumentException as {@link #build()}
+         */
+        @SuppressWarnings("unchecked")
+        public <U, J> Function<Flux<U>, Flux<U>> build(Function<? super U, ? extends J> key) {
+            Builder<U, J> b = new Builder<>(Objects.requireNonNull(key, "key"));
+            b.name = name;
+            b.maxKeys = maxKeys;
+            b.ttl = ttl;
+            // the store was typed for this builder's keys; with a new key function the caller vouches for it
+            b.store = (IdempotencyStore<? super J>) (IdempotencyStore<?>) store;
+            b.meterRegistry = meterRegistry;
+            return b.build();
         }
 
         /**
@@ -88,7 +132,34 @@ public final class Dedupe {
         }
 
         /**
-         * Forget a key {@code ttl} after its first sighting.
+         * Stage name used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value Dedupe#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder<T, K> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.dedupe.passed} (counter: elements whose key was new)
+         * and {@code fluxgate.dedupe.dropped} (counter: duplicates dropped), tagged {@code name}. Default: none.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T, K> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Forget a key {@code ttl} after its first sighting. Applies to the per-subscription in-memory store only:
+         * with {@link #store(IdempotencyStore)} the store decides how long it remembers, and {@link #build()}
+         * refuses the combination.
          *
          * @param ttl positive
          * @return this builder
@@ -101,10 +172,13 @@ public final class Dedupe {
         }
 
         /**
-         * Use this (possibly shared, possibly remote) store instead of a per-subscription in-memory one.
+         * Use this (possibly shared, possibly remote) store instead of a per-subscription in-memory one. The store
+         * then decides how long and how many keys it remembers: {@link #ttl(Duration)} and {@link #maxKeys(int)}
+         * cannot be combined with it (configure them on the store, e.g. {@link InMemoryIdempotencyStore#builder()}).
          *
          * @param store decides which keys are new
          * @return this builder
+         * @throws NullPointerException if {@code store} is null
          */
         public Builder<T, K> store(IdempotencyStore<? super K> store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -114,29 +188,48 @@ public final class Dedupe {
         /**
          * Builds the transformer.
          *
-         * @return {@code Flux<T> -> Flux<T>}; reusable, an in-memory store is created per subscription
+         * @param <U> the element type of the stream it is applied to (any subtype of {@code T})
+         * @return {@code Flux<U> -> Flux<U>}; reusable, an in-memory store is created per subscription
+         * @throws IllegalArgumentException if no key function was given, or {@link #ttl(Duration)} or {@link #maxKeys(int)} was set together with
+         *     {@link #store(IdempotencyStore)} (they would be silently ignored)
          */
-        public Function<Flux<T>, Flux<T>> build() {
+        public <U extends T> Function<Flux<U>, Flux<U>> build() {
             Function<? super T, ? extends K> k = key;
-            if (store != null) {
-                IdempotencyStore<? super K> s = store;
-                return source -> apply(source, k, s);
+            if (k == null) {
+                throw new IllegalArgumentException("no key function: use build(key) or byKey(key)");
             }
-            int mk = maxKeys;
+            StageMeters m = meterRegistry == null ? StageMeters.NONE : MicrometerStageMeters.of(meterRegistry, "dedupe", name);
+            Runnable passed = m.counter("passed", "elements whose key was new");
+            Runnable dropped = m.counter("dropped", "duplicates dropped");
+            IdempotencyStore<? super K> s = store;
+            if (s != null) {
+                if (ttl != null || maxKeys != null) {
+                    throw new IllegalArgumentException("ttl " + ttl + " / maxKeys " + maxKeys + " apply to the in-memory "
+                            + "store only and would be ignored with store(" + s + "): configure them on the store");
+                }
+                return Described.of("Dedupe", source -> apply(source, k, s, passed, dropped), "name", name, "store", s);
+            }
+            int mk = maxKeys != null ? maxKeys : InMemoryIdempotencyStore.DEFAULT_MAX_KEYS;
             Duration t = ttl;
             Supplier<IdempotencyStore<K>> fresh = () -> {
                 InMemoryIdempotencyStore.Builder b = InMemoryIdempotencyStore.builder().maxKeys(mk);
                 return (t == null ? b : b.ttl(t)).build();
             };
-            return source -> Flux.defer(() -> apply(source, k, fresh.get()));
+            return Described.of("Dedupe", source -> Flux.defer(() -> apply(source, k, fresh.get(), passed, dropped)),
+                    "name", name, "maxKeys", mk, "ttl", t != null ? t : "none");
         }
 
         private static <T, K> Flux<T> apply(Flux<T> source, Function<? super T, ? extends K> key,
-                                            IdempotencyStore<? super K> store) {
+                                            IdempotencyStore<? super K> store, Runnable passed, Runnable dropped) {
             if (store instanceof LocalIdempotencyStore<? super K> local) {
-                return source.filter(v -> local.tryMark(key.apply(v)));
+                return source.filter(v -> count(local.tryMark(key.apply(v)), passed, dropped));
             }
-            return source.filterWhen(v -> store.markIfAbsent(key.apply(v)), 1);
+            return source.filterWhen(v -> store.markIfAbsent(key.apply(v)).map(isNew -> count(isNew, passed, dropped)), 1);
+        }
+
+        private static boolean count(boolean isNew, Runnable passed, Runnable dropped) {
+            (isNew ? passed : dropped).run();
+            return isNew;
         }
     }
 }

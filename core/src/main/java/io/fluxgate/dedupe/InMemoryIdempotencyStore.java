@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import io.fluxgate.internal.Checks;
-import io.fluxgate.flow.Clocks;
+import io.fluxgate.internal.Time;
 
 /**
  * A bounded in-memory {@link IdempotencyStore}: remembers each key for {@code ttl} after it was first seen
@@ -32,7 +32,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
     private InMemoryIdempotencyStore(Builder b) {
         this.maxKeys = b.maxKeys;
         this.ttlNanos = b.ttl == null ? Long.MAX_VALUE : b.ttl.toNanos();
-        this.nanoClock = b.nanoClock != null ? b.nanoClock : Clocks.defaultNanoClock();
+        this.nanoClock = b.nanoClock != null ? b.nanoClock : Time.defaultNanoClock();
     }
 
     /**
@@ -163,7 +163,7 @@ public final class InMemoryIdempotencyStore<K> implements LocalIdempotencyStore<
         }
 
         /**
-         * Nanosecond clock for the TTL (default {@link Clocks#defaultNanoClock()}).
+         * Nanosecond clock for the TTL (default {@code System.nanoTime()}, virtual time under {@code StepVerifier.withVirtualTime}).
          *
          * @param nanoClock a monotonic nanosecond clock
          * @return this builder

@@ -7,6 +7,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fluxgate.heartbeat.internal.HeartbeatSubscriber;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -41,6 +46,9 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Heartbeat {
 
+    /** Default stage name. */
+    public static final String DEFAULT_NAME = "heartbeat";
+
     private Heartbeat() {
     }
 
@@ -62,9 +70,46 @@ public final class Heartbeat {
         private final Duration interval;
         @Nullable
         private Scheduler scheduler;
+        private String name = DEFAULT_NAME;
+        @Nullable
+        private MeterRegistry meterRegistry;
 
         private Builder(Duration interval) {
             this.interval = interval;
+        }
+
+        /**
+         * Stage name used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value Heartbeat#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.heartbeat.beats} (counter: heartbeats injected),
+         * tagged {@code name}. Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        private Runnable beatCounter() {
+            StageMeters m = meterRegistry == null ? StageMeters.NONE : MicrometerStageMeters.of(meterRegistry, "heartbeat", name);
+            return m.counter("beats", "heartbeats injected");
+        }
+
+        private Object[] settings() {
+            return new Object[] {"name", name, "interval", interval, "scheduler", scheduler != null ? scheduler : "parallel"};
         }
 
         /**
@@ -72,6 +117,7 @@ public final class Heartbeat {
          *
          * @param scheduler supplies the clock and runs the timer
          * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -87,7 +133,11 @@ public final class Heartbeat {
             Objects.requireNonNull(beat, "beat");
             Duration i = interval;
             Scheduler s = scheduler;
-            return flux -> new FluxHeartbeat<T>(flux, (seq, silence) -> beat.get(), i, s);
+            Runnable beats = beatCounter();
+            return Described.of("Heartbeat", flux -> new FluxHeartbeat<T>(flux, (seq, silence) -> {
+                beats.run();
+                return beat.get();
+            }, i, s), settings());
         }
 
         /**
@@ -107,8 +157,12 @@ public final class Heartbeat {
         public <T> Function<Flux<T>, Flux<Pulse<T>>> ticks() {
             Duration i = interval;
             Scheduler s = scheduler;
-            return flux -> new FluxHeartbeat<Pulse<T>>(flux.map(Pulse.Item::new),
-                    (seq, silence) -> new Pulse.Tick<>(seq, Duration.ofNanos(silence)), i, s);
+            Runnable beats = beatCounter();
+            return Described.of("Heartbeat.ticks", flux -> new FluxHeartbeat<Pulse<T>>(flux.map(Pulse.Item::new),
+                    (seq, silence) -> {
+                        beats.run();
+                        return new Pulse.Tick<>(seq, Duration.ofNanos(silence));
+                    }, i, s), settings());
         }
     }
 
@@ -128,7 +182,7 @@ public final class Heartbeat {
 
         @Override
         public void subscribe(CoreSubscriber<? super T> actual) {
-            Scheduler s = scheduler != null ? scheduler : Schedulers.parallel();
+            Scheduler s = Time.schedulerOr(scheduler);
             source.subscribe(new HeartbeatSubscriber<>(actual, beats, interval, s));
         }
 

@@ -2,10 +2,10 @@ package io.fluxgate.heartbeat;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Time;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -38,7 +38,7 @@ public final class IdleDetector {
      * @throws NullPointerException     if an argument is null
      */
     public IdleDetector(Duration interval, LongSupplier nanoClock) {
-        this.intervalNanos = saturatedNanos(Checks.requirePositive("interval", interval));
+        this.intervalNanos = Time.saturatedNanos(Checks.requirePositive("interval", interval));
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.lastActive = nanoClock.getAsLong();
     }
@@ -49,15 +49,7 @@ public final class IdleDetector {
      */
     public static LongSupplier clockOf(Scheduler scheduler) {
         Objects.requireNonNull(scheduler, "scheduler");
-        return () -> scheduler.now(TimeUnit.NANOSECONDS);
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;   // longer than any process lives: never idle
-        }
+        return Time.nanoClockOf(scheduler);
     }
 
     /** Records activity now: the idle interval starts again. */

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.Time;
 import io.fluxgate.heartbeat.StageHealth.Status;
 import io.fluxgate.heartbeat.internal.StageMonitor;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -51,24 +53,26 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Failing.</b> With {@code failAfter}, a stage stalled that long is cancelled and the stream fails with a
  * {@link StageStalledException} naming it. Without it, the watchdog only observes.
  *
- * <p><b>Metrics</b> (with a registry), tagged {@code stage}: gauges {@code fluxgate.stage.inflight},
- * {@code fluxgate.stage.oldest.inflight.age} (seconds), {@code fluxgate.stage.stalled} (0/1) and counter
- * {@code fluxgate.stage.stalls}. They and {@link #health()} aggregate over the watched subscriptions (worst status).
+ * <p><b>Metrics</b> (with a registry), tagged {@code name}: gauges {@code fluxgate.watchdog.inflight},
+ * {@code fluxgate.watchdog.oldest.inflight.age} (seconds), {@code fluxgate.watchdog.stalled} (0/1) and counter
+ * {@code fluxgate.watchdog.stalls}. They and {@link #health()} aggregate over the watched subscriptions (worst status).
  *
  * <p>The watchdog adds no demand and no buffering: requests, cancel and discard pass through unchanged.
  */
 public final class StallWatchdog {
 
+    /** Default stage name. */
+    public static final String DEFAULT_NAME = "stage";
     /** Default stall threshold: 30 seconds without output while elements are inside and demand is outstanding. */
     public static final Duration DEFAULT_STALL_AFTER = Duration.ofSeconds(30);
     /** Gauge of the elements that entered the stage since its last output. */
-    public static final String INFLIGHT = "fluxgate.stage.inflight";
+    public static final String INFLIGHT = "fluxgate.watchdog.inflight";
     /** Gauge of the age of the oldest element inside the stage, in seconds. */
-    public static final String OLDEST_AGE = "fluxgate.stage.oldest.inflight.age";
+    public static final String OLDEST_AGE = "fluxgate.watchdog.oldest.inflight.age";
     /** Gauge that is 1 while the stage is stalled or failed, 0 otherwise. */
-    public static final String STALLED = "fluxgate.stage.stalled";
+    public static final String STALLED = "fluxgate.watchdog.stalled";
     /** Counter of stall episodes. */
-    public static final String STALLS = "fluxgate.stage.stalls";
+    public static final String STALLS = "fluxgate.watchdog.stalls";
 
     private final String stage;
     private final Duration stallAfter;
@@ -90,7 +94,7 @@ public final class StallWatchdog {
         this.listener = b.listener;
         this.scheduler = b.scheduler;
         if (b.registry != null) {
-            Tags tags = Tags.of("stage", stage);
+            Tags tags = Tags.of("name", stage);
             Gauge.builder(INFLIGHT, this, w -> w.health().inFlight()).tags(tags)
                     .description("elements that entered the stage since its last output").register(b.registry);
             Gauge.builder(OLDEST_AGE, this, w -> w.health().oldestInFlightAge().toNanos() / 1e9).tags(tags)
@@ -111,13 +115,12 @@ public final class StallWatchdog {
     }
 
     /**
-     * @param stage the name reported in health, events, meters and {@link StageStalledException}
-     * @return a builder with {@link #DEFAULT_STALL_AFTER}, no failing, no listener, no metrics
-     * @throws IllegalArgumentException if {@code stage} is blank
+     * A builder; name the watched stage with {@link Builder#name(String)}.
+     *
+     * @return a builder with {@link #DEFAULT_NAME}, {@link #DEFAULT_STALL_AFTER}, no failing, no listener, no metrics
      */
-    public static Builder builder(String stage) {
-        Objects.requireNonNull(stage, "stage");
-        return new Builder(Checks.notBlank("stage name", stage));
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** @return the stage name */
@@ -136,9 +139,9 @@ public final class StallWatchdog {
      */
     public <T, R> Function<Flux<T>, Flux<R>> watch(Function<? super Flux<T>, ? extends Publisher<R>> stage) {
         Objects.requireNonNull(stage, "stage");
-        return in -> Flux.defer(() -> {
-            Scheduler s = scheduler != null ? scheduler : Schedulers.parallel();
-            StageMonitor m = new StageMonitor(this.stage, stallAfter, failAfter, () -> s.now(TimeUnit.NANOSECONDS), listener);
+        return Described.of("StallWatchdog", in -> Flux.defer(() -> {
+            Scheduler s = Time.schedulerOr(scheduler);
+            StageMonitor m = new StageMonitor(this.stage, stallAfter, failAfter, Time.nanoClockOf(s), listener);
             Sinks.One<Boolean> kill = Sinks.one();
             AtomicReference<Disposable> checks = new AtomicReference<>();
             Flux<R> out = Flux.from(stage.apply(in.doOnNext(x -> m.onInput())))
@@ -172,7 +175,14 @@ public final class StallWatchdog {
                             }
                         }
                     });
-        });
+        }), "name", this.stage, "stallAfter", stallAfter, "failAfter", failAfter != null ? failAfter : "never",
+                "checkEvery", checkEvery, "scheduler", scheduler != null ? scheduler : "parallel");
+    }
+
+    @Override
+    public String toString() {
+        return Described.describe("StallWatchdog", "name", stage, "stallAfter", stallAfter,
+                "failAfter", failAfter != null ? failAfter : "never", "checkEvery", checkEvery);
     }
 
     /**
@@ -210,7 +220,7 @@ public final class StallWatchdog {
 
     /** Settings; each setter validates and names the bad value. */
     public static final class Builder {
-        private final String stage;
+        private String stage = DEFAULT_NAME;
         private Duration stallAfter = DEFAULT_STALL_AFTER;
         @Nullable
         private Duration failAfter;
@@ -223,8 +233,20 @@ public final class StallWatchdog {
         @Nullable
         private MeterRegistry registry;
 
-        private Builder(String stage) {
-            this.stage = stage;
+        private Builder() {
+        }
+
+        /**
+         * The watched stage's name, reported in health, events, meter tags, {@link StageStalledException} and
+         * {@code toString()}.
+         *
+         * @param name non-blank; default {@value StallWatchdog#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder name(String name) {
+            this.stage = Checks.notBlank("name", name);
+            return this;
         }
 
         /**
@@ -285,9 +307,9 @@ public final class StallWatchdog {
         }
 
         /**
-         * Records meters in {@code registry}: gauges {@code fluxgate.stage.inflight},
-         * {@code fluxgate.stage.oldest.inflight.age}, {@code fluxgate.stage.stalled} and a counter
-         * {@code fluxgate.stage.stalls}, tagged {@code stage} (see the class comment). Default: no registry, no meters.
+         * Records meters in {@code registry}: gauges {@code fluxgate.watchdog.inflight},
+         * {@code fluxgate.watchdog.oldest.inflight.age}, {@code fluxgate.watchdog.stalled} and a counter
+         * {@code fluxgate.watchdog.stalls}, tagged {@code name} (see the class comment). Default: no registry, no meters.
          *
          * @param registry where the meters are registered
          * @return this builder

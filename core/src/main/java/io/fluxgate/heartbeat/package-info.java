@@ -52,7 +52,7 @@
  * {@code BACKPRESSURED} and one that received nothing since its last output is {@code IDLE}: neither is a stall.
  * Stalls are reported edge-triggered to a {@link io.fluxgate.heartbeat.StallListener}, exposed as a
  * {@link io.fluxgate.heartbeat.StageHealth} snapshot for health endpoints and, with a registry, as Micrometer
- * gauges and a counter tagged {@code stage}; with {@code failAfter} the stage is cancelled and the stream fails
+ * gauges and a counter tagged {@code name}; with {@code failAfter} the stage is cancelled and the stream fails
  * with a {@link io.fluxgate.heartbeat.StageStalledException} naming it. The watchdog adds no demand and no
  * buffering: requests, cancel and discard pass through unchanged.
  *

@@ -10,6 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import java.util.function.LongConsumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -42,6 +49,13 @@ public final class BatchLoader<K, V> {
     public static final int DEFAULT_MAX_BATCH_SIZE = 100;
     /** Default longest wait for more keys after the first one of a batch. */
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(10);
+    /** Default name. */
+    public static final String DEFAULT_NAME = "batch-loader";
+
+    private final String name;
+    private final Runnable batchesMeter;
+    private final LongConsumer keysMeter;
+    private final Runnable cacheHitsMeter;
 
     private final Function<? super List<K>, ? extends Mono<? extends Map<K, ? extends V>>> batchFn;
     private final int maxBatchSize;
@@ -58,6 +72,11 @@ public final class BatchLoader<K, V> {
     private Disposable timer;
 
     private BatchLoader(Builder<K, V> b) {
+        this.name = b.name;
+        StageMeters m = b.meterRegistry == null ? StageMeters.NONE : MicrometerStageMeters.of(b.meterRegistry, "loader", name);
+        this.batchesMeter = m.counter("batches", "batch calls made");
+        this.keysMeter = m.amount("keys", "keys sent in batch calls");
+        this.cacheHitsMeter = m.counter("cache.hits", "loads answered from the cache");
         this.batchFn = b.batchFn;
         this.maxBatchSize = b.maxBatchSize;
         this.maxDelay = b.maxDelay;
@@ -99,7 +118,14 @@ public final class BatchLoader<K, V> {
      * @return {@code Flux<K> -> Flux<V>}: the values found, in input order
      */
     public Function<Flux<K>, Flux<V>> loadEach() {
-        return keys -> keys.flatMapSequential(this::load, maxBatchSize, 1);
+        return Described.of("BatchLoader.loadEach", keys -> keys.flatMapSequential(this::load, maxBatchSize, 1),
+                "name", name, "maxBatchSize", maxBatchSize, "ordered", true);
+    }
+
+    @Override
+    public String toString() {
+        return Described.describe("BatchLoader", "name", name, "maxBatchSize", maxBatchSize, "maxDelay", maxDelay,
+                "cacheSize", cacheSize);
     }
 
     private void enqueue(K key, MonoSink<V> sink) {
@@ -108,6 +134,7 @@ public final class BatchLoader<K, V> {
             if (cache != null) {
                 V cached = cache.get(key);
                 if (cached != null) {
+                    cacheHitsMeter.run();
                     sink.success(cached);
                     return;
                 }
@@ -120,8 +147,8 @@ public final class BatchLoader<K, V> {
                 if (pending.size() >= maxBatchSize) {
                     batch = takePending();
                 } else if (pending.size() == 1) {
-                    Scheduler s = scheduler != null ? scheduler : Schedulers.parallel();
-                    timer = s.schedule(this::flushOnTimer, maxDelay.toNanos(), TimeUnit.NANOSECONDS);
+                    timer = Time.schedulerOr(scheduler).schedule(this::flushOnTimer, Time.saturatedNanos(maxDelay),
+                            TimeUnit.NANOSECONDS);
                 }
             }
         }
@@ -170,6 +197,8 @@ public final class BatchLoader<K, V> {
 
     private void dispatch(Map<K, List<MonoSink<V>>> batch) {
         List<K> keys = List.copyOf(batch.keySet());
+        batchesMeter.run();
+        keysMeter.accept(keys.size());
         Mono<? extends Map<K, ? extends V>> call;
         try {
             call = Objects.requireNonNull(batchFn.apply(keys), "batch function returned null");
@@ -251,10 +280,38 @@ public final class BatchLoader<K, V> {
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private Duration maxDelay = DEFAULT_MAX_DELAY;
         private int cacheSize;
-        private Scheduler scheduler;
+        private @Nullable Scheduler scheduler;
+        private String name = DEFAULT_NAME;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(Function<? super List<K>, ? extends Mono<? extends Map<K, ? extends V>>> batchFn) {
             this.batchFn = batchFn;
+        }
+
+        /**
+         * The loader's name, used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value BatchLoader#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder<K, V> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.loader.batches} (counter: batch calls),
+         * {@code fluxgate.loader.keys} (counter: keys sent in them) and {@code fluxgate.loader.cache.hits}
+         * (counter), tagged {@code name}. Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the loader is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<K, V> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import org.jspecify.annotations.Nullable;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +25,7 @@ import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Flux;
 
 /**
- * Wraps any stage ({@code Function<Flux<T>, Flux<R>>}) and records, with the tag {@code stage=<name>}:
+ * Wraps any stage ({@code Function<Flux<T>, Flux<R>>}) and records, with the tag {@code name=<name>}:
  * <ul>
  *   <li>{@code fluxgate.stage.in} / {@code fluxgate.stage.out} — counters of elements entering and leaving
  *       (their rate is the stage's throughput);</li>
@@ -37,7 +39,7 @@ import reactor.core.publisher.Flux;
  * </ul>
  *
  * <pre>{@code
- * flux.transform(StageMetrics.builder("enrich").meterRegistry(registry).build(enrichStage))
+ * flux.transform(StageMetrics.builder().name("enrich").meterRegistry(registry).build(enrichStage))
  * }</pre>
  *
  * <p>Signals, demand and cancellation pass through unchanged. Without a registry the stage is returned as is
@@ -55,48 +57,40 @@ public final class StageMetrics {
     }
 
     /**
-     * A builder for a stage called {@code name}.
+     * A builder; {@link Builder#name(String)} is required (the {@code name} tag tells the wrapped stages apart).
      *
-     * @param name the {@code stage} tag value, not blank
      * @return a new builder
-     * @throws IllegalArgumentException if {@code name} is blank
      */
-    public static Builder builder(String name) {
-        return new Builder(name);
-    }
-
-    /**
-     * Shorthand for {@code builder(name).meterRegistry(registry).build(stage)}.
-     *
-     * @param <T> the stage's input type
-     * @param <R> the stage's output type
-     * @param name the {@code stage} tag value, not blank
-     * @param registry where the meters are registered
-     * @param stage the stage to wrap
-     * @return the instrumented stage
-     * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException if {@code name} is blank
-     */
-    public static <T, R> Function<Flux<T>, Flux<R>> wrap(String name, MeterRegistry registry,
-                                                        Function<Flux<T>, Flux<R>> stage) {
-        return builder(name).meterRegistry(registry).build(stage);
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Configuration; setters validate and name the bad value. */
     public static final class Builder {
-        private final String name;
-        private MeterRegistry registry;
+        private @Nullable String name;
+        private @Nullable MeterRegistry registry;
         private Tags tags = Tags.empty();
         private boolean latency = true;
         private int maxPending = DEFAULT_MAX_PENDING;
 
-        private Builder(String name) {
+        private Builder() {
+        }
+
+        /**
+         * The wrapped stage's name: the {@code name} tag of every meter. Required.
+         *
+         * @param name non-blank
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder name(String name) {
             this.name = Checks.notBlank("name", name);
+            return this;
         }
 
         /**
          * Records meters in {@code registry}: the {@code fluxgate.stage.*} meters of the class comment, tagged
-         * {@code stage}. Default: no registry, no meters (the stage is returned as is).
+         * {@code name}. Default: no registry, no meters (the stage is returned as is).
          *
          * @param registry where the meters are registered
          * @return this builder
@@ -149,16 +143,22 @@ public final class StageMetrics {
          * @param <R> the stage's output type
          * @param stage the stage to wrap
          * @return the instrumented stage, or {@code stage} itself when no registry is set
+         * @throws IllegalArgumentException if no name was set
          */
         public <T, R> Function<Flux<T>, Flux<R>> build(Function<Flux<T>, Flux<R>> stage) {
             Objects.requireNonNull(stage, "stage");
+            String stageName = name;
+            if (stageName == null) {
+                throw new IllegalArgumentException("name is required: StageMetrics.builder().name(...)");
+            }
+            MeterRegistry registry = this.registry;
             if (registry == null) {
                 return stage;
             }
-            Meters meters = new Meters(registry, name, tags);
+            Meters meters = new Meters(registry, stageName, tags);
             boolean timeElements = latency;
             int bound = maxPending;
-            return source -> Flux.defer(() -> {
+            return Described.of("StageMetrics", source -> Flux.defer(() -> {
                 Clock clock = registry.config().clock();
                 Queue<Long> entries = timeElements ? new ConcurrentLinkedQueue<>() : null;
                 AtomicInteger pending = new AtomicInteger();
@@ -199,7 +199,7 @@ public final class StageMetrics {
                         })
                         .doOnError(e -> meters.error(e))
                         .doFinally(signal -> meters.live.remove(demand));
-            });
+            }), "name", stageName, "latency", timeElements, "maxPending", bound);
         }
     }
 
@@ -214,7 +214,7 @@ public final class StageMetrics {
 
         Meters(MeterRegistry registry, String name, Tags extra) {
             this.registry = registry;
-            this.tags = Tags.of("stage", name).and(extra);
+            this.tags = Tags.of("name", name).and(extra);
             in = Counter.builder(PREFIX + "in").description("elements entering the stage").tags(tags).register(registry);
             out = Counter.builder(PREFIX + "out").description("elements leaving the stage").tags(tags).register(registry);
             latency = Timer.builder(PREFIX + "latency").description("time from entering to leaving the stage")

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
 import io.fluxgate.outcome.internal.DeadLetterFlux;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -70,7 +71,7 @@ public final class Outcomes {
             Function<? super T, ? extends @Nullable R> mapper, Predicate<? super Throwable> recoverable) {
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(recoverable, "recoverable");
-        return source -> source.map(input -> {
+        return Described.of("Outcomes.tryMap", source -> source.map(input -> {
             try {
                 R value = mapper.apply(input);
                 if (value == null) {
@@ -84,7 +85,7 @@ public final class Outcomes {
                 }
                 return Outcome.failure(input, e);
             }
-        });
+        }));
     }
 
     /**
@@ -105,31 +106,34 @@ public final class Outcomes {
     }
 
     /**
-     * As {@link #tryMapAsync(Function)} with up to {@code concurrency} calls in flight; outcomes are still emitted
-     * in input order ({@code flatMapSequential}), so a slow element holds back faster ones behind it.
+     * As {@link #tryMapAsync(Function)} with up to {@code maxInFlight} calls in flight; outcomes are still emitted
+     * in input order ({@code flatMapSequential}), so a slow element holds back faster ones behind it (the rule of
+     * every {@code maxInFlight}; this one has no unordered variant because an outcome stream is usually
+     * acknowledged in order).
      *
      * @param <T> the input element type
      * @param <R> the mapper's result type
      * @param mapper      the per-element call; its publisher's first value is the result
-     * @param concurrency calls in flight at most, at least 1 (1 is {@link #tryMapAsync(Function)}); it is also
+     * @param maxInFlight calls in flight at most, at least 1 (1 is {@link #tryMapAsync(Function)}); it is also
      *                    the number of elements requested ahead from upstream
      * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
-     * @throws IllegalArgumentException if {@code concurrency < 1}
+     * @throws IllegalArgumentException if {@code maxInFlight < 1}
      * @throws NullPointerException     if {@code mapper} is null
      */
     public static <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> tryMapAsync(
-            Function<? super T, ? extends Publisher<? extends R>> mapper, int concurrency) {
+            Function<? super T, ? extends Publisher<? extends R>> mapper, int maxInFlight) {
         Objects.requireNonNull(mapper, "mapper");
-        Checks.atLeast("concurrency", concurrency, 1);
+        Checks.atLeast("maxInFlight", maxInFlight, 1);
         Function<T, Mono<Outcome<T, R>>> call = input -> Mono.<R>defer(() -> Mono.from(mapper.apply(input)))
                 .map(value -> Outcome.<T, R>success(input, value))
                 .switchIfEmpty(Mono.fromSupplier(() -> Outcome.failure(input,
                         new NoSuchElementException("mapper returned an empty publisher for " + input))))
                 .onErrorResume(e -> !Exceptions.isJvmFatal(e), e -> Mono.just(Outcome.failure(input, e)));
-        if (concurrency == 1) {
-            return source -> source.concatMap(call, 0);
+        if (maxInFlight == 1) {
+            return Described.of("Outcomes.tryMapAsync", source -> source.concatMap(call, 0), "maxInFlight", 1, "ordered", true);
         }
-        return source -> source.flatMapSequential(call, concurrency, 1);
+        return Described.of("Outcomes.tryMapAsync", source -> source.flatMapSequential(call, maxInFlight, 1),
+                "maxInFlight", maxInFlight, "ordered", true);
     }
 
     /**
@@ -143,6 +147,7 @@ public final class Outcomes {
      * @param stage names this step in every letter, so letters from several steps can be told apart
      * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code stage} is blank
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
                                                                         String stage) {
@@ -160,6 +165,7 @@ public final class Outcomes {
      * @param clock stamps each letter's {@link DeadLetter#timestamp()}; inject a fixed one in tests
      * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code stage} is blank
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
                                                                         String stage, Clock clock) {
@@ -226,17 +232,18 @@ public final class Outcomes {
      * @param maxInFlight letters handed to the sink and not yet stored, at most; at least 1
      * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
      * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException if {@code maxInFlight < 1}
+     * @throws IllegalArgumentException if {@code maxInFlight < 1} or {@code stage} is blank
      */
     public static <T, R> Function<Flux<Outcome<T, R>>, Flux<R>> deadLetter(DeadLetterSink<? super T> sink,
                                                                         String stage, Clock clock,
                                                                         int maxInFlight) {
         Objects.requireNonNull(sink, "sink");
-        Objects.requireNonNull(stage, "stage");
+        Checks.notBlank("stage", stage);
         Objects.requireNonNull(clock, "clock");
         Checks.atLeast("maxInFlight", maxInFlight, 1);
         // hand-written (DeadLetterSubscriber): concatMap(f, 0) kept the order but requested one element at a time
         // through the whole upstream chain, 4 times slower on the success path than handle
-        return source -> new DeadLetterFlux<>(source, sink, stage, clock, maxInFlight);
+        return Described.of("Outcomes.deadLetter", source -> new DeadLetterFlux<>(source, sink, stage, clock, maxInFlight),
+                "name", stage, "sink", sink, "maxInFlight", maxInFlight, "ordered", true, "clock", clock);
     }
 }

@@ -7,7 +7,13 @@ import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 import io.fluxgate.internal.Checks;
-import io.fluxgate.flow.Clocks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import java.util.function.LongConsumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -73,17 +79,19 @@ public final class Progress {
         private String name = DEFAULT_NAME;
         private long total = UNKNOWN_TOTAL;
         private Duration interval = DEFAULT_INTERVAL;
-        private Scheduler scheduler; // null: Schedulers.parallel() resolved at subscribe time (virtual-time friendly)
-        private ProgressListener listener;
+        private @Nullable Scheduler scheduler; // null: Schedulers.parallel() resolved at subscribe time (virtual-time friendly)
+        private @Nullable ProgressListener listener;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder() {
         }
 
         /**
-         * Name carried in every snapshot, e.g. the pipeline stage.
+         * Name carried in every snapshot, meter tags and {@code toString()}, e.g. the pipeline stage.
          *
-         * @param name the name; not blank
+         * @param name the name; not blank; default {@value Progress#DEFAULT_NAME}
          * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
          */
         public Builder name(String name) {
             this.name = Checks.notBlank("name", name);
@@ -126,13 +134,28 @@ public final class Progress {
         }
 
         /**
-         * Receiver of the snapshots. Required.
+         * Receiver of the snapshots. Required unless a {@link #meterRegistry(MeterRegistry)} is set.
          *
          * @param listener the receiver; see {@link ProgressListener} for threading
          * @return this builder
+         * @throws NullPointerException if {@code listener} is null
          */
         public Builder listener(ProgressListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.progress.count} (counter: elements, or their weight
+         * with {@link #build(ToLongFunction)}) and {@code fluxgate.progress.runs.completed}, {@code .failed},
+         * {@code .cancelled} (counters: subscriptions that ended so), tagged {@code name}. Default: none.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
@@ -142,7 +165,7 @@ public final class Progress {
          *
          * @param <T> the element type
          * @return {@code Flux<T> -> Flux<T>}, elements unchanged
-         * @throws IllegalStateException if no listener was set
+         * @throws IllegalArgumentException if neither a listener nor a meter registry was set
          */
         public <T> Function<Flux<T>, Flux<T>> build() {
             return assemble(null);
@@ -157,7 +180,7 @@ public final class Progress {
          * @param <T> the element type
          * @param weigher the weight of one element, zero or more
          * @return {@code Flux<T> -> Flux<T>}, elements unchanged
-         * @throws IllegalStateException if no listener was set
+         * @throws IllegalArgumentException if neither a listener nor a meter registry was set
          * @throws NullPointerException  if {@code weigher} is null
          */
         public <T> Function<Flux<T>, Flux<T>> build(ToLongFunction<? super T> weigher) {
@@ -165,18 +188,41 @@ public final class Progress {
         }
 
         /** weigher null: each element counts 1. */
-        private <T> Function<Flux<T>, Flux<T>> assemble(ToLongFunction<? super T> weigher) {
-            if (listener == null) {
-                throw new IllegalStateException("listener is required");
+        private <T> Function<Flux<T>, Flux<T>> assemble(@Nullable ToLongFunction<? super T> weigher) {
+            if (listener == null && meterRegistry == null) {
+                throw new IllegalArgumentException("a listener (or a meterRegistry) is required, neither was set");
             }
             String n = name;
             long t = total;
-            long intervalNanos = interval.toNanos();
+            long intervalNanos = Time.saturatedNanos(interval);
             Scheduler configured = scheduler;
-            ProgressListener l = listener;
-            return source -> Flux.defer(() -> {
-                Scheduler s = configured != null ? configured : Schedulers.parallel();
-                ProgressTracker tracker = new ProgressTracker(n, t, Clocks.nanoClockOf(configured), l);
+            ProgressListener userListener = listener;
+            ProgressListener l = userListener;
+            if (meterRegistry != null) {
+                StageMeters m = MicrometerStageMeters.of(meterRegistry, "progress", n);
+                Runnable completed = m.counter("runs.completed", "subscriptions that completed");
+                Runnable failed = m.counter("runs.failed", "subscriptions that failed");
+                Runnable cancelled = m.counter("runs.cancelled", "subscriptions that were cancelled");
+                l = snapshot -> {
+                    switch (snapshot.state()) {
+                        case COMPLETED -> completed.run();
+                        case FAILED -> failed.run();
+                        case CANCELLED -> cancelled.run();
+                        default -> { }
+                    }
+                    if (userListener != null) {
+                        userListener.onProgress(snapshot);
+                    }
+                };
+            }
+            ProgressListener listenerOrMeters = l;
+            LongConsumer counted = meterRegistry == null ? w -> { }
+                    : MicrometerStageMeters.of(meterRegistry, "progress", n).amount("count", "elements (or weight) seen");
+            Object[] settings = {"name", n, "total", t == UNKNOWN_TOTAL ? "unknown" : t, "interval", interval,
+                    "weighted", weigher != null, "scheduler", configured != null ? configured : "parallel"};
+            return Described.of("Progress", source -> Flux.defer(() -> {
+                Scheduler s = Time.schedulerOr(configured);
+                ProgressTracker tracker = new ProgressTracker(n, t, Time.nanoClockOf(configured), listenerOrMeters);
                 Disposable[] ticker = new Disposable[1];
                 return source
                         .doOnSubscribe(sub -> {
@@ -184,12 +230,16 @@ public final class Progress {
                             ticker[0] = s.schedulePeriodically(tracker::reportRunning, intervalNanos, intervalNanos,
                                     TimeUnit.NANOSECONDS);
                         })
-                        .doOnNext(weigher == null ? v -> tracker.increment() : v -> {
+                        .doOnNext(weigher == null ? v -> {
+                            tracker.increment();
+                            counted.accept(1);
+                        } : v -> {
                             long w = weigher.applyAsLong(v);
                             if (w < 0) {
                                 throw new IllegalArgumentException("negative progress weight " + w + " of " + v);
                             }
                             tracker.add(w);
+                            counted.accept(w);
                         })
                         .doFinally(signal -> {
                             if (ticker[0] != null) {
@@ -199,7 +249,7 @@ public final class Progress {
                                     : signal == SignalType.ON_ERROR ? ProgressSnapshot.State.FAILED
                                     : ProgressSnapshot.State.CANCELLED);
                         });
-            });
+            }), settings);
         }
     }
 }

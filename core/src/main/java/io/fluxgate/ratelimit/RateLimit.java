@@ -3,13 +3,18 @@ package io.fluxgate.ratelimit;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Rate-limit stage over a {@link RateLimiter}.
@@ -65,26 +70,28 @@ public final class RateLimit {
      * @param period the period the permits are counted over, positive
      * @param <T> the element type
      * @return a reusable shaping transformer (burst 1, no wait limit)
-     * @throws IllegalArgumentException if {@code permits < 1} or {@code period} is not positive
+     * @throws IllegalArgumentException if {@code permits < 1}, {@code period} is not positive or shorter than
+     *     {@code permits} nanoseconds
      */
     public static <T> Function<Flux<T>, Flux<T>> of(int permits, Duration period) {
         RateLimiter.of(permits, period); // validate eagerly so a bad value fails at assembly
-        return source -> Flux.defer(() -> source.transform(shaping(RateLimiter.of(permits, period))));
+        return Described.of("RateLimit", source -> Flux.defer(() -> source.transform(shaping(RateLimiter.of(permits, period)))),
+                "name", DEFAULT_NAME, "mode", "shaping", "permits", permits, "period", period, "perSubscription", true);
     }
 
     /**
      * Fails the stream with {@link RateLimitExceededException} when an element finds no permit at once; elements
      * with a permit pass through undelayed, upstream's demand and cancel passing through unchanged.
      *
+     * The stage is named {@value #DEFAULT_NAME}; name it with {@code builder(limiter).enforcing().name(...)}.
+     *
      * @param limiter the token bucket, possibly shared
-     * @param name the stage name put in the exception, non-blank
      * @param <T> the element type
      * @return a reusable transformer
      * @throws NullPointerException if {@code limiter} is null
-     * @throws IllegalArgumentException if {@code name} is null or blank
      */
-    public static <T> Function<Flux<T>, Flux<T>> enforcing(RateLimiter limiter, String name) {
-        return builder(limiter).enforcing().name(name).build();
+    public static <T> Function<Flux<T>, Flux<T>> enforcing(RateLimiter limiter) {
+        return builder(limiter).enforcing().build();
     }
 
     /**
@@ -105,6 +112,7 @@ public final class RateLimit {
         private @Nullable Duration maxWait;
         private String name = DEFAULT_NAME;
         private @Nullable Scheduler scheduler;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(RateLimiter limiter) {
             this.limiter = limiter;
@@ -136,7 +144,7 @@ public final class RateLimit {
         }
 
         /**
-         * Stage name used in exceptions.
+         * Stage name used in exceptions, meter tags and {@code toString()}.
          *
          * @param name non-blank; default {@value RateLimit#DEFAULT_NAME}
          * @return this builder
@@ -149,9 +157,12 @@ public final class RateLimit {
 
         /**
          * Scheduler for the delays (default {@code Schedulers.parallel()}, resolved at subscription, so that
-         * {@code StepVerifier.withVirtualTime} can replace it). Delayed elements are emitted on it.
+         * {@code StepVerifier.withVirtualTime} can replace it). Delayed elements are emitted on it. The limiter's
+         * clock is aligned with it when the stage is built: a limiter on the default clock then reads
+         * {@code scheduler.now()} (for every stage sharing it), its bucket state kept; a limiter built with its own
+         * {@code nanoClock} keeps that clock.
          *
-         * @param scheduler the scheduler the waits run on
+         * @param scheduler the scheduler the waits run on and the limiter's clock
          * @return this builder
          * @throws NullPointerException if {@code scheduler} is null
          */
@@ -161,40 +172,71 @@ public final class RateLimit {
         }
 
         /**
+         * Records meters in {@code registry}: {@code fluxgate.ratelimit.permits} (counter: permits taken),
+         * {@code fluxgate.ratelimit.rejected} (counter: elements refused, failing the stream) and
+         * {@code fluxgate.ratelimit.wait} (timer: how long an element waited for its permit), tagged
+         * {@code name}. Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
          * Builds the transformer; it is stateless apart from the limiter, so it can be reused.
          *
          * @param <T> the element type
          * @return a transformer as described in the class comment: with a zero wait (enforcing by default) it
          *     neither delays nor holds elements, otherwise it holds one element at a time
+         * @throws IllegalArgumentException if a scheduler is set and the limiter was already aligned with another
+         *     stage's scheduler
          */
         public <T> Function<Flux<T>, Flux<T>> build() {
             RateLimiter l = limiter;
             String n = name;
-            long maxWaitNanos = maxWait != null
-                    ? (maxWait.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : maxWait.toNanos())
-                    : enforcing ? 0 : Long.MAX_VALUE;
+            Scheduler configured = scheduler;
+            if (configured != null) {
+                l.alignClock(configured);
+            }
+            StageMeters m = meterRegistry == null ? StageMeters.NONE
+                    : MicrometerStageMeters.of(meterRegistry, "ratelimit", n);
+            Runnable permits = m.counter("permits", "permits taken");
+            Runnable rejected = m.counter("rejected", "elements refused a permit (the stream failed)");
+            LongConsumer waited = m.timer("wait", "time an element waited for its permit");
+            long maxWaitNanos = maxWait != null ? Time.saturatedNanos(maxWait) : enforcing ? 0 : Long.MAX_VALUE;
+            Object[] settings = {"name", n, "mode", enforcing ? "enforcing" : "shaping", "limiter", l,
+                    "maxWait", maxWait != null ? maxWait : enforcing ? Duration.ZERO : "unbounded",
+                    "scheduler", configured != null ? configured : "parallel"};
             if (maxWaitNanos == 0) {
-                return source -> source.handle((v, sink) -> {
+                return Described.of("RateLimit", source -> source.handle((v, sink) -> {
                     if (l.tryAcquire()) {
+                        permits.run();
                         sink.next(v);
                     } else {
+                        rejected.run();
                         sink.error(new RateLimitExceededException(n, l, v));
                     }
-                });
+                }), settings);
             }
-            Scheduler configured = scheduler;
-            return source -> Flux.defer(() -> {
-                Scheduler s = configured != null ? configured : Schedulers.parallel();
+            return Described.of("RateLimit", source -> Flux.defer(() -> {
+                Scheduler s = Time.schedulerOr(configured);
                 // concatMap without prefetch: reserve the permit only when the element is next in line, and pull
                 // the next element only after this one is out
                 return source.concatMap(v -> {
                     long wait = l.tryReserveNanos(maxWaitNanos);
                     if (wait < 0) {
+                        rejected.run();
                         return Mono.error(new RateLimitExceededException(n, l, v));
                     }
+                    permits.run();
+                    waited.accept(wait);
                     return wait == 0 ? Mono.just(v) : Mono.just(v).delayElement(Duration.ofNanos(wait), s);
                 }, 0);
-            });
+            }), settings);
         }
     }
 }

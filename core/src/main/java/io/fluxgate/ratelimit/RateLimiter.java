@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import io.fluxgate.internal.Checks;
-import io.fluxgate.flow.Clocks;
+import io.fluxgate.internal.Time;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * bucket): O(1) per permit, no timer thread.
  *
  * <h2>Exact rate</h2> The interval {@code period / permits} is kept as an exact fraction of a nanosecond (whole
- * nanoseconds plus a remainder in {@code 1/permits} ns), never rounded: 300M/s and 2e9/s hand out exactly that many
+ * nanoseconds plus a remainder in {@code 1/permits} ns), never rounded: 300M/s and 999,999,999/s hand out exactly that many
  * permits per second, and {@link #tryAcquire()} makes the same decisions as Bucket4j's greedy refill at any rate.
  * A wait is rounded up to the next whole nanosecond (a permit is never handed out before it is due).
  *
@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * as Resilience4j's {@code timeoutDuration}; {@link RateLimit.Builder#maxWait(Duration)} uses it.
  *
  * <p>The bucket starts full. Time comes from an injected nanosecond clock; by default {@code System.nanoTime()},
- * or virtual time under {@code StepVerifier.withVirtualTime} (see {@link Clocks}).
+ * or virtual time under {@code StepVerifier.withVirtualTime} (the default clock checks on every read whether one is installed).
  */
 public final class RateLimiter {
 
@@ -64,7 +64,9 @@ public final class RateLimiter {
     private final long toleranceWhole;
     private final long toleranceFrac;
     private final long catchUpNanos;
-    private final LongSupplier nanoClock;
+    /** The clock; the default one may be replaced once by a stage's scheduler clock ({@link #alignClock}). */
+    private LongSupplier nanoClock;
+    private final boolean clockInjected;
     /** Theoretical arrival time of the next permit: {@code tatWhole + tatFrac / permits} on the clock's line. */
     private long tatWhole;
     private long tatFrac;
@@ -73,13 +75,15 @@ public final class RateLimiter {
      * bucket since. Only then is lateness credited.
      */
     private boolean throttled;
+    private reactor.core.scheduler.@Nullable Scheduler alignedTo;
 
     private RateLimiter(Builder b) {
         this.permits = b.permits;
         this.period = b.period;
         this.burst = b.burst;
         this.catchUp = b.catchUp;
-        this.catchUpNanos = saturatedNanos(b.catchUp);
+        // capped at a quarter of the clock's range so that differences cannot overflow
+        this.catchUpNanos = Time.saturatedNanos(b.catchUp, Long.MAX_VALUE / 4);
         BigInteger n = BigInteger.valueOf(b.permits);
         BigInteger p = BigInteger.valueOf(b.period.toNanos());
         BigInteger[] interval = p.divideAndRemainder(n);
@@ -88,7 +92,8 @@ public final class RateLimiter {
         BigInteger[] tolerance = p.multiply(BigInteger.valueOf(b.burst - 1L)).divideAndRemainder(n);
         this.toleranceWhole = tolerance[0].min(BigInteger.valueOf(Long.MAX_VALUE / 4)).longValueExact();
         this.toleranceFrac = tolerance[1].longValueExact();
-        this.nanoClock = b.nanoClock != null ? b.nanoClock : Clocks.defaultNanoClock();
+        this.clockInjected = b.nanoClock != null;
+        this.nanoClock = b.nanoClock != null ? b.nanoClock : Time.defaultNanoClock();
         // the bucket starts full: the next permit was due one tolerance ago
         long now = nanoClock.getAsLong();
         this.tatWhole = lowerWhole(now);
@@ -121,7 +126,8 @@ public final class RateLimiter {
      * @param permits permits per {@code period}, at least 1
      * @param period the period, positive
      * @return a new limiter with a full bucket (burst 1)
-     * @throws IllegalArgumentException if {@code permits < 1} or {@code period} is not positive
+     * @throws IllegalArgumentException if {@code permits < 1}, {@code period} is not positive, or {@code period} is
+     *     shorter than {@code permits} nanoseconds (more than one permit a nanosecond, which the clock cannot space)
      */
     public static RateLimiter of(int permits, Duration period) {
         return builder().permits(permits).per(period).build();
@@ -162,8 +168,8 @@ public final class RateLimiter {
         if (maxWaitNanos < 0) {
             throw new IllegalArgumentException("maxWaitNanos must be >= 0, was " + maxWaitNanos);
         }
-        long now = nanoClock.getAsLong();
         synchronized (this) {
+            long now = nanoClock.getAsLong();
             long lowerWhole = lowerWhole(now);
             long lowerFrac = lowerFrac();
             long slotWhole = tatWhole;
@@ -211,6 +217,29 @@ public final class RateLimiter {
         return tryReserveNanos(0) == 0;
     }
 
+    /**
+     * Makes the limiter read time from {@code scheduler} (a {@link RateLimit} stage's waits run there), keeping its
+     * state: the schedule is moved onto the new clock's line at the current instant of each. A limiter built with
+     * its own {@link Builder#nanoClock(LongSupplier)} keeps it (its owner chose the time line), and a scheduler
+     * other than the one already aligned is refused, since one limiter has one time line.
+     *
+     * @throws IllegalArgumentException if the limiter is aligned to another scheduler
+     */
+    synchronized void alignClock(reactor.core.scheduler.Scheduler scheduler) {
+        if (scheduler == alignedTo || clockInjected) {
+            return;
+        }
+        if (alignedTo != null) {
+            throw new IllegalArgumentException("cannot align " + this + " with scheduler " + scheduler
+                    + ": it already reads scheduler " + alignedTo + "; one limiter has one clock");
+        }
+        LongSupplier next = Time.nanoClockOf(scheduler);
+        long shift = next.getAsLong() - nanoClock.getAsLong();
+        tatWhole += shift;
+        nanoClock = next;
+        alignedTo = scheduler;
+    }
+
     /** Whole nanoseconds of {@code now - tolerance}, rounded down; {@link #lowerFrac()} is the remainder. */
     private long lowerWhole(long now) {
         return now - toleranceWhole - (toleranceFrac > 0 ? 1 : 0);
@@ -218,12 +247,6 @@ public final class RateLimiter {
 
     private long lowerFrac() {
         return toleranceFrac > 0 ? permits - toleranceFrac : 0;
-    }
-
-    /** Nanoseconds, capped at a quarter of the clock's range so that differences cannot overflow. */
-    private static long saturatedNanos(Duration d) {
-        long cap = Long.MAX_VALUE / 4;
-        return d.compareTo(Duration.ofNanos(cap)) >= 0 ? cap : d.toNanos();
     }
 
     /** Compares two exact times on the (wrapping) nanosecond line. */
@@ -300,7 +323,8 @@ public final class RateLimiter {
         /**
          * Permits per period. Required.
          *
-         * @param permits at least 1; the interval {@code period / permits} is kept exactly, so any count is honoured
+         * @param permits at least 1 and at most the period in nanoseconds (checked by {@link #build()}); the interval
+         *     {@code period / permits} is kept exactly, so any such count is honoured
          * @return this builder
          * @throws IllegalArgumentException if {@code permits < 1}
          */
@@ -349,7 +373,7 @@ public final class RateLimiter {
         }
 
         /**
-         * Nanosecond clock (default {@link Clocks#defaultNanoClock()}), injected so the algorithm is tested without
+         * Nanosecond clock (default {@code System.nanoTime()}, virtual time under {@code StepVerifier.withVirtualTime}), injected so the algorithm is tested without
          * timers.
          *
          * @param nanoClock a monotonic clock in nanoseconds, like {@code System::nanoTime}; only differences of its
@@ -366,11 +390,19 @@ public final class RateLimiter {
          * Builds the limiter, its bucket full.
          *
          * @return a new, thread-safe limiter
-         * @throws IllegalStateException if permits or period is missing
+         * @throws IllegalArgumentException if permits or period is missing, or the period is shorter than
+         *     {@code permits} nanoseconds (more than one permit a nanosecond)
          */
         public RateLimiter build() {
             if (permits == 0 || period == null) {
-                throw new IllegalStateException("permits and per(period) are required");
+                throw new IllegalArgumentException("permits and per(period) are required, were permits=" + permits
+                        + ", period=" + period);
+            }
+            if (period.compareTo(Duration.ofNanos(permits)) < 0) {
+                // the clock ticks in nanoseconds: more than one permit a nanosecond is a burst, not a rate
+                throw new IllegalArgumentException("period " + period + " is too short for " + permits
+                        + " permits: at most one permit a nanosecond (period >= " + Duration.ofNanos(permits)
+                        + "); use a longer period or fewer permits");
             }
             return new RateLimiter(this);
         }

@@ -6,6 +6,10 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fluxgate.outcome.Outcome;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -29,9 +33,10 @@ import reactor.util.retry.RetryBackoffSpec;
  *
  * <p><b>Pausing the generator</b>: by default calls run one at a time in input order, and while an element waits
  * for its next attempt nothing more is requested from upstream, so a source that generates on demand (a cursor,
- * a file, a Kafka poll loop) pauses too. With {@link Builder#concurrency(int)} above 1, up to that many elements
- * are processed at once and results are emitted as they complete (unordered); the others keep flowing while one
- * retries.
+ * a file, a Kafka poll loop) pauses too. With {@link Builder#maxInFlight(int)} above 1, up to that many elements
+ * are processed at once and the others keep flowing while one retries; results stay in input order (a retrying
+ * element holds back the results behind it) unless {@link Builder#unordered()} is set, which emits them as they
+ * complete.
  *
  * <p>An element whose attempts run out fails the stream with {@link RetriesExhaustedException} (the last failure
  * as cause); an error the predicate rejects fails it at once, unchanged. {@link Builder#buildOutcomes()} instead
@@ -73,6 +78,17 @@ public final class ElementRetry {
     }
 
     /**
+     * A builder whose call is given last, to {@link Builder#build(Function)} or
+     * {@link Builder#buildOutcomes(Function)}, so an untyped lambda takes its element type from the stream:
+     * {@code ids.transform(ElementRetry.builder().maxAttempts(5).build(id -> client.fetch(id)))}.
+     *
+     * @return a new builder with the defaults above and no call yet
+     */
+    public static Builder<Object, Object> builder() {
+        return new Builder<>(null);
+    }
+
+    /**
      * Shorthand: {@code call} retried up to {@code maxAttempts} attempts with the default backoff, jitter and name,
      * one element at a time in input order; see {@link Builder#build()} for emission and failure.
      *
@@ -97,18 +113,65 @@ public final class ElementRetry {
      * @param <R> the result type
      */
     public static final class Builder<T, R> {
-        private final Function<? super T, ? extends Publisher<? extends R>> call;
+        private final @Nullable Function<? super T, ? extends Publisher<? extends R>> call;
         private String name = DEFAULT_NAME;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private Duration backoff = DEFAULT_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
         private double jitter = DEFAULT_JITTER;
         private Predicate<? super Throwable> retryOn = e -> true;
-        private int concurrency = 1;
+        private int maxInFlight = 1;
+        private boolean ordered = true;
+        private @Nullable MeterRegistry meterRegistry;
         private @Nullable Scheduler scheduler;
 
-        private Builder(Function<? super T, ? extends Publisher<? extends R>> call) {
+        private Builder(@Nullable Function<? super T, ? extends Publisher<? extends R>> call) {
             this.call = call;
+        }
+
+        private <U, V> Builder<U, V> withCall(Function<? super U, ? extends Publisher<? extends V>> call) {
+            Builder<U, V> b = new Builder<>(Objects.requireNonNull(call, "call"));
+            b.name = name;
+            b.maxAttempts = maxAttempts;
+            b.backoff = backoff;
+            b.maxBackoff = maxBackoff;
+            b.jitter = jitter;
+            b.retryOn = retryOn;
+            b.maxInFlight = maxInFlight;
+            b.ordered = ordered;
+            b.scheduler = scheduler;
+            b.meterRegistry = meterRegistry;
+            return b;
+        }
+
+        /**
+         * As {@link #build()} with {@code call} given here, so an untyped lambda gets its element type from the
+         * stream the transformer is applied to; this builder's call, if any, is not used.
+         *
+         * @param <U> the element type
+         * @param <V> the result type
+         * @param call makes the asynchronous call for one element, subscribed again for each attempt
+         * @return a reusable transformer
+         * @throws NullPointerException if {@code call} is null
+         * @throws IllegalArgumentException if {@code maxBackoff < backoff}
+         */
+        public <U, V> Function<Flux<U>, Flux<V>> build(Function<? super U, ? extends Publisher<? extends V>> call) {
+            return this.<U, V>withCall(call).build();
+        }
+
+        /**
+         * As {@link #buildOutcomes()} with {@code call} given here (see {@link #build(Function)}).
+         *
+         * @param <U> the element type
+         * @param <V> the result type
+         * @param call makes the asynchronous call for one element, subscribed again for each attempt
+         * @return a reusable transformer emitting exactly one outcome per element
+         * @throws NullPointerException if {@code call} is null
+         * @throws IllegalArgumentException if {@code maxBackoff < backoff}
+         */
+        public <U, V> Function<Flux<U>, Flux<Outcome<U, V>>> buildOutcomes(
+                Function<? super U, ? extends Publisher<? extends V>> call) {
+            return this.<U, V>withCall(call).buildOutcomes();
         }
 
         /**
@@ -197,15 +260,41 @@ public final class ElementRetry {
         }
 
         /**
-         * Elements processed at once (default 1: ordered, upstream paused during a retry). Above 1, results are
-         * emitted in completion order and other elements proceed while one waits to retry.
+         * Elements processed at once (default 1: upstream paused during a retry). Above 1, other elements proceed
+         * while one waits to retry; results stay in input order unless {@link #unordered()} is set (the rule of
+         * every {@code maxInFlight}).
          *
-         * @param concurrency at least 1; default 1
+         * @param maxInFlight at least 1; default 1
          * @return this builder
-         * @throws IllegalArgumentException if {@code concurrency < 1}
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
-        public Builder<T, R> concurrency(int concurrency) {
-            this.concurrency = Checks.atLeast("concurrency", concurrency, 1);
+        public Builder<T, R> maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        /**
+         * Emit results as their calls complete instead of in input order (only matters with
+         * {@link #maxInFlight(int)} above 1), so a retrying element holds back nothing.
+         *
+         * @return this builder
+         */
+        public Builder<T, R> unordered() {
+            this.ordered = false;
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.retry.retries} (counter: retries scheduled, the
+         * first attempt not counted) and {@code fluxgate.retry.exhausted} (counter: elements whose attempts ran
+         * out), tagged {@code name}. Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T, R> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
@@ -228,11 +317,15 @@ public final class ElementRetry {
          * @param element the element named in the {@link RetriesExhaustedException} the spec throws when the
          *     attempts run out; may be null when there is no single element (e.g. a whole-stream retry)
          * @return a new spec: {@code maxAttempts - 1} retries with this backoff, jitter, predicate and scheduler
-         * @throws IllegalStateException if {@code maxBackoff < backoff}
+         * @throws IllegalArgumentException if {@code maxBackoff < backoff}
          */
         public RetryBackoffSpec retrySpec(@Nullable Object element) {
+            return retrySpec(element, StageMeters.NONE.counter("", ""), StageMeters.NONE.counter("", ""));
+        }
+
+        private RetryBackoffSpec retrySpec(@Nullable Object element, Runnable retried, Runnable exhausted) {
             if (maxBackoff.compareTo(backoff) < 0) {
-                throw new IllegalStateException("maxBackoff (" + maxBackoff + ") must be >= backoff (" + backoff + ")");
+                throw new IllegalArgumentException("maxBackoff (" + maxBackoff + ") must be >= backoff (" + backoff + ")");
             }
             Predicate<? super Throwable> p = retryOn;
             String n = name;
@@ -240,9 +333,22 @@ public final class ElementRetry {
                     .maxBackoff(maxBackoff)
                     .jitter(jitter)
                     .filter(e -> !Exceptions.isJvmFatal(e) && p.test(e))
-                    .onRetryExhaustedThrow((s, signal) ->
-                            new RetriesExhaustedException(n, element, signal.totalRetries() + 1, signal.failure()));
+                    .doBeforeRetry(signal -> retried.run())
+                    .onRetryExhaustedThrow((s, signal) -> {
+                        exhausted.run();
+                        return new RetriesExhaustedException(n, element, signal.totalRetries() + 1, signal.failure());
+                    });
             return scheduler != null ? spec.scheduler(scheduler) : spec;
+        }
+
+        private StageMeters meters() {
+            return meterRegistry == null ? StageMeters.NONE : MicrometerStageMeters.of(meterRegistry, "retry", name);
+        }
+
+        private Object[] settings() {
+            return new Object[] {"name", name, "maxAttempts", maxAttempts, "backoff", backoff, "maxBackoff", maxBackoff,
+                    "jitter", jitter, "maxInFlight", maxInFlight, "ordered", ordered,
+                    "scheduler", scheduler != null ? scheduler : "parallel"};
         }
 
         /**
@@ -252,31 +358,47 @@ public final class ElementRetry {
          *
          * @return a function from an element to a {@code Mono} of its result: empty if the call completes without
          *     a value, an error ({@link RetriesExhaustedException}, or a non-retryable error unchanged) if it fails
-         * @throws IllegalStateException if {@code maxBackoff < backoff}
+         * @throws IllegalArgumentException if {@code maxBackoff < backoff}, or the builder has no call
          */
         public Function<T, Mono<R>> decoratedCall() {
+            return decoratedCall(meters());
+        }
+
+        private Function<T, Mono<R>> decoratedCall(StageMeters m) {
             retrySpec(null); // validate now rather than on the first failure
+            Runnable retried = m.counter("retries", "retries scheduled (first attempts not counted)");
+            Runnable exhausted = m.counter("exhausted", "elements whose attempts ran out");
             Function<? super T, ? extends Publisher<? extends R>> c = call;
-            return element -> Mono.<R>defer(() -> Mono.from(c.apply(element))).retryWhen(retrySpec(element));
+            if (c == null) {
+                throw new IllegalArgumentException("no call: use build(call), buildOutcomes(call) or builder(call)");
+            }
+            return Described.of("ElementRetry.call", element -> Mono.<R>defer(() -> Mono.from(c.apply(element)))
+                    .retryWhen(retrySpec(element, retried, exhausted)), settings());
         }
 
         /**
          * Builds the transformer; a final failure fails the stream.
          *
          * <p>Emission: one result per element whose call emits a value (an element whose call completes empty
-         * emits nothing), in input order with concurrency 1, else in completion order. Backpressure: with
-         * concurrency 1 one element is requested at a time, so upstream is paused while an element retries; above
-         * 1, up to {@code concurrency} elements are requested ahead. Cancel: cancels upstream, the calls in flight
+         * emits nothing), in input order (in completion order with {@link #unordered()}). Backpressure: with
+         * maxInFlight 1 one element is requested at a time, so upstream is paused while an element retries; above
+         * 1, up to {@code maxInFlight} elements are requested ahead. Cancel: cancels upstream, the calls in flight
          * and pending backoffs. Errors: {@link RetriesExhaustedException} or a non-retryable error, after which
          * elements in flight are cancelled.
          *
+         * @param <U> the element type of the stream it is applied to (any subtype of {@code T}, so a builder made
+         *     with an untyped lambda over {@code Object} fits any stream)
          * @return a reusable transformer; its per-subscription state is created at subscribe time
-         * @throws IllegalStateException if {@code maxBackoff < backoff}
+         * @throws IllegalArgumentException if {@code maxBackoff < backoff}, or the builder has no call
          */
-        public Function<Flux<T>, Flux<R>> build() {
-            Function<T, Mono<R>> decorated = decoratedCall();
-            int n = concurrency;
-            return source -> n == 1 ? source.concatMap(decorated, 0) : source.flatMap(decorated, n, 1);
+        public <U extends T> Function<Flux<U>, Flux<R>> build() {
+            Function<T, Mono<R>> decorated = decoratedCall(meters());
+            return Described.of("ElementRetry", source -> inFlight(source, decorated), settings());
+        }
+
+        private <U, O> Flux<O> inFlight(Flux<U> source, Function<? super U, Mono<O>> f) {
+            int n = maxInFlight;
+            return n == 1 ? source.concatMap(f, 0) : ordered ? source.flatMapSequential(f, n, 1) : source.flatMap(f, n, 1);
         }
 
         /**
@@ -285,18 +407,18 @@ public final class ElementRetry {
          * a failure too. The stream itself does not fail because of an element; an upstream error still fails it.
          * Order, demand and cancellation are as in {@link #build()}.
          *
+         * @param <U> the element type of the stream it is applied to (any subtype of {@code T})
          * @return a reusable transformer emitting exactly one outcome per element
-         * @throws IllegalStateException if {@code maxBackoff < backoff}
+         * @throws IllegalArgumentException if {@code maxBackoff < backoff}, or the builder has no call
          */
-        public Function<Flux<T>, Flux<Outcome<T, R>>> buildOutcomes() {
-            Function<T, Mono<R>> decorated = decoratedCall();
-            int n = concurrency;
-            Function<T, Mono<Outcome<T, R>>> toOutcome = element -> decorated.apply(element)
-                    .map(v -> Outcome.<T, R>success(element, v))
+        public <U extends T> Function<Flux<U>, Flux<Outcome<U, R>>> buildOutcomes() {
+            Function<T, Mono<R>> decorated = decoratedCall(meters());
+            Function<U, Mono<Outcome<U, R>>> toOutcome = element -> decorated.apply(element)
+                    .map(v -> Outcome.<U, R>success(element, v))
                     .switchIfEmpty(Mono.fromSupplier(() -> Outcome.failure(element,
                             new java.util.NoSuchElementException("call returned no value for " + element))))
                     .onErrorResume(e -> !Exceptions.isJvmFatal(e), e -> Mono.just(Outcome.failure(element, e)));
-            return source -> n == 1 ? source.concatMap(toOutcome, 0) : source.flatMap(toOutcome, n, 1);
+            return Described.of("ElementRetry.outcomes", source -> inFlight(source, toOutcome), settings());
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
 import reactor.core.publisher.Flux;
 
 /**
@@ -45,11 +46,12 @@ public final class Route {
         Objects.requireNonNull(predicate, "predicate");
         Objects.requireNonNull(then, "then");
         Objects.requireNonNull(otherwise, "otherwise");
-        return source -> source
+        return Described.of("Route.when", source -> source
                 .map(v -> new Routed<T>(predicate.test(v), v))
                 .publish(shared -> Flux.merge(
                         shared.filter(Routed::matched).map(Routed::value).transform(then),
-                        shared.filter(r -> !r.matched()).map(Routed::value).transform(otherwise)), DEFAULT_PREFETCH);
+                        shared.filter(r -> !r.matched()).map(Routed::value).transform(otherwise)), DEFAULT_PREFETCH),
+                "prefetch", DEFAULT_PREFETCH);
     }
 
     /**
@@ -73,9 +75,9 @@ public final class Route {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(stageFor, "stageFor");
         // exactly n groups and flatMap concurrency n: groupBy can never stall waiting for a group slot
-        return source -> source
+        return Described.of("Route.partition", source -> source
                 .groupBy(v -> Math.floorMod(Objects.hashCode(key.apply(v)), n), DEFAULT_PREFETCH)
-                .flatMap(group -> group.transform(stageFor.apply(group.key())), n);
+                .flatMap(group -> group.transform(stageFor.apply(group.key())), n), "partitions", n, "prefetch", DEFAULT_PREFETCH);
     }
 
     /**

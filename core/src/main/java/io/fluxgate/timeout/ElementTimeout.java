@@ -5,11 +5,18 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.fluxgate.internal.Time;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A per-element deadline for an asynchronous call: each element's call must produce its value within
@@ -48,19 +55,19 @@ public final class ElementTimeout {
     }
 
     /**
-     * Shorthand: {@code call} for each element, one at a time, failing after {@code timeout}.
+     * Shorthand: {@code call} for each element, one at a time, failing after {@code timeout}; the stage is named
+     * {@value #DEFAULT_NAME} (name it with {@code builder(call).name(...)}).
      *
      * @param <T> the element type
      * @param <R> the call's result type
-     * @param name the stage name put in the exception, not blank
      * @param timeout the deadline of each call, positive
      * @param call the asynchronous call made for each element
      * @return {@code Flux<T> -> Flux<R>}: the first value of each element's call, in input order
-     * @throws IllegalArgumentException if {@code timeout} is not positive or {@code name} is blank
+     * @throws IllegalArgumentException if {@code timeout} is not positive
      */
-    public static <T, R> Function<Flux<T>, Flux<R>> of(String name, Duration timeout,
+    public static <T, R> Function<Flux<T>, Flux<R>> of(Duration timeout,
                                                       Function<? super T, ? extends Publisher<? extends R>> call) {
-        return ElementTimeout.<T, R>builder(call).name(name).timeout(timeout).build();
+        return ElementTimeout.<T, R>builder(call).timeout(timeout).build();
     }
 
     /**
@@ -70,34 +77,36 @@ public final class ElementTimeout {
      *
      * @param <T> the element type
      * @param <R> the call's result type
-     * @param name the stage name put in the exception, not blank
      * @param timeout the deadline of the call, positive
      * @param call the asynchronous call to decorate
      * @return the decorated call: {@code element -> Mono} of the call's first value
-     * @throws IllegalArgumentException if {@code timeout} is not positive or {@code name} is blank
+     * @throws IllegalArgumentException if {@code timeout} is not positive
      */
-    public static <T, R> Function<T, Mono<R>> call(String name, Duration timeout,
+    public static <T, R> Function<T, Mono<R>> call(Duration timeout,
                                                    Function<? super T, ? extends Publisher<? extends R>> call) {
-        return ElementTimeout.<T, R>builder(call).name(name).timeout(timeout).decoratedCall();
+        return ElementTimeout.<T, R>builder(call).timeout(timeout).decoratedCall();
     }
 
     /** Configuration; setters validate and name the bad value. */
     public static final class Builder<T, R> {
         private final Function<? super T, ? extends Publisher<? extends R>> call;
         private String name = DEFAULT_NAME;
-        private Duration timeout;
-        private int concurrency = 1;
-        private Scheduler scheduler;
+        private @Nullable Duration timeout;
+        private int maxInFlight = 1;
+        private boolean ordered = true;
+        private @Nullable Scheduler scheduler;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(Function<? super T, ? extends Publisher<? extends R>> call) {
             this.call = call;
         }
 
         /**
-         * Stage name put in the exception.
+         * Stage name put in the exception, meter tags and {@code toString()}.
          *
-         * @param name the stage name, not blank
+         * @param name the stage name, not blank; default {@value ElementTimeout#DEFAULT_NAME}
          * @return this builder
+         * @throws IllegalArgumentException if {@code name} is blank
          */
         public Builder<T, R> name(String name) {
             this.name = Checks.notBlank("name", name);
@@ -117,14 +126,40 @@ public final class ElementTimeout {
         }
 
         /**
-         * Calls in flight at once (default 1); output stays in input order.
+         * Calls in flight at once (default 1); output stays in input order unless {@link #unordered()} is set (the
+         * rule of every {@code maxInFlight}).
          *
-         * @param concurrency calls in flight at once, at least 1
+         * @param maxInFlight calls in flight at once, at least 1
          * @return this builder
-         * @throws IllegalArgumentException if {@code concurrency < 1}
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
-        public Builder<T, R> concurrency(int concurrency) {
-            this.concurrency = Checks.atLeast("concurrency", concurrency, 1);
+        public Builder<T, R> maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        /**
+         * Emit results as calls complete instead of in input order (only matters with {@link #maxInFlight(int)}
+         * above 1).
+         *
+         * @return this builder
+         */
+        public Builder<T, R> unordered() {
+            this.ordered = false;
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: {@code fluxgate.timeout.timeouts} (counter: calls that timed out) and
+         * {@code fluxgate.timeout.calls} (timer: time to a call's first value or error), tagged {@code name}.
+         * Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder<T, R> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
@@ -133,6 +168,7 @@ public final class ElementTimeout {
          *
          * @param scheduler runs the deadline timers
          * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
          */
         public Builder<T, R> scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -144,36 +180,50 @@ public final class ElementTimeout {
          *
          * @return {@code element -> Mono} of the first value of {@code call(element)}, failing with {@link
          *     ElementTimeoutException} after the timeout
-         * @throws IllegalStateException if no timeout was set
+         * @throws IllegalArgumentException if no timeout was set
          */
         public Function<T, Mono<R>> decoratedCall() {
-            if (timeout == null) {
-                throw new IllegalStateException("timeout is required");
+            Duration d = timeout;
+            if (d == null) {
+                throw new IllegalArgumentException("timeout is required, was not set");
             }
             String n = name;
-            Duration d = timeout;
             Scheduler configured = scheduler;
             Function<? super T, ? extends Publisher<? extends R>> c = call;
+            StageMeters m = meterRegistry == null ? StageMeters.NONE
+                    : MicrometerStageMeters.of(meterRegistry, "timeout", n);
+            Runnable timedOut = m.counter("timeouts", "calls that timed out");
+            LongConsumer calls = m.timer("calls", "time to a call's first value or error");
+            LongSupplier clock = Time.nanoClockOf(configured);
             // the default scheduler is looked up per call, so virtual-time tests can replace it
-            return element -> Mono.defer(() -> Mono.<R>from(c.apply(element))
-                    .timeout(d, Mono.error(() -> new ElementTimeoutException(n, element, d)),
-                            configured != null ? configured : Schedulers.parallel()));
+            return Described.of("ElementTimeout.call", element -> Mono.defer(() -> {
+                long start = clock.getAsLong();
+                return Mono.<R>from(c.apply(element))
+                        .timeout(d, Mono.error(() -> {
+                            timedOut.run();
+                            return new ElementTimeoutException(n, element, d);
+                        }), Time.schedulerOr(configured))
+                        .doFinally(signal -> calls.accept(clock.getAsLong() - start));
+            }), settings());
+        }
+
+        private Object[] settings() {
+            return new Object[] {"name", name, "timeout", timeout, "maxInFlight", maxInFlight, "ordered", ordered,
+                    "scheduler", scheduler != null ? scheduler : "parallel"};
         }
 
         /**
          * Builds the transformer.
          *
          * @return {@code Flux<T> -> Flux<R>}: the first value of each element's call, in input order; reusable
-         * @throws IllegalStateException if no timeout was set
+         * @throws IllegalArgumentException if no timeout was set
          */
         public Function<Flux<T>, Flux<R>> build() {
             Function<T, Mono<R>> decorated = decoratedCall();
-            int n = concurrency;
-            return source -> apply(source, decorated, n);
-        }
-
-        private static <T, R> Flux<R> apply(Flux<T> source, Function<T, Mono<R>> call, int concurrency) {
-            return concurrency == 1 ? source.concatMap(call, 0) : source.flatMapSequential(call, concurrency, 1);
+            int n = maxInFlight;
+            boolean o = ordered;
+            return Described.of("ElementTimeout", source -> n == 1 ? source.concatMap(decorated, 0)
+                    : o ? source.flatMapSequential(decorated, n, 1) : source.flatMap(decorated, n, 1), settings());
         }
     }
 }

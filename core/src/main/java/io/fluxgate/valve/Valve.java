@@ -5,6 +5,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 import reactor.core.publisher.Flux;
 
 /**
@@ -29,14 +35,23 @@ public final class Valve {
 
     /** Default bound on elements requested upstream but not yet received. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 32;
+    /** Default name. */
+    public static final String DEFAULT_NAME = "valve";
 
+    private final String name;
     private final int maxInFlight;
     private volatile boolean paused;
     private final Set<ValveSubscriber<?>> subscribers = ConcurrentHashMap.newKeySet();
 
-    private Valve(int maxInFlight, boolean paused) {
-        this.maxInFlight = maxInFlight;
-        this.paused = paused;
+    private Valve(Builder b) {
+        this.name = b.name;
+        this.maxInFlight = b.maxInFlight;
+        this.paused = b.paused;
+        if (b.meterRegistry != null) {
+            StageMeters m = MicrometerStageMeters.of(b.meterRegistry, "valve", name);
+            m.gauge("paused", "1 while the valve is paused, else 0", () -> this.paused ? 1 : 0);
+            m.gauge("subscriptions", "subscriptions gated by the valve", subscribers::size);
+        }
     }
 
     /**
@@ -64,7 +79,22 @@ public final class Valve {
      * @return {@code Flux<T> -> Flux<T>}, elements unchanged
      */
     public <T> Function<Flux<T>, Flux<T>> gate() {
-        return source -> new ValveFlux<>(source, this);
+        return Described.of("Valve.gate", source -> new ValveFlux<>(source, this), "name", name,
+                "maxInFlight", maxInFlight, "ordered", true);
+    }
+
+    /**
+     * The name given when building.
+     *
+     * @return the non-blank name
+     */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return Described.describe("Valve", "name", name, "maxInFlight", maxInFlight, "paused", paused);
     }
 
     /** Stops signalling demand upstream; idempotent. */
@@ -119,8 +149,35 @@ public final class Valve {
     public static final class Builder {
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private boolean paused;
+        private String name = DEFAULT_NAME;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder() {
+        }
+
+        /**
+         * The valve's name, used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value Valve#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: gauges {@code fluxgate.valve.paused} (1 while paused) and
+         * {@code fluxgate.valve.subscriptions}, tagged {@code name}. Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the valve is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**
@@ -151,7 +208,7 @@ public final class Valve {
          * @return a new valve
          */
         public Valve build() {
-            return new Valve(maxInFlight, paused);
+            return new Valve(this);
         }
     }
 }

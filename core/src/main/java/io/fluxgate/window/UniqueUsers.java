@@ -56,8 +56,8 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
     public static final int DEFAULT_PREFETCH = 256;
     /** {@link Builder#partitionIdleTimeout(Duration)} unless configured: partitions never go idle. */
     public static final @Nullable Duration DEFAULT_PARTITION_IDLE_TIMEOUT = null;
-    /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
-    public static final String DEFAULT_METRICS_NAME = "fluxgate.window";
+    /** Default stage name (meter tag {@code name}, {@code toString()}). */
+    public static final String DEFAULT_NAME = "unique-users";
 
     private final WindowSpec<T> spec;
 
@@ -130,7 +130,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         private boolean approximate;
         private int lgK = DEFAULT_LG_K;
         private MeterRegistry registry;
-        private String metricsName = DEFAULT_METRICS_NAME;
+        private String name = DEFAULT_NAME;
         private WindowStats stats;
         private Function<? super T, ?> partitionOf;
         private Duration partitionIdleTimeout = DEFAULT_PARTITION_IDLE_TIMEOUT;
@@ -352,31 +352,29 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
         }
 
         /**
-         * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
-         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         * Stage name used in meter tags and {@code toString()}.
+         *
+         * @param name non-blank; default {@value UniqueUsers#DEFAULT_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder<T> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}, tagged {@code name}: counters {@code fluxgate.window.events},
+         * {@code .late}, {@code .future}, {@code .dropped}, {@code .side.output}, {@code .replayed.skipped},
+         * {@code .windows.emitted}, {@code .revisions.emitted} and a gauge {@code fluxgate.window.windows.open}.
+         * Default: no registry, no meters.
          *
          * @param registry where the meters are registered
          * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<T> meterRegistry(MeterRegistry registry) {
-            return meterRegistry(registry, DEFAULT_METRICS_NAME);
-        }
-
-        /**
-         * Records meters in {@code registry}: counters {@code <name>.events}, {@code .late}, {@code .future},
-         * {@code .dropped}, {@code .side.output}, {@code .replayed.skipped}, {@code .windows.emitted},
-         * {@code .revisions.emitted} and a gauge {@code <name>.windows.open}. Default: no registry, no meters.
-         *
-         * @param name the meter name prefix; {@link #DEFAULT_METRICS_NAME} by default
-         * @param registry where the meters are registered
-         * @return this builder
-         * @throws NullPointerException     if {@code registry} or {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank
-         */
-        public Builder<T> meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            this.metricsName = Checks.notBlank("metrics name", name);
             return this;
         }
 
@@ -460,9 +458,9 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
 
         /**
          * @return the reusable transformer
-         * @throws IllegalStateException    if no user id/key or no event time was configured
-         * @throws IllegalArgumentException if a window size, the lateness or the UPDATE retention is not a whole
-         *                                  multiple of the event-time unit, or a resume state names an unknown size
+         * @throws IllegalArgumentException if no user id/key or no event time was configured, a window size, the
+         *                                  lateness or the UPDATE retention is not a whole multiple of the event-time
+         *                                  unit, or a resume state names an unknown size
          */
         public UniqueUsers<T> build() {
             return new UniqueUsers<>(spec(false));
@@ -488,12 +486,12 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
          * queued pulses are discarded as received.
          *
          * @return a reusable {@code Flux<Pulse<T>> -> Flux<WindowCount>}
-         * @throws IllegalStateException    as {@link #build()}
          * @throws IllegalArgumentException as {@link #build()}
          */
         public Function<Flux<Pulse<T>>, Flux<WindowCount>> buildForPulses() {
             WindowSpec<T> spec = spec(true);
-            return pulses -> applyToPulses(pulses, spec);
+            return io.fluxgate.internal.Described.of("UniqueUsers.pulses", pulses -> applyToPulses(pulses, spec),
+                    "spec", spec);
         }
 
         @SuppressWarnings("unchecked")
@@ -504,10 +502,10 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
 
         private WindowSpec<T> spec(boolean pulses) {
             if (userId == null && userKey == null) {
-                throw new IllegalStateException("a user id is required: userId(...) or userKey(...)");
+                throw new IllegalArgumentException("a user id is required: userId(...) or userKey(...)");
             }
             if (eventTime == null) {
-                throw new IllegalStateException(
+                throw new IllegalArgumentException(
                         "an event time is required: eventTimeSeconds(...), eventTimeMillis(...) or eventTime(...)");
             }
             long[] sizeUnits = new long[sizes.size()];
@@ -534,7 +532,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
             }
             return new WindowSpec<>(List.copyOf(sizes), sizeUnits, unit, eventTime, userId, userKey,
                     lateness, latePolicy, retention, idleFlush, scheduler == null ? Schedulers.parallel() : scheduler,
-                    futureSkew, approximate, lgK, registry, metricsName, stats, partitionOf, partitionIdleTimeout,
+                    futureSkew, approximate, lgK, registry, name, stats, partitionOf, partitionIdleTimeout,
                     positionOf, resume, prefetch, pulses);
         }
 

@@ -496,7 +496,7 @@ class AggregateTest {
     void countersAreRecordedInAMeterRegistry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         StepVerifier.create(Flux.just(r("o1", "a"), r("o1", "a"), r("o1", "b"), r("o1", "c"), r("o2", "a"))
-                        .transform(byOrder().completeAfter(2).meterRegistry(registry, "orders").build()))
+                        .transform(byOrder().completeAfter(2).name("orders").meterRegistry(registry).build()))
                 .expectNextCount(2)
                 .expectComplete().verify(WAIT);
         Function<String, Double> count = event -> registry.get("fluxgate.aggregate.events")
@@ -527,9 +527,9 @@ class AggregateTest {
         assertThatThrownBy(() -> byOrder().completeWhenAll("a", " ")).hasMessageContaining("was ' '");
         assertThatThrownBy(() -> byOrder().rememberClosedKeys(0, Duration.ofSeconds(1))).hasMessageContaining("was 0");
         assertThatThrownBy(() -> byOrder().rememberClosedKeys(1, Duration.ofSeconds(-1))).hasMessageContaining("PT-1S");
-        assertThatThrownBy(() -> byOrder().build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> byOrder().build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("completion condition");
-        assertThatThrownBy(() -> Aggregate.<String, Object>sources().build()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Aggregate.<String, Object>sources().build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Aggregate.<String, Object>sources().part("a", Flux.just(1), i -> "k")
                 .part("a", Flux.just(2), i -> "k")).hasMessageContaining("'a'");
         assertThatThrownBy(() -> Aggregate.<String, Object>sources().part("a", Flux.just(1), i -> "k")

@@ -47,7 +47,7 @@ class AdaptiveBatchSinkTest {
                         .latencyTarget(Duration.ofMillis(100)).initialSize(1).maxSize(100_000)
                         .maxWait(Duration.ofMillis(50)).scheduler(vts)
                         .nanoClock(() -> vts.now(TimeUnit.NANOSECONDS))
-                        .meterRegistry(registry, "orders")
+                        .name("orders").meterRegistry(registry)
                         .build())
                 .subscribe(sizes::add);
         vts.advanceTimeBy(Duration.ofSeconds(10));

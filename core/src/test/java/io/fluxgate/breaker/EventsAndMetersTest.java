@@ -42,7 +42,7 @@ class EventsAndMetersTest {
     @Test
     void metersUseResilience4jNamesAndTags() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        CircuitBreaker b = CircuitBreaker.builder("backend").config(config()).meterRegistry(registry).build();
+        CircuitBreaker b = CircuitBreaker.builder().name("backend").config(config()).meterRegistry(registry).build();
         run(b, 2, 2, 1, 3); // 2 ok, 2 failed -> OPEN at 50%; 1 refused... then 3 refused
 
         assertThat(registry.get("resilience4j.circuitbreaker.state").tag("name", "backend").tag("state", "open")
@@ -123,7 +123,7 @@ class EventsAndMetersTest {
     @Test
     void meterIdsAreStable() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        CircuitBreaker.builder("a").meterRegistry(registry).build();
+        CircuitBreaker.builder().name("a").meterRegistry(registry).build();
         assertThat(registry.getMeters()).extracting(Meter::getId).extracting(Meter.Id::getName).containsOnly(
                 "resilience4j.circuitbreaker.state", "resilience4j.circuitbreaker.calls",
                 "resilience4j.circuitbreaker.not.permitted.calls",

@@ -29,7 +29,7 @@ public class ProtectPublisherTckTest extends PublisherVerification<Integer> {
             case 0 -> source(elements).transform(breaker.<Integer, Integer>protect(Mono::just));
             case 1 -> source(elements).transform(breaker.<Integer, Integer>protect(i -> Mono.just(i).hide()));
             default -> source(elements).transform(breaker.<Integer, Integer>protecting(i -> Mono.just(i).hide())
-                    .maxConcurrency(4).whenOpen(OpenBehavior.BACKPRESSURE).build());
+                    .maxInFlight(4).whenOpen(OpenBehavior.BACKPRESSURE).build());
         };
     }
 

@@ -41,7 +41,7 @@ class ProtectTest {
 
     /** Built inside withVirtualTime suppliers: the default scheduler then is the virtual one. */
     CircuitBreaker breaker(CircuitBreakerConfig config) {
-        CircuitBreaker b = CircuitBreaker.builder("test").config(config).scheduler(Schedulers.parallel()).build();
+        CircuitBreaker b = CircuitBreaker.builder().name("test").config(config).scheduler(Schedulers.parallel()).build();
         breakers.add(b);
         return b;
     }
@@ -276,7 +276,7 @@ class ProtectTest {
         CircuitBreaker b = CircuitBreaker.of("x", small().build());
         Flux<Integer> out = Flux.range(1, 50).transform(b.<Integer, Integer>protecting(
                         i -> Mono.just(i).delayElement(Duration.ofMillis(50 - i)))
-                .maxConcurrency(8).build());
+                .maxInFlight(8).build());
         StepVerifier.create(out).expectNextSequence(java.util.stream.IntStream.rangeClosed(1, 50).boxed().toList())
                 .verifyComplete();
         assertThat(b.metrics().inFlightCalls()).isZero();
@@ -447,7 +447,7 @@ class ProtectTest {
                     b.events().onStateTransition(transitions::add).onSlowCallRateExceeded(transitions::add);
                     return Flux.range(1, 8).transform(b.<Integer, String>protecting(
                                     i -> i <= 2 ? Mono.just("fast" + i) : Mono.<String>never().timeout(Duration.ofSeconds(30)))
-                            .maxConcurrency(4)
+                            .maxInFlight(4)
                             .fallback((i, e) -> Mono.just(e.getClass().getSimpleName() + i))
                             .build());
                 })
@@ -526,14 +526,14 @@ class ProtectTest {
         org.assertj.core.api.Assertions.assertThatNullPointerException()
                 .isThrownBy(() -> b.protect(Mono::just, (OpenBehavior) null));
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> b.protecting(Mono::just).maxConcurrency(0)).withMessageContaining("was 0");
+                .isThrownBy(() -> b.protecting(Mono::just).maxInFlight(0)).withMessageContaining("was 0");
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> b.protecting(Mono::just).prefetch(-1)).withMessageContaining("was -1");
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> b.protecting(Mono::just).maxConcurrency(2).prefetch(0).build())
+                .isThrownBy(() -> b.protecting(Mono::just).maxInFlight(2).prefetch(0).build())
                 .withMessageContaining("was 2");
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> CircuitBreaker.builder(" ")).withMessageContaining("was ' '");
-        org.assertj.core.api.Assertions.assertThatNullPointerException().isThrownBy(() -> CircuitBreaker.builder(null));
+                .isThrownBy(() -> CircuitBreaker.builder().name(" ")).withMessageContaining("was ' '");
+        org.assertj.core.api.Assertions.assertThatNullPointerException().isThrownBy(() -> CircuitBreaker.builder().name(null));
     }
 }

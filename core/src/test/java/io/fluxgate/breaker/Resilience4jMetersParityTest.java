@@ -36,7 +36,7 @@ class Resilience4jMetersParityTest {
         r4j.circuitBreaker("backend");
 
         SimpleMeterRegistry ours = new SimpleMeterRegistry();
-        CircuitBreaker.builder("backend").config(EventsAndMetersTest.config()).meterRegistry(ours).build();
+        CircuitBreaker.builder().name("backend").config(EventsAndMetersTest.config()).meterRegistry(ours).build();
 
         Map<String, String> theirIds = ids(theirs);
         Map<String, String> ourIds = ids(ours);
@@ -65,7 +65,7 @@ class Resilience4jMetersParityTest {
         }
 
         SimpleMeterRegistry ours = new SimpleMeterRegistry();
-        CircuitBreaker b = CircuitBreaker.builder("backend").config(EventsAndMetersTest.config()).meterRegistry(ours)
+        CircuitBreaker b = CircuitBreaker.builder().name("backend").config(EventsAndMetersTest.config()).meterRegistry(ours)
                 .build();
         EventsAndMetersTest.run(b, 2, 2, 0, 3);
 

@@ -517,7 +517,7 @@ class ResilienceParityTest {
         MutableClock clock = new MutableClock();
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
         List<String> transitions = new CopyOnWriteArrayList<>();
-        CircuitBreaker b = CircuitBreaker.builder("probe")
+        CircuitBreaker b = CircuitBreaker.builder().name("probe")
                 .config(CircuitBreakerConfig.builder().maxWaitDurationInHalfOpenState(Duration.ofSeconds(5)).build())
                 .nanoClock(clock::nanos).scheduler(vts).build();
         b.events().onStateTransition(e -> transitions.add(e.from() + "->" + e.to()));
@@ -550,7 +550,7 @@ class ResilienceParityTest {
     void backpressureAtTheEndOfTheWaitDoesNotSpinOnACoarseClock() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
         AtomicInteger clockReads = new AtomicInteger();
-        CircuitBreaker b = CircuitBreaker.builder("coarse")
+        CircuitBreaker b = CircuitBreaker.builder().name("coarse")
                 .config(CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ofSeconds(10)).build())
                 .scheduler(vts)
                 .nanoClock(() -> {
@@ -645,7 +645,7 @@ class ResilienceParityTest {
     /** The public operator under contention: held Mono calls take exactly the permitted probes, as Resilience4j. */
     @Test
     void heldMonoCallsTakeThePermittedProbes() {
-        CircuitBreaker b = CircuitBreaker.builder("held")
+        CircuitBreaker b = CircuitBreaker.builder().name("held")
                 .config(CircuitBreakerConfig.builder().permittedNumberOfCallsInHalfOpenState(3).build())
                 .scheduler(VirtualTimeScheduler.create()).build();
         b.transitionToOpenState();

@@ -19,7 +19,7 @@ class UsageCompilesTest {
         Flux<String> b = Flux.range(1, 2).transform(breaker.protect(i -> client(i), (i, e) -> Mono.just("fallback")));
         Flux<String> c = Flux.range(1, 2).transform(breaker.protect(i -> client(i), OpenBehavior.BACKPRESSURE));
         Flux<String> d = Flux.range(1, 2).transform(breaker.<Integer, String>protecting(i -> client(i))
-                .maxConcurrency(2).build());
+                .maxInFlight(2).build());
         Mono<String> e = client(3).transform(breaker.protectMono());
         StepVerifier.create(Flux.concat(a, b, c, d, e)).expectNextCount(9).verifyComplete();
     }

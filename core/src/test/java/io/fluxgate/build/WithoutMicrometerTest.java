@@ -53,7 +53,7 @@ class WithoutMicrometerTest {
     @Test
     void batchingBreakerAndWatchdog() {
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("calls");
-        StallWatchdog watchdog = StallWatchdog.builder("double").build();
+        StallWatchdog watchdog = StallWatchdog.builder().name("double").build();
         Function<Flux<Integer>, Flux<Integer>> doubled = breaker.protect(i -> Mono.just(i * 2));
         List<List<Integer>> out = Flux.range(1, 10)
                 .transform(watchdog.watch(doubled))
@@ -70,7 +70,7 @@ class WithoutMicrometerTest {
                 .transform(Dedupe.<Integer>lastN(100))
                 .transform(RateLimit.shaping(RateLimiter.perSecond(1_000_000)))
                 .transform(retry)
-                .transform(ElementTimeout.<Integer, Integer>of("t", Duration.ofSeconds(5), Mono::just))
+                .transform(ElementTimeout.<Integer, Integer>builder(Mono::just).name("t").timeout(Duration.ofSeconds(5)).build())
                 .transform(Workers.<Integer, Integer>ordered(4, Mono::just))
                 .transform(Progress.every(Duration.ofSeconds(1), snapshot -> { }))
                 .collectList().block();

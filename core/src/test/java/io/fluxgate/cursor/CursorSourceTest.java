@@ -103,7 +103,7 @@ class CursorSourceTest {
     @Test
     void rejectsMissingInitialCursor() {
         assertThatThrownBy(() -> CursorSource.builder(c -> Mono.empty()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("initialCursor");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initialCursor");
         assertThatThrownBy(() -> Page.of(List.of(), null)).isInstanceOf(NullPointerException.class);
     }
 }

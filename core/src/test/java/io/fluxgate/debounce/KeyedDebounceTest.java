@@ -147,6 +147,6 @@ class KeyedDebounceTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> byUser().maxActiveKeys(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
-        assertThatThrownBy(() -> byUser().build()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> byUser().build()).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -11,7 +11,7 @@ import reactor.core.publisher.Flux;
 /** Reactive Streams TCK over a stage wrapped by the watchdog. */
 public class StallWatchdogTckTest extends PublisherVerification<Long> {
 
-    private final StallWatchdog watchdog = StallWatchdog.builder("tck").stallAfter(Duration.ofSeconds(5)).build();
+    private final StallWatchdog watchdog = StallWatchdog.builder().name("tck").stallAfter(Duration.ofSeconds(5)).build();
 
     public StallWatchdogTckTest() {
         super(new TestEnvironment(1_000, 50, 10));

@@ -42,7 +42,7 @@ class StallWatchdogTest {
     };
 
     private StallWatchdog.Builder watchdog() {
-        return StallWatchdog.builder("enrich").stallAfter(TEN).checkEvery(Duration.ofSeconds(1)).listener(recording);
+        return StallWatchdog.builder().name("enrich").stallAfter(TEN).checkEvery(Duration.ofSeconds(1)).listener(recording);
     }
 
     /** A 1:1 stage that never answers for element 3, and answers 7 after 15 s. */
@@ -71,7 +71,7 @@ class StallWatchdogTest {
                     assertThat(h.stalledFor()).isEqualTo(TEN);
                     assertThat(h.inputs()).isEqualTo(3);
                     assertThat(h.outputs()).isEqualTo(2);
-                    assertThat(registry.get(StallWatchdog.STALLED).tag("stage", "enrich").gauge().value()).isEqualTo(1.0);
+                    assertThat(registry.get(StallWatchdog.STALLED).tag("name", "enrich").gauge().value()).isEqualTo(1.0);
                     assertThat(registry.get(StallWatchdog.INFLIGHT).gauge().value()).isEqualTo(1.0);
                     assertThat(registry.get(StallWatchdog.OLDEST_AGE).gauge().value()).isEqualTo(10.0);
                 })
@@ -171,7 +171,7 @@ class StallWatchdogTest {
 
     @Test
     void listenerExceptionsDoNotBreakTheStream() {
-        StallWatchdog w = StallWatchdog.builder("s").stallAfter(TEN).listener(new StallListener() {
+        StallWatchdog w = StallWatchdog.builder().name("s").stallAfter(TEN).listener(new StallListener() {
             @Override
             public void onStalled(StageHealth h) {
                 throw new IllegalStateException("listener bug");
@@ -187,14 +187,14 @@ class StallWatchdogTest {
 
     @Test
     void badArguments() {
-        assertThatThrownBy(() -> StallWatchdog.builder(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
-        assertThatThrownBy(() -> StallWatchdog.builder(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> StallWatchdog.builder("s").stallAfter(Duration.ZERO)).hasMessageContaining("stallAfter");
-        assertThatThrownBy(() -> StallWatchdog.builder("s").failAfter(Duration.ofSeconds(-1))).hasMessageContaining("failAfter");
-        assertThatThrownBy(() -> StallWatchdog.builder("s").checkEvery(Duration.ZERO)).hasMessageContaining("checkEvery");
-        assertThatThrownBy(() -> StallWatchdog.builder("s").stallAfter(TEN).failAfter(Duration.ofSeconds(5)).build())
+        assertThatThrownBy(() -> StallWatchdog.builder().name(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
+        assertThatThrownBy(() -> StallWatchdog.builder().name(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> StallWatchdog.builder().name("s").stallAfter(Duration.ZERO)).hasMessageContaining("stallAfter");
+        assertThatThrownBy(() -> StallWatchdog.builder().name("s").failAfter(Duration.ofSeconds(-1))).hasMessageContaining("failAfter");
+        assertThatThrownBy(() -> StallWatchdog.builder().name("s").checkEvery(Duration.ZERO)).hasMessageContaining("checkEvery");
+        assertThatThrownBy(() -> StallWatchdog.builder().name("s").stallAfter(TEN).failAfter(Duration.ofSeconds(5)).build())
                 .hasMessageContaining("failAfter PT5S must not be shorter than stallAfter PT10S");
-        assertThatThrownBy(() -> StallWatchdog.builder("s").listener(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> StallWatchdog.builder("s").build().watch(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> StallWatchdog.builder().name("s").listener(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> StallWatchdog.builder().name("s").build().watch(null)).isInstanceOf(NullPointerException.class);
     }
 }

@@ -9,6 +9,6 @@ import reactor.core.publisher.Flux;
 public class StageMetricsTckTest extends TransformerTck<Long> {
     @Override
     protected Function<Flux<Long>, Flux<Long>> transformer() {
-        return StageMetrics.wrap("tck", new SimpleMeterRegistry(), (Flux<Long> f) -> f.map(i -> i + 1));
+        return StageMetrics.builder().name("tck").meterRegistry(new SimpleMeterRegistry()).build((Flux<Long> f) -> f.map(i -> i + 1));
     }
 }

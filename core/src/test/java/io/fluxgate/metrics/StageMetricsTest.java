@@ -22,11 +22,11 @@ class StageMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
 
     private double counter(String name) {
-        return registry.get(StageMetrics.PREFIX + name).tag("stage", "enrich").counter().count();
+        return registry.get(StageMetrics.PREFIX + name).tag("name", "enrich").counter().count();
     }
 
     private double gauge(String name) {
-        return registry.get(StageMetrics.PREFIX + name).tag("stage", "enrich").gauge().value();
+        return registry.get(StageMetrics.PREFIX + name).tag("name", "enrich").gauge().value();
     }
 
     @Test
@@ -36,13 +36,13 @@ class StageMetricsTest {
             clock.add(Duration.ofMillis(5));
             return i * 2;
         });
-        StepVerifier.create(Flux.range(1, 4).transform(StageMetrics.builder("enrich").meterRegistry(registry)
+        StepVerifier.create(Flux.range(1, 4).transform(StageMetrics.builder().name("enrich").meterRegistry(registry)
                         .tags(Tags.of("pipeline", "users")).build(stage)))
                 .expectNext(2, 4, 6, 8)
                 .verifyComplete();
         assertThat(counter("in")).isEqualTo(4);
         assertThat(counter("out")).isEqualTo(4);
-        var timer = registry.get(StageMetrics.PREFIX + "latency").tags("stage", "enrich", "pipeline", "users").timer();
+        var timer = registry.get(StageMetrics.PREFIX + "latency").tags("name", "enrich", "pipeline", "users").timer();
         assertThat(timer.count()).isEqualTo(4);
         assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(20);
         assertThat(timer.max(TimeUnit.MILLISECONDS)).isEqualTo(5);
@@ -51,8 +51,7 @@ class StageMetricsTest {
     @Test
     void outstandingDemandAndSubscriptionsAreGauged() {
         TestPublisher<Integer> source = TestPublisher.create();
-        StepVerifier.create(source.flux().transform(StageMetrics.wrap("enrich", registry,
-                        (Flux<Integer> f) -> f.map(i -> i))), 0)
+        StepVerifier.create(source.flux().transform(StageMetrics.builder().name("enrich").meterRegistry(registry).build((Flux<Integer> f) -> f.map(i -> i))), 0)
                 .then(() -> assertThat(gauge("subscriptions")).isEqualTo(1))
                 .thenRequest(5)
                 .then(() -> assertThat(gauge("demand")).isEqualTo(5))
@@ -69,11 +68,10 @@ class StageMetricsTest {
 
     @Test
     void errorsAreCountedWithTheExceptionType() {
-        StepVerifier.create(Flux.just(1, 0).transform(StageMetrics.wrap("enrich", registry,
-                        (Flux<Integer> f) -> f.map(i -> 10 / i))))
+        StepVerifier.create(Flux.just(1, 0).transform(StageMetrics.builder().name("enrich").meterRegistry(registry).build((Flux<Integer> f) -> f.map(i -> 10 / i))))
                 .expectNext(10)
                 .verifyError(ArithmeticException.class);
-        assertThat(registry.get(StageMetrics.PREFIX + "errors").tags("stage", "enrich", "exception",
+        assertThat(registry.get(StageMetrics.PREFIX + "errors").tags("name", "enrich", "exception",
                 "ArithmeticException").counter().count()).isEqualTo(1);
         assertThat(counter("in")).isEqualTo(2);
         assertThat(counter("out")).isEqualTo(1);
@@ -81,7 +79,7 @@ class StageMetricsTest {
 
     @Test
     void filteringStageCountsDropsAndLatencyCanBeTurnedOff() {
-        StepVerifier.create(Flux.range(1, 10).transform(StageMetrics.builder("enrich").meterRegistry(registry)
+        StepVerifier.create(Flux.range(1, 10).transform(StageMetrics.builder().name("enrich").meterRegistry(registry)
                         .latency(false).build((Flux<Integer> f) -> f.filter(i -> i % 2 == 0))))
                 .expectNextCount(5)
                 .verifyComplete();
@@ -93,7 +91,7 @@ class StageMetricsTest {
     @Test
     void latencyMemoryIsBoundedAndStaysAligned() {
         // a stage that holds everything until completion: only maxPending entries are timed
-        StepVerifier.create(Flux.range(1, 100).transform(StageMetrics.builder("enrich").meterRegistry(registry)
+        StepVerifier.create(Flux.range(1, 100).transform(StageMetrics.builder().name("enrich").meterRegistry(registry)
                         .maxPending(10).build((Flux<Integer> f) -> f.collectList().flatMapIterable(l -> l))))
                 .expectNextCount(100)
                 .verifyComplete();
@@ -103,12 +101,12 @@ class StageMetricsTest {
     @Test
     void noRegistryMeansTheStageItself() {
         Function<Flux<Integer>, Flux<Integer>> stage = f -> f.map(i -> i);
-        assertThat(StageMetrics.builder("x").build(stage)).isSameAs(stage);
+        assertThat(StageMetrics.builder().name("x").build(stage)).isSameAs(stage);
     }
 
     @Test
     void subscriptionsShareMeters() {
-        Function<Flux<Integer>, Flux<Integer>> wrapped = StageMetrics.wrap("enrich", registry, f -> f);
+        Function<Flux<Integer>, Flux<Integer>> wrapped = StageMetrics.builder().name("enrich").meterRegistry(registry).build(f -> f);
         Flux.range(0, 3).transform(wrapped).blockLast();
         Flux.range(0, 4).transform(wrapped).blockLast();
         assertThat(counter("out")).isEqualTo(7);
@@ -116,9 +114,9 @@ class StageMetricsTest {
 
     @Test
     void rejectsBadArguments() {
-        assertThatThrownBy(() -> StageMetrics.builder(" "))
+        assertThatThrownBy(() -> StageMetrics.builder().name(" "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
-        assertThatThrownBy(() -> StageMetrics.builder("x").maxPending(0))
+        assertThatThrownBy(() -> StageMetrics.builder().name("x").maxPending(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
     }
 }

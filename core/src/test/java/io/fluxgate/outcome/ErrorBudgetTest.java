@@ -57,7 +57,7 @@ class ErrorBudgetTest {
     void failsWhenRateOverWindowExceeded() {
         // 1 in 4 = 25% tolerated, 2 in 4 = 50% not; 3 has left the window when 7 fails
         StepVerifier.create(Flux.just(ok(1), ok(2), bad(3), ok(4), ok(5), ok(6), bad(7), ok(8), bad(9), ok(10))
-                        .transform(ErrorBudget.builder().maxFailureRate(30).window(4).build()))
+                        .transform(ErrorBudget.builder().maxFailureRate(0.3).window(4).build()))
                 .expectNextCount(9)
                 .expectErrorSatisfies(e -> assertThat(e)
                         .hasMessageContaining("2 of the last 4 outcomes failed (50.0%, limit 30.0%)"))
@@ -67,7 +67,7 @@ class ErrorBudgetTest {
     @Test
     void rateIsNotJudgedBeforeMinimumOutcomes() {
         StepVerifier.create(Flux.just(bad(1), ok(2), ok(3), ok(4))
-                        .transform(ErrorBudget.builder().maxFailureRate(50).window(10).minimumOutcomes(4).build()))
+                        .transform(ErrorBudget.builder().maxFailureRate(0.5).window(10).minimumOutcomes(4).build()))
                 .expectNextCount(4)
                 .verifyComplete();
     }
@@ -114,8 +114,8 @@ class ErrorBudgetTest {
     void rejectsBadArguments() {
         assertThatThrownBy(() -> ErrorBudget.builder().maxConsecutiveFailures(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
-        assertThatThrownBy(() -> ErrorBudget.builder().maxFailureRate(100))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("100");
+        assertThatThrownBy(() -> ErrorBudget.builder().maxFailureRate(1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 1.0");
         assertThatThrownBy(() -> ErrorBudget.builder().maxFailureRate(-0.5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-0.5");
         assertThatThrownBy(() -> ErrorBudget.builder().maxFailureRate(Double.NaN))
@@ -127,8 +127,8 @@ class ErrorBudgetTest {
         assertThatThrownBy(() -> ErrorBudget.builder().name(""))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("''");
         assertThatThrownBy(() -> ErrorBudget.builder().build())
-                .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> ErrorBudget.builder().maxFailureRate(5).window(5).minimumOutcomes(6).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("6");
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ErrorBudget.builder().maxFailureRate(0.05).window(5).minimumOutcomes(6).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("6");
     }
 }

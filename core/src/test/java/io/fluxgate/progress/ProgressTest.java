@@ -184,7 +184,7 @@ class ProgressTest {
         assertThatThrownBy(() -> Progress.builder().name(" "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
         assertThatThrownBy(() -> Progress.builder().build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("listener");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("listener");
         assertThatThrownBy(() -> Progress.builder().listener(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Progress.builder().listener(reports::add).build(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("weigher");

@@ -123,8 +123,8 @@ class RateLimitTest {
     @Test
     void enforcingFailsNamingTheStage() {
         StepVerifier.withVirtualTime(() -> Flux.interval(Duration.ofMillis(50)).take(5)
-                        .transform(RateLimit.enforcing(RateLimiter.builder().permits(10).per(Duration.ofSeconds(1))
-                                .burst(2).build(), "api")))
+                        .transform(RateLimit.builder(RateLimiter.builder().permits(10).per(Duration.ofSeconds(1))
+                                .burst(2).build()).enforcing().name("api").build()))
                 // burst 2, refill one per 100ms: arrivals at 50, 100, 150ms conform, the one at 200ms does not
                 .thenAwait(Duration.ofMillis(250))
                 .expectNext(0L, 1L, 2L)
@@ -136,7 +136,7 @@ class RateLimitTest {
     @Test
     void enforcingPassesConformingTraffic() {
         StepVerifier.withVirtualTime(() -> Flux.interval(Duration.ofMillis(100)).take(20)
-                        .transform(RateLimit.enforcing(RateLimiter.perSecond(10), "api")))
+                        .transform(RateLimit.builder(RateLimiter.perSecond(10)).enforcing().name("api").build()))
                 .thenAwait(Duration.ofSeconds(2))
                 .expectNextCount(20)
                 .verifyComplete();
@@ -180,7 +180,7 @@ class RateLimitTest {
         assertThatThrownBy(() -> RateLimit.builder(RateLimiter.perSecond(1)).name(" "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
         assertThatThrownBy(() -> RateLimiter.builder().permits(1).build())
-                .isInstanceOf(IllegalStateException.class);
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RateLimiter.builder().burst(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
         assertThatThrownBy(() -> RateLimiter.builder().nanoClock(null))

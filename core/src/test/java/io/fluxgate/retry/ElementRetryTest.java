@@ -124,7 +124,7 @@ class ElementRetryTest {
     void unorderedConcurrencyLetsOthersPassWhileOneRetries() {
         StepVerifier.withVirtualTime(() -> Flux.just(1, 2, 3).transform(ElementRetry.<Integer, Integer>builder(
                                 i -> i == 1 ? flaky(1).apply(i) : Mono.just(i * 10))
-                        .concurrency(3).backoff(Duration.ofSeconds(1)).jitter(0).build()))
+                        .maxInFlight(3).unordered().backoff(Duration.ofSeconds(1)).jitter(0).build()))
                 .expectNext(20, 30)
                 .thenAwait(Duration.ofSeconds(1))
                 .expectNext(10)
@@ -167,10 +167,10 @@ class ElementRetryTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-0.002S");
         assertThatThrownBy(() -> b.jitter(1.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.5");
         assertThatThrownBy(() -> b.jitter(-0.1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-0.1");
-        assertThatThrownBy(() -> b.concurrency(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+        assertThatThrownBy(() -> b.maxInFlight(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
         assertThatThrownBy(() -> b.name("")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("''");
         assertThatThrownBy(() -> ElementRetry.builder(flaky(0)).backoff(Duration.ofSeconds(5))
                 .maxBackoff(Duration.ofSeconds(1)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("PT1S");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT1S");
     }
 }

@@ -9,6 +9,6 @@ import reactor.core.publisher.Mono;
 public class ElementRetryUnorderedTckTest extends TransformerTck<Long> {
     @Override
     protected Function<Flux<Long>, Flux<Long>> transformer() {
-        return ElementRetry.<Long, Long>builder(i -> Mono.just(i)).concurrency(4).build();
+        return ElementRetry.<Long, Long>builder(i -> Mono.just(i)).maxInFlight(4).unordered().build();
     }
 }

@@ -10,6 +10,6 @@ import reactor.core.publisher.Mono;
 public class ElementTimeoutTckTest extends TransformerTck<Long> {
     @Override
     protected Function<Flux<Long>, Flux<Long>> transformer() {
-        return ElementTimeout.of("tck", Duration.ofSeconds(5), (Long i) -> Mono.just(i));
+        return ElementTimeout.builder((Long i) -> Mono.just(i)).name("tck").timeout(Duration.ofSeconds(5)).build();
     }
 }

@@ -20,8 +20,7 @@ class ElementTimeoutTest {
 
     @Test
     void slowElementFailsNamingStageAndElement() {
-        StepVerifier.withVirtualTime(() -> Flux.just(1, 5, 2).transform(ElementTimeout.<Integer, Integer>of(
-                        "enrich", Duration.ofSeconds(3), i -> Mono.delay(Duration.ofSeconds(i)).thenReturn(i))))
+        StepVerifier.withVirtualTime(() -> Flux.just(1, 5, 2).transform(ElementTimeout.<Integer, Integer>builder(i -> Mono.delay(Duration.ofSeconds(i)).thenReturn(i)).name("enrich").timeout(Duration.ofSeconds(3)).build()))
                 .thenAwait(Duration.ofSeconds(1))
                 .expectNext(1)
                 .expectNoEvent(Duration.ofMillis(2999))
@@ -40,8 +39,7 @@ class ElementTimeoutTest {
     @Test
     void deadlineIsPerElementNotPerStream() {
         // each call takes 2s of a 3s budget; the whole stream takes 10s and still succeeds
-        StepVerifier.withVirtualTime(() -> Flux.range(1, 5).transform(ElementTimeout.<Integer, Integer>of(
-                        "s", Duration.ofSeconds(3), i -> Mono.delay(Duration.ofSeconds(2)).thenReturn(i))))
+        StepVerifier.withVirtualTime(() -> Flux.range(1, 5).transform(ElementTimeout.<Integer, Integer>builder(i -> Mono.delay(Duration.ofSeconds(2)).thenReturn(i)).name("s").timeout(Duration.ofSeconds(3)).build()))
                 .thenAwait(Duration.ofSeconds(10))
                 .expectNext(1, 2, 3, 4, 5)
                 .verifyComplete();
@@ -50,8 +48,7 @@ class ElementTimeoutTest {
     @Test
     void timedOutCallIsCancelled() {
         PublisherProbe<Integer> probe = PublisherProbe.of(Mono.never());
-        StepVerifier.withVirtualTime(() -> Flux.just(1).transform(ElementTimeout.<Integer, Integer>of(
-                        "s", Duration.ofSeconds(1), i -> probe.mono())))
+        StepVerifier.withVirtualTime(() -> Flux.just(1).transform(ElementTimeout.<Integer, Integer>builder(i -> probe.mono()).name("s").timeout(Duration.ofSeconds(1)).build()))
                 .thenAwait(Duration.ofSeconds(1))
                 .verifyError(ElementTimeoutException.class);
         probe.assertWasCancelled();
@@ -61,7 +58,7 @@ class ElementTimeoutTest {
     void concurrentCallsKeepInputOrder() {
         StepVerifier.withVirtualTime(() -> Flux.just(3, 1, 2).transform(ElementTimeout.<Integer, Integer>builder(
                                 i -> Mono.delay(Duration.ofSeconds(i)).thenReturn(i))
-                        .timeout(Duration.ofSeconds(5)).concurrency(3).build()))
+                        .timeout(Duration.ofSeconds(5)).maxInFlight(3).build()))
                 .thenAwait(Duration.ofSeconds(3))
                 .expectNext(3, 1, 2)
                 .verifyComplete();
@@ -70,8 +67,7 @@ class ElementTimeoutTest {
     @Test
     void oneCallAtATimeByDefault() {
         TestPublisher<Integer> source = TestPublisher.create();
-        StepVerifier.withVirtualTime(() -> source.flux().transform(ElementTimeout.<Integer, Integer>of(
-                        "s", Duration.ofSeconds(5), i -> Mono.delay(Duration.ofSeconds(1)).thenReturn(i))), 0)
+        StepVerifier.withVirtualTime(() -> source.flux().transform(ElementTimeout.<Integer, Integer>builder(i -> Mono.delay(Duration.ofSeconds(1)).thenReturn(i)).name("s").timeout(Duration.ofSeconds(5)).build()), 0)
                 .thenRequest(5)
                 .then(() -> source.assertMaxRequested(1))
                 .then(() -> source.next(1))
@@ -88,14 +84,14 @@ class ElementTimeoutTest {
     void composesWithRetryAndOutcomes() {
         // a timeout is retryable, and after the attempts run out the element becomes a failure outcome
         StepVerifier.withVirtualTime(() -> Flux.just(1).transform(ElementRetry.<Integer, Integer>builder(
-                                ElementTimeout.call("fetch", Duration.ofSeconds(1), i -> Mono.<Integer>never()))
+                                ElementTimeout.builder(i -> Mono.<Integer>never()).name("fetch").timeout(Duration.ofSeconds(1)).decoratedCall())
                         .maxAttempts(2).backoff(Duration.ofSeconds(1)).jitter(0).buildOutcomes()))
                 .thenAwait(Duration.ofSeconds(3))
                 .assertNext(o -> assertThat(((Outcome.Failure<Integer, Integer>) o).cause().getCause())
                         .isInstanceOf(ElementTimeoutException.class))
                 .verifyComplete();
         StepVerifier.withVirtualTime(() -> Flux.just(1).transform(Outcomes.tryMapAsync(
-                        ElementTimeout.call("fetch", Duration.ofSeconds(1), i -> Mono.<Integer>never()))))
+                        ElementTimeout.builder(i -> Mono.<Integer>never()).name("fetch").timeout(Duration.ofSeconds(1)).decoratedCall())))
                 .thenAwait(Duration.ofSeconds(1))
                 .assertNext(o -> assertThat(o.isFailure()).isTrue())
                 .verifyComplete();
@@ -103,15 +99,15 @@ class ElementTimeoutTest {
 
     @Test
     void rejectsBadArguments() {
-        assertThatThrownBy(() -> ElementTimeout.of("s", Duration.ZERO, i -> Mono.just(1)))
+        assertThatThrownBy(() -> ElementTimeout.builder(i -> Mono.just(1)).name("s").timeout(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
-        assertThatThrownBy(() -> ElementTimeout.of("s", Duration.ofSeconds(-1), i -> Mono.just(1)))
+        assertThatThrownBy(() -> ElementTimeout.builder(i -> Mono.just(1)).name("s").timeout(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
-        assertThatThrownBy(() -> ElementTimeout.of(" ", Duration.ofSeconds(1), i -> Mono.just(1)))
+        assertThatThrownBy(() -> ElementTimeout.builder(i -> Mono.just(1)).name(" ").timeout(Duration.ofSeconds(1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
-        assertThatThrownBy(() -> ElementTimeout.builder(i -> Mono.just(1)).concurrency(-2))
+        assertThatThrownBy(() -> ElementTimeout.builder(i -> Mono.just(1)).maxInFlight(-2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-2");
         assertThatThrownBy(() -> ElementTimeout.builder(i -> Mono.just(1)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("timeout");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
     }
 }

@@ -128,7 +128,7 @@ class HeartbeatIdleFlushTest {
     @Test
     void pulseFormValidatesLikeBuild() {
         assertThatThrownBy(() -> UniqueUsers.<Ev>perWindow(Duration.ofSeconds(1)).userId(Ev::uid).buildForPulses())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("event time");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event time");
     }
 
     @Test

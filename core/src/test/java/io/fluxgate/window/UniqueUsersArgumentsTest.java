@@ -55,7 +55,7 @@ class UniqueUsersArgumentsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("22");
         assertThatThrownBy(() -> ok().prefetch(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
-        assertThatThrownBy(() -> ok().meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), " "))
+        assertThatThrownBy(() -> ok().name(" ").meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("' '");
         assertThatThrownBy(() -> LatePolicy.update(Duration.ofSeconds(-4)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-4S");
@@ -67,9 +67,9 @@ class UniqueUsersArgumentsTest {
     @Test
     void missingUserIdOrEventTime() {
         assertThatThrownBy(() -> UniqueUsers.<Ev>perWindow(Duration.ofMinutes(1)).eventTimeSeconds(Ev::ts).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("userId");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("userId");
         assertThatThrownBy(() -> UniqueUsers.<Ev>perWindow(Duration.ofMinutes(1)).userId(Ev::uid).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("eventTime");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventTime");
     }
 
     @Test

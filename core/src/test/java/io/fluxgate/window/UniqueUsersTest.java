@@ -94,7 +94,7 @@ class UniqueUsersTest {
     void lateRecordsAreDroppedAndCountedInStatsAndMetrics() {
         WindowStats stats = new WindowStats();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        UniqueUsers<Ev> op = secs(10).stats(stats).meterRegistry(registry, "uu").build();
+        UniqueUsers<Ev> op = secs(10).stats(stats).name("uu").meterRegistry(registry).build();
         StepVerifier.create(evs("a", 5, "b", 15, "c", 7, "d", 9, "e", 16).transform(op))
                 .assertNext(w -> {
                     assertThat(w.start()).isZero();
@@ -108,11 +108,11 @@ class UniqueUsersTest {
                 })
                 .verifyComplete();
         assertThat(stats.snapshot()).isEqualTo(new WindowStats.Snapshot(5, 2, 0, 2, 0, 0, 0, 2, 0));
-        assertThat(registry.get("uu.late").counter().count()).isEqualTo(2);
-        assertThat(registry.get("uu.dropped").counter().count()).isEqualTo(2);
-        assertThat(registry.get("uu.events").counter().count()).isEqualTo(5);
-        assertThat(registry.get("uu.windows.emitted").counter().count()).isEqualTo(2);
-        assertThat(registry.get("uu.windows.open").gauge().value()).isZero();
+        assertThat(registry.get("fluxgate.window.late").tag("name", "uu").counter().count()).isEqualTo(2);
+        assertThat(registry.get("fluxgate.window.dropped").tag("name", "uu").counter().count()).isEqualTo(2);
+        assertThat(registry.get("fluxgate.window.events").tag("name", "uu").counter().count()).isEqualTo(5);
+        assertThat(registry.get("fluxgate.window.windows.emitted").tag("name", "uu").counter().count()).isEqualTo(2);
+        assertThat(registry.get("fluxgate.window.windows.open").tag("name", "uu").gauge().value()).isZero();
     }
 
     @Test
@@ -122,9 +122,9 @@ class UniqueUsersTest {
         TestSubscriber<WindowCount> ts = TestSubscriber.create();
         tp.flux().transform(secs(10).allowedLateness(Duration.ofSeconds(100)).meterRegistry(registry).build()).subscribe(ts);
         tp.next(Ev.of("a", 1), Ev.of("a", 11), Ev.of("a", 21));
-        assertThat(registry.get(UniqueUsers.DEFAULT_METRICS_NAME + ".windows.open").gauge().value()).isEqualTo(3);
+        assertThat(registry.get("fluxgate.window.windows.open").tag("name", UniqueUsers.DEFAULT_NAME).gauge().value()).isEqualTo(3);
         ts.cancel();
-        assertThat(registry.get(UniqueUsers.DEFAULT_METRICS_NAME + ".windows.open").gauge().value()).isZero();
+        assertThat(registry.get("fluxgate.window.windows.open").tag("name", UniqueUsers.DEFAULT_NAME).gauge().value()).isZero();
     }
 
     @Test

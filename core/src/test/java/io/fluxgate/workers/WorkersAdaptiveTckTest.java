@@ -9,6 +9,6 @@ import reactor.core.publisher.Mono;
 public class WorkersAdaptiveTckTest extends TransformerTck<Long> {
     @Override
     protected Function<Flux<Long>, Flux<Long>> transformer() {
-        return Workers.<Long, Long>adaptive(i -> Mono.just(i)).build();
+        return Workers.adaptive().build((Long i) -> Mono.just(i));
     }
 }

@@ -94,8 +94,8 @@ class WorkersTest {
     @Test
     void adaptiveRunsAtMostTheCurrentLimitAndFollowsItsChanges() {
         ManualLimit limit = new ManualLimit(2);
-        StepVerifier.withVirtualTime(() -> Flux.range(0, 12).transform(Workers.<Integer, Integer>adaptive(
-                        i -> slowCall(i, Duration.ofSeconds(1))).controller(() -> limit).build()))
+        StepVerifier.withVirtualTime(() -> Flux.range(0, 12).transform(Workers.adaptive().controller(() -> limit).<Integer, Integer>build(
+                        i -> slowCall(i, Duration.ofSeconds(1)))))
                 .thenAwait(Duration.ofMillis(500))
                 .then(() -> assertThat(running).hasValue(2))
                 .then(() -> limit.limit = 5)
@@ -120,8 +120,8 @@ class WorkersTest {
     @Test
     void overloadErrorsAreReportedAsDrops() {
         ManualLimit limit = new ManualLimit(1);
-        StepVerifier.create(Flux.just(1).transform(Workers.<Integer, Integer>adaptive(
-                        i -> Mono.error(new TimeoutException("slow"))).controller(() -> limit).build()))
+        StepVerifier.create(Flux.just(1).transform(Workers.adaptive().controller(() -> limit).<Integer, Integer>build(
+                        i -> Mono.error(new TimeoutException("slow")))))
                 .verifyError(TimeoutException.class);
         assertThat(limit.samples).singleElement().satisfies(s -> assertThat(s[2]).isEqualTo(1));
     }
@@ -130,13 +130,13 @@ class WorkersTest {
     void aimdGrowsUnderFastCallsAndShrinksWhenTheyGetSlow() {
         AtomicInteger latencyMs = new AtomicInteger(10);
         List<Integer> limits = new CopyOnWriteArrayList<>();
-        StepVerifier.withVirtualTime(() -> Flux.range(0, 400).transform(Workers.<Integer, Integer>adaptive(
-                                i -> Mono.delay(Duration.ofMillis(i == 200 ? latencyMs.getAndSet(500) : latencyMs.get()))
-                                        .thenReturn(i))
+        StepVerifier.withVirtualTime(() -> Flux.range(0, 400).transform(Workers.adaptive()
                         .controller(() -> AimdLimit.builder().initialLimit(2).maxLimit(64)
                                 .latencyTarget(Duration.ofMillis(100)).build())
                         .onLimitChange(limits::add)
-                        .build()))
+                        .<Integer, Integer>build(
+                                i -> Mono.delay(Duration.ofMillis(i == 200 ? latencyMs.getAndSet(500) : latencyMs.get()))
+                                        .thenReturn(i))))
                 .thenAwait(Duration.ofMinutes(10))
                 .expectNextCount(400)
                 .verifyComplete();

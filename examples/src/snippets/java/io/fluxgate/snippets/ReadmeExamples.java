@@ -152,10 +152,10 @@ public final class ReadmeExamples {
                          CircuitBreaker breaker) {
         ids.transform(Workers.ordered(8, client::fetch));
         ids.transform(Workers.unordered(8, client::fetch));
-        ids.transform(Workers.adaptive(client::fetch).build());
+        ids.transform(Workers.adaptive().build(client::fetch));
         reqs.transform(RateLimit.shaping(RateLimiter.perSecond(50)));
-        reqs.transform(RateLimit.enforcing(limiter, "api"));
-        ids.transform(ElementTimeout.of("fetch", Duration.ofSeconds(2), client::fetch));
+        reqs.transform(RateLimit.builder(limiter).enforcing().name("api").build());
+        ids.transform(ElementTimeout.of(Duration.ofSeconds(2), client::fetch));
         ids.transform(ElementRetry.builder(client::fetch).maxAttempts(5).build());
         ids.transform(breaker.protect(client::fetch));
     }
@@ -179,15 +179,15 @@ public final class ReadmeExamples {
         rows.transform(Outcomes.tryMap(Row::parse));
         Flux<Outcome<String, Row>> outcomes = rows.transform(Outcomes.tryMap(Row::parse));
         outcomes.transform(Outcomes.deadLetter(JsonLinesDeadLetterSink.open(path), "parse"));
-        outcomes.transform(ErrorBudget.builder().maxConsecutiveFailures(20).maxFailureRate(5).build());
+        outcomes.transform(ErrorBudget.builder().maxConsecutiveFailures(20).maxFailureRate(0.05).build());
     }
 
     void observing(Flux<String> f, Flux<String> rows, MeterRegistry registry,
                    Function<Flux<String>, Flux<String>> enrichStage) {
-        f.transform(StageMetrics.wrap("enrich", registry, enrichStage));
+        f.transform(StageMetrics.builder().name("enrich").meterRegistry(registry).build(enrichStage));
         f.name("ingest").tap(Micrometer.metrics(registry));
         rows.transform(Heartbeat.every(Duration.ofSeconds(5)).inject(() -> "keep-alive"));
-        rows.transform(StallWatchdog.builder("enrich").stallAfter(Duration.ofSeconds(30)).build().watch(enrichStage));
+        rows.transform(StallWatchdog.builder().name("enrich").stallAfter(Duration.ofSeconds(30)).build().watch(enrichStage));
     }
 
     private Flux<String> readLines(Path file) {

@@ -53,7 +53,7 @@ public class FlowOverheadBenchmark {
         source = Flux.range(0, n).map(i -> (long) (i % 1000));
         dedupe = Dedupe.lastN(2048);
         valve = Valve.open().gate();
-        metrics = StageMetrics.wrap("bench", new SimpleMeterRegistry(), f -> f.map(i -> i + 1));
+        metrics = StageMetrics.builder().name("bench").meterRegistry(new SimpleMeterRegistry()).build(f -> f.map(i -> i + 1));
         progress = Progress.builder().interval(Duration.ofSeconds(1)).listener(s -> { }).build();
         DeadLetterSink<Long> sink = DeadLetterSink.of(letter -> { });
         tryMapDeadLetter = f -> f.transform(Outcomes.<Long, Long>tryMap(i -> {

@@ -5,7 +5,7 @@ import java.util.function.Function;
 
 import io.fluxgate.aggregate.AggregateStats.Counter;
 import io.fluxgate.aggregate.Aggregated;
-import io.fluxgate.flow.Clocks;
+import io.fluxgate.internal.Time;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
@@ -26,7 +26,7 @@ public final class FluxAggregate<I, K, T> extends FluxOperator<I, Aggregated<K, 
 
     /**
      * @param scheduler null means {@link Schedulers#parallel()} resolved at subscription (so
-     *                  {@code StepVerifier.withVirtualTime} takes effect), timed with {@link Clocks#defaultNanoClock()}
+     *                  {@code StepVerifier.withVirtualTime} takes effect), timed with {@link Time#defaultNanoClock()}
      */
     public FluxAggregate(Flux<? extends I> source, Rules<K, T> rules, Function<? super I, ? extends K> key,
                          Function<? super I, String> part, Function<? super I, ? extends T> value,
@@ -44,7 +44,7 @@ public final class FluxAggregate<I, K, T> extends FluxOperator<I, Aggregated<K, 
     public void subscribe(CoreSubscriber<? super Aggregated<K, T>> actual) {
         Scheduler s = scheduler != null ? scheduler : Schedulers.parallel();
         source.subscribe(new AggregateSubscriber<>(actual, rules, key, part, value, s,
-                scheduler != null ? Clocks.nanoClockOf(scheduler) : Clocks.defaultNanoClock(), counters));
+                scheduler != null ? Time.nanoClockOf(scheduler) : Time.defaultNanoClock(), counters));
     }
 
     @Override

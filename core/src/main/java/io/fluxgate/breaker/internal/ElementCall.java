@@ -131,7 +131,7 @@ public final class ElementCall<T, R> implements Function<T, Publisher<R>> {
             long wait = sm.nanosUntilPermitted(now);
             long delay = retry && now == previousNow ? Math.max(wait, COARSE_CLOCK_RETRY_NANOS) : Math.max(wait, 1);
             Mono<Void> wake = wait == Long.MAX_VALUE ? change
-                    : Mono.firstWithSignal(change, Mono.delay(Duration.ofNanos(delay), gate.scheduler).then());
+                    : Mono.firstWithSignal(change, Mono.delay(Duration.ofNanos(delay), gate.scheduler()).then());
             return wake.thenMany(waitThenCall(t, true, now));
         });
     }

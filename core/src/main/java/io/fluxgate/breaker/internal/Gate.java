@@ -37,16 +37,17 @@ public final class Gate {
 
     final String name;
     final StateMachine sm;
-    final Scheduler scheduler;
+    /** The configured scheduler, or null: then {@code Schedulers.parallel()} at each use (virtual time works). */
+    private final @org.jspecify.annotations.Nullable Scheduler configuredScheduler;
     private final long checkPeriodNanos;
     private final boolean writableStackTrace;
     @SuppressWarnings("unused") private volatile Sinks.Empty<Void> change = Sinks.empty();
     @SuppressWarnings("unused") private volatile Disposable checker;
 
-    public Gate(String name, StateMachine sm, Scheduler scheduler) {
+    public Gate(String name, StateMachine sm, @org.jspecify.annotations.Nullable Scheduler scheduler) {
         this.name = name;
         this.sm = sm;
-        this.scheduler = scheduler;
+        this.configuredScheduler = scheduler;
         this.checkPeriodNanos = StateMachine.inFlightCheckPeriod(sm.config()).toNanos();
         this.writableStackTrace = sm.config().writableStackTraceEnabled();
     }
@@ -55,6 +56,11 @@ public final class Gate {
                                                 OpenBehavior behavior,
                                                 BiFunction<? super T, ? super Throwable, ? extends Publisher<? extends R>> fallback) {
         return new ElementCall<>(this, call, behavior, fallback);
+    }
+
+    /** @return the configured scheduler, or {@code Schedulers.parallel()} looked up now */
+    Scheduler scheduler() {
+        return io.fluxgate.internal.Time.schedulerOr(configuredScheduler);
     }
 
     CallNotPermittedException notPermitted() {
@@ -88,7 +94,7 @@ public final class Gate {
 
     private void startChecker() {
         if (CHECKER.compareAndSet(this, null, STARTING)) {
-            Disposable d = scheduler.schedulePeriodically(this::periodicCheck, checkPeriodNanos, checkPeriodNanos,
+            Disposable d = scheduler().schedulePeriodically(this::periodicCheck, checkPeriodNanos, checkPeriodNanos,
                     TimeUnit.NANOSECONDS);
             if (!CHECKER.compareAndSet(this, STARTING, d)) {
                 d.dispose();
@@ -118,7 +124,7 @@ public final class Gate {
         long maxWait = sm.config().maxWaitDurationInHalfOpenState().toNanos();
         if (maxWait > 0) {
             try {
-                scheduler.schedule(sm::checkHalfOpenExpiry, maxWait, TimeUnit.NANOSECONDS);
+                scheduler().schedule(sm::checkHalfOpenExpiry, maxWait, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // scheduler shut down: the next state read or call still ends the expired HALF_OPEN
             }

@@ -180,11 +180,7 @@ public final class WindowEngine<T> {
     }
 
     private static long satNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+        return io.fluxgate.internal.Time.saturatedNanos(d);
     }
 
     static long satAdd(long a, long b) {

@@ -42,6 +42,8 @@ public final class WindowSpec<T> {
     final int prefetch;
     /** The input is {@code Pulse<T>} (heartbeat items and ticks) rather than {@code T}. */
     final boolean pulses;
+    /** The stage name: meter tag and {@code toString()}. */
+    final String name;
 
     public WindowSpec(List<Duration> sizes, long[] sizeUnits, ChronoUnit unit, ToLongFunction<? super T> eventTime,
                       Function<? super T, ? extends CharSequence> userId, ToLongFunction<? super T> userKey,
@@ -64,6 +66,7 @@ public final class WindowSpec<T> {
         this.maxFutureSkew = maxFutureSkew;
         this.approximate = approximate;
         this.lgK = lgK;
+        this.name = metricsName;
         this.metrics = registry == null ? null : new Metrics(registry, metricsName);
         this.stats = stats;
         this.partitionOf = partitionOf;
@@ -81,11 +84,11 @@ public final class WindowSpec<T> {
 
     @Override
     public String toString() {
-        return "{sizes=" + sizes + ", unit=" + unit + ", lateness=" + lateness + ", late=" + latePolicy
+        return "[name=" + name + ", sizes=" + sizes + ", unit=" + unit + ", lateness=" + lateness + ", late=" + latePolicy
                 + (idleFlush != null ? ", idleFlush=" + idleFlush : "")
                 + (maxFutureSkew >= 0 ? ", maxFutureSkew=" + maxFutureSkew : "")
                 + (approximate ? ", approximate(lgK=" + lgK + ")" : ", exact")
-                + (pulses ? ", pulses" : "") + (partitionOf != null ? ", partitioned" : "") + (positionOf != null ? ", checkpoints" : "") + "}";
+                + (pulses ? ", pulses" : "") + (partitionOf != null ? ", partitioned" : "") + (positionOf != null ? ", checkpoints" : "") + "]";
     }
 
     /** Meters shared by all subscriptions of one operator. */
@@ -101,15 +104,18 @@ public final class WindowSpec<T> {
         final AtomicLong openWindows = new AtomicLong();
 
         Metrics(MeterRegistry r, String name) {
-            events = r.counter(name + ".events");
-            late = r.counter(name + ".late");
-            future = r.counter(name + ".future");
-            dropped = r.counter(name + ".dropped");
-            sideOutput = r.counter(name + ".side.output");
-            replayedSkipped = r.counter(name + ".replayed.skipped");
-            windowsEmitted = r.counter(name + ".windows.emitted");
-            revisionsEmitted = r.counter(name + ".revisions.emitted");
-            r.gauge(name + ".windows.open", openWindows);
+            // the naming scheme of every operator: fluxgate.<operator>.<measure>, tagged name=<stage>
+            String p = "fluxgate.window";
+            io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("name", name);
+            events = r.counter(p + ".events", tags);
+            late = r.counter(p + ".late", tags);
+            future = r.counter(p + ".future", tags);
+            dropped = r.counter(p + ".dropped", tags);
+            sideOutput = r.counter(p + ".side.output", tags);
+            replayedSkipped = r.counter(p + ".replayed.skipped", tags);
+            windowsEmitted = r.counter(p + ".windows.emitted", tags);
+            revisionsEmitted = r.counter(p + ".revisions.emitted", tags);
+            r.gauge(p + ".windows.open", tags, openWindows);
         }
 
         void add(WindowStats.Snapshot d) {

@@ -52,7 +52,7 @@ class DashboardConfiguration {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("fluxgate.breaker: " + e.getMessage(), e);
         }
-        return CircuitBreaker.builder(BREAKER_NAME).config(config).meterRegistry(registry).build();
+        return CircuitBreaker.builder().name(BREAKER_NAME).config(config).meterRegistry(registry).build();
     }
 
     @Bean
@@ -71,12 +71,12 @@ class DashboardConfiguration {
         // consumer meters of the same names lack it, and Prometheus refuses one name with two tag-key sets. The
         // "publish" stage meters and the breaker's cover the write side.
         props.kafka().producer().forEach(sink::property);
-        return new FramePublisher(StageMetrics.wrap("publish", registry, sink.build()), props.events().queueCapacity());
+        return new FramePublisher(StageMetrics.builder().name("publish").meterRegistry(registry).build(sink.build()), props.events().queueCapacity());
     }
 
     @Bean
     StallWatchdog parseWatchdog(DashboardProperties props, MeterRegistry registry) {
-        return StallWatchdog.builder("parse").stallAfter(props.watchdog().stallAfter()).meterRegistry(registry).build();
+        return StallWatchdog.builder().name("parse").stallAfter(props.watchdog().stallAfter()).meterRegistry(registry).build();
     }
 
     @Bean
@@ -85,7 +85,7 @@ class DashboardConfiguration {
         // a window keeps its frames until the watermark passes its end: up to size + lateness (+ one idle tick on a
         // quiet stream) without any output is normal
         Duration stallAfter = props.watchdog().stallAfter().plus(w.size()).plus(w.lateness()).plus(w.idleFlush());
-        return StallWatchdog.builder("windows").stallAfter(stallAfter).meterRegistry(registry).build();
+        return StallWatchdog.builder().name("windows").stallAfter(stallAfter).meterRegistry(registry).build();
     }
 
     @Bean

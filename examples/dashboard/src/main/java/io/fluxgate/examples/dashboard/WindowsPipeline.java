@@ -89,7 +89,7 @@ final class WindowsPipeline implements AutoCloseable {
             }
         });
         // latency off: a skipped record would pair the next frame's exit with its entry
-        this.parse = StageMetrics.builder("parse").meterRegistry(registry).latency(false)
+        this.parse = StageMetrics.builder().name("parse").meterRegistry(registry).latency(false)
                 .build(parseWatchdog.watch(parseStage));
 
         UniqueUsers.Builder<Frame> counting = UniqueUsers.<Frame>perWindow(config.size())
@@ -104,7 +104,7 @@ final class WindowsPipeline implements AutoCloseable {
                 .transform(Heartbeat.every(config.idleFlush()).ticks())
                 .transform(counting.buildForPulses());
         // latency off: a window holds many frames, entry and exit do not pair up
-        this.windows = StageMetrics.builder("windows").meterRegistry(registry).latency(false)
+        this.windows = StageMetrics.builder().name("windows").meterRegistry(registry).latency(false)
                 .build(windowsWatchdog.watch(windowStage));
     }
 

@@ -18,16 +18,16 @@ class ActuatorEndpointsTest extends SharedDashboard {
 
         assertThat(scrape)
                 // StageMetrics around the write, the parse and the windows
-                .contains("fluxgate_stage_in_total{stage=\"publish\"}")
-                .contains("fluxgate_stage_out_total{stage=\"publish\"}")
-                .contains("fluxgate_stage_in_total{stage=\"parse\"}")
-                .contains("fluxgate_stage_in_total{stage=\"windows\"}")
-                .contains("fluxgate_stage_out_total{stage=\"windows\"}")
-                .contains("fluxgate_stage_latency_seconds_count{stage=\"publish\"}")
+                .contains("fluxgate_stage_in_total{name=\"publish\"}")
+                .contains("fluxgate_stage_out_total{name=\"publish\"}")
+                .contains("fluxgate_stage_in_total{name=\"parse\"}")
+                .contains("fluxgate_stage_in_total{name=\"windows\"}")
+                .contains("fluxgate_stage_out_total{name=\"windows\"}")
+                .contains("fluxgate_stage_latency_seconds_count{name=\"publish\"}")
                 // the stall watchdogs
-                .contains("fluxgate_stage_stalled{stage=\"parse\"}")
-                .contains("fluxgate_stage_stalled{stage=\"windows\"}")
-                .contains("fluxgate_stage_inflight{stage=\"windows\"}")
+                .contains("fluxgate_watchdog_stalled{name=\"parse\"}")
+                .contains("fluxgate_watchdog_stalled{name=\"windows\"}")
+                .contains("fluxgate_watchdog_inflight{name=\"windows\"}")
                 // the Kafka source, the window operator, the breaker, the endpoint's own counters
                 .contains("fluxgate_kafka_source_")
                 .contains("fluxgate_window_windows_open")

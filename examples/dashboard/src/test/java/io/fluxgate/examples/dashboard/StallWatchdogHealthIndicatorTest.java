@@ -19,8 +19,8 @@ class StallWatchdogHealthIndicatorTest {
     @Test
     void downWhileAWatchedStageIsStalledWithItsDetails() {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
-        StallWatchdog quiet = StallWatchdog.builder("parse").stallAfter(Duration.ofSeconds(10)).scheduler(time).build();
-        StallWatchdog stuck = StallWatchdog.builder("windows").stallAfter(Duration.ofSeconds(10)).scheduler(time).build();
+        StallWatchdog quiet = StallWatchdog.builder().name("parse").stallAfter(Duration.ofSeconds(10)).scheduler(time).build();
+        StallWatchdog stuck = StallWatchdog.builder().name("windows").stallAfter(Duration.ofSeconds(10)).scheduler(time).build();
         StallWatchdogHealthIndicator indicator = new StallWatchdogHealthIndicator(List.of(quiet, stuck));
         Sinks.Many<Integer> in = Sinks.many().unicast().onBackpressureBuffer();
         // a stage that takes elements and never emits, with demand outstanding: a stall

@@ -1,4 +1,4 @@
-package io.fluxgate.flow;
+package io.fluxgate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,12 +8,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
-class ClocksTest {
+class TimeTest {
 
     @Test
     void defaultClockIsNanoTimeOutsideVirtualTime() {
         long before = System.nanoTime();
-        long now = Clocks.defaultNanoClock().getAsLong();
+        long now = Time.defaultNanoClock().getAsLong();
         assertThat(now).isBetween(before, System.nanoTime());
     }
 
@@ -21,10 +21,10 @@ class ClocksTest {
     void defaultClockFollowsAnInstalledVirtualTimeScheduler() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
         try {
-            long start = Clocks.defaultNanoClock().getAsLong();
+            long start = Time.defaultNanoClock().getAsLong();
             vts.advanceTimeBy(Duration.ofHours(1));
-            assertThat(Clocks.defaultNanoClock().getAsLong() - start).isEqualTo(TimeUnit.HOURS.toNanos(1));
-            assertThat(Clocks.nanoClockOf(vts).getAsLong()).isEqualTo(vts.now(TimeUnit.NANOSECONDS));
+            assertThat(Time.defaultNanoClock().getAsLong() - start).isEqualTo(TimeUnit.HOURS.toNanos(1));
+            assertThat(Time.nanoClockOf(vts).getAsLong()).isEqualTo(vts.now(TimeUnit.NANOSECONDS));
         } finally {
             VirtualTimeScheduler.reset();
         }
