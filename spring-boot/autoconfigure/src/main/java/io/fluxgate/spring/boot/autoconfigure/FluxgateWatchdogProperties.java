@@ -65,6 +65,18 @@ public class FluxgateWatchdogProperties extends SelfValidating {
         this.instances = instances;
     }
 
+    /**
+     * The stall threshold of watchdog {@code name} as configured: from the instance, its base config,
+     * {@code configs.default}, or {@link io.fluxgate.heartbeat.StallWatchdog#DEFAULT_STALL_AFTER}; for a
+     * {@link StallWatchdogCustomizer} that derives another threshold from it.
+     *
+     * @param name a stage name, configured or not
+     * @return the resolved {@code stall-after}
+     */
+    public Duration stallAfter(String name) {
+        return resolve(name).get(s -> s.getStallAfter(), io.fluxgate.heartbeat.StallWatchdog.DEFAULT_STALL_AFTER);
+    }
+
     /** The settings of instance {@code name}, resolved along its chain of configs. */
     Resolved<Settings> resolve(String name) {
         return Resolved.of(PREFIX, configs, instances, name);
