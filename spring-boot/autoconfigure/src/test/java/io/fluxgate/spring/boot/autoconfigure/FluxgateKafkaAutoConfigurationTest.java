@@ -1,14 +1,11 @@
 package io.fluxgate.spring.boot.autoconfigure;
 
 import java.time.Duration;
-import java.util.List;
 
-import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSink;
+import io.fluxgate.kafka.KafkaSource;
 import io.fluxgate.kafka.KafkaSourceOptions;
-import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.StartPosition;
-import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -18,11 +15,13 @@ import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Kafka connectors on Boot's spring.kafka.*: conditions, the settings that flow through, bad values, a round trip. */
+/**
+ * Kafka connectors on Boot's spring.kafka.*: conditions, the settings that flow through, bad values. (A round trip
+ * over a real broker is compat/spring-boot's and fluxgate-kafka's; a broker here would cost the CI budget.)
+ */
 class FluxgateKafkaAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -33,7 +32,7 @@ class FluxgateKafkaAutoConfigurationTest {
         runner.run(ctx -> assertThat(ctx).hasSingleBean(FluxgateKafka.class));
         runner.withClassLoader(new FilteredClassLoader(KafkaProperties.class))
                 .run(ctx -> assertThat(ctx).doesNotHaveBean(FluxgateKafka.class));
-        runner.withClassLoader(new FilteredClassLoader(KafkaSink.class))
+        runner.withClassLoader(new FilteredClassLoader(KafkaSource.class))
                 .run(ctx -> assertThat(ctx).doesNotHaveBean(FluxgateKafka.class));
     }
 
@@ -80,28 +79,20 @@ class FluxgateKafkaAutoConfigurationTest {
     }
 
     @Test
-    void aRoundTripThroughTheConfiguredSinkAndSourceWithMeters() {
-        try (EmbeddedKafka broker = new EmbeddedKafka().start()) {
-            broker.createTopic("greetings", 1);
-            runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-                    .withPropertyValues("spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                            "spring.kafka.consumer.group-id=round-trip",
-                            "fluxgate.kafka.sinks.greetings.topic=greetings",
-                            "fluxgate.kafka.sources.greetings.topics=greetings",
-                            "fluxgate.kafka.sources.greetings.until-end-offsets=true")
-                    .run(ctx -> {
-                        FluxgateKafka kafka = ctx.getBean(FluxgateKafka.class);
-                        List<SendResult<String>> sent = Flux.just("hello", "world")
-                                .transform(kafka.<String, String, String>sink("greetings", s -> s, s -> s).build())
-                                .collectList().block(Duration.ofSeconds(60));
-                        assertThat(sent).hasSize(2);
-                        List<String> read = kafka.<String, String>source("greetings").receive()
-                                .doOnNext(KafkaRecord::ack).map(KafkaRecord::value)
-                                .collectList().block(Duration.ofSeconds(60));
-                        assertThat(read).containsExactly("hello", "world");
-                        assertThat(ctx.getBean(MeterRegistry.class).get(KafkaSourceOptions.DEFAULT_METRICS_NAME + ".records")
-                                .counter().count()).isEqualTo(2);
-                    });
-        }
+    void aSinkTakesBootsProducerSettingsAndItsOwn() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("spring.kafka.bootstrap-servers=k1:9092",
+                        "spring.kafka.producer.acks=all",
+                        "spring.kafka.producer.properties.linger.ms=20",
+                        "fluxgate.kafka.sinks.greetings.topic=greetings",
+                        "fluxgate.kafka.sinks.greetings.properties.compression.type=zstd")
+                .run(ctx -> {
+                    FluxgateKafka kafka = ctx.getBean(FluxgateKafka.class);
+                    assertThat(kafka.producerProperties("greetings")).containsEntry("acks", "all")
+                            .containsEntry("linger.ms", "20").containsEntry("compression.type", "zstd");
+                    // builds (serializers from spring.kafka.producer.*, Kafka's StringSerializer by default)
+                    KafkaSink<String> sink = kafka.<String, String, String>sink("greetings", s -> s, s -> s).build();
+                    assertThat(sink).isNotNull();
+                });
     }
 }
