@@ -33,6 +33,11 @@ class ResilienceWebTest extends WebAppTest {
         client.get().uri("/actuator/metrics/resilience4j.circuitbreaker.not.permitted.calls?tag=name:partner")
                 .exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.measurements[0].value").isEqualTo(1.0);
+        // each permitted call was an observation of the app's ObservationRegistry: Boot's handler times it
+        client.get().uri("/actuator/metrics/" + FluxgateCircuitBreakers.OBSERVATION + "?tag=name:partner")
+                .exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.measurements[?(@.statistic == 'COUNT')].value").value(
+                        (java.util.List<Double> v) -> assertThat(v.get(0)).isGreaterThanOrEqualTo(3.0));
     }
 
     @Test

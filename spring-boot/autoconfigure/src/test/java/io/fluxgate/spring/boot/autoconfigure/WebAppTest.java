@@ -9,7 +9,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * The one application context the WebFlux tests share (same configuration, so Spring's test context cache starts
  * it once): {@link WebApp} with a few lines of properties, as {@code application.yml} would have them.
  */
-@SpringBootTest(classes = WebApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(classes = WebApp.class, webEnvironment = SpringBootTest.WebEnvironment.MOCK, properties = {
         "fluxgate.circuitbreaker.configs.default.sliding-window-size=2",
         "fluxgate.circuitbreaker.configs.default.minimum-number-of-calls=2",
         "fluxgate.circuitbreaker.instances.partner.wait-duration-in-open-state=1h",
