@@ -29,6 +29,8 @@ public class FluxgateRateLimiters {
     private final FluxgateRateLimiterProperties properties;
     private final @Nullable MeterRegistry meterRegistry;
     private final Registry<RateLimiter> limiters;
+    /** One stage per name: its StageMetrics meters (gauges included) are registered once. */
+    private final Map<String, Function<Flux<Object>, Flux<Object>>> stages = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Builds every configured limiter.
@@ -61,10 +63,16 @@ public class FluxgateRateLimiters {
      *
      * @param name the limiter's name
      * @param <T> the element type
-     * @return a reusable transformer; elements unchanged
+     * @return a reusable transformer, the same for the same name; elements unchanged
      * @throws IllegalArgumentException if the name is blank or its settings are invalid or incomplete
      */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public <T> Function<Flux<T>, Flux<T>> rateLimit(String name) {
+        Function stage = stages.computeIfAbsent(name, this::stage);
+        return (Function<Flux<T>, Flux<T>>) stage;
+    }
+
+    private <T> Function<Flux<T>, Flux<T>> stage(String name) {
         RateLimiter limiter = limiter(name);
         Resolved<FluxgateRateLimiterProperties.Settings> r = properties.resolve(name);
         RateLimit.Builder b = RateLimit.builder(limiter).name(name);
