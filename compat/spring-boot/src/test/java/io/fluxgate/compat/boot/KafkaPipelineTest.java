@@ -14,6 +14,7 @@ import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateKafka;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,6 +43,7 @@ class KafkaPipelineTest {
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
         registry.add("app.kafka.bootstrap-servers", KAFKA::bootstrapServers);
+        registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
     }
 
     @AfterAll
@@ -51,6 +53,9 @@ class KafkaPipelineTest {
 
     @Autowired
     Readings readings;
+
+    @Autowired
+    FluxgateKafka kafka;
 
     @Test
     void theBrokerIsTheKafkaLineBootManages() {
@@ -73,6 +78,20 @@ class KafkaPipelineTest {
         // keyed by sensor, so each sensor's readings are in one partition, in order: its first is i < 100
         assertThat(first).hasSize(100)
                 .allSatisfy(line -> assertThat(Integer.parseInt(line.substring(line.indexOf('=') + 1))).isLessThan(100));
+    }
+
+    @Test
+    void theStartersSinkAndSourceRunOnBootsKafkaProperties() {
+        KAFKA.createTopic("alerts", 1);
+        // fluxgate.kafka.sinks.alerts / sources.alerts (application.yml) over spring.kafka.bootstrap-servers and
+        // spring.kafka.consumer.group-id, Kafka's String (de)serializers by Boot's defaults
+        List<SendResult<String>> sent = Flux.just("disk=91", "cpu=99")
+                .transform(kafka.<String, String, String>sink("alerts", a -> a.substring(0, a.indexOf('=')), a -> a).build())
+                .collectList().block(TIMEOUT);
+        assertThat(sent).hasSize(2).allMatch(SendResult::isSent);
+        List<String> read = kafka.<String, String>source("alerts").receive()
+                .doOnNext(KafkaRecord::ack).map(KafkaRecord::value).collectList().block(TIMEOUT);
+        assertThat(read).containsExactly("disk=91", "cpu=99");
     }
 
     @Test
