@@ -33,15 +33,17 @@ public class FluxgateAutoConfiguration {
      * @param properties the bound properties
      * @param meterRegistry the application's meter registry, if any
      * @param observationRegistry the application's observation registry, if any
+     * @param customizers the application's breaker customizers
      * @return the registry, every configured breaker built
      */
     @Bean
     @ConditionalOnMissingBean
     public FluxgateCircuitBreakers fluxgateCircuitBreakers(FluxgateCircuitBreakerProperties properties,
                                                            ObjectProvider<MeterRegistry> meterRegistry,
-                                                           ObjectProvider<ObservationRegistry> observationRegistry) {
+                                                           ObjectProvider<ObservationRegistry> observationRegistry,
+                                                           ObjectProvider<CircuitBreakerCustomizer> customizers) {
         return new FluxgateCircuitBreakers(properties, meterRegistry.getIfUnique(),
-                observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+                observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP), customizers.orderedStream().toList());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.fluxgate.spring.boot.autoconfigure;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public class FluxgateCircuitBreakers {
     private final FluxgateCircuitBreakerProperties properties;
     private final @Nullable MeterRegistry meterRegistry;
     private final ObservationRegistry observationRegistry;
+    private final List<CircuitBreakerCustomizer> customizers;
     private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
 
     /**
@@ -51,6 +53,21 @@ public class FluxgateCircuitBreakers {
      */
     public FluxgateCircuitBreakers(FluxgateCircuitBreakerProperties properties, @Nullable MeterRegistry meterRegistry,
                                    ObservationRegistry observationRegistry) {
+        this(properties, meterRegistry, observationRegistry, List.of());
+    }
+
+    /**
+     * Builds every configured breaker, each customizer applied to the configuration of the breaker it names.
+     *
+     * @param properties the bound {@code fluxgate.circuitbreaker} properties
+     * @param meterRegistry where the breakers' meters go; null for none
+     * @param observationRegistry where calls are observed; {@link ObservationRegistry#NOOP} for none
+     * @param customizers applied after the properties, in order
+     * @throws IllegalArgumentException if a setting is invalid, naming the property
+     */
+    public FluxgateCircuitBreakers(FluxgateCircuitBreakerProperties properties, @Nullable MeterRegistry meterRegistry,
+                                   ObservationRegistry observationRegistry, List<CircuitBreakerCustomizer> customizers) {
+        this.customizers = List.copyOf(customizers);
         this.properties = properties;
         this.meterRegistry = meterRegistry;
         this.observationRegistry = observationRegistry;
@@ -88,7 +105,13 @@ public class FluxgateCircuitBreakers {
 
     private Breaker create(String name) {
         Resolved<FluxgateCircuitBreakerProperties.Settings> r = properties.resolve(name);
-        CircuitBreakerConfig config = config(r);
+        CircuitBreakerConfig.Builder configBuilder = builder(r);
+        for (CircuitBreakerCustomizer c : customizers) {
+            if (c.name().equals(name)) {
+                c.customize(configBuilder);
+            }
+        }
+        CircuitBreakerConfig config = r.build(FluxgateCircuitBreakerProperties.PREFIX, configBuilder::build);
         CircuitBreaker.Builder b = CircuitBreaker.builder(name).config(config);
         if (meterRegistry != null) {
             b.meterRegistry(meterRegistry);
@@ -102,6 +125,11 @@ public class FluxgateCircuitBreakers {
      * @throws IllegalArgumentException naming the property of a bad value
      */
     static CircuitBreakerConfig config(Resolved<FluxgateCircuitBreakerProperties.Settings> r) {
+        CircuitBreakerConfig.Builder b = builder(r);
+        return r.build(FluxgateCircuitBreakerProperties.PREFIX, b::build);
+    }
+
+    private static CircuitBreakerConfig.Builder builder(Resolved<FluxgateCircuitBreakerProperties.Settings> r) {
         CircuitBreakerConfig.Builder b = CircuitBreakerConfig.builder();
         r.apply("failure-rate-threshold", s -> s.getFailureRateThreshold(), b::failureRateThreshold);
         r.apply("slow-call-rate-threshold", s -> s.getSlowCallRateThreshold(), b::slowCallRateThreshold);
@@ -138,7 +166,7 @@ public class FluxgateCircuitBreakers {
                 types -> types.forEach(t -> b.recordExceptions(Objects.requireNonNull(t, "an exception type"))));
         r.apply("ignore-exceptions", s -> s.getIgnoreExceptions(),
                 types -> types.forEach(t -> b.ignoreExceptions(Objects.requireNonNull(t, "an exception type"))));
-        return r.build(FluxgateCircuitBreakerProperties.PREFIX, b::build);
+        return b;
     }
 
     /**

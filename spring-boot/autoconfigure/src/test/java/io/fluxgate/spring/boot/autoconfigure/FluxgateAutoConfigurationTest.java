@@ -233,6 +233,19 @@ class FluxgateAutoConfigurationTest {
                     assertThat(own.all()).isEmpty();
                     assertThat(ctx.getBean(FluxgateWatchdogs.class).all()).containsOnlyKeys("windows");
                 });
+        // a customizer adds what properties cannot say, after them; one that breaks a rule names the breaker
+        runner.withBean("onlyTimeouts", CircuitBreakerCustomizer.class, () -> CircuitBreakerCustomizer.of("payments",
+                        b -> b.recordException(e -> e instanceof java.util.concurrent.TimeoutException)))
+                .withPropertyValues("fluxgate.circuitbreaker.instances.payments.failure-rate-threshold=10")
+                .run(ctx -> {
+                    CircuitBreakerConfig c = ctx.getBean(FluxgateCircuitBreakers.class).breaker("payments")
+                            .circuitBreaker().config();
+                    assertThat(c.failureRateThreshold()).isEqualTo(10f);
+                    assertThat(c.isRecorded(new java.util.concurrent.TimeoutException())).isTrue();
+                    assertThat(c.isRecorded(new IOException())).isFalse();
+                    assertThat(ctx.getBean(FluxgateCircuitBreakers.class).breaker("other").circuitBreaker().config()
+                            .isRecorded(new IOException())).isTrue();
+                });
     }
 
     @Test
