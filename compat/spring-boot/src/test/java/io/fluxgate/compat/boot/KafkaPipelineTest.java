@@ -21,12 +21,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import reactor.core.publisher.Flux;
 
 /**
@@ -34,22 +30,9 @@ import reactor.core.publisher.Flux;
  * round trip through {@code KafkaSink} and {@code KafkaSource} from a Spring bean, and {@code CrashSafeWindows}
  * counting unique users per window over a topic and committing its progress.
  */
-@SpringBootTest
-class KafkaPipelineTest {
+class KafkaPipelineTest extends CompatContext {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final EmbeddedKafka KAFKA = new EmbeddedKafka().start();
-
-    @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("app.kafka.bootstrap-servers", KAFKA::bootstrapServers);
-        registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        KAFKA.close();
-    }
 
     @Autowired
     Readings readings;

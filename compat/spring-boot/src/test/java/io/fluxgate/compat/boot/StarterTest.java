@@ -2,8 +2,6 @@ package io.fluxgate.compat.boot;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -14,10 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * opens on failed calls and the service refuses fast; health, metrics and {@code /actuator/fluxgate} show the breaker,
  * the rate limiter and the watchdog; the endpoint closes the breaker again.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "app.kafka.bootstrap-servers=127.0.0.1:9")
-@AutoConfigureWebTestClient
-class StarterTest {
+class StarterTest extends CompatContext {
 
     @Autowired
     WebTestClient client;
