@@ -102,6 +102,13 @@ class FluxgateAutoConfigurationTest {
         assertStartFails("fluxgate.workers.instances.enrich.concurrency", "fluxgate.workers.instances.enrich.concurrency=0");
         assertStartFails("fluxgate.batch.instances.rows.max-wait", "fluxgate.batch.instances.rows.max-wait=0s");
         assertStartFails("fluxgate.valve.configs.default.max-in-flight", "fluxgate.valve.configs.default.max-in-flight=0");
+        // checked when the properties are bound, not only when a registry builds the instance: here no registry does
+        runner.withBean(FluxgateCircuitBreakers.class, () -> new FluxgateCircuitBreakers(
+                        new FluxgateCircuitBreakerProperties(), null, ObservationRegistry.NOOP))
+                .withPropertyValues("fluxgate.circuitbreaker.configs.strict.sliding-window-size=-1")
+                .run(ctx -> assertThat(messages(ctx.getStartupFailure()))
+                        .contains("fluxgate.circuitbreaker.configs.strict.sliding-window-size")
+                        .contains("Binding validation errors on fluxgate.circuitbreaker"));
         // Boot's own conversion errors name the property too
         assertStartFails("fluxgate.watchdog.instances.enrich.stall-after",
                 "fluxgate.watchdog.instances.enrich.stall-after=soon");
