@@ -23,6 +23,9 @@ import io.fluxgate.ratelimit.RateLimit;
 import io.fluxgate.ratelimit.RateLimiter;
 import io.fluxgate.retry.ElementRetry;
 import io.fluxgate.route.Route;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateCircuitBreakers;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateRateLimiters;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateWatchdogs;
 import io.fluxgate.timeout.ElementTimeout;
 import io.fluxgate.valve.Valve;
 import io.fluxgate.window.UniqueUsers;
@@ -92,6 +95,12 @@ public final class ReadmeExamples {
 
     public interface Users {
         Mono<Map<String, User>> byIds(List<String> ids);
+    }
+
+    public record Quote(String id, long price) {}
+
+    public interface Partner {
+        Mono<Quote> quote(String id);
     }
 
     // ---- "Use it": the ten-line example ------------------------------------------------------------------------
@@ -188,6 +197,17 @@ public final class ReadmeExamples {
         f.name("ingest").tap(Micrometer.metrics(registry));
         rows.transform(Heartbeat.every(Duration.ofSeconds(5)).inject(() -> "keep-alive"));
         rows.transform(StallWatchdog.builder().name("enrich").stallAfter(Duration.ofSeconds(30)).build().watch(enrichStage));
+    }
+
+    // ---- "Spring Boot": the registries the starter hands out -----------------------------------------------------
+
+    Flux<Quote> springBoot(Flux<String> ids, FluxgateCircuitBreakers breakers, FluxgateRateLimiters rateLimiters,
+                           FluxgateWatchdogs watchdogs, Partner partner) {
+        Flux<Quote> quotes = ids
+                .transform(rateLimiters.rateLimit("partner-api"))
+                .transform(watchdogs.watchdog("quotes").watch(f -> f
+                        .transform(breakers.breaker("partner-api").protect(partner::quote))));
+        return quotes;
     }
 
     private Flux<String> readLines(Path file) {

@@ -14,18 +14,15 @@ import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.SendResult;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateKafka;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import reactor.core.publisher.Flux;
 
 /**
@@ -33,24 +30,15 @@ import reactor.core.publisher.Flux;
  * round trip through {@code KafkaSink} and {@code KafkaSource} from a Spring bean, and {@code CrashSafeWindows}
  * counting unique users per window over a topic and committing its progress.
  */
-@SpringBootTest
-class KafkaPipelineTest {
+class KafkaPipelineTest extends CompatContext {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final EmbeddedKafka KAFKA = new EmbeddedKafka().start();
-
-    @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("app.kafka.bootstrap-servers", KAFKA::bootstrapServers);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        KAFKA.close();
-    }
 
     @Autowired
     Readings readings;
+
+    @Autowired
+    FluxgateKafka kafka;
 
     @Test
     void theBrokerIsTheKafkaLineBootManages() {
@@ -73,6 +61,20 @@ class KafkaPipelineTest {
         // keyed by sensor, so each sensor's readings are in one partition, in order: its first is i < 100
         assertThat(first).hasSize(100)
                 .allSatisfy(line -> assertThat(Integer.parseInt(line.substring(line.indexOf('=') + 1))).isLessThan(100));
+    }
+
+    @Test
+    void theStartersSinkAndSourceRunOnBootsKafkaProperties() {
+        KAFKA.createTopic("alerts", 1);
+        // fluxgate.kafka.sinks.alerts / sources.alerts (application.yml) over spring.kafka.bootstrap-servers and
+        // spring.kafka.consumer.group-id, Kafka's String (de)serializers by Boot's defaults
+        List<SendResult<String>> sent = Flux.just("disk=91", "cpu=99")
+                .transform(kafka.<String, String, String>sink("alerts", a -> a.substring(0, a.indexOf('=')), a -> a).build())
+                .collectList().block(TIMEOUT);
+        assertThat(sent).hasSize(2).allMatch(SendResult::isSent);
+        List<String> read = kafka.<String, String>source("alerts").receive()
+                .doOnNext(KafkaRecord::ack).map(KafkaRecord::value).collectList().block(TIMEOUT);
+        assertThat(read).containsExactly("disk=91", "cpu=99");
     }
 
     @Test

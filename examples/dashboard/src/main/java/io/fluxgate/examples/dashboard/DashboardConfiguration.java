@@ -1,16 +1,14 @@
 package io.fluxgate.examples.dashboard;
 
-import java.time.Duration;
-import java.util.List;
-
-import io.fluxgate.breaker.CircuitBreaker;
-import io.fluxgate.breaker.CircuitBreakerConfig;
-import io.fluxgate.heartbeat.StallWatchdog;
 import io.fluxgate.kafka.KafkaSink;
 import io.fluxgate.kafka.KafkaSource;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.StartPosition;
 import io.fluxgate.metrics.StageMetrics;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateCircuitBreakers;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateWatchdogProperties;
+import io.fluxgate.spring.boot.autoconfigure.FluxgateWatchdogs;
+import io.fluxgate.spring.boot.autoconfigure.StallWatchdogCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -22,42 +20,30 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** The dashboard's parts, wired from {@link DashboardProperties}. */
+/**
+ * The dashboard's parts, wired from {@link DashboardProperties}; the breaker and the stall watchdogs (with their
+ * meters and health) come from the Fluxgate starter's {@code fluxgate.circuitbreaker.*} and {@code fluxgate.watchdog.*}.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(DashboardProperties.class)
 class DashboardConfiguration {
 
     static final String BREAKER_NAME = "kafka";
+    static final String PARSE_STAGE = "parse";
+    static final String WINDOWS_STAGE = "windows";
 
     @Bean(destroyMethod = "close")
     KafkaCluster kafkaCluster(DashboardProperties props) {
         return KafkaCluster.start(props.kafka());
     }
 
+    /**
+     * The breaker in front of Kafka: {@code fluxgate.circuitbreaker.instances.kafka.*} (application.properties), built
+     * by the starter with the meter registry and in the {@code circuitBreakers} health component.
+     */
     @Bean
-    CircuitBreaker kafkaBreaker(DashboardProperties props, MeterRegistry registry) {
-        DashboardProperties.Breaker b = props.breaker();
-        CircuitBreakerConfig config;
-        try {
-            config = CircuitBreakerConfig.builder()
-                    .failureRateThreshold(b.failureRateThreshold())
-                    .slidingWindow(b.slidingWindowSize(), b.minimumNumberOfCalls(),
-                            CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                    .waitDurationInOpenState(b.waitInOpenState())
-                    .slowCallDurationThreshold(b.slowCallThreshold())
-                    // a full queue is this service's own backpressure, not a sign that Kafka is failing
-                    .ignoreExceptions(FramePublisher.OverloadedException.class)
-                    .writableStackTraceEnabled(false)
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fluxgate.breaker: " + e.getMessage(), e);
-        }
-        return CircuitBreaker.builder().name(BREAKER_NAME).config(config).meterRegistry(registry).build();
-    }
-
-    @Bean
-    BreakerStatus breakerStatus(CircuitBreaker kafkaBreaker) {
-        return new BreakerStatus(kafkaBreaker);
+    BreakerStatus breakerStatus(FluxgateCircuitBreakers breakers) {
+        return new BreakerStatus(breakers.breaker(BREAKER_NAME).circuitBreaker());
     }
 
     @Bean(destroyMethod = "close")
@@ -74,28 +60,20 @@ class DashboardConfiguration {
         return new FramePublisher(StageMetrics.builder().name("publish").meterRegistry(registry).build(sink.build()), props.events().queueCapacity());
     }
 
+    /**
+     * The windows stage legitimately holds records until their window closes: up to size + lateness (+ one idle tick
+     * on a quiet stream) without output is normal, so its watchdog gets that on top of the configured stall-after.
+     */
     @Bean
-    StallWatchdog parseWatchdog(DashboardProperties props, MeterRegistry registry) {
-        return StallWatchdog.builder().name("parse").stallAfter(props.watchdog().stallAfter()).meterRegistry(registry).build();
-    }
-
-    @Bean
-    StallWatchdog windowsWatchdog(DashboardProperties props, MeterRegistry registry) {
+    StallWatchdogCustomizer windowsStallAfter(DashboardProperties props, FluxgateWatchdogProperties watchdogs) {
         DashboardProperties.Windows w = props.windows();
-        // a window keeps its frames until the watermark passes its end: up to size + lateness (+ one idle tick on a
-        // quiet stream) without any output is normal
-        Duration stallAfter = props.watchdog().stallAfter().plus(w.size()).plus(w.lateness()).plus(w.idleFlush());
-        return StallWatchdog.builder().name("windows").stallAfter(stallAfter).meterRegistry(registry).build();
-    }
-
-    @Bean
-    StallWatchdogHealthIndicator stallWatchdog(StallWatchdog parseWatchdog, StallWatchdog windowsWatchdog) {
-        return new StallWatchdogHealthIndicator(List.of(parseWatchdog, windowsWatchdog));
+        return StallWatchdogCustomizer.of(WINDOWS_STAGE, b -> b.stallAfter(watchdogs.stallAfter(WINDOWS_STAGE)
+                .plus(w.size()).plus(w.lateness()).plus(w.idleFlush())));
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    WindowsPipeline windowsPipeline(KafkaCluster kafka, DashboardProperties props, StallWatchdog parseWatchdog,
-                                    StallWatchdog windowsWatchdog, MeterRegistry registry) {
+    WindowsPipeline windowsPipeline(KafkaCluster kafka, DashboardProperties props, FluxgateWatchdogs watchdogs,
+                                    MeterRegistry registry) {
         KafkaSourceOptions.Builder<byte[], byte[]> options = KafkaSourceOptions
                 .builder(new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .bootstrapServers(kafka.bootstrapServers())
@@ -104,8 +82,8 @@ class DashboardConfiguration {
                 .startPosition(StartPosition.EARLIEST)
                 .meterRegistry(registry);
         props.kafka().consumer().forEach(options::property);
-        return new WindowsPipeline(KafkaSource.create(options.build()), props.windows(), parseWatchdog,
-                windowsWatchdog, registry);
+        return new WindowsPipeline(KafkaSource.create(options.build()), props.windows(),
+                watchdogs.watchdog(PARSE_STAGE), watchdogs.watchdog(WINDOWS_STAGE), registry);
     }
 
     @Bean

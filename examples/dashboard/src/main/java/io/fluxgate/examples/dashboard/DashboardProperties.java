@@ -16,13 +16,10 @@ import org.springframework.util.unit.DataSize;
  * @param kafka    where frames go and come from
  * @param events   limits and timeouts of {@code POST /events}
  * @param windows  the unique-users windows of {@code GET /windows/stream}
- * @param breaker  the circuit breaker in front of Kafka
- * @param watchdog stall detection of the windows pipeline
  */
 @ConfigurationProperties("fluxgate")
 public record DashboardProperties(@DefaultValue Kafka kafka, @DefaultValue Events events,
-                                  @DefaultValue Windows windows, @DefaultValue Breaker breaker,
-                                  @DefaultValue Watchdog watchdog) {
+                                  @DefaultValue Windows windows) {
 
     /**
      * @param bootstrapServers an existing cluster; empty (the default) starts the embedded broker
@@ -111,33 +108,6 @@ public record DashboardProperties(@DefaultValue Kafka kafka, @DefaultValue Event
             positive("fluxgate.windows.idle-flush", idleFlush);
             positive("fluxgate.windows.keep-alive", keepAlive);
             atLeastOne("fluxgate.windows.replay", replay);
-        }
-    }
-
-    /**
-     * The circuit breaker's count-based window (see {@code io.fluxgate.breaker.CircuitBreakerConfig}).
-     *
-     * @param failureRateThreshold failure percentage that opens it
-     * @param slidingWindowSize    requests the rate is computed over
-     * @param minimumNumberOfCalls requests needed before a rate counts
-     * @param waitInOpenState      how long it refuses requests (503) before letting probes through
-     * @param slowCallThreshold    a publish slower than this counts as slow (50% slow also opens it)
-     */
-    public record Breaker(@DefaultValue("50") float failureRateThreshold,
-                          @DefaultValue("10") int slidingWindowSize,
-                          @DefaultValue("5") int minimumNumberOfCalls,
-                          @DefaultValue("30s") Duration waitInOpenState,
-                          @DefaultValue("10s") Duration slowCallThreshold) {
-    }
-
-    /**
-     * @param stallAfter how long a stage may hold input with demand outstanding and no output before it is reported
-     *                   stalled; the windows stage gets the window size, lateness and idle flush on top, since it
-     *                   legitimately holds records until their window closes
-     */
-    public record Watchdog(@DefaultValue("30s") Duration stallAfter) {
-        public Watchdog {
-            positive("fluxgate.watchdog.stall-after", stallAfter);
         }
     }
 

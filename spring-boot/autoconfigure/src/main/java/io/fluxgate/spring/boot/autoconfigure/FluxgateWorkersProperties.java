@@ -1,0 +1,150 @@
+package io.fluxgate.spring.boot.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Worker pools (bulkheads) under {@code fluxgate.workers}: how many element calls a stream runs at once, fixed or
+ * adaptive, as Resilience4j's {@code resilience4j.bulkhead} caps concurrent calls. Settings in
+ * {@code configs.<name>} and {@code instances.<name>}.
+ */
+@ConfigurationProperties(FluxgateWorkersProperties.PREFIX)
+public class FluxgateWorkersProperties extends SelfValidating {
+
+    /** The properties' prefix. */
+    public static final String PREFIX = "fluxgate.workers";
+
+    /** Named shared configurations; {@code default} applies to every instance. */
+    private Map<String, Settings> configs = new LinkedHashMap<>();
+
+    /** The worker pools, by name. */
+    private Map<String, Settings> instances = new LinkedHashMap<>();
+
+    /** Creates empty properties. */
+    public FluxgateWorkersProperties() {
+    }
+
+    /**
+     * The named shared configurations.
+     *
+     * @return a mutable map, by config name
+     */
+    public Map<String, Settings> getConfigs() {
+        return configs;
+    }
+
+    /**
+     * Replaces the named shared configurations.
+     *
+     * @param configs by config name
+     */
+    public void setConfigs(Map<String, Settings> configs) {
+        this.configs = configs;
+    }
+
+    /**
+     * The configured instances.
+     *
+     * @return a mutable map, by instance name
+     */
+    public Map<String, Settings> getInstances() {
+        return instances;
+    }
+
+    /**
+     * Replaces the configured instances.
+     *
+     * @param instances by instance name
+     */
+    public void setInstances(Map<String, Settings> instances) {
+        this.instances = instances;
+    }
+
+    /** The settings of instance {@code name}, resolved along its chain of configs. */
+    Resolved<Settings> resolve(String name) {
+        return Resolved.of(PREFIX, configs, instances, name);
+    }
+
+    @Override
+    List<String> problems() {
+        return check(PREFIX, configs, instances, FluxgateWorkers::check);
+    }
+
+    /** The settings of one worker pool or shared config; every one is optional. */
+    public static class Settings extends InstanceSettings {
+
+        /** ORDERED (results in input order), UNORDERED (as they complete) or ADAPTIVE (concurrency from observed latency, unordered) (default ORDERED). */
+        private FluxgateWorkers.@Nullable Mode mode;
+
+        /** Calls in flight at once per stream in ORDERED and UNORDERED mode, at least 1 (Resilience4j: max-concurrent-calls; default 16). */
+        private @Nullable Integer concurrency;
+
+        /** Lowest concurrency ADAPTIVE mode goes down to, at least 1 (default 1). */
+        private @Nullable Integer minConcurrency;
+
+        /** Highest concurrency ADAPTIVE mode goes up to (default 200). */
+        private @Nullable Integer maxConcurrency;
+
+        /** Concurrency ADAPTIVE mode starts with (default 20). */
+        private @Nullable Integer initialConcurrency;
+
+        /** Creates settings with nothing set. */
+        public Settings() {
+        }
+
+        /** @return the mode, or null when unset */
+        public FluxgateWorkers.@Nullable Mode getMode() {
+            return mode;
+        }
+
+        /** @param v the mode */
+        public void setMode(FluxgateWorkers.@Nullable Mode v) {
+            this.mode = v;
+        }
+
+        /** @return the concurrency, or null when unset */
+        public @Nullable Integer getConcurrency() {
+            return concurrency;
+        }
+
+        /** @param v the concurrency */
+        public void setConcurrency(@Nullable Integer v) {
+            this.concurrency = v;
+        }
+
+        /** @return the adaptive lower bound, or null when unset */
+        public @Nullable Integer getMinConcurrency() {
+            return minConcurrency;
+        }
+
+        /** @param v the adaptive lower bound */
+        public void setMinConcurrency(@Nullable Integer v) {
+            this.minConcurrency = v;
+        }
+
+        /** @return the adaptive upper bound, or null when unset */
+        public @Nullable Integer getMaxConcurrency() {
+            return maxConcurrency;
+        }
+
+        /** @param v the adaptive upper bound */
+        public void setMaxConcurrency(@Nullable Integer v) {
+            this.maxConcurrency = v;
+        }
+
+        /** @return the adaptive start, or null when unset */
+        public @Nullable Integer getInitialConcurrency() {
+            return initialConcurrency;
+        }
+
+        /** @param v the adaptive start */
+        public void setInitialConcurrency(@Nullable Integer v) {
+            this.initialConcurrency = v;
+        }
+
+    }
+}
