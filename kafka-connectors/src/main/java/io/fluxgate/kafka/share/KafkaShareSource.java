@@ -31,7 +31,11 @@ import reactor.core.publisher.Flux;
  *   <li><b>Backpressure:</b> records are emitted within demand. A poll acquires at most
  *       {@link KafkaShareSourceOptions#maxPollRecords()} records, and the next poll comes only once all of them are
  *       acknowledged and downstream asks for more (Kafka's explicit mode requires the former), so one subscription
- *       never holds more than that many records and does not poll while downstream asks for nothing.</li>
+ *       never holds more than that many records and does not poll while downstream asks for nothing. Heartbeats go on
+ *       (the share consumer sends them from its own background thread); records held meanwhile are renewed (see
+ *       Locks), which polls too; a member that holds nothing and gets no demand for longer than
+ *       {@code max.poll.interval.ms} (5 min) leaves the group and joins again with the next demand, losing
+ *       nothing.</li>
  *   <li><b>Acknowledgements:</b> sent in batches: after {@link KafkaShareSourceOptions#commitBatchSize()} or every
  *       {@link KafkaShareSourceOptions#commitInterval()}, whichever comes first, and with each poll.</li>
  *   <li><b>Locks:</b> the broker locks an acquired record for {@code group.share.record.lock.duration.ms} (30 s by
