@@ -203,7 +203,8 @@ class KafkaShareSourceTest {
                             held.add("manual " + r.value() + "#" + r.deliveryCount());
                             r.accept();
                         }))).subscribe();
-        // competing members that take whatever the broker hands out while the records are held
+        // competing members, joining once each source holds its record, take whatever the broker hands out
+        await(() -> autoSource.receivedCount() == 1 && manualSource.receivedCount() == 1);
         List<String> competitors = new CopyOnWriteArrayList<>();
         try (KafkaShareConsumer<String, String> ca = plainConsumer(auto[0], auto[1], 10);
              KafkaShareConsumer<String, String> cm = plainConsumer(manual[0], manual[1], 10)) {

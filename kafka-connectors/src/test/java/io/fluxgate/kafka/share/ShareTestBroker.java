@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,6 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -30,13 +33,18 @@ final class ShareTestBroker {
     static final Duration LOCK = Duration.ofSeconds(2);
 
     private static EmbeddedKafka kafka;
+    /** One admin client for all group configs: the TCK configures a new group per publisher. */
+    private static Admin admin;
 
     private ShareTestBroker() {
     }
 
     static synchronized EmbeddedKafka kafka() {
         if (kafka == null) {
-            kafka = new EmbeddedKafka(EmbeddedKafka.shareGroupProperties(LOCK)).start();
+            Map<String, String> props = new HashMap<>(EmbeddedKafka.shareGroupProperties(LOCK));
+            // a new member gets its assignment with its second heartbeat: the TCK makes a hundred of them
+            props.put("group.share.heartbeat.interval.ms", "100");
+            kafka = new EmbeddedKafka(props).start();
         }
         return kafka;
     }
@@ -50,12 +58,25 @@ final class ShareTestBroker {
         String topic = unique(prefix);
         String group = unique(prefix + "-g");
         kafka().createTopic(topic, 1);
-        earliest(group);
+        kafka().alterGroupConfig(group, Map.of("share.auto.offset.reset", "earliest"));
         return new String[] {topic, group};
     }
 
     static void earliest(String group) {
-        kafka().alterGroupConfig(group, Map.of("share.auto.offset.reset", "earliest"));
+        try {
+            admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group), List.of(
+                    new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not configure share group " + group, e);
+        }
+    }
+
+    private static synchronized Admin admin() {
+        if (admin == null) {
+            admin = kafka().admin();
+        }
+        return admin;
     }
 
     static void produce(String topic, List<String> values) {
@@ -96,8 +117,18 @@ final class ShareTestBroker {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Admin admin = kafka().admin()) {
             while (true) {
-                ShareGroupDescription d = admin.describeShareGroups(List.of(group)).describedGroups().get(group)
-                        .get(30, TimeUnit.SECONDS);
+                ShareGroupDescription d;
+                try {
+                    d = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)
+                            || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    // no member has joined yet
+                    Thread.sleep(20);
+                    continue;
+                }
                 if (d.members().size() >= members
                         && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
                     return;
