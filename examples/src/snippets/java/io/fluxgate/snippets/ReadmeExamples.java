@@ -10,6 +10,11 @@ import io.fluxgate.debounce.KeyedDebounce;
 import io.fluxgate.dedupe.Dedupe;
 import io.fluxgate.dedupe.IdempotencyStore;
 import io.fluxgate.heartbeat.Heartbeat;
+import io.fluxgate.kafka.DeadLetters;
+import io.fluxgate.kafka.share.KafkaShareSource;
+import io.fluxgate.kafka.share.KafkaShareSourceOptions;
+import io.fluxgate.kafka.share.ShareOutcomes;
+import io.fluxgate.kafka.share.ShareRecord;
 import io.fluxgate.heartbeat.StallWatchdog;
 import io.fluxgate.loader.BatchLoader;
 import io.fluxgate.metrics.StageMetrics;
@@ -37,6 +42,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.observability.micrometer.Micrometer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -208,6 +215,36 @@ public final class ReadmeExamples {
                 .transform(watchdogs.watchdog("quotes").watch(f -> f
                         .transform(breakers.breaker("partner-api").protect(partner::quote))));
         return quotes;
+    }
+
+    void shareGroupWorkQueue(String bootstrap) {
+        KafkaShareSource<String, String> source = KafkaShareSource.create(KafkaShareSourceOptions
+                .builder(new StringDeserializer(), new StringDeserializer())
+                .bootstrapServers(bootstrap).topics("jobs").groupId("workers")
+                .maxPollRecords(50)
+                .build());
+        source.receive()
+                .transform(ElementRetry.builder((ShareRecord<String, String> job) -> enrich(job.value()))
+                        .maxAttempts(2).concurrency(16).buildOutcomes())
+                .transform(ShareOutcomes.<String, String>builder()
+                        .maxDeliveries(3)
+                        .deadLetters(DeadLetters.toTopic(bootstrap, "jobs.dlq", Map.of()),
+                                new StringSerializer(), new StringSerializer())
+                        .<String>build())
+                .subscribe();
+    }
+
+    void shareRecordByHand(KafkaShareSource<String, String> source) {
+        source.receive()
+                .flatMap(job -> enrich(job.value())
+                        .doOnSuccess(page -> job.accept())
+                        .doOnError(e -> job.release())
+                        .onErrorResume(e -> Mono.empty()), 16)
+                .subscribe();
+    }
+
+    private Mono<String> enrich(String job) {
+        return Mono.just(job);
     }
 
     private Flux<String> readLines(Path file) {

@@ -30,7 +30,10 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -61,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * ({@code KafkaConfig(Map, boolean)}, {@code KafkaRaftServer(KafkaConfig, Time)}, the storage {@code Formatter}'s
  * setters), so a Spring Boot BOM may move the broker jars to its own Kafka line (4.1 for Boot 4.0, 4.2 for Boot 4.1).
  * The broker enables the consumer group protocol (KIP-848, {@code group.protocol=consumer}) on Kafka 4, with its
- * broker-side session timeout (6 s) and heartbeat interval (0.5 s) at test scale. A start that fails for any reason
+ * broker-side session timeout (6 s) and heartbeat interval (0.5 s) at test scale, and serves share groups (KIP-932,
+ * Kafka 4.2+) with the same test-scale session and heartbeat; {@link #shareGroupProperties(Duration)} shortens their
+ * record locks and {@link #alterGroupConfig(String, Map)} sets a group's {@code share.auto.offset.reset}. A start that fails for any reason
  * comes out as one {@link EmbeddedKafkaStartException} naming the broker version and the cause.
  *
  * <p>Not thread-safe for concurrent lifecycle calls; the broker itself serves any number of clients.
@@ -373,6 +378,56 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Broker properties for share-group tests, to pass to {@link #EmbeddedKafka(Map)} (alone or merged with others):
+     * records acquired by a share consumer stay locked for {@code recordLock}
+     * ({@code group.share.record.lock.duration.ms}, 30 s by default, at least 15 s unless the minimum is lowered,
+     * which these properties do), so a test of lock expiry or renewal runs in seconds. Share groups themselves need
+     * nothing more on Kafka 4.2 and later.
+     *
+     * @param recordLock how long an acquired record stays locked; between 1 s and 60 s
+     * @return the properties, unmodifiable
+     * @throws IllegalArgumentException if {@code recordLock} is outside 1 s to 60 s
+     * @throws NullPointerException if {@code recordLock} is null
+     */
+    public static Map<String, String> shareGroupProperties(Duration recordLock) {
+        long ms = Objects.requireNonNull(recordLock, "recordLock").toMillis();
+        if (ms < 1000 || ms > 60_000) {
+            throw new IllegalArgumentException("recordLock must be between 1 s and 60 s: " + recordLock);
+        }
+        return Map.of("group.share.record.lock.duration.ms", Long.toString(ms),
+                "group.share.min.record.lock.duration.ms", "1000");
+    }
+
+    /**
+     * Sets dynamic configs of a group (Kafka 4.2+ for share groups), e.g. {@code share.auto.offset.reset=earliest}
+     * so that a new share group reads a topic from its start rather than from its end; waits until the broker took
+     * them. The group need not exist yet.
+     *
+     * @param groupId the group
+     * @param configs group configs by name
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the broker refuses them or does not answer within 30 s
+     */
+    public void alterGroupConfig(String groupId, Map<String, String> configs) {
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(configs, "configs");
+        try (Admin admin = admin()) {
+            List<AlterConfigOp> ops = configs.entrySet().stream()
+                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                    .toList();
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, groupId), ops)).all()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not configure group " + groupId + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while configuring group " + groupId, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("group " + groupId + " not configured within " + ADMIN_TIMEOUT, e);
+        }
+    }
+
+    /**
      * A new admin client for this broker; the caller closes it.
      *
      * @return an {@link Admin} bootstrapped to {@link #bootstrapServers()}
@@ -435,6 +490,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.consumer.session.timeout.ms", "6000");
         p.put("group.consumer.min.heartbeat.interval.ms", "100");
         p.put("group.consumer.heartbeat.interval.ms", "500");
+        // Share groups (KIP-932; on by default from Kafka 4.2, metadata version 4.2-IV1): the share coordinator's state
+        // topic is created on a share group's first use, with a replication factor of 3 unless told otherwise, which a
+        // single broker refuses; its heartbeat and session minimums (5 s, 45 s) are brought to test scale as for
+        // consumer groups. Nothing of it is started before a share group is used, and a 3.9 broker ignores them.
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.num.partitions", "1");
+        p.put("group.share.min.session.timeout.ms", "1000");
+        p.put("group.share.session.timeout.ms", "6000");
+        p.put("group.share.min.heartbeat.interval.ms", "100");
+        p.put("group.share.heartbeat.interval.ms", "500");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("num.recovery.threads.per.data.dir", "1");
