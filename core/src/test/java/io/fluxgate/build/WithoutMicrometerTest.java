@@ -113,9 +113,13 @@ class WithoutMicrometerTest {
                 .collectList().block();
         assertThat(out).containsExactlyInAnyOrder(2, 3);
         assertThat(Flux.just(1).transform(loader.loadEach()).collectList().block()).containsExactly(10);
-        assertThat(List.of(workers, adaptive, debounce, beats, valve.gate(), metrics, loader.loadEach()))
+        assertThat(List.of(workers, adaptive, debounce, beats, valve.gate(), loader.loadEach()))
                 .allSatisfy(f -> assertThat(f.toString()).doesNotContain("$$Lambda").contains("["));
+        assertThat(metrics).as("no registry: the stage itself, unwrapped").isNotNull();
         assertThat(CircuitBreaker.builder().name("b").build().toString()).startsWith("CircuitBreaker[name=b");
+        assertThat(Flux.just("x").transform(io.fluxgate.outcome.Outcomes.tryMap((String v) -> v))
+                .transform(io.fluxgate.outcome.Outcomes.deadLetters(new InMemoryDeadLetterSink<String>()).name("dl")
+                        .<String, String>build()).collectList().block()).containsExactly("x");
         assertThat(ErrorBudget.builder().maxFailureRate(0.05).build().toString()).contains("maxFailureRate=0.05");
     }
 }
