@@ -69,7 +69,8 @@ public final class StageMetrics {
     public static final class Builder {
         private @Nullable String name;
         private @Nullable MeterRegistry registry;
-        private Tags tags = Tags.empty();
+        // no Micrometer type is touched until a registry is given: Micrometer is optional
+        private List<Tag> tags = List.of();
         private boolean latency = true;
         private int maxPending = DEFAULT_MAX_PENDING;
 
@@ -108,7 +109,9 @@ public final class StageMetrics {
          * @return this builder
          */
         public Builder tags(Iterable<Tag> tags) {
-            this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
+            List<Tag> copy = new ArrayList<>();
+            Objects.requireNonNull(tags, "tags").forEach(copy::add);
+            this.tags = List.copyOf(copy);
             return this;
         }
 
@@ -212,7 +215,7 @@ public final class StageMetrics {
         private final MeterRegistry registry;
         private final Tags tags;
 
-        Meters(MeterRegistry registry, String name, Tags extra) {
+        Meters(MeterRegistry registry, String name, List<Tag> extra) {
             this.registry = registry;
             this.tags = Tags.of("name", name).and(extra);
             in = Counter.builder(PREFIX + "in").description("elements entering the stage").tags(tags).register(registry);

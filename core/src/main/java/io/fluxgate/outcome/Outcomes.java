@@ -8,6 +8,9 @@ import java.util.function.Predicate;
 
 import io.fluxgate.internal.Checks;
 import io.fluxgate.internal.Described;
+import io.fluxgate.internal.MicrometerStageMeters;
+import io.fluxgate.internal.StageMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fluxgate.outcome.internal.DeadLetterFlux;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -245,5 +248,162 @@ public final class Outcomes {
         // through the whole upstream chain, 4 times slower on the success path than handle
         return Described.of("Outcomes.deadLetter", source -> new DeadLetterFlux<>(source, sink, stage, clock, maxInFlight),
                 "name", stage, "sink", sink, "maxInFlight", maxInFlight, "ordered", true, "clock", clock);
+    }
+
+    /**
+     * A builder of the dead-letter stage with meters: {@code outcomes.transform(Outcomes.deadLetters(sink)
+     * .name("parse").meterRegistry(registry).build())}. Its transformer is {@link #deadLetter(DeadLetterSink,
+     * String, Clock, int)}'s, with {@code fluxgate.deadletter.stored} (counter: letters the sink stored) and
+     * {@code fluxgate.deadletter.refused} (counter: letters it could not store) tagged {@code name}.
+     *
+     * @param <S>  the element type the sink takes
+     * @param sink where failures are stored
+     * @return a builder named {@value #DEFAULT_DEAD_LETTER_NAME}, the system UTC clock and
+     *     {@link #DEFAULT_MAX_IN_FLIGHT}
+     * @throws NullPointerException if {@code sink} is null
+     */
+    public static <S> DeadLetterBuilder<S> deadLetters(DeadLetterSink<S> sink) {
+        return new DeadLetterBuilder<>(Objects.requireNonNull(sink, "sink"));
+    }
+
+    /** Default stage name of {@link #deadLetters(DeadLetterSink)}. */
+    public static final String DEFAULT_DEAD_LETTER_NAME = "dead-letter";
+
+    /**
+     * Settings of the dead-letter stage; each setter validates its argument and names the bad value.
+     *
+     * @param <S> the element type the sink takes
+     */
+    public static final class DeadLetterBuilder<S> {
+        private final DeadLetterSink<S> sink;
+        private String name = DEFAULT_DEAD_LETTER_NAME;
+        private Clock clock = Clock.systemUTC();
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private @Nullable MeterRegistry meterRegistry;
+
+        private DeadLetterBuilder(DeadLetterSink<S> sink) {
+            this.sink = sink;
+        }
+
+        /**
+         * The stage name stamped on every letter ({@link DeadLetter#stage()}), the meters' tag and in
+         * {@code toString()}.
+         *
+         * @param name non-blank; default {@value Outcomes#DEFAULT_DEAD_LETTER_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public DeadLetterBuilder<S> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Stamps each letter's {@link DeadLetter#timestamp()}.
+         *
+         * @param clock default {@code Clock.systemUTC()}
+         * @return this builder
+         * @throws NullPointerException if {@code clock} is null
+         */
+        public DeadLetterBuilder<S> clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Letters handed to the sink and not yet stored, at most (always in order).
+         *
+         * @param maxInFlight at least 1; default {@value Outcomes#DEFAULT_MAX_IN_FLIGHT}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
+         */
+        public DeadLetterBuilder<S> maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        /**
+         * Records {@code fluxgate.deadletter.stored} and {@code fluxgate.deadletter.refused}, tagged {@code name}.
+         * Default: no registry, no meters.
+         *
+         * @param registry the registry the meters are added to when the stage is built
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is null
+         */
+        public DeadLetterBuilder<S> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Builds the transformer of {@link #deadLetter(DeadLetterSink, String, Clock, int)}.
+         *
+         * @param <T> the input element type
+         * @param <R> the success value type
+         * @return a transformer for {@code flux.transform(...)}, reusable across subscriptions
+         */
+        public <T extends S, R> Function<Flux<Outcome<T, R>>, Flux<R>> build() {
+            DeadLetterSink<S> target = sink;
+            if (meterRegistry != null) {
+                StageMeters m = MicrometerStageMeters.of(meterRegistry, "deadletter", name);
+                target = new CountingSink<>(sink, m.counter("stored", "letters the sink stored"),
+                        m.counter("refused", "letters the sink could not store"));
+            }
+            return deadLetter(target, name, clock, maxInFlight);
+        }
+    }
+
+    /** Counts the letters a sink stored and refused; everything else is the sink's. */
+    private static final class CountingSink<S> implements DeadLetterSink<S> {
+        private final DeadLetterSink<S> sink;
+        private final Runnable stored;
+        private final Runnable refused;
+
+        CountingSink(DeadLetterSink<S> sink, Runnable stored, Runnable refused) {
+            this.sink = sink;
+            this.stored = stored;
+            this.refused = refused;
+        }
+
+        @Override
+        public void accept(DeadLetter<? extends S> letter) {
+            try {
+                sink.accept(letter);
+            } catch (RuntimeException e) {
+                refused.run();
+                throw e;
+            }
+            stored.run();
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<@Nullable Void> acceptAsync(DeadLetter<? extends S> letter) {
+            java.util.concurrent.CompletionStage<@Nullable Void> stage = sink.acceptAsync(letter);
+            if (stage == null) {
+                refused.run();
+                return stage;
+            }
+            return stage.whenComplete((v, e) -> (e == null ? stored : refused).run());
+        }
+
+        @Override
+        public long count() {
+            return sink.count();
+        }
+
+        @Override
+        public void flush() {
+            sink.flush();
+        }
+
+        @Override
+        public void close() {
+            sink.close();
+        }
+
+        @Override
+        public String toString() {
+            return sink.toString();
+        }
     }
 }

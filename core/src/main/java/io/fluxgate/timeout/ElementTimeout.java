@@ -25,12 +25,14 @@ import reactor.core.scheduler.Scheduler;
  * {@code TimeoutException} does not say where).
  *
  * <pre>{@code
- * ids.transform(ElementTimeout.builder(id -> client.fetch(id)).name("fetch-user")
+ * ids.transform(ElementTimeout.builder(client::fetch).name("fetch-user")
  *                             .timeout(Duration.ofSeconds(2)).build())
  * }</pre>
  *
  * <p>Calls run one at a time in input order (the next element is requested when the previous call finished),
- * or up to {@link Builder#concurrency(int)} at once with output still in input order. A timed-out call is
+ * or up to {@link Builder#maxInFlight(int)} at once with output still in input order (in completion order with
+ * {@link Builder#unordered()}). With a {@code MeterRegistry}: {@code fluxgate.timeout.timeouts} and
+ * {@code fluxgate.timeout.calls}, tagged {@code name}. A timed-out call is
  * cancelled. For a timeout that turns into a retry or an {@code Outcome.Failure} instead of failing the stream,
  * compose {@link #call} with {@code ElementRetry} or {@code Outcomes.tryMapAsync}.
  */

@@ -531,7 +531,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
                 }
             }
             return new WindowSpec<>(List.copyOf(sizes), sizeUnits, unit, eventTime, userId, userKey,
-                    lateness, latePolicy, retention, idleFlush, scheduler == null ? Schedulers.parallel() : scheduler,
+                    lateness, latePolicy, retention, idleFlush, scheduler,
                     futureSkew, approximate, lgK, registry, name, stats, partitionOf, partitionIdleTimeout,
                     positionOf, resume, prefetch, pulses);
         }

@@ -88,4 +88,38 @@ class WithoutMicrometerTest {
         assertThat(out).containsExactly(1, 3);
         assertThat(sink.letters()).hasSize(1);
     }
+
+    @Test
+    void theOtherOperatorsAndTheirToStringWithoutARegistry() {
+        Function<Flux<Integer>, Flux<Integer>> workers = io.fluxgate.workers.Workers.builder().name("w").maxInFlight(2)
+                .unordered().build(i -> Mono.just(i + 1));
+        Function<Flux<Integer>, Flux<Integer>> adaptive = io.fluxgate.workers.Workers.adaptive().build(Mono::just);
+        Function<Flux<Integer>, Flux<Integer>> debounce = io.fluxgate.debounce.KeyedDebounce.byKey((Integer i) -> i)
+                .quietPeriod(Duration.ofMillis(1)).build();
+        Function<Flux<Integer>, Flux<Integer>> beats = io.fluxgate.heartbeat.Heartbeat.every(Duration.ofSeconds(5))
+                .inject(() -> -1);
+        io.fluxgate.valve.Valve valve = io.fluxgate.valve.Valve.builder().name("v").build();
+        io.fluxgate.loader.BatchLoader<Integer, Integer> loader = io.fluxgate.loader.BatchLoader
+                .<Integer, Integer>builder(keys -> Mono.just(java.util.Map.of(1, 10))).maxDelay(Duration.ZERO).build();
+        Function<Flux<Integer>, Flux<Integer>> metrics = io.fluxgate.metrics.StageMetrics.builder().name("m")
+                .build(f -> f);
+        List<Integer> out = Flux.just(1, 1, 2)
+                .transform(Dedupe.builder().name("d").build(i -> i))
+                .transform(workers).transform(adaptive).transform(debounce).transform(beats)
+                .transform(valve.gate()).transform(metrics)
+                .transform(ElementRetry.builder().maxInFlight(2).build(Mono::just))
+                .transform(ElementTimeout.of(Duration.ofSeconds(5), Mono::just))
+                .transform(Progress.builder().name("p").listener(s -> { }).build())
+                .collectList().block();
+        assertThat(out).containsExactlyInAnyOrder(2, 3);
+        assertThat(Flux.just(1).transform(loader.loadEach()).collectList().block()).containsExactly(10);
+        assertThat(List.of(workers, adaptive, debounce, beats, valve.gate(), loader.loadEach()))
+                .allSatisfy(f -> assertThat(f.toString()).doesNotContain("$$Lambda").contains("["));
+        assertThat(metrics).as("no registry: the stage itself, unwrapped").isNotNull();
+        assertThat(CircuitBreaker.builder().name("b").build().toString()).startsWith("CircuitBreaker[name=b");
+        assertThat(Flux.just("x").transform(io.fluxgate.outcome.Outcomes.tryMap((String v) -> v))
+                .transform(io.fluxgate.outcome.Outcomes.deadLetters(new InMemoryDeadLetterSink<String>()).name("dl")
+                        .<String, String>build()).collectList().block()).containsExactly("x");
+        assertThat(ErrorBudget.builder().maxFailureRate(0.05).build().toString()).contains("maxFailureRate=0.05");
+    }
 }

@@ -83,6 +83,7 @@ class OneApiShapeTest {
         m.put("Aggregate", n -> Aggregate.<String, String>byKey(s -> s, s -> s).name(n));
         m.put("UniqueUsers", n -> UniqueUsers.perWindow(Duration.ofMinutes(1)).name(n));
         m.put("Outcomes.deadLetter", n -> Outcomes.deadLetter(new InMemoryDeadLetterSink<>(), n));
+        m.put("Outcomes.deadLetters", n -> Outcomes.deadLetters(new InMemoryDeadLetterSink<>()).name(n));
         return m;
     }
 
@@ -131,6 +132,8 @@ class OneApiShapeTest {
         m.put("UniqueUsers.pulses", UniqueUsers.perWindow(Duration.ofMinutes(1)).name("x").userId(Ev::uid)
                 .eventTimeSeconds(Ev::ts).buildForPulses());
         m.put("Outcomes.deadLetter", Outcomes.deadLetter(new InMemoryDeadLetterSink<>(), "x"));
+        m.put("Outcomes.deadLetter", Outcomes.deadLetters(new InMemoryDeadLetterSink<>()).name("x")
+                .meterRegistry(new SimpleMeterRegistry()).build());
         m.put("Outcomes.tryMap", Outcomes.tryMap(x -> x));
         m.put("Outcomes.tryMapAsync", Outcomes.tryMapAsync(Mono::just, 4));
         m.put("Route.when", Route.<Integer, Integer>when(i -> i > 0, f -> f, f -> f));
@@ -289,6 +292,19 @@ class OneApiShapeTest {
                 .expectNext("p", "q").verifyComplete();
         assertThat(count(r, "fluxgate.cursor.pages", "c")).isEqualTo(1);
         assertThat(count(r, "fluxgate.cursor.items", "c")).isEqualTo(2);
+    }
+
+    @Test
+    void deadLetterMeters() {
+        SimpleMeterRegistry r = new SimpleMeterRegistry();
+        InMemoryDeadLetterSink<Integer> sink = new InMemoryDeadLetterSink<>();
+        StepVerifier.create(Flux.range(1, 5)
+                        .transform(Outcomes.tryMap(i -> { if (i % 2 == 0) { throw new IllegalStateException("bad"); } return i; }))
+                        .transform(Outcomes.deadLetters(sink).name("parse").meterRegistry(r).<Integer, Integer>build()))
+                .expectNext(1, 3, 5).verifyComplete();
+        assertThat(sink.letters()).extracting(l -> l.stage()).containsExactly("parse", "parse");
+        assertThat(count(r, "fluxgate.deadletter.stored", "parse")).isEqualTo(2);
+        assertThat(count(r, "fluxgate.deadletter.refused", "parse")).isZero();
     }
 
     @Test

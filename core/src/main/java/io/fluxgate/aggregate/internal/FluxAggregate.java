@@ -42,9 +42,9 @@ public final class FluxAggregate<I, K, T> extends FluxOperator<I, Aggregated<K, 
 
     @Override
     public void subscribe(CoreSubscriber<? super Aggregated<K, T>> actual) {
-        Scheduler s = scheduler != null ? scheduler : Schedulers.parallel();
-        source.subscribe(new AggregateSubscriber<>(actual, rules, key, part, value, s,
-                scheduler != null ? Time.nanoClockOf(scheduler) : Time.defaultNanoClock(), counters));
+        Scheduler s = Time.schedulerOr(scheduler);
+        source.subscribe(new AggregateSubscriber<>(actual, rules, key, part, value, s, Time.nanoClockOf(scheduler),
+                counters));
     }
 
     @Override

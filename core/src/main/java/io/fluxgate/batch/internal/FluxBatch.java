@@ -40,7 +40,7 @@ public final class FluxBatch<T> extends FluxOperator<T, List<T>> {
 
     @Override
     public void subscribe(CoreSubscriber<? super List<T>> actual) {
-        Scheduler s = scheduler == null ? Schedulers.parallel() : scheduler.get();
+        Scheduler s = scheduler == null ? io.fluxgate.internal.Time.schedulerOr(null) : scheduler.get();
         source.subscribe(new BatchSubscriber<>(actual, maxSize, maxWeight, weigher, maxWaitNanos, s));
     }
 

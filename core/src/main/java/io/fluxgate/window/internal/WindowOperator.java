@@ -36,7 +36,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
 
     @Override
     public void subscribe(CoreSubscriber<? super WindowCount> actual) {
-        Scheduler scheduler = spec.scheduler;
+        // the default scheduler is looked up per subscription, so StepVerifier.withVirtualTime replaces it
+        Scheduler scheduler = io.fluxgate.internal.Time.schedulerOr(spec.scheduler);
         WindowEngine<T> engine;
         try {
             engine = new WindowEngine<>(spec, IdleDetector.clockOf(scheduler));
@@ -44,7 +45,7 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
             Operators.error(actual, e);
             return;
         }
-        source.subscribe(new WindowSubscriber<>(actual, engine, spec));
+        source.subscribe(new WindowSubscriber<>(actual, engine, spec, scheduler));
     }
 
     @Override
@@ -73,7 +74,8 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
 
         volatile boolean tick;
 
-        WindowSubscriber(CoreSubscriber<? super WindowCount> actual, WindowEngine<T> engine, WindowSpec<T> spec) {
+        WindowSubscriber(CoreSubscriber<? super WindowCount> actual, WindowEngine<T> engine, WindowSpec<T> spec,
+                         Scheduler scheduler) {
             // null: reported SYNC (its timer only drives the same drain loop), as before the shared base
             super(actual, null);
             this.engine = engine;
@@ -81,7 +83,7 @@ public final class WindowOperator<T> extends FluxOperator<T, WindowCount> {
             this.prefetch = spec.prefetch;
             this.limit = Math.max(1, prefetch - (prefetch >> 2));
             this.queue = Queues.<T>get(prefetch).get();
-            this.scheduler = spec.scheduler;
+            this.scheduler = scheduler;
             long first = Long.MAX_VALUE;
             if (spec.idleFlush != null) {
                 first = Math.min(first, spec.idleFlush.toNanos());

@@ -29,7 +29,8 @@ public final class WindowSpec<T> {
     final LatePolicy<? super T> latePolicy;
     final long retention;
     final Duration idleFlush;
-    final Scheduler scheduler;
+    /** The configured scheduler, or null for {@code Schedulers.parallel()} looked up at subscription. */
+    final @org.jspecify.annotations.Nullable Scheduler scheduler;
     final long maxFutureSkew;
     final boolean approximate;
     final int lgK;
