@@ -327,7 +327,7 @@ final class UniqueUsersJob implements AutoCloseable {
                                                                          DeadLetterSink<RejectedRecord> deadLetters) {
         return CrashSafeWindows.builder(source(bootstrap, properties, deadLetters),
                         (KafkaRecord<byte[], ByteBuffer> r, CrashSafeWindows.Rejections rejections) ->
-                                parse(r, counters, rejections), windows(stats))
+                                parse(r, counters, rejections), CrashSafeWindows.tracking(() -> windows(stats)))
                 .parseParallelism(config.threads());
     }
 
