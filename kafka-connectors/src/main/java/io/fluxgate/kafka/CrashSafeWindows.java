@@ -603,7 +603,11 @@ public final class CrashSafeWindows<K, V, T> {
                     .onBackpressureDrop()
                     .filter(i -> assignedOnce || stopAtEnd)
                     .concatMap(i -> commit()
-                            .then(stopAtEnd ? session.withConsumer(this::inputCommittedAtEnd) : Mono.just(false))
+                            // only once this consumer's own partitions are done: before, the input cannot be, and
+                            // each check is an offset fetch (one that a rebalance overtakes fails with an ERROR in
+                            // the client's log under the consumer protocol)
+                            .then(stopAtEnd && reachedEnd.containsAll(assigned)
+                                    ? session.withConsumer(this::inputCommittedAtEnd) : Mono.just(false))
                             .onErrorResume(e -> {
                                 // not subscribed yet, or closing: the next tick asks again
                                 log.debug("Could not check whether the input is done: {}", e.toString());
@@ -679,7 +683,8 @@ public final class CrashSafeWindows<K, V, T> {
          */
         private void ended(TopicPartition tp) {
             Long end = endOf.get(tp);
-            if (!reachedEnd.contains(tp) || end == null) {
+            if (!reachedEnd.contains(tp) || end == null || end == 0) {
+                // an empty partition (ended by the session's end marker) has nothing to commit
                 return;
             }
             Checkpoint last = lastEmitted.get(tp);

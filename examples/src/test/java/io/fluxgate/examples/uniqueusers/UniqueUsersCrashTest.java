@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 mid-count: the app runs in a child JVM against the test's broker and is killed with
  * {@link Process#destroyForcibly()} twice, each at its first commit ({@link CommitKillPoint}); a last run with the same
  * group id then finishes, and its output file (the output topic, last write per window) equals the reference
- * model's output for the whole input. On both group protocols (classic, and KIP-848's consumer protocol), with a 6 s
- * session ({@link TestGroups}) so that each restart waits that long, not the app's 10 s, for the dead member.
+ * model's output for the whole input. On both group protocols (classic, and KIP-848's consumer protocol), with short
+ * sessions ({@link TestGroups}) so that a restart waits less for the dead member.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class UniqueUsersCrashTest {

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * partitions; one is killed ({@code destroyForcibly}) while it holds partitions it has not finished; the two others
  * take them over and finish, and the output each of them writes equals the reference model applied to each input
  * partition on its own (each partition has its own watermark) and summed over partitions; on both group protocols,
- * with a 6 s session ({@link TestGroups}). Approximate mode merges the
+ * with short sessions ({@link TestGroups}). Approximate mode merges the
  * partitions' sketches: the estimate is within the sketch's error of the exact count.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
