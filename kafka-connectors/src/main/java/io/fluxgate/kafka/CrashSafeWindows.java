@@ -3,20 +3,18 @@ package io.fluxgate.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.fluxgate.internal.Checks;
 import io.fluxgate.kafka.internal.CheckpointCodec;
-import io.fluxgate.kafka.internal.PartitionTracker;
+import io.fluxgate.kafka.internal.CommitLedger;
 import io.fluxgate.kafka.internal.PendingLetters;
 import io.fluxgate.kafka.internal.SourceSession;
 import io.fluxgate.window.Checkpoint;
@@ -53,6 +51,12 @@ import reactor.util.retry.Retry;
  * time as before the crash, records of windows already emitted are skipped, and the windows still open are rebuilt
  * from the replayed records. Commits are batched ({@link Builder#commitInterval}); a crash between commits only
  * means more replay, and re-emitted windows carry the same counts.
+ *
+ * <p>The checkpoint travels with its window: the sink's acknowledgement is matched by the window and the checkpoint
+ * it carries, so a sink may acknowledge with the instance it was given or with a copy that keeps
+ * {@link WindowCount#checkpoint()}; an acknowledgement without a checkpoint fails the run (it could never be
+ * committed). Each run builds its operator with the factory given to the builder ({@code ResumeState -> operator},
+ * usually {@link #tracking(Supplier)}), from the state it resumes from.
  *
  * <h2>Guarantee</h2>
  * <ul>
@@ -100,12 +104,14 @@ public final class CrashSafeWindows<K, V, T> {
     /** Records per parse task when parsing on several threads: enough to amortise the hop between threads. */
     private static final int PARSE_BATCH = 256;
     private static final Duration PARSE_BATCH_WAIT = Duration.ofMillis(10);
+    /** How long a restart after a rebalance waits for the previous consumer to close. */
+    private static final Duration RESTART_CLOSE_WAIT = Duration.ofSeconds(30);
     /** Per-partition mode commits on a ticker: at most this often, even with a shorter commit interval. */
     private static final Duration MIN_COMMIT_TICK = Duration.ofMillis(20);
 
     private final KafkaSourceOptions<K, V> source;
     private final Parser<K, V, ? extends T> parse;
-    private final UniqueUsers.Builder<KafkaRecord<K, T>> windows;
+    private final Function<? super ResumeState, ? extends Function<Flux<KafkaRecord<K, T>>, Flux<WindowCount>>> operator;
     private final Function<Flux<WindowCount>, Flux<WindowCount>> sink;
     private final boolean stopAtEnd;
     private final int maxDeadLettersInFlight;
@@ -118,7 +124,7 @@ public final class CrashSafeWindows<K, V, T> {
     private CrashSafeWindows(Builder<K, V, T> b) {
         this.source = b.source;
         this.parse = b.parse;
-        this.windows = b.windows;
+        this.operator = b.operator;
         this.sink = b.sink;
         this.stopAtEnd = b.stopAtEnd;
         this.maxDeadLettersInFlight = b.maxDeadLettersInFlight;
@@ -130,49 +136,82 @@ public final class CrashSafeWindows<K, V, T> {
     }
 
     /**
-     * A builder for a run reading {@code source}, parsing each record with {@code parse} and counting with
-     * {@code windows}.
+     * A builder for a run reading {@code source}, parsing each record with {@code parse} and counting with the
+     * operators {@code operator} builds.
      *
-     * @param <K>     input key type
-     * @param <V>     input value type
-     * @param <T>     parsed value type
-     * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
-     * @param parse   turns a record into the value the operator reads, or null to skip it (e.g. after sending it
-     *                to a dead-letter sink). It runs on a thread of the run, not the consumer's. For JSON frames
-     *                the fastest is Kafka's {@code ByteBufferDeserializer} (values are views of the fetched batch,
-     *                not copies) and {@link io.fluxgate.kafka.json.RootFrameReader#read(java.nio.ByteBuffer)} here;
-     *                {@link io.fluxgate.kafka.json.RootFrameReader#deserializer()} instead reads them inside the
-     *                consumer's poll and lets the source dead-letter the malformed ones
-     * @param windows the operator's configuration; its {@code partitions}, {@code positions} and
-     *                {@code resumeFrom} are set by this class on each run (and so overwritten in this builder)
+     * @param <K>      input key type
+     * @param <V>      input value type
+     * @param <T>      parsed value type
+     * @param source   the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
+     * @param parse    turns a record into the value the operator reads, or null to skip it (e.g. after sending it
+     *                 to a dead-letter sink). It runs on a thread of the run, not the consumer's. For large values
+     *                 the fastest is Kafka's {@code ByteBufferDeserializer} (values are views of the fetched batch,
+     *                 not copies) and a parser that reads the buffer in place
+     * @param operator builds the window operator of each run (one per run, or one per partition and run in
+     *                 {@linkplain Builder#perPartition(boolean) per-partition mode}) from the state the run resumes
+     *                 from; its windows must carry checkpoints keyed by partition, as those of
+     *                 {@link #tracking(Supplier)} do
      * @return a new builder; a sink is still required
      * @throws NullPointerException if an argument is null
      */
-    public static <K, V, T> Builder<K, V, T> builder(KafkaSourceOptions<K, V> source,
-                                                     Function<? super KafkaRecord<K, V>, ? extends @Nullable T> parse,
-                                                     UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
+    public static <K, V, T> Builder<K, V, T> builder(
+            KafkaSourceOptions<K, V> source, Function<? super KafkaRecord<K, V>, ? extends @Nullable T> parse,
+            Function<? super ResumeState, ? extends Function<Flux<KafkaRecord<K, T>>, Flux<WindowCount>>> operator) {
         Objects.requireNonNull(parse, "parse");
-        return new Builder<>(source, (r, rejections) -> parse.apply(r), windows);
+        return new Builder<>(source, (r, rejections) -> parse.apply(r), operator);
     }
 
     /**
-     * As {@link #builder(KafkaSourceOptions, Function, UniqueUsers.Builder)}, with a parse function that can
+     * As {@link #builder(KafkaSourceOptions, Function, Function)}, with a parse function that can
      * {@linkplain Rejections#reject reject} a record to the source's dead-letter sink without waiting for the letter
      * to be stored (see the class's guarantee on dead letters).
      *
-     * @param <K>     input key type
-     * @param <V>     input value type
-     * @param <T>     parsed value type
-     * @param source  the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
-     * @param parse   turns a record into the value the operator reads, or null to skip it; may reject it first
-     * @param windows the operator's configuration (its {@code partitions}, {@code positions} and
-     *                {@code resumeFrom} are set by this class on each run)
+     * @param <K>      input key type
+     * @param <V>      input value type
+     * @param <T>      parsed value type
+     * @param source   the input; its deserializers, dead letters and metrics apply as in {@link KafkaSource}
+     * @param parse    turns a record into the value the operator reads, or null to skip it; may reject it first
+     * @param operator builds the window operator of each run from the state it resumes from (see
+     *                 {@link #tracking(Supplier)})
      * @return a new builder; a sink is still required
      * @throws NullPointerException if an argument is null
      */
-    public static <K, V, T> Builder<K, V, T> builder(KafkaSourceOptions<K, V> source, Parser<K, V, ? extends T> parse,
-                                                     UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
-        return new Builder<>(source, parse, windows);
+    public static <K, V, T> Builder<K, V, T> builder(
+            KafkaSourceOptions<K, V> source, Parser<K, V, ? extends T> parse,
+            Function<? super ResumeState, ? extends Function<Flux<KafkaRecord<K, T>>, Flux<WindowCount>>> operator) {
+        return new Builder<>(source, parse, operator);
+    }
+
+    /**
+     * The usual operator factory: each call takes a new operator configuration from {@code configuration} (user id,
+     * event time, windows, lateness, ...) and adds what a crash-safe run needs, without touching any builder the
+     * caller keeps: {@link #partitionKey() partitions}, Kafka offsets as positions, and the state to resume from.
+     *
+     * @param <K>           input key type
+     * @param <T>           parsed value type
+     * @param configuration a new operator builder per call (e.g. {@code () -> UniqueUsers.perWindow(...)...})
+     * @return a {@code ResumeState -> operator} factory for {@link #builder(KafkaSourceOptions, Parser, Function)}
+     * @throws NullPointerException if {@code configuration} is null
+     */
+    public static <K, T> Function<ResumeState, UniqueUsers<KafkaRecord<K, T>>> tracking(
+            Supplier<UniqueUsers.Builder<KafkaRecord<K, T>>> configuration) {
+        Objects.requireNonNull(configuration, "configuration");
+        return resume -> configuration.get()
+                .partitions(partitionKey())
+                .positions(KafkaRecord::offset)
+                .resumeFrom(resume)
+                .build();
+    }
+
+    /**
+     * The partition key a hand-built operator must use ({@code UniqueUsers.Builder#partitions}): a record's
+     * {@link TopicPartition}, which checkpoints are keyed by and commits are made for. Not thread-safe (it reuses the
+     * last partition's instance): one per operator.
+     *
+     * @return a new partition key function
+     */
+    public static Function<KafkaRecord<?, ?>, TopicPartition> partitionKey() {
+        return new PartitionOf();
     }
 
     /**
@@ -234,7 +273,17 @@ public final class CrashSafeWindows<K, V, T> {
         Objects.requireNonNull(stop, "stop");
         Mono<Boolean> stopped = Mono.from(stop).thenReturn(Boolean.TRUE).onErrorReturn(Boolean.TRUE)
                 .defaultIfEmpty(Boolean.TRUE).cache();
-        return Flux.defer(() -> perPartition ? onePartitionedRun(stopped) : oneRun(stopped))
+        return Flux.defer(() -> {
+                    Run run = perPartition ? new PartitionedRun() : new CombinedRun();
+                    return run.windows(stopped)
+                            // the next run's consumer joins once this one is closed: with a static member id
+                            // (group.instance.id) joining beside it would fence it mid-call (an ERROR in its log)
+                            .onErrorResume(RebalanceRestart.class::isInstance, e -> {
+                                run.stop();
+                                return run.session.closed().timeout(RESTART_CLOSE_WAIT, Mono.empty())
+                                        .then(Mono.error(e));
+                            });
+                })
                 .retryWhen(Retry.indefinitely().filter(RebalanceRestart.class::isInstance)
                         .doBeforeRetry(s -> log.info("Partitions revoked: restarting from the committed state")));
     }
@@ -252,42 +301,6 @@ public final class CrashSafeWindows<K, V, T> {
             throw new IllegalArgumentException("not a per-partition result: " + w + " " + cp);
         }
         return tp;
-    }
-
-    private Flux<WindowCount> oneRun(Mono<Boolean> stop) {
-        Run run = new Run();
-        SourceSession<K, V> session = new SourceSession<>(source, stats, run);
-        Flux<KafkaRecord<K, V>> feed = run.feed(session);
-        PartitionTracker<Checkpoint> ordered = new PartitionTracker<>(0, run.acked::set);
-        Map<WindowCount, Long> seqs = Collections.synchronizedMap(new IdentityHashMap<>());
-        long[] nextSeq = {0};
-        long[] lastCommit = {System.nanoTime()};
-        Flux<WindowCount> emitted = feed
-                .transform(recordStage)
-                .switchOnFirst((first, records) -> parsed(records, r -> parseOne(r, run.rejections))
-                        .transform(operator(run.resumeState())))
-                .doOnNext(w -> {
-                    long seq = nextSeq[0]++;
-                    seqs.put(w, seq);
-                    ordered.register(seq, w.checkpoint().orElseThrow());
-                })
-                // a stop cancels the operator (no flush) and lets the windows already emitted through the sink
-                .takeUntilOther(stop);
-        return sink.apply(emitted)
-                .concatMap(w -> {
-                    Long seq = seqs.remove(w);
-                    if (seq != null) {
-                        ordered.accept(seq);
-                    }
-                    long now = System.nanoTime();
-                    if (now - lastCommit[0] >= commitInterval.toNanos()) {
-                        lastCommit[0] = now;
-                        return commit(session, run).thenReturn(w);
-                    }
-                    return Mono.just(w);
-                })
-                .concatWith(Mono.defer(() -> commit(session, run)).then(Mono.empty()))
-                .doFinally(s -> run.stop());
     }
 
     /**
@@ -327,169 +340,42 @@ public final class CrashSafeWindows<K, V, T> {
         return v == null ? null : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), v, NO_ACK);
     }
 
-    private UniqueUsers<KafkaRecord<K, T>> operator(ResumeState resume) {
-        synchronized (windows) {
-            return windows
-                    .partitions(new PartitionOf())
-                    .positions(KafkaRecord::offset)
-                    .resumeFrom(resume)
-                    .build();
-        }
-    }
-
-    private Mono<Void> commit(SourceSession<K, V> session, Run run) {
-        Checkpoint cp = run.acked.getAndSet(null);
-        if (cp == null) {
-            return Mono.empty();
-        }
-        // taken after the checkpoint: every letter of a record before it was handed over before its window was
-        // emitted; a refused one fails the run here, before the commit
-        java.util.concurrent.CompletionStage<Void> lettersStored = run.letters.barrier();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        cp.marks().forEach((key, mark) -> {
-            if (key instanceof TopicPartition tp && run.assigned.contains(tp)) {
-                offsets.put(tp, new OffsetAndMetadata(mark.resumePosition(),
-                        CheckpointCodec.encode(mark.maxEventTimeBefore(), cp.emittedUpTo())));
-            }
-        });
-        return Mono.fromCompletionStage(lettersStored)
-                .onErrorMap(java.util.concurrent.CompletionException.class, e -> e.getCause() != null ? e.getCause() : e)
-                .then(Mono.defer(() -> session.commit(offsets)
-                        .onErrorResume(e -> {
-                            // not committing is safe: a restart replays from the previous commit
-                            log.warn("Commit of window checkpoint failed: {}", e.toString());
-                            return Mono.empty();
-                        })));
-    }
-
     /**
-     * {@link Builder#perPartition(boolean) Per-partition mode}: one operator per partition (groupBy), each resumed
-     * from its own partition's commit; commits on a ticker, on the consumer thread; with stopAtEnd, a partition is
-     * flushed and committed at its end offset, and the run completes once the whole input is committed at its end.
+     * State of one run (one consumer): assignment, resume state, dead letters, the commit ledger and the bridge from
+     * the consumer's records to the operator. One subtype per mode, chosen at subscribe time: {@link CombinedRun}
+     * (one operator) and {@link PartitionedRun} (one per partition).
      */
-    private Flux<WindowCount> onePartitionedRun(Mono<Boolean> stop) {
-        Run run = new Run();
-        SourceSession<K, V> session = new SourceSession<>(source, stats, run);
-        Flux<KafkaRecord<K, V>> feed = run.feed(session);
-        Sinks.One<Boolean> inputDone = Sinks.one();
-        Duration tick = commitInterval.compareTo(MIN_COMMIT_TICK) < 0 ? MIN_COMMIT_TICK : commitInterval;
-        Flux<WindowCount> emitted = feed
-                .transform(recordStage)
-                .filter(run::beforeEnd)
-                // in arrival order (parallel batches put back in order), each partition's records in its own order;
-                // a record the parse function skips stays as a marker, so that a partition's end is seen after it
-                .transform(records -> parsed(records, r -> parseOrMarker(r, run.rejections)))
-                .groupBy(new PartitionOf())
-                .flatMap(records -> onePartition(records.key(), records, run), Integer.MAX_VALUE)
-                // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
-                // flush could only emit a window of records appended after the run began)
-                .takeUntilOther(Mono.firstWithSignal(inputDone.asMono(), stop));
-        Disposable ticker = Flux.interval(tick, tick)
-                .onBackpressureDrop()
-                .filter(i -> run.assignedOnce || stopAtEnd)
-                .concatMap(i -> commitPartitions(session, run)
-                        .then(stopAtEnd ? session.withConsumer(run::inputCommittedAtEnd) : Mono.just(false))
-                        .onErrorResume(e -> {
-                            // not subscribed yet, or closing: the next tick asks again
-                            log.debug("Could not check whether the input is done: {}", e.toString());
-                            return Mono.just(false);
-                        }), 1)
-                .subscribe(done -> {
-                    if (done) {
-                        inputDone.tryEmitValue(Boolean.TRUE);
-                    }
-                });
-        return sink.apply(emitted)
-                .doOnNext(run::acknowledged)
-                .concatWith(Mono.defer(() -> commitPartitions(session, run)).then(Mono.empty()))
-                .doFinally(s -> {
-                    ticker.dispose();
-                    run.stop();
-                });
-    }
-
-    /**
-     * One partition's parsed records (and skip markers) → its own operator; with stopAtEnd, ends (flushes) at the
-     * partition's end. Runs on the thread that delivers the partition's records, without a hop per partition:
-     * groupBy with an asynchronous hop (publishOn) per group was seen to stop requesting upstream and stall.
-     */
-    private Flux<WindowCount> onePartition(TopicPartition tp, Flux<KafkaRecord<K, T>> records, Run run) {
-        Flux<KafkaRecord<K, T>> own = stopAtEnd ? records.takeUntil(r -> run.isLast(tp, r)) : records;
-        return own.filter(r -> r.value() != null)
-                .transform(operator(run.resumeState(tp)))
-                // registered here, in emission order, before the end marker below
-                .doOnNext(w -> run.emitted(tp, w))
-                .concatWith(Mono.fromRunnable(() -> run.ended(tp)));
-    }
-
-    /** A parsed record, or for a record the parse function skips, a marker with a null value. */
-    private KafkaRecord<K, T> parseOrMarker(KafkaRecord<K, V> r, Rejections rejections) {
-        KafkaRecord<K, T> p = parseOne(r, rejections);
-        return p != null ? p : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), null, NO_ACK);
-    }
-
-    /** Commits what the sink acknowledged per partition, on the consumer thread, so commits never overtake each other. */
-    private Mono<Void> commitPartitions(SourceSession<K, V> session, Run run) {
-        if (!run.hasAcked()) {
-            return Mono.empty();
-        }
-        return session.withConsumer(c -> {
-                    Map<TopicPartition, Checkpoint> taken = run.takeAcked();
-                    // after taking the checkpoints: every letter of a record before them is handed over. Waits on
-                    // the consumer's thread, for at most the letters in flight (a commit tick's worth), rather than
-                    // skip the commit: under a steady stream of rejections some letter is always in flight
-                    run.letters.awaitStored();
-                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-                    taken.forEach((tp, cp) -> {
-                        Checkpoint.Mark mark = cp.mark(tp);
-                        if (mark != null && run.assigned.contains(tp)) {
-                            offsets.put(tp, new OffsetAndMetadata(mark.resumePosition(),
-                                    CheckpointCodec.encode(mark.maxEventTimeBefore(), cp.emittedUpTo())));
-                        }
-                    });
-                    try {
-                        if (!offsets.isEmpty()) {
-                            c.commitSync(offsets);
-                        }
-                    } catch (RuntimeException e) {
-                        // committed later (or replayed by the partition's next owner)
-                        taken.forEach(run::untake);
-                        throw e;
-                    }
-                    return Boolean.TRUE;
-                })
-                .then()
-                .onErrorResume(e -> {
-                    log.warn("Commit of window checkpoints failed: {}", e.toString());
-                    return Mono.empty();
-                });
-    }
-
-    /** State of one run (one consumer): assignment, resume state, end detection, the bridge to the operator. */
-    private final class Run implements SourceSession.AssignmentHook {
+    private abstract class Run implements SourceSession.AssignmentHook {
         final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
         /** Letters the parse function rejected; a refused one fails the run through its input. */
         final PendingLetters letters = new PendingLetters(source.deadLetters(), maxDeadLettersInFlight, this::fail);
         final Rejections rejections = letters::store;
-        final AtomicReference<Checkpoint> acked = new AtomicReference<>();
-        private final Map<Object, Long> maxBefore = new ConcurrentHashMap<>();
-        private final Map<Duration, Long> emittedUpTo = new ConcurrentHashMap<>();
-        private final Map<TopicPartition, Long> lastOffset = new ConcurrentHashMap<>();
-        private volatile boolean assignedOnce;
-        // per-partition mode
-        private final Map<TopicPartition, Long> endOf = new ConcurrentHashMap<>();
-        private final Map<TopicPartition, Map<Duration, Long>> emittedUpToOf = new ConcurrentHashMap<>();
-        private final Map<TopicPartition, PartitionTracker<Checkpoint>> ordered = new ConcurrentHashMap<>();
-        private final Map<TopicPartition, Long> lastSeq = new ConcurrentHashMap<>();
-        private final Map<TopicPartition, Checkpoint> lastEmitted = new ConcurrentHashMap<>();
-        private final Map<TopicPartition, Checkpoint> ackedOf = new ConcurrentHashMap<>();
-        private final Set<TopicPartition> reachedEnd = ConcurrentHashMap.newKeySet();
-        private final Map<WindowCount, Runnable> pendingAcks = Collections.synchronizedMap(new IdentityHashMap<>());
-        /** Used by {@link #beforeEnd} only: one stage, whose calls are serialized. */
-        private final PartitionOf beforeEndPartition = new PartitionOf();
-        private volatile Map<TopicPartition, Long> inputEnds;
+        final CommitLedger ledger;
+        final SourceSession<K, V> session;
+        final Map<Object, Long> maxBefore = new ConcurrentHashMap<>();
+        final Map<Duration, Long> emittedUpTo = new ConcurrentHashMap<>();
+        final Map<TopicPartition, Map<Duration, Long>> emittedUpToOf = new ConcurrentHashMap<>();
+        volatile boolean assignedOnce;
         private volatile FluxSink<KafkaRecord<K, V>> sink;
         private volatile BaseSubscriber<KafkaRecord<K, V>> upstream;
+
+        Run(Function<Checkpoint, Object> laneOf) {
+            this.ledger = new CommitLedger(laneOf);
+            this.session = new SourceSession<>(source, stats, this);
+        }
+
+        /** The run's acknowledged windows; completes at the end of a bounded input or after a stop. */
+        abstract Flux<WindowCount> windows(Mono<Boolean> stop);
+
+        /**
+         * An end marker of the session (stopAtEnd: every assigned partition's position is at its end), on the
+         * records thread: true passes it on to the operator's input, false ends that input here.
+         */
+        abstract boolean passEndMarker(KafkaRecord<K, V> marker, TopicPartition tp);
+
+        /** Newly assigned partitions' end offsets, at the first assignment of the run. */
+        void onFirstAssignment(Map<TopicPartition, Long> endOffsets) {
+        }
 
         /**
          * The session's records as the operator's input, which completes at the end of input (stopAtEnd) without
@@ -497,11 +383,11 @@ public final class CrashSafeWindows<K, V, T> {
          * records pass straight through, without the buffer a bridge would need for a source that over-emits; one
          * that did would fail the run with an overflow error rather than queue without bound.
          */
-        Flux<KafkaRecord<K, V>> feed(SourceSession<K, V> session) {
+        Flux<KafkaRecord<K, V>> feed() {
             return Flux.create(sink -> start(sink, session.records()), FluxSink.OverflowStrategy.ERROR);
         }
 
-        void start(FluxSink<KafkaRecord<K, V>> sink, Flux<KafkaRecord<K, V>> records) {
+        private void start(FluxSink<KafkaRecord<K, V>> sink, Flux<KafkaRecord<K, V>> records) {
             this.sink = sink;
             // The consumer outlives the operator's input: at the end of input the operator completes and flushes,
             // and the final commit still needs the consumer, so completing the feed must not cancel it.
@@ -515,15 +401,10 @@ public final class CrashSafeWindows<K, V, T> {
 
                 @Override
                 protected void hookOnNext(KafkaRecord<K, V> r) {
-                    sink.next(r);
-                    if (stopAtEnd) {
-                        TopicPartition tp = partitionOf.apply(r);
-                        Long last = lastOffset.get(tp);
-                        if (last != null && r.offset() >= last) {
-                            lastOffset.remove(tp);
-                            completeIfCaughtUp();
-                        }
+                    if (SourceSession.isEndMarker(r) && !passEndMarker(r, partitionOf.apply(r))) {
+                        return;
                     }
+                    sink.next(r);
                 }
 
                 @Override
@@ -542,15 +423,21 @@ public final class CrashSafeWindows<K, V, T> {
             sink.onRequest(up::request);
         }
 
+        /** Ends the operator's input (its open windows are flushed); the consumer stays for the final commit. */
+        void endInput() {
+            FluxSink<KafkaRecord<K, V>> s = sink;
+            if (s != null) {
+                s.complete();
+            }
+        }
+
         void stop() {
             BaseSubscriber<KafkaRecord<K, V>> up = upstream;
             if (up != null) {
                 up.dispose();
             }
-        }
-
-        ResumeState resumeState() {
-            return ResumeState.of(new HashMap<>(maxBefore), new HashMap<>(emittedUpTo));
+            // a bounded run's records do not complete by themselves: its consumer is closed here
+            session.close();
         }
 
         @Override
@@ -571,26 +458,207 @@ public final class CrashSafeWindows<K, V, T> {
                     emittedUpToOf.put(tp, st.emittedUpTo());
                 }
             });
-            if (perPartition) {
-                endOf.putAll(endOffsets);
-            } else if (stopAtEnd) {
-                endOffsets.forEach((tp, end) -> {
-                    if (end > positions.getOrDefault(tp, 0L)) {
-                        lastOffset.put(tp, end - 1);
-                    }
-                });
-                completeIfCaughtUp();
+            onFirstAssignment(endOffsets);
+            if (stopAtEnd) {
+                // ended by position (an end marker after the poll that reaches it), not by a record at end - 1,
+                // which a transactional topic never delivers (its last offset is a commit marker)
+                session.endAt(endOffsets);
             }
         }
 
-        /** The operator state of one partition, as committed (per-partition mode). */
-        ResumeState resumeState(TopicPartition tp) {
+        @Override
+        public void revoked(Collection<TopicPartition> partitions) {
+            // no commit of this run may name them any more: it would carry this consumer's stale generation
+            assigned.removeAll(partitions);
+            restart();
+        }
+
+        /** A letter could not be stored: the run fails (its commits wait on the letters, so none passes it). */
+        private void fail(io.fluxgate.outcome.DeadLetterException e) {
+            FluxSink<KafkaRecord<K, V>> s = sink;
+            if (s != null) {
+                s.error(e);
+            }
+        }
+
+        private void restart() {
+            FluxSink<KafkaRecord<K, V>> s = sink;
+            if (s != null) {
+                s.error(new RebalanceRestart());
+            }
+        }
+    }
+
+    /**
+     * One operator over all assigned partitions: its checkpoints have a mark per partition and form one lane of the
+     * ledger; commits every {@link Builder#commitInterval commit interval} on the acknowledgement path.
+     */
+    private final class CombinedRun extends Run {
+        private static final Object LANE = "all";
+        private long lastCommit = System.nanoTime();
+
+        CombinedRun() {
+            super(cp -> LANE);
+        }
+
+        @Override
+        boolean passEndMarker(KafkaRecord<K, V> marker, TopicPartition tp) {
+            endInput();
+            return false;
+        }
+
+        @Override
+        Flux<WindowCount> windows(Mono<Boolean> stop) {
+            Flux<WindowCount> emitted = feed()
+                    .transform(recordStage)
+                    // the resume state is read once the first record came: the assignment is known by then
+                    .switchOnFirst((first, records) -> parsed(records, r -> parseOne(r, rejections))
+                            .transform(operator.apply(ResumeState.of(new HashMap<>(maxBefore),
+                                    new HashMap<>(emittedUpTo)))))
+                    .doOnNext(ledger::emitted)
+                    // a stop cancels the operator (no flush) and lets the windows already emitted through the sink
+                    .takeUntilOther(stop);
+            return sink.apply(emitted)
+                    .concatMap(w -> {
+                        ledger.acknowledged(w);
+                        long now = System.nanoTime();
+                        if (now - lastCommit >= commitInterval.toNanos()) {
+                            lastCommit = now;
+                            return commit().thenReturn(w);
+                        }
+                        return Mono.just(w);
+                    })
+                    .concatWith(Mono.defer(this::commit).then(Mono.empty()))
+                    .doFinally(s -> stop());
+        }
+
+        private Mono<Void> commit() {
+            Map<Object, Checkpoint> taken = ledger.take();
+            if (taken.isEmpty()) {
+                return Mono.empty();
+            }
+            // taken after the checkpoint: every letter of a record before it was handed over before its window was
+            // emitted; a refused one fails the run here, before the commit
+            java.util.concurrent.CompletionStage<Void> lettersStored = letters.barrier();
+            Map<TopicPartition, OffsetAndMetadata> offsets = CommitLedger.offsets(taken.values(), assigned);
+            return Mono.fromCompletionStage(lettersStored)
+                    .onErrorMap(java.util.concurrent.CompletionException.class,
+                            e -> e.getCause() != null ? e.getCause() : e)
+                    .then(Mono.defer(() -> session.commit(offsets)
+                            .onErrorResume(e -> {
+                                // not committing is safe: a restart replays from the previous commit
+                                log.warn("Commit of window checkpoint failed: {}", e.toString());
+                                return Mono.empty();
+                            })));
+        }
+    }
+
+    /**
+     * {@link Builder#perPartition(boolean) Per-partition mode}: one operator per partition (groupBy), each resumed
+     * from its own partition's commit, each partition a lane of the ledger; commits on a ticker, on the consumer
+     * thread; with stopAtEnd, a partition is flushed and committed at its end offset, and the run completes once the
+     * whole input is committed at its end.
+     */
+    private final class PartitionedRun extends Run {
+        private final Map<TopicPartition, Long> endOf = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, Checkpoint> lastEmitted = new ConcurrentHashMap<>();
+        private final Set<TopicPartition> reachedEnd = ConcurrentHashMap.newKeySet();
+        /** Used by {@link #beforeEnd} only: one stage, whose calls are serialized. */
+        private final PartitionOf beforeEndPartition = new PartitionOf();
+        private volatile Map<TopicPartition, Long> inputEnds;
+
+        PartitionedRun() {
+            // each checkpoint of a partition's operator has one mark, keyed by the partition
+            super(cp -> cp.marks().keySet().iterator().next());
+        }
+
+        @Override
+        void onFirstAssignment(Map<TopicPartition, Long> endOffsets) {
+            endOf.putAll(endOffsets);
+        }
+
+        @Override
+        boolean passEndMarker(KafkaRecord<K, V> marker, TopicPartition tp) {
+            // ends a partition whose last record is not at end - 1 (a transaction's commit marker, compaction)
+            return !reachedEnd.contains(tp);
+        }
+
+        @Override
+        Flux<WindowCount> windows(Mono<Boolean> stop) {
+            Sinks.One<Boolean> inputDone = Sinks.one();
+            Duration tick = commitInterval.compareTo(MIN_COMMIT_TICK) < 0 ? MIN_COMMIT_TICK : commitInterval;
+            Flux<WindowCount> emitted = feed()
+                    .transform(recordStage)
+                    .filter(this::beforeEnd)
+                    // in arrival order (parallel batches put back in order), each partition's records in its own
+                    // order; a record the parse function skips stays as a marker, so that a partition's end is seen
+                    // after it
+                    .transform(records -> parsed(records, this::parseOrMarker))
+                    .groupBy(new PartitionOf())
+                    .flatMap(records -> onePartition(records.key(), records), Integer.MAX_VALUE)
+                    // the whole input is committed at its end: nothing is open any more, so stop without a flush (a
+                    // flush could only emit a window of records appended after the run began)
+                    .takeUntilOther(Mono.firstWithSignal(inputDone.asMono(), stop));
+            Disposable ticker = Flux.interval(tick, tick)
+                    .onBackpressureDrop()
+                    .filter(i -> assignedOnce || stopAtEnd)
+                    .concatMap(i -> commit()
+                            // only once this consumer's own partitions are done: before, the input cannot be, and
+                            // each check is an offset fetch (one that a rebalance overtakes fails with an ERROR in
+                            // the client's log under the consumer protocol)
+                            .then(stopAtEnd && reachedEnd.containsAll(assigned)
+                                    ? session.withConsumer(this::inputCommittedAtEnd) : Mono.just(false))
+                            .onErrorResume(e -> {
+                                // not subscribed yet, or closing: the next tick asks again
+                                log.debug("Could not check whether the input is done: {}", e.toString());
+                                return Mono.just(false);
+                            }), 1)
+                    .subscribe(done -> {
+                        if (done) {
+                            inputDone.tryEmitValue(Boolean.TRUE);
+                        }
+                    });
+            return sink.apply(emitted)
+                    .doOnNext(ledger::acknowledged)
+                    .concatWith(Mono.defer(this::commit).then(Mono.empty()))
+                    .doFinally(s -> {
+                        ticker.dispose();
+                        stop();
+                    });
+        }
+
+        /**
+         * One partition's parsed records (and skip markers) → its own operator; with stopAtEnd, ends (flushes) at the
+         * partition's end. Runs on the thread that delivers the partition's records, without a hop per partition:
+         * groupBy with an asynchronous hop (publishOn) per group was seen to stop requesting upstream and stall.
+         */
+        private Flux<WindowCount> onePartition(TopicPartition tp, Flux<KafkaRecord<K, T>> records) {
+            Flux<KafkaRecord<K, T>> own = stopAtEnd ? records.takeUntil(r -> isLast(tp, r)) : records;
+            return own.filter(r -> r.value() != null)
+                    .transform(operator.apply(resumeState(tp)))
+                    // registered here, in emission order, before the end marker below
+                    .doOnNext(w -> {
+                        ledger.emitted(w);
+                        lastEmitted.put(tp, w.checkpoint().orElseThrow());
+                    })
+                    .concatWith(Mono.fromRunnable(() -> ended(tp)));
+        }
+
+        /** A parsed record, or for a record the parse function skips (or an end marker), one with a null value. */
+        private KafkaRecord<K, T> parseOrMarker(KafkaRecord<K, V> r) {
+            KafkaRecord<K, T> p = SourceSession.isEndMarker(r) ? null : parseOne(r, rejections);
+            return p != null ? p
+                    : new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), null, NO_ACK);
+        }
+
+        /** The operator state of one partition, as committed. */
+        private ResumeState resumeState(TopicPartition tp) {
             Long max = maxBefore.get(tp);
             return ResumeState.of(max == null ? Map.of() : Map.of(tp, max), emittedUpToOf.getOrDefault(tp, Map.of()));
         }
 
         /** Whether a record is part of this run's input: with stopAtEnd, below its partition's end at assignment. */
-        boolean beforeEnd(KafkaRecord<K, ?> r) {
+        private boolean beforeEnd(KafkaRecord<K, ?> r) {
             if (!stopAtEnd) {
                 return true;
             }
@@ -599,7 +667,7 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /** The last record of partition {@code tp}'s input (stopAtEnd): the partition ends after it. */
-        boolean isLast(TopicPartition tp, KafkaRecord<K, ?> r) {
+        private boolean isLast(TopicPartition tp, KafkaRecord<K, ?> r) {
             Long end = endOf.get(tp);
             if (end != null && r.offset() >= end - 1) {
                 reachedEnd.add(tp);
@@ -608,72 +676,58 @@ public final class CrashSafeWindows<K, V, T> {
             return false;
         }
 
-        /** A window of {@code tp} emitted by its operator: acknowledged in order per partition. */
-        void emitted(TopicPartition tp, WindowCount w) {
-            Checkpoint cp = w.checkpoint().orElseThrow();
-            lastEmitted.put(tp, cp);
-            long seq = lastSeq.merge(tp, 1L, Long::sum);
-            PartitionTracker<Checkpoint> t = tracker(tp);
-            t.register(seq, cp);
-            pendingAcks.put(w, () -> t.accept(seq));
-        }
-
         /**
          * The operator of {@code tp} completed. At the partition's end (stopAtEnd) the partition is committed at its
          * end offset once its windows are acknowledged: every record below it is accounted for, including malformed
          * ones after the last window, so the group can tell that the partition is done.
          */
-        void ended(TopicPartition tp) {
+        private void ended(TopicPartition tp) {
             Long end = endOf.get(tp);
-            if (!reachedEnd.contains(tp) || end == null) {
+            if (!reachedEnd.contains(tp) || end == null || end == 0) {
+                // an empty partition (ended by the session's end marker) has nothing to commit
                 return;
             }
             Checkpoint last = lastEmitted.get(tp);
             long max = last != null ? last.mark(tp).maxEventTimeBefore() : maxBefore.getOrDefault(tp, Long.MIN_VALUE);
             Map<Duration, Long> upTo = last != null ? last.emittedUpTo() : emittedUpToOf.getOrDefault(tp, Map.of());
-            long seq = lastSeq.merge(tp, 1L, Long::sum);
-            PartitionTracker<Checkpoint> t = tracker(tp);
-            t.register(seq, new Checkpoint(Map.of(tp, new Checkpoint.Mark(end, max)), upTo));
-            t.accept(seq);
+            ledger.passed(new Checkpoint(Map.of(tp, new Checkpoint.Mark(end, max)), upTo));
         }
 
-        private PartitionTracker<Checkpoint> tracker(TopicPartition tp) {
-            return ordered.computeIfAbsent(tp, k -> new PartitionTracker<>(0, cp -> ackedOf.put(k, cp)));
-        }
-
-        void acknowledged(WindowCount w) {
-            Runnable ack = pendingAcks.remove(w);
-            if (ack != null) {
-                ack.run();
+        /** Commits what the sink acknowledged per partition, on the consumer thread, so commits never overtake each other. */
+        private Mono<Void> commit() {
+            if (!ledger.hasAcked()) {
+                return Mono.empty();
             }
-        }
-
-        /** The latest acknowledged checkpoint of each partition since the last call. */
-        Map<TopicPartition, Checkpoint> takeAcked() {
-            Map<TopicPartition, Checkpoint> taken = new HashMap<>();
-            for (TopicPartition tp : ackedOf.keySet()) {
-                Checkpoint cp = ackedOf.remove(tp);
-                if (cp != null) {
-                    taken.put(tp, cp);
-                }
-            }
-            return taken;
-        }
-
-        boolean hasAcked() {
-            return !ackedOf.isEmpty();
-        }
-
-        /** Puts back a checkpoint whose commit failed, unless a newer one was acknowledged meanwhile. */
-        void untake(TopicPartition tp, Checkpoint cp) {
-            ackedOf.putIfAbsent(tp, cp);
+            return session.withConsumer(c -> {
+                        Map<Object, Checkpoint> taken = ledger.take();
+                        // after taking the checkpoints: every letter of a record before them is handed over. Waits on
+                        // the consumer's thread, for at most the letters in flight (a commit tick's worth), rather
+                        // than skip the commit: under a steady stream of rejections some letter is always in flight
+                        letters.awaitStored();
+                        Map<TopicPartition, OffsetAndMetadata> offsets = CommitLedger.offsets(taken.values(), assigned);
+                        try {
+                            if (!offsets.isEmpty()) {
+                                c.commitSync(offsets);
+                            }
+                        } catch (RuntimeException e) {
+                            // committed later (or replayed by the partition's next owner)
+                            ledger.untake(taken);
+                            throw e;
+                        }
+                        return Boolean.TRUE;
+                    })
+                    .then()
+                    .onErrorResume(e -> {
+                        log.warn("Commit of window checkpoints failed: {}", e.toString());
+                        return Mono.empty();
+                    });
         }
 
         /**
          * Whether every partition of the subscribed topics is committed by the group at (or beyond) the end offset it
          * had when this run first asked, or is empty. On the consumer thread.
          */
-        boolean inputCommittedAtEnd(org.apache.kafka.clients.consumer.Consumer<?, ?> c) {
+        private boolean inputCommittedAtEnd(org.apache.kafka.clients.consumer.Consumer<?, ?> c) {
             Set<TopicPartition> all = new java.util.HashSet<>();
             for (String topic : c.subscription()) {
                 List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(topic);
@@ -707,35 +761,6 @@ public final class CrashSafeWindows<K, V, T> {
                 }
             }
             return true;
-        }
-
-        @Override
-        public void revoked(Collection<TopicPartition> partitions) {
-            restart();
-        }
-
-        /** A letter could not be stored: the run fails (its commits wait on the letters, so none passes it). */
-        private void fail(io.fluxgate.outcome.DeadLetterException e) {
-            FluxSink<KafkaRecord<K, V>> s = sink;
-            if (s != null) {
-                s.error(e);
-            }
-        }
-
-        private void restart() {
-            FluxSink<KafkaRecord<K, V>> s = sink;
-            if (s != null) {
-                s.error(new RebalanceRestart());
-            }
-        }
-
-        private void completeIfCaughtUp() {
-            if (lastOffset.isEmpty()) {
-                FluxSink<KafkaRecord<K, V>> s = sink;
-                if (s != null) {
-                    s.complete();
-                }
-            }
         }
     }
 
@@ -775,7 +800,7 @@ public final class CrashSafeWindows<K, V, T> {
     public static final class Builder<K, V, T> {
         private final KafkaSourceOptions<K, V> source;
         private final Parser<K, V, ? extends T> parse;
-        private final UniqueUsers.Builder<KafkaRecord<K, T>> windows;
+        private final Function<? super ResumeState, ? extends Function<Flux<KafkaRecord<K, T>>, Flux<WindowCount>>> operator;
         private @Nullable Function<Flux<WindowCount>, Flux<WindowCount>> sink;
         private boolean stopAtEnd;
         private int maxDeadLettersInFlight = DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT;
@@ -785,10 +810,10 @@ public final class CrashSafeWindows<K, V, T> {
         private Function<Flux<KafkaRecord<K, V>>, Flux<KafkaRecord<K, V>>> recordStage = Function.identity();
 
         private Builder(KafkaSourceOptions<K, V> source, Parser<K, V, ? extends T> parse,
-                        UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
+                        Function<? super ResumeState, ? extends Function<Flux<KafkaRecord<K, T>>, Flux<WindowCount>>> operator) {
             this.source = Objects.requireNonNull(source, "source");
             this.parse = Objects.requireNonNull(parse, "parse");
-            this.windows = Objects.requireNonNull(windows, "windows");
+            this.operator = Objects.requireNonNull(operator, "operator");
         }
 
         /**
@@ -806,8 +831,10 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /**
-         * Writes windows with any sink: {@code acknowledged} must emit each window instance it was given once the
-         * window is durably written (in any order), and must be idempotent per window (re-emitted windows after a
+         * Writes windows with any sink: {@code acknowledged} must emit each window it was given once the window is
+         * durably written (in any order): the instance, or a copy that keeps its {@link WindowCount#checkpoint()
+         * checkpoint}, which is what the acknowledgement commits (a window acknowledged without one, or twice, fails
+         * the run rather than stopping its commits). It must be idempotent per window (re-emitted windows after a
          * restart carry the same counts and must overwrite).
          *
          * @param acknowledged writes the windows and emits each once it is durable
@@ -821,7 +848,9 @@ public final class CrashSafeWindows<K, V, T> {
 
         /**
          * Complete once every partition assigned at start has been read up to its end offset at that time (then
-         * open windows are flushed, as at the end of any input). Default false: run until cancelled.
+         * open windows are flushed, as at the end of any input). A partition's end is reached when the consumer's
+         * position is at or past that offset, whether or not a record sits at end - 1: a transactional topic ends in
+         * a commit marker no consumer is given, and compaction leaves gaps. Default false: run until cancelled.
          *
          * @param stopAtEnd {@code true} for a bounded run
          * @return this builder
@@ -875,7 +904,8 @@ public final class CrashSafeWindows<K, V, T> {
         }
 
         /**
-         * One window operator per input partition instead of one over all of them (default false). Each partition
+         * One window operator per input partition instead of one over all of them (default false): the run is
+         * then of another kind (chosen when it is subscribed), sharing the commit ledger with the combined one. Each partition
          * then has its own watermark (its own largest event time − lateness), its own late decisions and its own
          * results: a window that has records in three partitions is emitted three times, once per partition, each
          * counting that partition's users. Each result's {@link WindowCount#checkpoint() checkpoint} has exactly one
@@ -915,8 +945,10 @@ public final class CrashSafeWindows<K, V, T> {
          * A stage over the records as read, before parsing, e.g. {@code io.fluxgate.progress.Progress} for a
          * progress bar, or metrics. Applied once per consumer run (a rebalance starts a new run, and records are
          * read again from the committed positions). It must pass every record on, unchanged and in order, with the
-         * demand it gets: it observes, it does not filter (skip records in the parse function instead). Default:
-         * none.
+         * demand it gets: it observes, it does not filter (skip records in the parse function instead). In
+         * {@linkplain #perPartition(boolean) per-partition mode} with {@link #stopAtEnd(boolean) stopAtEnd} it also
+         * sees one end marker per partition when the input is read to its end (no key, no value, timestamp
+         * {@link Long#MIN_VALUE}), which it must pass on too. Default: none.
          *
          * @param stage an observing transformer over the records as read
          * @return this builder

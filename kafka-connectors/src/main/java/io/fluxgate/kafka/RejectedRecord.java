@@ -79,7 +79,7 @@ public record RejectedRecord(String topic, int partition, long offset, long time
      */
     public DeadLetter<RejectedRecord> letter(String stage, String reason, @Nullable Throwable cause) {
         Objects.requireNonNull(reason, "reason");
-        return new DeadLetter<>(this, new SerializationException(reason, cause), Clock.systemUTC().instant(), stage);
+        return new DeadLetter<>(this, new Refusal(reason, cause), Clock.systemUTC().instant(), stage);
     }
 
     /**
@@ -98,5 +98,24 @@ public record RejectedRecord(String topic, int partition, long offset, long time
     @Override
     public String toString() {
         return topic + "-" + partition + "@" + offset;
+    }
+
+    /**
+     * A letter's cause: a {@link SerializationException} without a stack trace of its own. Its frames would be the
+     * pipeline's (which stage saw the record), not the record's fault, which the reason and the cause say; and filling
+     * them in, through Reactor's deep stacks, cost more than the rest of a letter (issue #17: a burst of malformed
+     * frames must run at stream speed).
+     */
+    private static final class Refusal extends SerializationException {
+        private static final long serialVersionUID = 1L;
+
+        Refusal(String reason, @Nullable Throwable cause) {
+            super(reason, cause);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 }

@@ -82,11 +82,10 @@ public final class CrashChild {
         KafkaSink<WindowCount> sink = KafkaSink.builder((WindowCount w) -> Long.toString(w.start()), new StringSerializer(),
                         CrashChild::json, new StringSerializer())
                 .bootstrapServers(bootstrap).topic(out).build();
-        UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows = windows();
-        if (idle != null) {
-            windows.partitionIdleTimeout(idle);
-        }
-        long windowCount = CrashSafeWindows.builder(source, parse, windows)
+        long windowCount = CrashSafeWindows.builder(source, parse, CrashSafeWindows.tracking(() -> {
+                    UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows = windows();
+                    return idle == null ? windows : windows.partitionIdleTimeout(idle);
+                }))
                 .sink(sink)
                 .parseParallelism(parseThreads)
                 .stopAtEnd(true)

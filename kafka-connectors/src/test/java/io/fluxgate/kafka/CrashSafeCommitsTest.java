@@ -148,7 +148,7 @@ class CrashSafeCommitsTest {
                         KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(group).build(),
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .perPartition(perPartition)
                 .commitInterval(commitInterval)
                 .sink(sink)

@@ -13,9 +13,9 @@ class CrashSafeWindowsBuilderTest {
     private static CrashSafeWindows.Builder<String, String, String> builder() {
         KafkaSourceOptions<String, String> source = KafkaSourceOptions.builder(new StringDeserializer(), new StringDeserializer())
                 .bootstrapServers("127.0.0.1:9").topics("in").groupId("g").build();
-        return CrashSafeWindows.builder(source, KafkaRecord::value,
+        return CrashSafeWindows.builder(source, KafkaRecord::value, CrashSafeWindows.tracking(() ->
                 UniqueUsers.<KafkaRecord<String, String>>perWindow(Duration.ofMinutes(1))
-                        .userId(KafkaRecord::value).eventTimeSeconds(r -> 0));
+                        .userId(KafkaRecord::value).eventTimeSeconds(r -> 0)));
     }
 
     @Test

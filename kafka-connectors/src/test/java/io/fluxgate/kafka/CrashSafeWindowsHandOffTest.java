@@ -45,7 +45,7 @@ class CrashSafeWindowsHandOffTest {
                             parseThreads.add(Thread.currentThread().getName());
                             return reader.read(r.value()) instanceof FrameResult.Frame f ? f : null;
                         },
-                        CrashChild.windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .stopAtEnd(true)
                 .sink(windows -> windows.doOnNext(w -> out.put(w.start(), w.uniqueUsers())))
                 .build()
@@ -88,7 +88,7 @@ class CrashSafeWindowsHandOffTest {
                                 .deadLetters(dead)
                                 .build(),
                         (KafkaRecord<byte[], byte[]> r) -> reader.read(r.value()) instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .stopAtEnd(true)
                 .sink(windows -> windows.doOnNext(w -> out.put(w.start(), w.uniqueUsers())))
                 .build()
@@ -212,7 +212,7 @@ class CrashSafeWindowsHandOffTest {
                                 .deadLetters(deadLetters)
                                 .build(),
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .stopAtEnd(true);
     }
 

@@ -127,7 +127,7 @@ class CrashSafeWindowsRejectionsTest {
                             }
                             return result instanceof FrameResult.Frame f ? f : null;
                         },
-                        CrashChild.windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .stopAtEnd(true);
     }
 

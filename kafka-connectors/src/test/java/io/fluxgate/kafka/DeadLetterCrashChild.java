@@ -98,7 +98,7 @@ public final class DeadLetterCrashChild {
                             }
                             return null;
                         },
-                        CrashChild.windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .sink(sink)
                 .stopAtEnd(true)
                 .commitInterval(Duration.ofMillis(20))

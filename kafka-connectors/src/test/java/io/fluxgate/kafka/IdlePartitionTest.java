@@ -61,8 +61,8 @@ class IdlePartitionTest {
                                 .property("request.timeout.ms", (int) BROKER_WAIT.multipliedBy(3).toMillis())
                                 .build(),
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)
-                                .partitionIdleTimeout(Duration.ofMillis(200)))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)
+                                .partitionIdleTimeout(Duration.ofMillis(200))))
                 .stopAtEnd(true)
                 .sink(w -> w)
                 .build()

@@ -129,7 +129,7 @@ class LateRecordsRestartProperties {
                                 .property("max.poll.records", 7)
                                 .build(),
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .perPartition(true)
                 .stopAtEnd(stopAtEnd)
                 .commitInterval(Duration.ofMillis(20))

@@ -139,7 +139,7 @@ class PerPartitionWindowsTest {
                                 .property("group.instance.id", group + "-" + member), protocol)
                                 .build(),
                         (KafkaRecord<byte[], byte[]> r) -> reader.read(r.value()) instanceof FrameResult.Frame f ? f : null,
-                        CrashChild.windows(KafkaRecord::value))
+                        CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))
                 .perPartition(true)
                 .stopAtEnd(true)
                 .parseParallelism(parseThreads)

@@ -87,7 +87,8 @@ public final class IdlePartitionRun {
         UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows =
                 KafkaPipelineBenchmark.windows().partitionIdleTimeout(Duration.ofSeconds(1));
         CrashSafeWindows.builder(source,
-                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null, windows)
+                        (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
+                        CrashSafeWindows.tracking(() -> windows))
                 .sink(w -> w).stopAtEnd(true).build().run().count().block();
     }
 }

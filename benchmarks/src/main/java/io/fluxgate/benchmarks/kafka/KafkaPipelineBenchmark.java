@@ -239,13 +239,13 @@ public final class KafkaPipelineBenchmark {
         String group = "pipeline-" + UUID.randomUUID();
         CrashSafeWindows.Builder<?, ?, FrameResult.Frame> run = switch (variant) {
             case "c", "c2" -> CrashSafeWindows.builder(source(kafka, group, new ByteBufferDeserializer()),
-                            (KafkaRecord<byte[], ByteBuffer> r) -> frame.apply(reader.read(r.value())), windows)
+                            (KafkaRecord<byte[], ByteBuffer> r) -> frame.apply(reader.read(r.value())), CrashSafeWindows.tracking(() -> windows))
                     .parseParallelism(variant.equals("c2") ? 2 : 1);
             // malformed values would go to the source's dead letters, blank ones are skipped
             case "cd" -> CrashSafeWindows.builder(source(kafka, group, reader.deserializer()),
-                    (KafkaRecord<byte[], FrameResult> r) -> frame.apply(r.value()), windows);
+                    (KafkaRecord<byte[], FrameResult> r) -> frame.apply(r.value()), CrashSafeWindows.tracking(() -> windows));
             case "cb" -> CrashSafeWindows.builder(source(kafka, group, new ByteArrayDeserializer()),
-                    (KafkaRecord<byte[], byte[]> r) -> frame.apply(reader.read(r.value())), windows);
+                    (KafkaRecord<byte[], byte[]> r) -> frame.apply(reader.read(r.value())), CrashSafeWindows.tracking(() -> windows));
             default -> throw new IllegalArgumentException("no variant " + variant);
         };
         long count = run.sink(sink)

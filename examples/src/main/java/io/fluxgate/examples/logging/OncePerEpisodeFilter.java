@@ -1,6 +1,5 @@
 package io.fluxgate.examples.logging;
 
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongSupplier;
@@ -16,8 +15,8 @@ import org.slf4j.Marker;
  * reconnect attempt ("Connection to node 1 could not be established", about four a second); this filter passes the
  * first warning of a kind (same logger, same message pattern) and drops its repeats until the kind has been quiet
  * for {@link #DEFAULT_QUIET_MILLIS} (the outage is over), so an outage is one line, and the next outage one more.
- * Also drops the "fenced" errors a consumer logs when the app itself restarts it with the same static member id
- * after a rebalance (the restart is logged at INFO), which are expected, not failures.
+ * Errors pass as they are: a "fenced" error of a static member is a real one (the app's own restart after a
+ * rebalance no longer causes it: the next consumer joins once the previous one is closed).
  *
  * <p>Applies to loggers under {@code org.apache.kafka} at WARN and above; everything else passes untouched.
  */
@@ -54,9 +53,6 @@ public final class OncePerEpisodeFilter extends TurboFilter {
                 || !logger.getName().startsWith("org.apache.kafka")) {
             return FilterReply.NEUTRAL;
         }
-        if (isOwnRestartFence(format, params, t)) {
-            return FilterReply.DENY;
-        }
         long now = millis.getAsLong();
         long[] last = lastSeen.computeIfAbsent(logger.getName() + '\u0000' + format, k -> new long[] {Long.MIN_VALUE});
         synchronized (last) {
@@ -64,22 +60,5 @@ public final class OncePerEpisodeFilter extends TurboFilter {
             last[0] = now;
             return newEpisode ? FilterReply.NEUTRAL : FilterReply.DENY;
         }
-    }
-
-    private static boolean isOwnRestartFence(String format, Object[] params, Throwable t) {
-        // The client logs "{}JoinGroup failed: {} Sent generation was {}." with the fencing error as a parameter:
-        // the format alone does not say "fenced".
-        StringBuilder sb = new StringBuilder(format);
-        if (params != null) {
-            for (Object p : params) {
-                sb.append(' ').append(p);
-            }
-        }
-        if (t != null) {
-            sb.append(' ').append(t.getClass().getSimpleName());
-        }
-        String text = sb.toString().toLowerCase(Locale.ROOT);
-        return text.contains("fenced") && (text.contains("joingroup") || text.contains("group.instance.id")
-                || text.contains("fencedinstanceid"));
     }
 }

@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.util.List;
 
 import io.fluxgate.jdbc.PostgresSettings;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 
 /**
  * The app's settings after the flags have been checked; {@code postgres} is null without {@code --postgres};
- * {@code consumerProperties} go to the input's Kafka consumer after the app's own.
+ * {@code consumerProperties} go to the input's Kafka consumer after the app's own; {@code groupProtocol} is the input
+ * consumer's group protocol (with {@code consumer}, KIP-848, the session and heartbeat are the broker's).
  */
 record AppConfig(
         String bootstrapServers,
@@ -28,7 +30,8 @@ record AppConfig(
         long seed,
         UniqueUsersApp.Role role,
         boolean untilEnd,
-        java.util.Map<String, String> consumerProperties) {
+        java.util.Map<String, String> consumerProperties,
+        GroupProtocol groupProtocol) {
 
     boolean embedded() {
         return bootstrapServers == null;

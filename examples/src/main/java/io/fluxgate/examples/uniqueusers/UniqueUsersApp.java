@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.fluxgate.jdbc.PostgresSettings;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -128,6 +129,14 @@ public final class UniqueUsersApp implements Callable<Integer> {
             description = "A Kafka consumer setting for the input (e.g. security.protocol=SSL, or"
                     + " interceptor.classes), after the app's own; repeatable.")
     java.util.Map<String, String> consumerProperties = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--group-protocol", paramLabel = "classic|consumer", defaultValue = "classic",
+            converter = GroupProtocolConverter.class,
+            description = "The input consumer's group protocol. classic: the app sets a 10 s session (a restart after a"
+                    + " crash waits that long for the dead member's partitions). consumer: KIP-848 (Kafka 4 brokers),"
+                    + " where the broker assigns partitions and owns the session and heartbeat settings"
+                    + " (group.consumer.session.timeout.ms), so the app sets none. Default: ${DEFAULT-VALUE}.")
+    GroupProtocol groupProtocol;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
@@ -255,7 +264,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         return new AppConfig(bootstrapServers, inputTopic, outputTopic, groupId, sizes, lateness, idleFlush, mode,
                 toGenerate, inputFile, partitions, outputFile,
                 postgres ? (postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment()) : null,
-                parseThreads, seed, role, untilEnd, java.util.Map.copyOf(consumerProperties));
+                parseThreads, seed, role, untilEnd, java.util.Map.copyOf(consumerProperties), groupProtocol);
     }
 
     /** Counting mode. */
@@ -287,6 +296,18 @@ public final class UniqueUsersApp implements Callable<Integer> {
                 }
             }
             throw new CommandLine.TypeConversionException("'" + value + "' is not a role (single, worker, combiner or both)");
+        }
+    }
+
+    static final class GroupProtocolConverter implements CommandLine.ITypeConverter<GroupProtocol> {
+        @Override
+        public GroupProtocol convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "classic" -> GroupProtocol.CLASSIC;
+                case "consumer" -> GroupProtocol.CONSUMER;
+                default -> throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a group protocol (classic or consumer)");
+            };
         }
     }
 

@@ -33,6 +33,7 @@ import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
@@ -243,13 +244,7 @@ final class UniqueUsersJob implements AutoCloseable {
 
     private void runPipeline(String bootstrap, boolean bounded, long total, Counters counters,
                              WindowStats stats, DeadLetterSink<RejectedRecord> deadLetters, PostgresResults postgres) {
-        // A run started again after a crash joins the group while the dead consumer is still a member; the group
-        // waits for that member's session to expire before it assigns the partitions, so a short session timeout
-        // is how long a restart stalls (Kafka's default, 45 s, made every restart wait that long).
-        Map<String, Object> session = Map.of(
-                "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
-                "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
-        CrashSafeWindows<byte[], ByteBuffer, Frame> job = counting(bootstrap, session, counters, stats, deadLetters)
+        CrashSafeWindows<byte[], ByteBuffer, Frame> job = counting(bootstrap, session(), counters, stats, deadLetters)
                 .sink(written -> acknowledged(written, outputSink(bootstrap), postgres))
                 .stopAtEnd(bounded)
                 .recordStage(reporter.stage("count", total, null))
@@ -280,10 +275,8 @@ final class UniqueUsersJob implements AutoCloseable {
         // Static membership: a rebalance restarts each worker's consumer from its commits, and without it every such
         // restart would trigger the next rebalance. A worker that dies hands its partitions on after the session
         // timeout.
-        Map<String, Object> membership = Map.of(
-                "group.instance.id", instanceId(),
-                "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
-                "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
+        Map<String, Object> membership = new java.util.HashMap<>(session());
+        membership.put("group.instance.id", instanceId());
         CrashSafeWindows<byte[], ByteBuffer, Frame> job = counting(bootstrap, membership, counters, stats, deadLetters)
                 .perPartition(true)
                 .sink(written -> written.transform(partials).map(UniqueUsersJob::sent))
@@ -334,8 +327,24 @@ final class UniqueUsersJob implements AutoCloseable {
                                                                          DeadLetterSink<RejectedRecord> deadLetters) {
         return CrashSafeWindows.builder(source(bootstrap, properties, deadLetters),
                         (KafkaRecord<byte[], ByteBuffer> r, CrashSafeWindows.Rejections rejections) ->
-                                parse(r, counters, rejections), windows(stats))
+                                parse(r, counters, rejections), CrashSafeWindows.tracking(() -> windows(stats)))
                 .parseParallelism(config.threads());
+    }
+
+    /**
+     * The consumer's session settings. A run started again after a crash joins the group while the dead consumer is
+     * still a member; the group waits for that member's session to expire before it assigns the partitions, so a
+     * short session timeout is how long a restart stalls (Kafka's default, 45 s, made every restart wait that long).
+     * Under the consumer group protocol (KIP-848) the session and heartbeat are the broker's
+     * ({@code group.consumer.session.timeout.ms}, or the group's own config), and the client refuses them.
+     */
+    private Map<String, Object> session() {
+        if (config.groupProtocol() == GroupProtocol.CONSUMER) {
+            return Map.of();
+        }
+        return Map.of(
+                "session.timeout.ms", (int) SESSION_TIMEOUT.toMillis(),
+                "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
     }
 
     private KafkaSourceOptions<byte[], ByteBuffer> source(String bootstrap, Map<String, Object> properties,
@@ -347,6 +356,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 .topics(config.inputTopic())
                 .groupId(config.groupId())
                 .startPosition(StartPosition.EARLIEST)
+                .groupProtocol(config.groupProtocol())
                 .properties(consumer)
                 .deadLetters(deadLetters)
                 .build();

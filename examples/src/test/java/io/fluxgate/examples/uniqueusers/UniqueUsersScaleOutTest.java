@@ -26,7 +26,10 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Scale-out: three instances ({@code --role both}, child JVMs) in one group split a uid-keyed input of six
  * partitions; one is killed ({@code destroyForcibly}) while it holds partitions it has not finished; the two others
  * take them over and finish, and the output each of them writes equals the reference model applied to each input
- * partition on its own (each partition has its own watermark) and summed over partitions. Approximate mode merges the
+ * partition on its own (each partition has its own watermark) and summed over partitions; on both group protocols,
+ * with short sessions ({@link TestGroups}). Approximate mode merges the
  * partitions' sketches: the estimate is within the sketch's error of the exact count.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -46,27 +50,38 @@ class UniqueUsersScaleOutTest {
     @TempDir
     Path dir;
 
-    @Test
-    void threeInstancesOneKilledMidRunGiveTheExactCount(EmbeddedKafka kafka) throws Exception {
-        List<String> lines = input(new SplittableRandom(17), 240_000, 3000, 6000, 200);
-        loadKeyedByUid(kafka, "so-in", lines);
+    @ParameterizedTest(name = "group.protocol={0}")
+    @MethodSource("io.fluxgate.examples.uniqueusers.TestGroups#protocols")
+    void threeInstancesOneKilledMidRunGiveTheExactCount(GroupProtocol protocol, EmbeddedKafka kafka) throws Exception {
+        String p = protocol.name().toLowerCase(java.util.Locale.ROOT);
+        String in = "so-in-" + p;
+        String group = "so-" + p;
+        List<String> lines = input(new SplittableRandom(17), 120_000, 3000, 3000, 200);
+        loadKeyedByUid(kafka, in, "so-out-" + p, lines);
         List<String> expected = expected(lines, 5);
+        List<String> flags = new ArrayList<>(List.of("--input-topic=" + in, "--output-topic=so-out-" + p,
+                "--group-id=" + group));
+        flags.addAll(TestGroups.flags(kafka, group, protocol));
 
         List<Process> children = new ArrayList<>();
         try {
+            // the victim is paced and holds at its first commit (CommitKillPoint): it is killed holding partitions it
+            // has not finished, one with committed progress, however fast the machine
+            List<String> victimFlags = new ArrayList<>(flags);
+            victimFlags.add("--consumer-property=interceptor.classes=" + CommitKillPoint.class.getName());
             for (int i = 0; i < 3; i++) {
-                children.add(child(kafka, i));
+                children.add(child(kafka, i, i == 0 ? victimFlags : flags));
             }
             Process victim = children.get(0);
             try (Admin admin = kafka.admin()) {
-                Map<TopicPartition, Long> ends = endOffsets(admin);
+                Map<TopicPartition, Long> ends = endOffsets(admin, in);
                 // kill it once it holds partitions it has not finished, one of them with committed progress
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                 boolean killed = false;
                 while (!killed && victim.isAlive() && System.nanoTime() < deadline) {
                     Thread.sleep(50);
-                    Set<TopicPartition> held = assignmentOf(admin, victim.pid());
-                    Map<TopicPartition, Long> committed = committed(admin);
+                    Set<TopicPartition> held = assignmentOf(admin, group, victim.pid());
+                    Map<TopicPartition, Long> committed = committed(admin, group);
                     boolean progress = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) > 0);
                     boolean unfinished = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) < ends.get(tp));
                     if (progress && unfinished) {
@@ -137,11 +152,12 @@ class UniqueUsersScaleOutTest {
         return m.find() ? m.group(1) : null;
     }
 
-    private static void loadKeyedByUid(EmbeddedKafka kafka, String topic, List<String> lines) throws IOException {
+    private static void loadKeyedByUid(EmbeddedKafka kafka, String topic, String out, List<String> lines)
+            throws IOException {
         Path file = Files.createTempFile("scale-out", ".jsonl");
         try (Topics topics = new Topics(kafka.bootstrapServers())) {
             Files.write(file, lines, StandardCharsets.UTF_8);
-            topics.ensure(List.of(topic, "so-out", topic + ".dlq"), PARTITIONS);
+            topics.ensure(List.of(topic, out, topic + ".dlq"), PARTITIONS);
             ConsoleReporter quiet = new ConsoleReporter(false, new PrintWriter(new StringWriter()));
             new FrameLoader(kafka.bootstrapServers(), topic, line -> {
                 String uid = uid(new String(line, StandardCharsets.UTF_8));
@@ -186,16 +202,16 @@ class UniqueUsersScaleOutTest {
         }
     }
 
-    private Process child(EmbeddedKafka kafka, int i) throws IOException {
+    private Process child(EmbeddedKafka kafka, int i, List<String> flags) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 // the app's own logging configuration, not the tests' (logback-test.xml is on this class path too):
                 // what an operator of the app sees is what is checked
                 "-Dlogback.configurationFile=" + appLogbackConfiguration(),
                 "-cp", System.getProperty("java.class.path"), UniqueUsersApp.class.getName(),
-                "--bootstrap-servers=" + kafka.bootstrapServers(), "--input-topic=so-in", "--output-topic=so-out",
-                "--group-id=so", "--role=both", "--lateness=5s", "--no-progress", "--threads=1",
-                "--output-file=" + dir.resolve("out-" + i + ".jsonl")));
+                "--bootstrap-servers=" + kafka.bootstrapServers(), "--role=both", "--lateness=5s", "--no-progress",
+                "--threads=1", "--output-file=" + dir.resolve("out-" + i + ".jsonl")));
+        command.addAll(flags);
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("child-" + i + ".log").toFile())
                 .start();
     }
@@ -209,10 +225,10 @@ class UniqueUsersScaleOutTest {
      * while the group does not exist yet (Kafka 4's admin says so with GroupIdNotFoundException, 3.9's described a
      * dead group).
      */
-    private static Set<TopicPartition> assignmentOf(Admin admin, long pid) throws Exception {
+    private static Set<TopicPartition> assignmentOf(Admin admin, String groupId, long pid) throws Exception {
         ConsumerGroupDescription group;
         try {
-            group = admin.describeConsumerGroups(List.of("so")).all().get().get("so");
+            group = admin.describeConsumerGroups(List.of(groupId)).all().get().get(groupId);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
                 return Set.of();
@@ -226,9 +242,9 @@ class UniqueUsersScaleOutTest {
                 .collect(Collectors.toSet());
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin) throws Exception {
+    private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
         Map<TopicPartition, Long> out = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
-        admin.listConsumerGroupOffsets("so").partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
             if (om != null) {
                 out.put(tp, om.offset());
             }
@@ -236,10 +252,10 @@ class UniqueUsersScaleOutTest {
         return out;
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String in) throws Exception {
         Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
-            request.put(new TopicPartition("so-in", p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            request.put(new TopicPartition(in, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
         }
         Map<TopicPartition, Long> out = new java.util.HashMap<>();
         admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp, info.offset()));

@@ -22,6 +22,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
 
 /**
  * One consumer polled on one thread of its own: the whole batch of each poll goes downstream in one hand-off, demand
@@ -93,6 +94,8 @@ final class PollLoop<K, V> {
     private final String threadName;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean started = new AtomicBoolean();
+    /** Completes once the loop's consumer is closed (or the loop is stopped before it started). */
+    private final Sinks.Empty<Void> terminated = Sinks.empty();
     private volatile Consumer<K, V> consumer;
     private volatile boolean stopped;
     /** The loop is in (or about to enter) {@code poll()}: a wakeup reaches it there. */
@@ -170,7 +173,20 @@ final class PollLoop<K, V> {
     /** Stops the loop: it commits nothing by itself, closes the consumer on its thread. Idempotent. */
     void stop() {
         stopped = true;
+        if (started.compareAndSet(false, true)) {
+            // never subscribed: no consumer to close, and none will be made
+            terminated.tryEmitEmpty();
+        }
         wakeUp();
+    }
+
+    /**
+     * Completes once the loop's consumer is closed after {@link #stop()} (or a failure). A new consumer with the same
+     * static member id ({@code group.instance.id}) must wait for this: joining while this one is still a member
+     * fences this one, which then logs its failed join or commit as an error.
+     */
+    Mono<Void> terminated() {
+        return terminated.asMono();
     }
 
     private void wakeUp() {
@@ -267,6 +283,7 @@ final class PollLoop<K, V> {
             consumer = null;
             setup.closed(c);
             runTasks();
+            terminated.tryEmitEmpty();
         }
     }
 

@@ -415,7 +415,7 @@ public final class SourceSession<K, V> {
         final TopicPartition tp;
         final PartitionTracker<KafkaRecord<K, V>> tracker;
         /** Where the source stops reading this partition; Long.MAX_VALUE for never. */
-        final long stop;
+        volatile long stop;
         /** The acknowledged prefix's next offset: what a commit stores; -1 for none yet. */
         volatile long committable = -1;
         /** The last position committed; loop thread only. */
@@ -454,6 +454,10 @@ public final class SourceSession<K, V> {
                         // demand, and the completion needs none)
                         .concatMap(batch -> {
                             if (batch.isEmpty()) {
+                                if (!tracking) {
+                                    return endGeneration == generation.get() ? Flux.fromIterable(endMarkers())
+                                            : Flux.empty();
+                                }
                                 if (endsHere()) {
                                     ended.tryEmitValue(Boolean.TRUE);
                                 }
@@ -486,6 +490,48 @@ public final class SourceSession<K, V> {
     }
 
     /**
+     * Explicit mode: bounds the input of the given partitions (e.g. at their end offsets when assigned). Records at or
+     * past a partition's bound are dropped; once a poll finds the position of every assigned partition at or past its
+     * bound (by position, not by a record at bound - 1: transaction markers and compaction leave gaps), the records
+     * of that poll are followed by one {@linkplain #isEndMarker end marker} per assigned partition. On the consumer
+     * thread (an {@link AssignmentHook} callback), before the partitions' records are read.
+     *
+     * @param bounds per partition, the offset its input ends before
+     */
+    public void endAt(Map<TopicPartition, Long> bounds) {
+        Map<TopicPartition, Long> merged = new HashMap<>(stopAt == null ? Map.of() : stopAt);
+        merged.putAll(bounds);
+        stopAt = Map.copyOf(merged);
+        bounds.forEach((tp, end) -> {
+            Assigned a = trackers.get(tp);
+            if (a != null) {
+                a.stop = end;
+            }
+        });
+    }
+
+    /**
+     * Whether {@code r} is an end marker of {@link #endAt}: no key, no value, no timestamp
+     * ({@link Long#MIN_VALUE}), its offset the partition's bound - 1.
+     *
+     * @param r a record of this session
+     * @return true for an end marker
+     */
+    public static boolean isEndMarker(KafkaRecord<?, ?> r) {
+        return r.timestamp() == Long.MIN_VALUE && r.value() == null && r.key() == null;
+    }
+
+    /** One end marker per assigned partition, on the records thread. */
+    private List<KafkaRecord<K, V>> endMarkers() {
+        List<KafkaRecord<K, V>> markers = new ArrayList<>(trackers.size());
+        for (Assigned a : trackers.values()) {
+            long stop = a.stop == Long.MAX_VALUE ? 0 : a.stop;
+            markers.add(new KafkaRecord<>(a.tp.topic(), a.tp.partition(), stop - 1, Long.MIN_VALUE, null, null, NO_ACK));
+        }
+        return markers;
+    }
+
+    /**
      * Commits the given positions with their metadata on the consumer thread (explicit mode).
      *
      * @return completes when the commit succeeded; errors if it failed (e.g. the partitions were revoked)
@@ -498,6 +544,21 @@ public final class SourceSession<K, V> {
             c.commitSync(positions);
             return Boolean.TRUE;
         }).then();
+    }
+
+    /** Stops the consumer (explicit mode: its records do not complete by themselves). Idempotent. */
+    public void close() {
+        loop.stop();
+    }
+
+    /**
+     * Completes once this session's consumer is closed, after {@link #close()}, a cancel or a failure; a session
+     * never subscribed completes at {@link #close()}.
+     *
+     * @return completes when the consumer is closed
+     */
+    public Mono<Void> closed() {
+        return loop.terminated();
     }
 
     /**

@@ -64,9 +64,11 @@ import org.slf4j.LoggerFactory;
  * ({@code KafkaConfig(Map, boolean)}, {@code KafkaRaftServer(KafkaConfig, Time)}, the storage {@code Formatter}'s
  * setters), so a Spring Boot BOM may move the broker jars to its own Kafka line (4.1 for Boot 4.0, 4.2 for Boot 4.1).
  * The broker enables the consumer group protocol (KIP-848, {@code group.protocol=consumer}) on Kafka 4, with its
- * broker-side session timeout (6 s) and heartbeat interval (0.5 s) at test scale, and serves share groups (KIP-932,
- * Kafka 4.2+) with the same test-scale session and heartbeat; {@link #shareGroupProperties(Duration)} shortens their
- * record locks and {@link #alterGroupConfig(String, Map)} sets a group's {@code share.auto.offset.reset}. A start that fails for any reason
+ * broker-side session timeout (6 s) and heartbeat interval (0.5 s) at test scale; both protocols accept sessions
+ * down to 1 s (a client's {@code session.timeout.ms}, a group's {@code consumer.session.timeout.ms}). It serves share
+ * groups (KIP-932, Kafka 4.2+) with the same test-scale session and heartbeat; {@link #shareGroupProperties(Duration)}
+ * shortens their record locks and {@link #alterGroupConfig(String, Map)} sets a group's
+ * {@code share.auto.offset.reset}. A start that fails for any reason
  * comes out as one {@link EmbeddedKafkaStartException} naming the broker version and the cause.
  *
  * <p>Not thread-safe for concurrent lifecycle calls; the broker itself serves any number of clients.
@@ -501,6 +503,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.share.session.timeout.ms", "6000");
         p.put("group.share.min.heartbeat.interval.ms", "100");
         p.put("group.share.heartbeat.interval.ms", "500");
+        // The classic protocol's floor for a client's session.timeout.ms (default 6 s): tests of takeovers after a
+        // kill set a few seconds, so the floor is the consumer protocol's.
+        p.put("group.min.session.timeout.ms", "1000");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("num.recovery.threads.per.data.dir", "1");

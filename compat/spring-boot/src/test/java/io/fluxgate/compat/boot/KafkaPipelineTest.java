@@ -98,7 +98,8 @@ class KafkaPipelineTest extends CompatContext {
                 .userId(r -> r.value().substring(0, r.value().indexOf('=')))
                 .eventTimeSeconds(r -> Long.parseLong(r.value().substring(r.value().indexOf('=') + 1)))
                 .exact();
-        long emitted = CrashSafeWindows.builder(source, (KafkaRecord<String, String> r) -> r.value(), windows)
+        long emitted = CrashSafeWindows.builder(source, (KafkaRecord<String, String> r) -> r.value(),
+                        CrashSafeWindows.tracking(() -> windows))
                 .stopAtEnd(true)
                 .sink(w -> w.doOnNext((WindowCount c) -> counts.put(c.start(), c.uniqueUsers())))
                 .build()
