@@ -20,4 +20,4 @@ export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
   ./mvnw -B -q -pl benchmarks -am package -DskipTests
 fi
-exec java -Xmx512m -cp benchmarks/target/benchmarks.jar io.fluxgate.benchmarks.jdbc.CopySinkBenchmark "$@"
+exec java -Xmx512m ${JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.fluxgate.benchmarks.jdbc.CopySinkBenchmark "$@"
