@@ -112,7 +112,10 @@ class PostgresCopySinkTest {
                     .table("ahead")
                     .column("id", PgType.INT8, e -> {
                         calls.incrementAndGet();
-                        if (e.id() >= 100) {
+                        // batches 1 and 2 may be produced and encoded by the subscribing thread: the scheduler's
+                        // request for batch 2 can arrive while that thread is still emitting batch 1, and Reactor's
+                        // sources serve it there; batch 3 is asked for only after batch 1 commits
+                        if (e.id() >= 200) {
                             encodedOn.add(Thread.currentThread().getName());
                         }
                         return e.id();
@@ -136,7 +139,7 @@ class PostgresCopySinkTest {
             }
             assertThat(done.get(30, TimeUnit.SECONDS).rowsCopied()).isEqualTo(400);
             assertThat(calls.get()).isEqualTo(400); // once per row: checked and encoded in one pass
-            assertThat(encodedOn).allMatch(name -> name.startsWith("fg-encode"));
+            assertThat(encodedOn).isNotEmpty().allMatch(name -> name.startsWith("fg-encode"));
             assertThat(db.queryLong("SELECT count(*) FROM ahead")).isEqualTo(400);
         } finally {
             encoder.dispose();
