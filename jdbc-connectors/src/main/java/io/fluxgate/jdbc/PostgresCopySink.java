@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -54,16 +56,23 @@ import reactor.util.retry.Retry;
  * {@link Builder#concurrency(int)} batches at once and emits one {@link BatchResult} per committed batch, in the
  * order the batches were cut. The stream completes after the last batch commits.
  *
- * <p><b>Backpressure and memory.</b> At most {@code concurrency} batches are requested from the batching operator
- * at a time, and a new one only when one completes, so upstream demand follows the database's pace. A batch is
- * encoded lazily into chunks of {@link Builder#chunkSize(int)} bytes as the driver writes them to the socket, so
- * memory is bounded by the elements of the batches in flight (plus the one being assembled), not by their bytes.
+ * <p><b>Backpressure and memory.</b> At most {@code concurrency} batches are written at a time, and one more is
+ * requested from the batching operator and encoded ahead, so the next COPY is ready when a connection frees up
+ * and upstream demand still follows the database's pace. A batch is checked and encoded in one pass into chunks
+ * of {@link Builder#chunkSize(int)} bytes (one COPY data message each) before its COPY, so memory is bounded by
+ * the elements of {@code concurrency + 1} batches and their bytes (about their size again), plus the batch being
+ * assembled.
+ *
+ * <p><b>Threads.</b> Demand for the next batch is signalled from the {@link Builder#scheduler(Scheduler)
+ * scheduler}, so a synchronous source and the batching produce the next batch there while the event loops write
+ * the current ones; a batch is checked and encoded on the thread that emits it (that scheduler for a synchronous
+ * source, the source's own thread for an asynchronous one). Results are emitted on the driver's event loops.
  *
  * <p><b>Bad rows.</b> Before a batch's COPY, every getter runs and every value is checked ({@link PgType}); a row
  * whose getter throws or whose value PostgreSQL would refuse is rejected, counted, listed in its
  * {@link BatchResult#rejected()} and stored in the {@link Builder#deadLetters dead-letter sink}; the rest of the
  * batch is written.
- * Getters must be side-effect free: they run once to check, and once to encode per attempt.
+ * Getters must be side-effect free: they run once per row, on the thread that encodes the batch.
  *
  * <p><b>Failures.</b> A batch whose transaction fails with a transient error (connection lost, serialization
  * failure, deadlock, admin shutdown: {@link TransientErrors}) is retried with exponential backoff on a fresh
@@ -122,6 +131,7 @@ public final class PostgresCopySink<T> {
     private final int maxDeadLettersInFlight;
     private final CopyMetrics metrics;
     private final LongSupplier nanoClock;
+    private final @Nullable Scheduler scheduler;
 
     private PostgresCopySink(Builder<T> b) {
         this.connectionFactory = b.connectionFactory;
@@ -167,6 +177,7 @@ public final class PostgresCopySink<T> {
         this.maxDeadLettersInFlight = b.maxDeadLettersInFlight;
         this.metrics = CopyMetrics.of(b.meterRegistry, b.schema == null ? b.table : b.schema + "." + b.table);
         this.nanoClock = b.nanoClock;
+        this.scheduler = b.scheduler;
     }
 
     /**
@@ -197,12 +208,19 @@ public final class PostgresCopySink<T> {
     /**
      * Like {@link #transformer()} for input already cut into batches (e.g. by an adaptive batching operator): each
      * list is one COPY and one transaction; empty lists emit an empty result without touching the database.
-     * Up to {@link Builder#concurrency(int)} lists are written at once; results are still emitted in list order.
+     * Up to {@link Builder#concurrency(int)} lists are written at once and one more is encoded ahead; results are
+     * still emitted in list order.
      *
      * @return a transformer, reusable across subscriptions
      */
     public Function<Flux<List<T>>, Flux<BatchResult<T>>> batchTransformer() {
-        return batches -> batches.flatMapSequential(this::writeBatch, concurrency, 1);
+        return batches -> Flux.defer(() -> batches
+                .map(this::encode)
+                // one encoded batch queued ahead of the writes, and demand for the one after it signalled from the
+                // scheduler's worker, so producing and encoding it overlaps the COPYs on the event loops
+                .publishOn(scheduler != null ? scheduler : Schedulers.parallel(), 1)
+                .flatMapSequential(this::write, concurrency, 1)
+                .doOnDiscard(BinaryCopyEncoder.Encoded.class, BinaryCopyEncoder.Encoded::release));
     }
 
     /**
@@ -243,12 +261,19 @@ public final class PostgresCopySink<T> {
      */
     public Mono<BatchResult<T>> writeBatch(List<T> batch) {
         Objects.requireNonNull(batch, "batch");
-        return Mono.defer(() -> {
-            long start = nanoClock.getAsLong();
-            BinaryCopyEncoder.Validated<T> checked = encoder.validate(batch);
-            metrics.rejected(checked.rejected().size());
-            return deadLetter(checked.rejected()).then(Mono.defer(() -> copy(batch, checked, start)));
-        });
+        return Mono.defer(() -> write(encode(batch)));
+    }
+
+    private BinaryCopyEncoder.Encoded<T> encode(List<T> batch) {
+        return encoder.encode(batch, nanoClock.getAsLong());
+    }
+
+    /** Stores the batch's rejections, then COPYs the rest; the encoded bytes are released however it ends. */
+    private Mono<BatchResult<T>> write(BinaryCopyEncoder.Encoded<T> encoded) {
+        metrics.rejected(encoded.rejected().size());
+        return deadLetter(encoded.rejected())
+                .then(Mono.defer(() -> copy(encoded)))
+                .doFinally(signal -> encoded.release());
     }
 
     /**
@@ -267,17 +292,19 @@ public final class PostgresCopySink<T> {
                 .then();
     }
 
-    private Mono<BatchResult<T>> copy(List<T> batch, BinaryCopyEncoder.Validated<T> checked, long start) {
-        List<T> rows = checked.accepted();
+    private Mono<BatchResult<T>> copy(BinaryCopyEncoder.Encoded<T> encoded) {
+        List<T> batch = encoded.batch();
+        List<T> rows = encoded.accepted();
+        long start = encoded.startNanos();
         if (rows.isEmpty()) {
-            return Mono.just(new BatchResult<>(batch, checked.rejected(), 0, 0,
+            return Mono.just(new BatchResult<>(batch, encoded.rejected(), 0, 0,
                     Duration.ofNanos(nanoClock.getAsLong() - start), 0));
         }
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<Unconfirmed> unconfirmed = new AtomicReference<>();
         return Mono.defer(() -> confirmed(unconfirmed).switchIfEmpty(Mono.defer(() -> {
                     attempts.incrementAndGet();
-                    return attempt(rows, unconfirmed);
+                    return attempt(encoded, unconfirmed);
                 })))
                 .retryWhen(Retry.backoff(maxRetries, minBackoff).maxBackoff(maxBackoff).filter(retryOn)
                         .doBeforeRetry(s -> metrics.retry())
@@ -292,7 +319,7 @@ public final class PostgresCopySink<T> {
                 .map(counts -> {
                     long latency = nanoClock.getAsLong() - start;
                     metrics.committed(counts[0], latency);
-                    return new BatchResult<>(batch, checked.rejected(), counts[0], counts[1],
+                    return new BatchResult<>(batch, encoded.rejected(), counts[0], counts[1],
                             Duration.ofNanos(latency), attempts.get());
                 });
     }
@@ -362,27 +389,29 @@ public final class PostgresCopySink<T> {
     }
 
     /** One transaction on one connection: {copied, written}. */
-    private Mono<long[]> attempt(List<T> rows, AtomicReference<Unconfirmed> unconfirmed) {
+    private Mono<long[]> attempt(BinaryCopyEncoder.Encoded<T> encoded, AtomicReference<Unconfirmed> unconfirmed) {
         return Mono.usingWhen(connectionFactory.create(),
-                conn -> transaction(conn, rows, unconfirmed),
+                conn -> transaction(conn, encoded, unconfirmed),
                 conn -> Mono.from(conn.close()),
                 (conn, error) -> discard(conn),
                 this::discard);
     }
 
-    private Mono<long[]> transaction(Connection conn, List<T> rows, AtomicReference<Unconfirmed> unconfirmed) {
+    private Mono<long[]> transaction(Connection conn, BinaryCopyEncoder.Encoded<T> encoded,
+            AtomicReference<Unconfirmed> unconfirmed) {
         PostgresqlConnection pg = postgres(conn);
-        Mono<Long> copy = Mono.defer(() -> pg.copyIn(copySql).fromMany(Mono.just(encoder.encode(rows))).build());
+        // one COPY data message per chunk: the driver reduces each inner publisher into one message
+        Mono<Long> copy = Mono.defer(() -> pg.copyIn(copySql).fromMany(encoded.copyData()).build());
         Mono<long[]> body = mergeSql == null
                 ? copy.map(n -> new long[] {n, n})
                 : execute(conn, stageSql).then(copy)
                         .flatMap(n -> execute(conn, mergeSql).map(written -> new long[] {n, written}));
-        // the transaction's id, so that a COMMIT whose answer is lost can be looked up instead of written twice
-        Mono<Long> xid = Flux.from(conn.createStatement("SELECT txid_current()").execute())
+        // BEGIN and the transaction's id in one round trip (a simple query of two statements); the id lets a COMMIT
+        // whose answer is lost be looked up instead of written twice
+        Mono<Long> beginXid = Flux.from(conn.createStatement("BEGIN; SELECT txid_current()").execute())
                 .concatMap(r -> r.map((row, meta) -> row.get(0, Long.class)))
                 .next();
-        return Mono.from(conn.beginTransaction())
-                .then(xid)
+        return beginXid
                 .flatMap(id -> body.flatMap(counts -> {
                     unconfirmed.set(new Unconfirmed(id, counts));
                     return Mono.from(conn.commitTransaction()).thenReturn(counts);
@@ -465,6 +494,7 @@ public final class PostgresCopySink<T> {
         private int maxDeadLettersInFlight = DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT;
         private @Nullable MeterRegistry meterRegistry;
         private LongSupplier nanoClock = System::nanoTime;
+        private @Nullable Scheduler scheduler;
 
         private Builder(ConnectionFactory connectionFactory) {
             this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
@@ -731,6 +761,21 @@ public final class PostgresCopySink<T> {
          */
         public Builder<T> nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /**
+         * The scheduler from which the sink asks for its next batch and starts its writes (default
+         * {@code Schedulers.parallel()}, resolved per subscription). A synchronous source (an iterable, a range, a
+         * file read in the subscriber's thread) and the batching produce the next batch on it, and the sink checks
+         * and encodes it there, while the driver's event loops write the batches in flight. Getters run there too.
+         *
+         * @param scheduler where batches are requested, and produced and encoded for synchronous sources
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
+         */
+        public Builder<T> scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

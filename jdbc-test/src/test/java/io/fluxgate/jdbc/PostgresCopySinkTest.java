@@ -101,6 +101,52 @@ class PostgresCopySinkTest {
     }
 
     @Test
+    void theNextBatchIsEncodedOnTheSchedulerWhileACopyRunsAndEachGetterRunsOncePerRow(PostgresTestSchema db)
+            throws Exception {
+        db.execute("CREATE TABLE ahead (id int8, name text)");
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> encodedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        reactor.core.scheduler.Scheduler encoder = reactor.core.scheduler.Schedulers.newSingle("fg-encode");
+        try {
+            PostgresCopySink<Ev> sink = PostgresCopySink.<Ev>builder(pool)
+                    .table("ahead")
+                    .column("id", PgType.INT8, e -> {
+                        calls.incrementAndGet();
+                        // batches 1 and 2 may be produced and encoded by the subscribing thread: the scheduler's
+                        // request for batch 2 can arrive while that thread is still emitting batch 1, and Reactor's
+                        // sources serve it there; batch 3 is asked for only after batch 1 commits
+                        if (e.id() >= 200) {
+                            encodedOn.add(Thread.currentThread().getName());
+                        }
+                        return e.id();
+                    })
+                    .column("name", PgType.TEXT, Ev::name)
+                    .batching(f -> f.buffer(100))
+                    .concurrency(1)
+                    .scheduler(encoder)
+                    .build();
+            CompletableFuture<CopySummary> done;
+            try (AdvisoryGate gate = new AdvisoryGate(db, "ahead", "id", 50)) {
+                done = sink.write(events(0, 400)).toFuture();
+                gate.awaitBlocked();
+                // batch 1 is stuck mid-COPY; batch 2 gets encoded meanwhile, and nothing after it
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (calls.get() < 200 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(calls.get()).isEqualTo(200);
+                assertThat(db.queryLong("SELECT count(*) FROM ahead")).isZero();
+            }
+            assertThat(done.get(30, TimeUnit.SECONDS).rowsCopied()).isEqualTo(400);
+            assertThat(calls.get()).isEqualTo(400); // once per row: checked and encoded in one pass
+            assertThat(encodedOn).isNotEmpty().allMatch(name -> name.startsWith("fg-encode"));
+            assertThat(db.queryLong("SELECT count(*) FROM ahead")).isEqualTo(400);
+        } finally {
+            encoder.dispose();
+        }
+    }
+
+    @Test
     void demandFromDownstreamBoundsTheBatchesWritten(PostgresTestSchema db) {
         db.execute("CREATE TABLE demand (id int8, name text)");
         PostgresCopySink<Ev> sink = sink("demand").batching(f -> f.buffer(10)).concurrency(1).build();

@@ -5,15 +5,21 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * PostgreSQL's binary COPY format: signature {@code PGCOPY\n\377\r\n\0}, flags and header-extension words, then
  * per row a 16-bit field count and length-prefixed fields, and a -1 trailer.
  *
- * <p>{@link #validate} runs every getter and check once per row before the COPY; {@link #encode} then writes the
- * accepted rows lazily, one chunk of about {@code chunkSize} bytes per request, so a batch never sits in memory
- * as bytes and a retry re-encodes from the elements.
+ * <p>{@link #encode} checks and encodes a batch in one pass, each getter called once per row: a row whose getter
+ * throws or whose value is refused is cut out of the bytes again and rejected. The result is a list of chunks of
+ * about {@code chunkSize} bytes, whole rows each, sent as one COPY data message apiece and re-sent as they are on a
+ * retry. Encoding ahead of the COPY (rather than while the driver writes, on its event loop) lets the next batch be
+ * encoded while the server ingests the current one; it costs the bytes of the batches held, about the size of the
+ * elements themselves.
  */
 public final class BinaryCopyEncoder<T> {
 
@@ -31,92 +37,159 @@ public final class BinaryCopyEncoder<T> {
         this.allocator = allocator;
     }
 
-    /** Accepted rows and rejections of one batch. */
-    public record Validated<T>(List<T> accepted, List<RejectedRow<T>> rejected) {
-    }
+    /**
+     * One batch checked and encoded: its accepted rows (the input list itself when none was rejected), the
+     * rejections in input order, and the COPY stream as chunks, empty when no row was accepted. Holds pooled
+     * buffers until {@link #release()}.
+     */
+    public static final class Encoded<T> {
+        private final List<T> batch;
+        private final List<T> accepted;
+        private final List<RejectedRow<T>> rejected;
+        private final List<ByteBuf> chunks;
+        private final long startNanos;
+        private final AtomicBoolean released = new AtomicBoolean();
 
-    /** Runs every getter and value check; a row whose getter throws or whose value is refused is rejected. */
-    public Validated<T> validate(List<T> rows) {
-        List<RejectedRow<T>> rejected = null;
-        List<T> accepted = null;
-        for (int r = 0, n = rows.size(); r < n; r++) {
-            T row = rows.get(r);
-            RejectedRow<T> rejection = check(row);
-            if (rejection != null) {
-                if (rejected == null) {
-                    rejected = new ArrayList<>();
-                    accepted = new ArrayList<>(rows.subList(0, r));
+        Encoded(List<T> batch, List<T> accepted, List<RejectedRow<T>> rejected, List<ByteBuf> chunks,
+                long startNanos) {
+            this.batch = batch;
+            this.accepted = accepted;
+            this.rejected = rejected;
+            this.chunks = chunks;
+            this.startNanos = startNanos;
+        }
+
+        public List<T> batch() {
+            return batch;
+        }
+
+        public List<T> accepted() {
+            return accepted;
+        }
+
+        public List<RejectedRow<T>> rejected() {
+            return rejected;
+        }
+
+        /** When the batch arrived, on the sink's clock. */
+        public long startNanos() {
+            return startNanos;
+        }
+
+        /** The COPY stream's bytes (header and trailer included). */
+        public long bytes() {
+            long n = 0;
+            for (ByteBuf c : chunks) {
+                n += c.readableBytes();
+            }
+            return n;
+        }
+
+        /**
+         * The chunks for one attempt, one inner publisher per COPY data message (as the driver's {@code fromMany}
+         * takes them). Each chunk is a retained view taken when the driver asks for it, so an attempt abandoned
+         * half way leaks nothing and the next attempt re-sends the same bytes.
+         */
+        public Flux<Publisher<ByteBuf>> copyData() {
+            return Flux.fromIterable(chunks).map(c -> Mono.fromSupplier(c::retainedDuplicate));
+        }
+
+        /** Returns the chunks to the pool; idempotent, so a cancel racing completion is harmless. */
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                for (ByteBuf c : chunks) {
+                    c.release();
                 }
-                rejected.add(rejection);
-            } else if (accepted != null) {
-                accepted.add(row);
             }
         }
-        return rejected == null ? new Validated<>(rows, List.of()) : new Validated<>(accepted, rejected);
     }
 
-    private RejectedRow<T> check(T row) {
-        for (CopyColumn<T> c : columns) {
+    /**
+     * Checks and encodes {@code rows} in one pass: every getter runs once per row, then its value check and its
+     * encoding; a row failing any of them is removed from the bytes and rejected with the column and the cause.
+     *
+     * @param rows       the batch
+     * @param startNanos when the batch arrived, kept for its latency
+     */
+    public Encoded<T> encode(List<T> rows, long startNanos) {
+        List<ByteBuf> chunks = new ArrayList<>();
+        List<RejectedRow<T>> rejected = null;
+        List<T> accepted = null;
+        ByteBuf buf = null;
+        int written = 0;
+        try {
+            for (int r = 0, n = rows.size(); r < n; r++) {
+                if (buf == null || buf.writerIndex() >= chunkSize) {
+                    buf = newChunk(chunks);
+                    if (chunks.size() == 1) {
+                        buf.writeBytes(SIGNATURE);
+                        buf.writeInt(0); // flags: no OIDs
+                        buf.writeInt(0); // header extension length
+                    }
+                }
+                T row = rows.get(r);
+                RejectedRow<T> rejection = writeRow(buf, row);
+                if (rejection != null) {
+                    if (rejected == null) {
+                        rejected = new ArrayList<>();
+                        accepted = new ArrayList<>(rows.subList(0, r));
+                    }
+                    rejected.add(rejection);
+                } else {
+                    written++;
+                    if (accepted != null) {
+                        accepted.add(row);
+                    }
+                }
+            }
+            if (written == 0) {
+                release(chunks);
+                chunks = List.of();
+            } else {
+                buf.writeShort(-1);
+            }
+        } catch (RuntimeException | Error e) {
+            release(chunks);
+            throw e;
+        }
+        return rejected == null
+                ? new Encoded<>(rows, rows, List.of(), chunks, startNanos)
+                : new Encoded<>(rows, accepted, rejected, chunks, startNanos);
+    }
+
+    private ByteBuf newChunk(List<ByteBuf> chunks) {
+        // heap, not direct: the bytes of the batches in flight sit on the heap beside their elements, bounded and
+        // accounted with them (the driver copies each chunk into its own direct buffer for the socket anyway)
+        ByteBuf buf = allocator.heapBuffer(chunkSize + (chunkSize >> 3));
+        chunks.add(buf);
+        return buf;
+    }
+
+    private static void release(List<ByteBuf> chunks) {
+        for (ByteBuf c : chunks) {
+            c.release();
+        }
+    }
+
+    /** Writes one row, or nothing (the buffer back where it was) and the rejection. */
+    private RejectedRow<T> writeRow(ByteBuf buf, T row) {
+        CopyColumn<T>[] cols = columns;
+        int start = buf.writerIndex();
+        buf.writeShort(cols.length);
+        for (CopyColumn<T> c : cols) {
             try {
                 Object v = c.get(row);
-                if (v != null) {
+                if (v == null) {
+                    buf.writeInt(-1);
+                } else {
                     c.check(v);
+                    c.write(buf, v);
                 }
             } catch (RuntimeException e) {
+                buf.writerIndex(start);
                 return new RejectedRow<>(row, c.name(), e);
             }
         }
         return null;
-    }
-
-    /**
-     * The COPY stream for {@code rows}, generated on demand: each emitted buffer holds whole rows and is about
-     * {@code chunkSize} bytes (more for a single larger row). A getter failing now (it passed {@link #validate})
-     * fails the stream, which aborts the COPY.
-     */
-    public Flux<ByteBuf> encode(List<T> rows) {
-        return Flux.generate(() -> new int[] {-1}, (next, sink) -> {
-            if (next[0] > rows.size()) {
-                sink.complete();
-                return next;
-            }
-            ByteBuf buf = allocator.buffer(chunkSize + (chunkSize >> 3));
-            try {
-                if (next[0] < 0) {
-                    buf.writeBytes(SIGNATURE);
-                    buf.writeInt(0); // flags: no OIDs
-                    buf.writeInt(0); // header extension length
-                    next[0] = 0;
-                }
-                int r = next[0];
-                for (int n = rows.size(); r < n && buf.writerIndex() < chunkSize; r++) {
-                    writeRow(buf, rows.get(r));
-                }
-                if (r == rows.size()) {
-                    buf.writeShort(-1);
-                    r++;
-                }
-                next[0] = r;
-            } catch (RuntimeException e) {
-                buf.release();
-                sink.error(e);
-                return next;
-            }
-            sink.next(buf);
-            return next;
-        });
-    }
-
-    private void writeRow(ByteBuf buf, T row) {
-        CopyColumn<T>[] cols = columns;
-        buf.writeShort(cols.length);
-        for (CopyColumn<T> c : cols) {
-            Object v = c.get(row);
-            if (v == null) {
-                buf.writeInt(-1);
-            } else {
-                c.write(buf, v);
-            }
-        }
     }
 }
