@@ -1,11 +1,16 @@
 package io.fluxgate.dedupe;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.fluxgate.internal.Checks;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * Drops elements whose key was already seen, with bounded memory: within a TTL, among the last N keys, or as an
@@ -17,10 +22,16 @@ import reactor.core.publisher.Flux;
  * }</pre>
  *
  * <p>Order is kept; a dropped duplicate is handed to Reactor's discard hook ({@code doOnDiscard}) and its demand
- * is replenished from upstream, so the downstream never stalls on duplicates. With a remote store, one key check
- * is in flight at a time, in order, so two copies of a key arriving back to back cannot both pass.
+ * is replenished from upstream, so the downstream never stalls on duplicates. With a remote store, one check is in
+ * flight at a time, in order, so two copies of a key arriving back to back cannot both pass; elements that arrive
+ * while a check is in flight queue up (at most {@link Builder#maxBatch(int)}) and are checked together, in one
+ * {@link IdempotencyStore#markAllIfAbsent(List)} call, when it returns: one round trip per element when the stream
+ * is slow, one per batch under load.
  */
 public final class Dedupe {
+
+    /** Default {@link Builder#maxBatch(int)}: keys checked in one call to a remote store under load. */
+    public static final int DEFAULT_MAX_BATCH = 256;
 
     private Dedupe() {
     }
@@ -68,6 +79,7 @@ public final class Dedupe {
         private int maxKeys = InMemoryIdempotencyStore.DEFAULT_MAX_KEYS;
         private Duration ttl;
         private IdempotencyStore<? super K> store;
+        private int maxBatch = DEFAULT_MAX_BATCH;
 
         private Builder(Function<? super T, ? extends K> key) {
             this.key = key;
@@ -112,6 +124,21 @@ public final class Dedupe {
         }
 
         /**
+         * Most keys asked of a remote {@link #store(IdempotencyStore) store} in one
+         * {@link IdempotencyStore#markAllIfAbsent(List)} call (default {@value Dedupe#DEFAULT_MAX_BATCH}); elements
+         * queue up to this many while a check is in flight. {@code 1} asks key by key with
+         * {@link IdempotencyStore#markIfAbsent}. Not used with in-memory stores, which answer synchronously.
+         *
+         * @param maxBatch at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxBatch < 1}
+         */
+        public Builder<T, K> maxBatch(int maxBatch) {
+            this.maxBatch = Checks.atLeast("maxBatch", maxBatch, 1);
+            return this;
+        }
+
+        /**
          * Builds the transformer.
          *
          * @return {@code Flux<T> -> Flux<T>}; reusable, an in-memory store is created per subscription
@@ -120,7 +147,8 @@ public final class Dedupe {
             Function<? super T, ? extends K> k = key;
             if (store != null) {
                 IdempotencyStore<? super K> s = store;
-                return source -> apply(source, k, s);
+                int mb = maxBatch;
+                return source -> apply(source, k, s, mb);
             }
             int mk = maxKeys;
             Duration t = ttl;
@@ -128,15 +156,44 @@ public final class Dedupe {
                 InMemoryIdempotencyStore.Builder b = InMemoryIdempotencyStore.builder().maxKeys(mk);
                 return (t == null ? b : b.ttl(t)).build();
             };
-            return source -> Flux.defer(() -> apply(source, k, fresh.get()));
+            return source -> Flux.defer(() -> apply(source, k, fresh.get(), 1));
         }
 
         private static <T, K> Flux<T> apply(Flux<T> source, Function<? super T, ? extends K> key,
-                                            IdempotencyStore<? super K> store) {
+                                            IdempotencyStore<? super K> store, int maxBatch) {
             if (store instanceof LocalIdempotencyStore<? super K> local) {
                 return source.filter(v -> local.tryMark(key.apply(v)));
             }
-            return source.filterWhen(v -> store.markIfAbsent(key.apply(v)), 1);
+            if (maxBatch == 1) {
+                return source.filterWhen(v -> store.markIfAbsent(key.apply(v)), 1);
+            }
+            // bufferTimeout with fair backpressure: keeps pulling while a check is in flight and hands over what
+            // has queued (up to maxBatch) when the check returns; the 1 ns timer only closes a lone element's batch
+            return source.bufferTimeout(maxBatch, Duration.ofNanos(1), true)
+                    .concatMap(batch -> check(batch, key, store), 0);
+        }
+
+        private static <T, K> Flux<T> check(List<T> batch, Function<? super T, ? extends K> key,
+                                            IdempotencyStore<? super K> store) {
+            List<K> keys = new ArrayList<>(batch.size());
+            for (T v : batch) {
+                keys.add(key.apply(v));
+            }
+            return Flux.deferContextual(ctx -> store.markAllIfAbsent(keys).flatMapIterable(answers -> {
+                if (answers.size() != batch.size()) {
+                    throw new IllegalStateException(store + " answered " + answers.size() + " times for "
+                            + batch.size() + " keys");
+                }
+                List<T> fresh = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (Boolean.TRUE.equals(answers.get(i))) {
+                        fresh.add(batch.get(i));
+                    } else {
+                        Operators.onDiscard(batch.get(i), Context.of(ctx));
+                    }
+                }
+                return fresh;
+            }));
         }
     }
 }

@@ -95,19 +95,63 @@ public final class RateLimit {
      * @throws NullPointerException if {@code limiter} is null
      */
     public static Builder builder(RateLimiter limiter) {
-        return new Builder(Objects.requireNonNull(limiter, "limiter"));
+        return new Builder(Objects.requireNonNull(limiter, "limiter"), null);
+    }
+
+    /**
+     * As {@link #shaping(RateLimiter)}, over a limiter asked asynchronously (e.g. one shared through Redis by several
+     * instances): each element asks for its permit when it is next in line, then waits as told.
+     *
+     * @param limiter the shared limiter
+     * @param <T> the element type
+     * @return a reusable transformer
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public static <T> Function<Flux<T>, Flux<T>> shaping(AsyncRateLimiter limiter) {
+        return builder(limiter).build();
+    }
+
+    /**
+     * As {@link #enforcing(RateLimiter, String)}, over a limiter asked asynchronously: one element is asked about at a
+     * time, in order, and one without a permit fails the stream with {@link RateLimitExceededException}.
+     *
+     * @param limiter the shared limiter
+     * @param name the stage name put in the exception, non-blank
+     * @param <T> the element type
+     * @return a reusable transformer
+     * @throws NullPointerException if {@code limiter} is null
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
+    public static <T> Function<Flux<T>, Flux<T>> enforcing(AsyncRateLimiter limiter, String name) {
+        return builder(limiter).enforcing().name(name).build();
+    }
+
+    /**
+     * A builder over a limiter asked asynchronously; the same settings and semantics as
+     * {@link #builder(RateLimiter)}, except that an element is held while its permit is asked for (one at a time, in
+     * order), also when enforcing. An error of the limiter fails the stream (a limiter configured to fail open answers
+     * "no wait" instead).
+     *
+     * @param limiter the limiter the stage takes its permits from
+     * @return a new builder
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public static Builder builder(AsyncRateLimiter limiter) {
+        return new Builder(null, Objects.requireNonNull(limiter, "limiter"));
     }
 
     /** Configuration of a rate-limit stage; not thread-safe, the transformers it builds are immutable. */
     public static final class Builder {
-        private final RateLimiter limiter;
+        private final @Nullable RateLimiter limiter;
+        private final @Nullable AsyncRateLimiter asyncLimiter;
         private boolean enforcing;
         private @Nullable Duration maxWait;
         private String name = DEFAULT_NAME;
         private @Nullable Scheduler scheduler;
 
-        private Builder(RateLimiter limiter) {
+        private Builder(@Nullable RateLimiter limiter, @Nullable AsyncRateLimiter asyncLimiter) {
             this.limiter = limiter;
+            this.asyncLimiter = asyncLimiter;
         }
 
         /**
@@ -168,11 +212,25 @@ public final class RateLimit {
          *     neither delays nor holds elements, otherwise it holds one element at a time
          */
         public <T> Function<Flux<T>, Flux<T>> build() {
-            RateLimiter l = limiter;
             String n = name;
             long maxWaitNanos = maxWait != null
                     ? (maxWait.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : maxWait.toNanos())
                     : enforcing ? 0 : Long.MAX_VALUE;
+            Scheduler configured = scheduler;
+            AsyncRateLimiter remote = asyncLimiter;
+            if (remote != null) {
+                return source -> Flux.defer(() -> {
+                    Scheduler s = configured != null ? configured : Schedulers.parallel();
+                    // as below: ask only when the element is next in line, one element at a time
+                    return source.concatMap(v -> remote.tryReserveNanos(maxWaitNanos).flatMap(wait -> {
+                        if (wait < 0) {
+                            return Mono.error(new RateLimitExceededException(n, remote, v));
+                        }
+                        return wait == 0 ? Mono.just(v) : Mono.just(v).delayElement(Duration.ofNanos(wait), s);
+                    }), 0);
+                });
+            }
+            RateLimiter l = Objects.requireNonNull(limiter);
             if (maxWaitNanos == 0) {
                 return source -> source.handle((v, sink) -> {
                     if (l.tryAcquire()) {
@@ -182,7 +240,6 @@ public final class RateLimit {
                     }
                 });
             }
-            Scheduler configured = scheduler;
             return source -> Flux.defer(() -> {
                 Scheduler s = configured != null ? configured : Schedulers.parallel();
                 // concatMap without prefetch: reserve the permit only when the element is next in line, and pull
