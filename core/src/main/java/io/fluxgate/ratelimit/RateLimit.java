@@ -148,6 +148,7 @@ public final class RateLimit {
         private @Nullable Duration maxWait;
         private String name = DEFAULT_NAME;
         private @Nullable Scheduler scheduler;
+        private int maxInFlight = 1;
 
         private Builder(@Nullable RateLimiter limiter, @Nullable AsyncRateLimiter asyncLimiter) {
             this.limiter = limiter;
@@ -205,6 +206,22 @@ public final class RateLimit {
         }
 
         /**
+         * With an {@link AsyncRateLimiter} only: how many elements may be asking for (or waiting for) their permits at
+         * once. {@code 1} (default) holds one element at a time, like the local stage; more hides the limiter's round
+         * trip at high rates: permits are still reserved in element order (one connection answers in order) and
+         * elements are emitted in order, each no earlier than its permit. A stage over a local {@link RateLimiter}
+         * ignores it.
+         *
+         * @param maxInFlight at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
+         */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        /**
          * Builds the transformer; it is stateless apart from the limiter, so it can be reused.
          *
          * @param <T> the element type
@@ -218,16 +235,18 @@ public final class RateLimit {
                     : enforcing ? 0 : Long.MAX_VALUE;
             Scheduler configured = scheduler;
             AsyncRateLimiter remote = asyncLimiter;
+            int inFlight = maxInFlight;
             if (remote != null) {
                 return source -> Flux.defer(() -> {
                     Scheduler s = configured != null ? configured : Schedulers.parallel();
-                    // as below: ask only when the element is next in line, one element at a time
-                    return source.concatMap(v -> remote.tryReserveNanos(maxWaitNanos).flatMap(wait -> {
+                    Function<T, Mono<T>> permit = v -> remote.tryReserveNanos(maxWaitNanos).flatMap(wait -> {
                         if (wait < 0) {
                             return Mono.error(new RateLimitExceededException(n, remote, v));
                         }
                         return wait == 0 ? Mono.just(v) : Mono.just(v).delayElement(Duration.ofNanos(wait), s);
-                    }), 0);
+                    });
+                    // as below: ask only when the element is next in line, one element at a time (by default)
+                    return inFlight == 1 ? source.concatMap(permit, 0) : source.flatMapSequential(permit, inFlight, 1);
                 });
             }
             RateLimiter l = Objects.requireNonNull(limiter);

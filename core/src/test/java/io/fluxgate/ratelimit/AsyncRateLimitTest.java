@@ -64,6 +64,29 @@ class AsyncRateLimitTest {
     }
 
     @Test
+    void severalInFlightReserveInOrderAndEmitInOrder() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        try {
+            RateLimiter local = RateLimiter.builder().permits(10).per(Duration.ofSeconds(1))
+                    .nanoClock(Clocks.nanoClockOf(vts)).build();
+            AtomicInteger asked = new AtomicInteger();
+            StepVerifier.withVirtualTime(() -> Flux.range(1, 6)
+                            .transform(RateLimit.builder(remote(local, asked)).maxInFlight(3).build()))
+                    .expectSubscription()
+                    .expectNext(1)
+                    .then(() -> assertThat(asked).as("the first out, three waiting for their permits").hasValue(4))
+                    .expectNoEvent(Duration.ofMillis(99))
+                    .thenAwait(Duration.ofMillis(1))
+                    .expectNext(2)
+                    .thenAwait(Duration.ofMillis(400))
+                    .expectNext(3, 4, 5, 6)
+                    .verifyComplete();
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
+    @Test
     void aLimiterErrorFailsTheStream() {
         AsyncRateLimiter down = maxWait -> Mono.error(new IllegalStateException("limiter down"));
         StepVerifier.create(Flux.just(1).transform(RateLimit.shaping(down))).verifyErrorMessage("limiter down");
