@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.fluxgate.dedupe.IdempotencyStore;
 import io.fluxgate.internal.Checks;
 import io.fluxgate.redis.internal.FailureCounters;
-import io.lettuce.core.RedisConnectionException;
+import io.fluxgate.redis.internal.RedisErrors;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -43,7 +43,7 @@ import reactor.util.retry.Retry;
  *
  * <p><b>Failures.</b> Every call carries a token of its own as the value it sets, so a command that Lettuce
  * re-sends after a reconnect, and a retry after a lost connection, recognise their own write and answer "new": an
- * error is never reported as "duplicate". Connection errors are retried until the {@link Builder#timeout(Duration)}
+ * error is never reported as "duplicate". Connection errors (refused, reset, closed) are retried until the {@link Builder#timeout(Duration)}
  * (default {@value #DEFAULT_TIMEOUT_MILLIS} ms) runs out; then the store either fails the call with
  * {@link RedisStoreException} (default) or, with {@link Builder#failOpen(boolean) failOpen(true)}, answers "new" for
  * every key (the elements go through; duplicates may pass during the outage). A failed call releases the keys it may
@@ -144,7 +144,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore<String> {
                         .defaultIfEmpty(Boolean.TRUE), Math.max(1, distinct.size()))
                 .collectList()
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(500))
-                        .filter(e -> e instanceof RedisConnectionException));
+                        .filter(RedisErrors::isTransient));
         return attempt.timeout(timeout)
                 .map(answers -> {
                     List<Boolean> out = new ArrayList<>(keys.size());
@@ -172,7 +172,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore<String> {
                 .onErrorResume(e -> Mono.empty())
                 .subscribe();
         return Mono.error(new RedisStoreException("Redis idempotency store '" + name + "' could not mark "
-                + distinct.size() + " key(s) within " + timeout, error));
+                + distinct.size() + " key(s): " + RedisErrors.describe(error, timeout), error));
     }
 
     /**

@@ -11,7 +11,7 @@ import io.fluxgate.internal.Checks;
 import io.fluxgate.ratelimit.AsyncRateLimiter;
 import io.fluxgate.ratelimit.RateLimiter;
 import io.fluxgate.redis.internal.FailureCounters;
-import io.lettuce.core.RedisConnectionException;
+import io.fluxgate.redis.internal.RedisErrors;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -43,7 +43,7 @@ import reactor.util.retry.Retry;
  * when several instances are throttled (their reservations queue up on the server's schedule). The state is one hash
  * per limiter, expiring once it no longer matters.
  *
- * <p><b>Failures.</b> Connection errors are retried until the {@link Builder#timeout(Duration)} (default
+ * <p><b>Failures.</b> Connection errors (refused, reset, closed) are retried until the {@link Builder#timeout(Duration)} (default
  * {@value #DEFAULT_TIMEOUT_MILLIS} ms) runs out; then the call fails with {@link RedisStoreException} (default), or,
  * with {@link Builder#failOpen(boolean) failOpen(true)}, answers "no wait" so the element goes through unthrottled.
  * Both are counted ({@link #errors()}, {@link #failOpenPasses()}, Micrometer with
@@ -132,7 +132,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
                 nowMicros == null ? "" : Long.toString(nowMicros)};
         return Mono.defer(() -> eval(args))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(500))
-                        .filter(e -> e instanceof RedisConnectionException))
+                        .filter(RedisErrors::isTransient))
                 .timeout(timeout)
                 .onErrorResume(this::failed)
                 .publishOn(Schedulers.parallel());
@@ -159,8 +159,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
             counters.failOpen(1);
             return Mono.just(0L);
         }
-        return Mono.error(new RedisStoreException("Redis rate limiter '" + name + "' (" + key
-                + ") did not answer within " + timeout, error));
+        return Mono.error(new RedisStoreException("Redis rate limiter '" + name + "' (" + key + "): "
+                + RedisErrors.describe(error, timeout), error));
     }
 
     /**

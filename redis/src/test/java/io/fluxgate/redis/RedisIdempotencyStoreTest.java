@@ -121,7 +121,7 @@ class RedisIdempotencyStoreTest {
                 server.stop();
                 StepVerifier.create(failing.markAllIfAbsent(List.of("x", "y")))
                         .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(RedisStoreException.class)
-                                .hasMessageContaining("'orders'").hasMessageContaining("2 key(s) within PT0.2S"));
+                                .hasMessageContaining("'orders'").hasMessageContaining("2 key(s): no answer within PT0.2S"));
                 assertThat(open.markAllIfAbsent(List.of("x", "y", "x")).block())
                         .as("fail open: every element goes through, even a repeat").containsExactly(true, true, true);
                 assertThat(failing.errors()).isEqualTo(1);

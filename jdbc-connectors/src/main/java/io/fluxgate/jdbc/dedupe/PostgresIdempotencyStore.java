@@ -237,8 +237,10 @@ public final class PostgresIdempotencyStore implements IdempotencyStore<String>,
                 .timeout(timeout.multipliedBy(10))
                 .onErrorResume(e -> Mono.empty())
                 .subscribe();
+        String why = error instanceof java.util.concurrent.TimeoutException ? "no answer within " + timeout
+                : "failed (timeout " + timeout + "): " + error;
         return Mono.error(new PostgresStoreException("PostgreSQL idempotency store " + tableName + " could not mark "
-                + keys.length + " key(s) within " + timeout, error));
+                + keys.length + " key(s): " + why, error));
     }
 
     private Mono<Long> execute(String sql, Object... params) {

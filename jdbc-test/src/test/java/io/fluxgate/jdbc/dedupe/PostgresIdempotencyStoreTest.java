@@ -180,7 +180,7 @@ class PostgresIdempotencyStoreTest {
                     .purgeInterval(Duration.ZERO).meterRegistry(registry).build();
             StepVerifier.create(failing.markAllIfAbsent(List.of("x", "y")))
                     .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(PostgresStoreException.class)
-                            .hasMessageContaining("nowhere could not mark 2 key(s) within PT0.3S"));
+                            .hasMessageContaining("nowhere could not mark 2 key(s): no answer within PT0.3S"));
             assertThat(open.markAllIfAbsent(List.of("x", "y", "x")).block()).containsExactly(true, true, true);
             assertThat(failing.errors()).isEqualTo(1);
             assertThat(open.failOpenPasses()).isEqualTo(3);
