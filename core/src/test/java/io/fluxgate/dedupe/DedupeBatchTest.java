@@ -42,29 +42,6 @@ class DedupeBatchTest {
         }
     }
 
-    /** Answers batches at once, on another thread, as a remote store's client would. */
-    static final class SlowStoreLong implements IdempotencyStore<Long> {
-        private final Set<Long> seen = new HashSet<>();
-
-        @Override
-        public Mono<Boolean> markIfAbsent(Long key) {
-            return markAllIfAbsent(List.of(key)).map(l -> l.get(0));
-        }
-
-        @Override
-        public Mono<List<Boolean>> markAllIfAbsent(List<? extends Long> keys) {
-            return Mono.fromSupplier(() -> {
-                synchronized (seen) {
-                    List<Boolean> out = new ArrayList<>();
-                    for (Long k : keys) {
-                        out.add(seen.add(k));
-                    }
-                    return out;
-                }
-            }).subscribeOn(reactor.core.scheduler.Schedulers.parallel());
-        }
-    }
-
     @Test
     void elementsArrivingDuringACheckAreAskedInOneBatchInOrder() {
         SlowStore store = new SlowStore();
