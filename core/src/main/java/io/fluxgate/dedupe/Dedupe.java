@@ -1,6 +1,8 @@
 package io.fluxgate.dedupe;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -12,6 +14,8 @@ import io.fluxgate.internal.StageMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * Drops elements whose key was already seen, with bounded memory: within a TTL, among the last N keys, or as an
@@ -23,13 +27,18 @@ import reactor.core.publisher.Flux;
  * }</pre>
  *
  * <p>Order is kept; a dropped duplicate is handed to Reactor's discard hook ({@code doOnDiscard}) and its demand
- * is replenished from upstream, so the downstream never stalls on duplicates. With a remote store, one key check
- * is in flight at a time, in order, so two copies of a key arriving back to back cannot both pass.
+ * is replenished from upstream, so the downstream never stalls on duplicates. With a remote store, one check is in
+ * flight at a time, in order, so two copies of a key arriving back to back cannot both pass; elements that arrive
+ * while a check is in flight queue up (at most {@link Builder#maxBatch(int)}) and are checked together, in one
+ * {@link IdempotencyStore#markAllIfAbsent(List)} call, when it returns: one round trip per element when the stream
+ * is slow, one per batch under load.
  */
 public final class Dedupe {
 
     /** Default stage name. */
     public static final String DEFAULT_NAME = "dedupe";
+    /** Default {@link Builder#maxBatch(int)}: keys checked in one call to a remote store under load. */
+    public static final int DEFAULT_MAX_BATCH = 256;
 
     private Dedupe() {
     }
@@ -89,6 +98,7 @@ public final class Dedupe {
         private @Nullable Duration ttl;
         private @Nullable IdempotencyStore<? super K> store;
         private @Nullable MeterRegistry meterRegistry;
+        private int maxBatch = DEFAULT_MAX_BATCH;
 
         private Builder(@Nullable Function<? super T, ? extends K> key) {
             this.key = key;
@@ -186,6 +196,21 @@ public final class Dedupe {
         }
 
         /**
+         * Most keys asked of a remote {@link #store(IdempotencyStore) store} in one
+         * {@link IdempotencyStore#markAllIfAbsent(List)} call (default {@value Dedupe#DEFAULT_MAX_BATCH}); elements
+         * queue up to this many while a check is in flight. {@code 1} asks key by key with
+         * {@link IdempotencyStore#markIfAbsent}. Not used with in-memory stores, which answer synchronously.
+         *
+         * @param maxBatch at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxBatch < 1}
+         */
+        public Builder<T, K> maxBatch(int maxBatch) {
+            this.maxBatch = Checks.atLeast("maxBatch", maxBatch, 1);
+            return this;
+        }
+
+        /**
          * Builds the transformer.
          *
          * @param <U> the element type of the stream it is applied to (any subtype of {@code T})
@@ -207,7 +232,8 @@ public final class Dedupe {
                     throw new IllegalArgumentException("ttl " + ttl + " / maxKeys " + maxKeys + " apply to the in-memory "
                             + "store only and would be ignored with store(" + s + "): configure them on the store");
                 }
-                return Described.of("Dedupe", source -> apply(source, k, s, passed, dropped), "name", name, "store", s);
+                return Described.of("Dedupe", source -> apply(source, k, s, maxBatch, passed, dropped), "name", name, "store", s,
+                        "maxBatch", maxBatch);
             }
             int mk = maxKeys != null ? maxKeys : InMemoryIdempotencyStore.DEFAULT_MAX_KEYS;
             Duration t = ttl;
@@ -215,21 +241,51 @@ public final class Dedupe {
                 InMemoryIdempotencyStore.Builder b = InMemoryIdempotencyStore.builder().maxKeys(mk);
                 return (t == null ? b : b.ttl(t)).build();
             };
-            return Described.of("Dedupe", source -> Flux.defer(() -> apply(source, k, fresh.get(), passed, dropped)),
+            return Described.of("Dedupe", source -> Flux.defer(() -> apply(source, k, fresh.get(), 1, passed, dropped)),
                     "name", name, "maxKeys", mk, "ttl", t != null ? t : "none");
         }
 
         private static <T, K> Flux<T> apply(Flux<T> source, Function<? super T, ? extends K> key,
-                                            IdempotencyStore<? super K> store, Runnable passed, Runnable dropped) {
+                                            IdempotencyStore<? super K> store, int maxBatch,
+                                            Runnable passed, Runnable dropped) {
             if (store instanceof LocalIdempotencyStore<? super K> local) {
                 return source.filter(v -> count(local.tryMark(key.apply(v)), passed, dropped));
             }
-            return source.filterWhen(v -> store.markIfAbsent(key.apply(v)).map(isNew -> count(isNew, passed, dropped)), 1);
+            if (maxBatch == 1) {
+                return source.filterWhen(v -> store.markIfAbsent(key.apply(v)).map(isNew -> count(isNew, passed, dropped)), 1);
+            }
+            // bufferTimeout with fair backpressure: keeps pulling while a check is in flight and hands over what
+            // has queued (up to maxBatch) when the check returns; the 1 ns timer only closes a lone element's batch
+            return source.bufferTimeout(maxBatch, Duration.ofNanos(1), true)
+                    .concatMap(batch -> check(batch, key, store, passed, dropped), 0);
         }
 
         private static boolean count(boolean isNew, Runnable passed, Runnable dropped) {
             (isNew ? passed : dropped).run();
             return isNew;
+        }
+
+        private static <T, K> Flux<T> check(List<T> batch, Function<? super T, ? extends K> key,
+                                            IdempotencyStore<? super K> store, Runnable passed, Runnable dropped) {
+            List<K> keys = new ArrayList<>(batch.size());
+            for (T v : batch) {
+                keys.add(key.apply(v));
+            }
+            return Flux.deferContextual(ctx -> store.markAllIfAbsent(keys).flatMapIterable(answers -> {
+                if (answers.size() != batch.size()) {
+                    throw new IllegalStateException(store + " answered " + answers.size() + " times for "
+                            + batch.size() + " keys");
+                }
+                List<T> fresh = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (count(Boolean.TRUE.equals(answers.get(i)), passed, dropped)) {
+                        fresh.add(batch.get(i));
+                    } else {
+                        Operators.onDiscard(batch.get(i), Context.of(ctx));
+                    }
+                }
+                return fresh;
+            }));
         }
     }
 }

@@ -102,20 +102,64 @@ public final class RateLimit {
      * @throws NullPointerException if {@code limiter} is null
      */
     public static Builder builder(RateLimiter limiter) {
-        return new Builder(Objects.requireNonNull(limiter, "limiter"));
+        return new Builder(Objects.requireNonNull(limiter, "limiter"), null);
+    }
+
+    /**
+     * As {@link #shaping(RateLimiter)}, over a limiter asked asynchronously (e.g. one shared through Redis by several
+     * instances): each element asks for its permit when it is next in line, then waits as told.
+     *
+     * @param limiter the shared limiter
+     * @param <T> the element type
+     * @return a reusable transformer
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public static <T> Function<Flux<T>, Flux<T>> shaping(AsyncRateLimiter limiter) {
+        return builder(limiter).build();
+    }
+
+    /**
+     * As {@link #enforcing(RateLimiter)}, over a limiter asked asynchronously: one element is asked about at a time, in
+     * order, and one without a permit fails the stream with {@link RateLimitExceededException}. Named
+     * {@value #DEFAULT_NAME}; name it with {@code builder(limiter).enforcing().name(name).build()}.
+     *
+     * @param limiter the shared limiter
+     * @param <T> the element type
+     * @return a reusable transformer
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public static <T> Function<Flux<T>, Flux<T>> enforcing(AsyncRateLimiter limiter) {
+        return builder(limiter).enforcing().build();
+    }
+
+    /**
+     * A builder over a limiter asked asynchronously; the same settings and semantics as
+     * {@link #builder(RateLimiter)}, except that an element is held while its permit is asked for (one at a time, in
+     * order), also when enforcing. An error of the limiter fails the stream (a limiter configured to fail open answers
+     * "no wait" instead).
+     *
+     * @param limiter the limiter the stage takes its permits from
+     * @return a new builder
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public static Builder builder(AsyncRateLimiter limiter) {
+        return new Builder(null, Objects.requireNonNull(limiter, "limiter"));
     }
 
     /** Configuration of a rate-limit stage; not thread-safe, the transformers it builds are immutable. */
     public static final class Builder {
-        private final RateLimiter limiter;
+        private final @Nullable RateLimiter limiter;
+        private final @Nullable AsyncRateLimiter asyncLimiter;
         private boolean enforcing;
         private @Nullable Duration maxWait;
         private String name = DEFAULT_NAME;
         private @Nullable Scheduler scheduler;
         private @Nullable MeterRegistry meterRegistry;
+        private int maxInFlight = 1;
 
-        private Builder(RateLimiter limiter) {
+        private Builder(@Nullable RateLimiter limiter, @Nullable AsyncRateLimiter asyncLimiter) {
             this.limiter = limiter;
+            this.asyncLimiter = asyncLimiter;
         }
 
         /**
@@ -187,6 +231,22 @@ public final class RateLimit {
         }
 
         /**
+         * With an {@link AsyncRateLimiter} only: how many elements may be asking for (or waiting for) their permits at
+         * once. {@code 1} (default) holds one element at a time, like the local stage; more hides the limiter's round
+         * trip at high rates: permits are still reserved in element order (one connection answers in order) and
+         * elements are emitted in order, each no earlier than its permit. A stage over a local {@link RateLimiter}
+         * ignores it.
+         *
+         * @param maxInFlight at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
+         */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        /**
          * Builds the transformer; it is stateless apart from the limiter, so it can be reused.
          *
          * @param <T> the element type
@@ -196,11 +256,11 @@ public final class RateLimit {
          *     stage's scheduler
          */
         public <T> Function<Flux<T>, Flux<T>> build() {
-            RateLimiter l = limiter;
             String n = name;
             Scheduler configured = scheduler;
-            if (configured != null) {
-                l.alignClock(configured);
+            AsyncRateLimiter remote = asyncLimiter;
+            if (configured != null && limiter != null) {
+                limiter.alignClock(configured);
             }
             StageMeters m = meterRegistry == null ? StageMeters.NONE
                     : MicrometerStageMeters.of(meterRegistry, "ratelimit", n);
@@ -208,9 +268,28 @@ public final class RateLimit {
             Runnable rejected = m.counter("rejected", "elements refused a permit (the stream failed)");
             LongConsumer waited = m.timer("wait", "time an element waited for its permit");
             long maxWaitNanos = maxWait != null ? Time.saturatedNanos(maxWait) : enforcing ? 0 : Long.MAX_VALUE;
-            Object[] settings = {"name", n, "mode", enforcing ? "enforcing" : "shaping", "limiter", l,
+            int inFlight = maxInFlight;
+            Object[] settings = {"name", n, "mode", enforcing ? "enforcing" : "shaping",
+                    "limiter", remote != null ? remote : limiter,
                     "maxWait", maxWait != null ? maxWait : enforcing ? Duration.ZERO : "unbounded",
-                    "scheduler", configured != null ? configured : "parallel"};
+                    "scheduler", configured != null ? configured : "parallel", "maxInFlight", inFlight};
+            if (remote != null) {
+                return Described.of("RateLimit", source -> Flux.defer(() -> {
+                    Scheduler s = Time.schedulerOr(configured);
+                    Function<T, Mono<T>> permit = v -> remote.tryReserveNanos(maxWaitNanos).flatMap(wait -> {
+                        if (wait < 0) {
+                            rejected.run();
+                            return Mono.error(new RateLimitExceededException(n, remote, v));
+                        }
+                        permits.run();
+                        waited.accept(wait);
+                        return wait == 0 ? Mono.just(v) : Mono.just(v).delayElement(Duration.ofNanos(wait), s);
+                    });
+                    // as below: ask only when the element is next in line, one element at a time (by default)
+                    return inFlight == 1 ? source.concatMap(permit, 0) : source.flatMapSequential(permit, inFlight, 1);
+                }), settings);
+            }
+            RateLimiter l = Objects.requireNonNull(limiter);
             if (maxWaitNanos == 0) {
                 return Described.of("RateLimit", source -> source.handle((v, sink) -> {
                     if (l.tryAcquire()) {

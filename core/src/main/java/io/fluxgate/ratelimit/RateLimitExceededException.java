@@ -15,7 +15,7 @@ public class RateLimitExceededException extends RuntimeException {
     /** The stage name, as in {@link #stage()}. */
     private final String stage;
 
-    RateLimitExceededException(String stage, RateLimiter limiter, Object element) {
+    RateLimitExceededException(String stage, Object limiter, Object element) {
         super("rate limit of stage '" + stage + "' exceeded (" + limiter + ") by element " + element);
         this.stage = stage;
     }

@@ -187,7 +187,7 @@ class RateLimitTest {
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("nanoClock");
         assertThatThrownBy(() -> RateLimit.builder(RateLimiter.perSecond(1)).scheduler(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
-        assertThatThrownBy(() -> RateLimit.builder(null))
+        assertThatThrownBy(() -> RateLimit.builder((RateLimiter) null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("limiter");
     }
 }

@@ -36,7 +36,13 @@ import io.fluxgate.valve.Valve;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.workers.Workers;
+import io.fluxgate.jdbc.dedupe.PostgresIdempotencyStore;
+import io.fluxgate.redis.RedisIdempotencyStore;
+import io.fluxgate.redis.RedisRateLimiter;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -245,6 +251,23 @@ public final class ReadmeExamples {
 
     private Mono<String> enrich(String job) {
         return Mono.just(job);
+    }
+
+    // ---- "Shared stores": idempotency and rate limits across instances -----------------------------------------
+
+    void sharedStores(Flux<Order> orders, Client client, ConnectionPool pool) {
+        StatefulRedisConnection<String, String> redis = RedisClient.create("redis://127.0.0.1:6379").connect();
+        RedisIdempotencyStore seen = RedisIdempotencyStore.builder(redis)
+                .keyPrefix("orders:seen:").ttl(Duration.ofHours(1)).timeout(Duration.ofMillis(500)).build();
+        RedisRateLimiter partnerApi = RedisRateLimiter.builder(redis, "limits:partner-api")
+                .permits(100).per(Duration.ofSeconds(1)).failOpen(true).build();
+        orders.transform(Dedupe.byKey(Order::id).store(seen).build())
+                .transform(RateLimit.shaping(partnerApi))
+                .concatMap(order -> client.fetch(order.customerId()));
+
+        PostgresIdempotencyStore seenInTable = PostgresIdempotencyStore.builder(pool)
+                .table("orders_seen").ttl(Duration.ofDays(1)).build();
+        orders.transform(Dedupe.byKey(Order::id).store(seenInTable).build());
     }
 
     private Flux<String> readLines(Path file) {
