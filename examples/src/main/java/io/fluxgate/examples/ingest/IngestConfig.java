@@ -29,11 +29,13 @@ import io.fluxgate.jdbc.PostgresSettings;
  * @param progress how progress is shown
  * @param maxRetries retries of a batch after transient errors
  * @param postgres the server
+ * @param postLoad the SQL script to run once the rows are committed, or {@code null}
  */
 record IngestConfig(List<String> patterns, String schema, String table, InputFile.Format format, char delimiter,
                     Path errorFile, boolean ignoreUnknown, List<String> keys, boolean idempotent, boolean upsert,
                     int parallelism, int writers, int maxBatch, Duration batchLatency, int maxRecordBytes, ZoneId zone,
-                    ProgressDisplay.Mode progress, int maxRetries, PostgresSettings postgres) {
+                    ProgressDisplay.Mode progress, int maxRetries, PostgresSettings postgres,
+                    PostLoad postLoad) {
 
     /** Whether rows are merged by key rather than inserted. */
     boolean keyed() {
