@@ -154,6 +154,13 @@ public final class FileIngestApp implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     String maxRecordSize;
 
+    @Option(names = "--split-size", paramLabel = "BYTES", defaultValue = "8m",
+            description = "A file of at least twice this size is cut into ranges of about this size (e.g. 4m, 64m),"
+                    + " parsed by up to --parallelism threads at once and taken in file order: same rows, errors and"
+                    + " line numbers as one thread would find; about --parallelism ranges per file are held in memory."
+                    + " 0: one thread per file. Default: ${DEFAULT-VALUE}.")
+    String splitSize;
+
     @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
             description = "Zone of timestamptz values given without an offset. Default: ${DEFAULT-VALUE}.")
     String timeZone;
@@ -222,7 +229,7 @@ public final class FileIngestApp implements Callable<Integer> {
 
     /** Options that apply to the whole run: in a config file at its top level, and on the command line with it. */
     static final Set<String> RUN_OPTIONS = Set.of("--parallelism", "--writers", "--max-batch", "--batch-latency",
-            "--retries", "--progress");
+            "--retries", "--progress", "--split-size");
     /** Options that are no setting of a load. */
     private static final Set<String> NOT_SETTINGS = Set.of("--config", "--help", "--version");
 
@@ -407,6 +414,8 @@ public final class FileIngestApp implements Callable<Integer> {
         requireRange(cmd, "--retries", retries, 0, 100);
         Duration latency = parseDuration(cmd, batchLatency);
         int recordLimit = parseSize(cmd, maxRecordSize);
+        long split = splitSize.trim().equals("0") ? 0 : parseSize(cmd, "--split-size", splitSize, 1024, MAX_RECORD_LIMIT,
+                "between 1k and 1g (e.g. 8m), or 0");
         ZoneId zone;
         try {
             zone = ZoneId.of(timeZone);
@@ -416,7 +425,7 @@ public final class FileIngestApp implements Callable<Integer> {
         }
         return new IngestConfig(List.copyOf(patterns), schema, table, fileFormat, parseDelimiter(cmd), errors,
                 ignore, List.copyOf(keys), idempotent || !keys.isEmpty(), upsert, threads, writers, maxBatch,
-                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd));
+                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd), split);
     }
 
     private PostLoad postLoad(CommandLine cmd) {
@@ -478,6 +487,10 @@ public final class FileIngestApp implements Callable<Integer> {
     }
 
     private static int parseSize(CommandLine cmd, String text) {
+        return parseSize(cmd, "--max-record-size", text, 1024, MAX_RECORD_LIMIT, "between 1k and 1g (e.g. 64k, 16m)");
+    }
+
+    private static int parseSize(CommandLine cmd, String flag, String text, long min, long max, String expected) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         long bytes = -1;
         if (m.matches()) {
@@ -490,9 +503,8 @@ public final class FileIngestApp implements Callable<Integer> {
             long n = Long.parseLong(m.group(1));
             bytes = n > (MAX_RECORD_LIMIT >> shift) ? Long.MAX_VALUE : n << shift;
         }
-        if (bytes < 1024 || bytes > MAX_RECORD_LIMIT) {
-            throw new CommandLine.ParameterException(cmd, "--max-record-size must be between 1k and 1g (e.g. 64k,"
-                    + " 16m), was '" + text + "'");
+        if (bytes < min || bytes > max) {
+            throw new CommandLine.ParameterException(cmd, flag + " must be " + expected + ", was '" + text + "'");
         }
         return (int) bytes;
     }

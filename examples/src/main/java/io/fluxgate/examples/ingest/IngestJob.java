@@ -296,7 +296,9 @@ final class IngestJob {
         List<Map.Entry<Load, InputFile>> files = new ArrayList<>();
         for (Load l : loads) {
             for (InputFile f : l.scan.files()) {
-                units += FileParser.units(f.size(), CHUNK_BYTES);
+                units += FileSplit.worthSplitting(f, run.splitBytes(), run.parallelism())
+                        ? FileSplit.units(f.size(), run.splitBytes(), CHUNK_BYTES)
+                        : FileParser.units(f.size(), CHUNK_BYTES);
                 files.add(Map.entry(l, f));
             }
         }
@@ -318,13 +320,7 @@ final class IngestJob {
                 .build();
         try {
             Flux.fromIterable(files)
-                    .flatMap(f -> Flux.<Chunk, FileParser>generate(() -> new FileParser(f.getValue(),
-                                            f.getKey().plan),
-                                    (parser, sink) -> {
-                                        parser.next(sink);
-                                        return parser;
-                                    }, FileParser::close)
-                            .subscribeOn(parse), run.parallelism(), 1)
+                    .flatMap(f -> chunks(f.getValue(), f.getKey().plan, parse), run.parallelism(), 1)
                     .transform(Progress.builder().name("ingest").total(units).interval(display.interval())
                             .listener(display).build())
                     .concatMapIterable(Chunk::rows, 1)
@@ -337,6 +333,23 @@ final class IngestJob {
             parse.dispose();
             pool.dispose();
         }
+    }
+
+    /**
+     * A file's chunks, in file order, their findings applied: a large file is parsed in ranges on several parse
+     * threads ({@link FileSplit}), any other on one.
+     */
+    private Flux<Chunk> chunks(InputFile file, LoadPlan plan, Scheduler parse) {
+        if (FileSplit.worthSplitting(file, run.splitBytes(), run.parallelism())) {
+            return new FileSplit(file, plan, run.splitBytes()).chunks(parse, run.parallelism());
+        }
+        return Flux.<Chunk, FileParser>generate(() -> new FileParser(file, plan),
+                        (parser, sink) -> {
+                            parser.next(sink);
+                            return parser;
+                        }, FileParser::close)
+                .subscribeOn(parse)
+                .doOnNext(chunk -> chunk.apply(file, plan));
     }
 
     /** Writes a batch: each table's rows by its writer, in turn. */
