@@ -265,7 +265,8 @@ final class IngestJob {
             } catch (RuntimeException e) {
                 String why = FileIngestApp.describe(e);
                 if (!TransientErrors.isTransient(e)) {
-                    throw new SetupException(load.where() + (configName == null ? "" : "'table': ") + why, e);
+                    throw new SetupException(configName == null ? why
+                            : load.where() + "'table': " + why.replace("give --schema?", "give 'schema'?"), e);
                 }
                 if (attempt > config.maxRetries()) {
                     throw new CatalogUnavailable("cannot read table " + PgIdentifier.qualified(config.schema(),
