@@ -61,7 +61,8 @@ import picocli.CommandLine.Parameters;
                 + " files and any of the per-file options above as keys without the dashes (files, table, schema,"
                 + " format, delimiter, errors, unknown-columns, idempotent, key, upsert, max-record-size, time-zone,"
                 + " post-load, post-load-sql); 'defaults' holds keys every entry gets; the top level may set the run's"
-                + " options (parallelism, writers, max-batch, batch-latency, retries, progress) and a post-load script"
+                + " options (parallelism, writers, max-batch, batch-latency, retries, progress, split-size) and a"
+                + " post-load script"
                 + " for the run. Relative paths in it are taken from the config file's directory. Every entry is"
                 + " checked (keys, values, tables, files) before anything is loaded. The run's options may also be"
                 + " given on the command line, where they win; the per-file options may not.",

@@ -30,6 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Each file yields exactly {@code max(1, ceil(size / chunkBytes))} chunks (empty ones pad a file that ended
  * early), so the progress total is known up front.
+ *
+ * <p>What a chunk's records come to besides rows (rejections, blank lines, a failed or finished file, bytes read)
+ * travels with the chunk and is applied when the chunk is taken in file order ({@link Chunk#apply}), not while
+ * parsing: a parser may read one range of a large file ahead of the ranges before it ({@link FileSplit}), and what
+ * it finds counts only once its range is known to start where the previous one stopped. Such a parser starts at its
+ * range's start (reading the CSV header at the file's start first, quietly), with the line count there, and stops
+ * at the first record that starts at or after the next range's start, reporting where ({@link Chunk.End}).
  */
 final class FileParser implements AutoCloseable {
 

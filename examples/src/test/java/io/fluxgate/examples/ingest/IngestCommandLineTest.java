@@ -51,6 +51,9 @@ class IngestCommandLineTest {
         "--delimiter=\"",
         "--schema=",
         "--key=",
+        "--split-size=1",
+        "--split-size=lots",
+        "--post-load=/no/such/script.sql",
     })
     void badFlagsGetOneLineAndExitCode2(String flag) {
         assertThat(run("--table=t", flag, "data/*.csv")).isEqualTo(2);
