@@ -107,6 +107,16 @@ public final class FileIngestApp implements Callable<Integer> {
             description = "CSV field delimiter: one ASCII character, or 'tab'. Default: ',' (tab for .tsv).")
     String delimiter;
 
+    @Option(names = "--columns", paramLabel = "NAMES", split = ",",
+            description = "CSV: the table columns the fields are, in order, instead of the names in the header row"
+                    + " (which is then skipped); with --no-header, for files without one.")
+    List<String> columns = new ArrayList<>();
+
+    @Option(names = "--header", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "CSV: the files start with a header row naming the columns (the default). --no-header:"
+                    + " every record is data, and --columns names the fields.")
+    boolean header;
+
     @Option(names = "--errors", paramLabel = "PATH", defaultValue = "ingest-errors.jsonl",
             description = "Error file, JSON lines: one object per rejected row ({\"kind\":\"row\",\"file\",\"line\","
                     + "\"column\",\"reason\",\"raw\"}) and per failed file (\"kind\":\"file\"). Emptied at the start of"
@@ -408,6 +418,17 @@ public final class FileIngestApp implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(cmd,
                     "--progress must be auto, bar, lines or none, was '" + progress + "'");
         };
+        List<String> fieldNames = new ArrayList<>();
+        for (String c : columns) {
+            if (c.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "--columns holds an empty name");
+            }
+            fieldNames.add(c.strip());
+        }
+        if (!header && fieldNames.isEmpty()) {
+            throw new CommandLine.ParameterException(cmd, "--no-header needs --columns: the names of the fields,"
+                    + " in order");
+        }
         int threads = parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism;
         requireRange(cmd, "--parallelism", threads, 1, 256);
         requireRange(cmd, "--writers", writers, 1, 64);
@@ -426,7 +447,8 @@ public final class FileIngestApp implements Callable<Integer> {
         }
         return new IngestConfig(List.copyOf(patterns), schema, table, fileFormat, parseDelimiter(cmd), errors,
                 ignore, List.copyOf(keys), idempotent || !keys.isEmpty(), upsert, threads, writers, maxBatch,
-                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd), split);
+                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd), split, List.copyOf(fieldNames),
+                header);
     }
 
     private PostLoad postLoad(CommandLine cmd) {

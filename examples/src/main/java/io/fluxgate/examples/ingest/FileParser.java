@@ -201,6 +201,10 @@ final class FileParser implements AutoCloseable {
 
     /** A part that starts inside the file reads the header at its start first, quietly: the first part reports. */
     private void readHeader() throws IOException, FileFailure {
+        if (!plan.columns().isEmpty()) {
+            mapFields(plan.columns(), 0, "--columns", false);
+            return;
+        }
         try (CsvReader csv = new CsvReader(Files.newInputStream(file.path()), file.delimiter(),
                 plan.maxRecordBytes())) {
             while (csv.next()) {
@@ -252,8 +256,14 @@ final class FileParser implements AutoCloseable {
             return true;
         }
         if (csvSet == null) {
-            header(csv, true);
-            return true;
+            if (plan.columns().isEmpty()) {
+                header(csv, true);
+                return true;
+            }
+            mapFields(plan.columns(), csv.startLine, "--columns", true);
+            if (plan.header()) {
+                return true; // the file's own header row, replaced by --columns
+            }
         }
         chunk.parsed++;
         long line = csv.startLine;
@@ -314,38 +324,50 @@ final class FileParser implements AutoCloseable {
         if (Utf8.firstInvalid(csv.raw, csv.rawLength) >= 0) {
             throw new FileFailure(line, "the CSV header is not valid UTF-8");
         }
-        int width = csv.fieldCount();
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < csv.fieldCount(); j++) {
+            names.add(csv.field(j) == null ? "" : csv.field(j).strip());
+        }
+        mapFields(names, line, "header", report);
+    }
+
+    /**
+     * Maps the fields of every record onto the table's columns: by the header row's names, or by {@code --columns}
+     * ({@code source} says which, for messages).
+     */
+    private void mapFields(List<String> names, long line, String source, boolean report) throws FileFailure {
+        int width = names.size();
         headerColumns = new TableSchema.Column[width];
         BitSet seen = new BitSet();
         List<String> ignored = new ArrayList<>();
         for (int j = 0; j < width; j++) {
-            String name = csv.field(j) == null ? "" : csv.field(j).strip();
+            String name = names.get(j);
             if (name.isEmpty()) {
-                throw new FileFailure(line, "field " + (j + 1) + " of the CSV header is empty");
+                throw new FileFailure(line, "field " + (j + 1) + " of the CSV " + source + " is empty");
             }
             TableSchema.Column c = table.find(name);
             String problem = c == null ? "'" + name + "' is not a column of " + table.displayName() : c.unwritable();
             if (problem != null) {
                 if (!plan.ignoreUnknown()) {
-                    throw new FileFailure(line, "header: " + problem + " (--unknown-columns=ignore skips it)");
+                    throw new FileFailure(line, source + ": " + problem + " (--unknown-columns=ignore skips it)");
                 }
                 ignored.add(name);
                 continue;
             }
             if (seen.get(c.index())) {
-                throw new FileFailure(line, "header: column '" + c.name() + "' appears twice");
+                throw new FileFailure(line, source + ": column '" + c.name() + "' appears twice");
             }
             seen.set(c.index());
             headerColumns[j] = c;
         }
         for (TableSchema.Column c : mustSet) {
             if (!seen.get(c.index())) {
-                throw new FileFailure(line, "header: no column '" + c.name() + "', which "
+                throw new FileFailure(line, source + ": no column '" + c.name() + "', which "
                         + (c.required() ? "is NOT NULL without a default" : "is a key of idempotent mode"));
             }
         }
         if (seen.isEmpty()) {
-            throw new FileFailure(line, "header: no field names a column of " + table.displayName());
+            throw new FileFailure(line, source + ": no field names a column of " + table.displayName());
         }
         csvSet = plan.sets().of(seen);
         headerSlots = new int[width];
@@ -353,7 +375,7 @@ final class FileParser implements AutoCloseable {
             headerSlots[j] = headerColumns[j] == null ? -1 : csvSet.columns().indexOf(headerColumns[j]);
         }
         if (!ignored.isEmpty() && report) {
-            plan.notes().accept(file.display() + ": ignoring header columns the table cannot take: " + ignored);
+            plan.notes().accept(file.display() + ": ignoring " + source + " columns the table cannot take: " + ignored);
         }
     }
 

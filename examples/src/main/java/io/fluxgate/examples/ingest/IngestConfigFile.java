@@ -292,6 +292,8 @@ final class IngestConfigFile {
             }
             if (value.booleanValue()) {
                 args.add(flag);
+            } else if (o.negatable()) {
+                args.add("--no-" + key);
             }
             return;
         }

@@ -173,7 +173,7 @@ final class IngestJob {
             load.catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
             load.plan = new LoadPlan(load.table, new ColumnSet.Registry(load.table), keys,
                     load.config.ignoreUnknown(), load.config.maxRecordBytes(), CHUNK_BYTES, load.entry.errors(),
-                    load.counters, display::note);
+                    load.counters, display::note, load.config.columns(), load.config.header());
         }
 
         long loadStarted = System.nanoTime();

@@ -188,13 +188,17 @@ class IngestConfigFileTest {
     void jsonConfigAndRunOptionsOnTheCommandLineWin(PostgresTestSchema db) throws IOException {
         String t = table(db, "(id int4 PRIMARY KEY, v text)");
         write("in.tsv", "id\tv\n1\ta\n2\tb\n");
+        write("raw/no-header.csv", "b,3\n");
         Path config = write("c.json", "{\"writers\": 0, \"entries\": [{\"table\": \"" + t + "\", \"files\": [\"*.tsv\"],"
-                + " \"key\": [\"id\"], \"errors\": \"e.jsonl\"}]}");
+                + " \"key\": [\"id\"], \"errors\": \"e.jsonl\"}, {\"table\": \"" + t + "\", \"files\": \"raw/*.csv\","
+                + " \"header\": false, \"columns\": [\"v\", \"id\"], \"errors\": \"e.jsonl\"}]}");
 
         FileIngestApp.Result r = ingest(db, "--config", config.toString(), "--writers=1");
 
         assertThat(r.exitCode()).as(out + "\n" + err).isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM " + t)).isEqualTo(2);
+        assertThat(db.queryLong("SELECT count(*) FROM " + t)).isEqualTo(3);
+        assertThat(db.queryLong("SELECT id FROM " + t + " WHERE v = 'b' AND id = 3")).as("header: false + columns")
+                .isEqualTo(3);
         assertThat(r.run().tables().get(0).idempotent()).as("key implies idempotent, as --key does").isTrue();
     }
 
@@ -243,8 +247,8 @@ class IngestConfigFileTest {
         }
         assertThat(entryKeys).containsExactlyInAnyOrder("--table", "--schema", "--format", "--delimiter", "--errors",
                 "--unknown-columns", "--idempotent", "--key", "--upsert", "--max-record-size", "--time-zone",
-                "--post-load", "--post-load-sql");
+                "--post-load", "--post-load-sql", "--columns", "--header");
         assertThat(runKeys).containsExactlyInAnyOrder("--parallelism", "--writers", "--max-batch",
-                "--batch-latency", "--retries", "--progress");
+                "--batch-latency", "--retries", "--progress", "--split-size");
     }
 }
