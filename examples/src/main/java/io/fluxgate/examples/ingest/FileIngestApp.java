@@ -59,8 +59,8 @@ import picocli.CommandLine.Parameters;
             "",
             "Several tables in one run: --config FILE (YAML, or JSON for .json) lists entries, each a table with its"
                 + " files and any of the per-file options above as keys without the dashes (files, table, schema,"
-                + " format, delimiter, errors, unknown-columns, idempotent, key, upsert, max-record-size, time-zone,"
-                + " post-load, post-load-sql); 'defaults' holds keys every entry gets; the top level may set the run's"
+                + " format, delimiter, columns, header, errors, unknown-columns, idempotent, key, upsert,"
+                + " max-record-size, time-zone, post-load, post-load-sql); 'defaults' holds keys every entry gets; the top level may set the run's"
                 + " options (parallelism, writers, max-batch, batch-latency, retries, progress, split-size) and a"
                 + " post-load script"
                 + " for the run. Relative paths in it are taken from the config file's directory. Every entry is"
