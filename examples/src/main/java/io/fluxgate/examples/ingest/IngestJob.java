@@ -24,16 +24,21 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * One run: scan the patterns, read the table from the catalog, then the load:
+ * One run over one or more entries (tables): scan every entry's patterns and read every table from the catalog
+ * (any problem stops the run before a row is written), then one load for all of them, then the post-load scripts:
  *
  * <pre>
- * files --flatMap(parallelism)--> FileParser per file (Flux.generate on a parse thread) --> chunks
+ * (entry, file) pairs --flatMap(parallelism)--> per file: FileParser (Flux.generate on a parse thread), or for a
+ *       large file FileSplit (ranges parsed ahead on the parse threads, taken in file order) --> chunks, their
+ *       findings applied in file order
  *       --> Progress (counts chunks: bytes)  --> rows
- *       --> AdaptiveBatch.into(RowWriter::write) (size steered to --batch-latency, --writers at once) --> COPY sink
+ *       --> AdaptiveBatch.into(write) (size steered to --batch-latency, --writers at once; a batch may mix tables,
+ *           each table's rows go to its own RowWriter) --> COPY sink
  * </pre>
  *
  * <p>Memory is bounded: a parser produces a chunk only when one is requested, the merge holds at most one chunk per
- * file being parsed, and the batcher pulls one batch at a time beyond the {@code --writers} batches in the sink.
+ * file being parsed (plus, for a split file, the ranges parsed ahead: at most {@code parallelism} ranges), and the
+ * batcher pulls one batch at a time beyond the {@code --writers} batches in the sink.
  */
 final class IngestJob {
 
