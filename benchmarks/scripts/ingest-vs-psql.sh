@@ -4,6 +4,10 @@
 # The file: N rows of (id int8 PRIMARY KEY, user_id uuid, ts timestamptz, amount numeric(12,2), country text, ok bool,
 # note text with a comma, so quoted), ~107 bytes a row. Tables are truncated before every run.
 # Usage: ingest-vs-psql.sh [rows=1000000] [runs=3] [extra bin/ingest flags ...]
+# With COMPARE_FLAGS set (e.g. COMPARE_FLAGS=--split-size=0), every round also runs bin/ingest with those flags
+# instead of the extra ones, right after the first, into a third table: the two ingest variants side by side.
+# Each run line ends with the load average (1 minute) read just before the round: on a shared machine it says how
+# much CPU the figures had.
 # Server from the PG* variables (default 127.0.0.1:5432, user postgres); needs psql and awk on the PATH.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,7 +24,7 @@ pg_isready -q -h "$PGHOST" -p "$PGPORT" || {
 }
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"; psql -q -c "DROP TABLE IF EXISTS bench_ingest_psql, bench_ingest_app" >/dev/null 2>&1 || true' EXIT
+trap 'rm -rf "$work"; psql -q -c "DROP TABLE IF EXISTS bench_ingest_psql, bench_ingest_app, bench_ingest_cmp" >/dev/null 2>&1 || true' EXIT
 csv="$work/events.csv"
 awk -v n="$rows" 'BEGIN {
   srand(42); print "id,user_id,ts,amount,country,ok,note"
@@ -35,8 +39,8 @@ echo "ingest-vs-psql: $rows rows, $(du -h "$csv" | cut -f1) of CSV, $runs runs" 
 
 ddl="(id int8 PRIMARY KEY, user_id uuid NOT NULL, ts timestamptz NOT NULL, amount numeric(12,2), country text,
       ok bool, note text)"
-psql -q -c "DROP TABLE IF EXISTS bench_ingest_psql, bench_ingest_app" -c "CREATE TABLE bench_ingest_psql $ddl" \
-  -c "CREATE TABLE bench_ingest_app $ddl"
+psql -q -c "DROP TABLE IF EXISTS bench_ingest_psql, bench_ingest_app, bench_ingest_cmp" \
+  -c "CREATE TABLE bench_ingest_psql $ddl" -c "CREATE TABLE bench_ingest_app $ddl" -c "CREATE TABLE bench_ingest_cmp $ddl"
 # build once, outside the timings
 "$root/bin/ingest" --help >/dev/null
 
@@ -44,8 +48,10 @@ seconds() { date +%s.%N; }
 psql_times=()
 app_times=()
 load_rates=()
+cmp_times=()
 for run in $(seq 1 "$runs"); do
-  psql -q -c "TRUNCATE bench_ingest_psql, bench_ingest_app" -c "CHECKPOINT"
+  loadavg=$(cut -d' ' -f1 /proc/loadavg)
+  psql -q -c "TRUNCATE bench_ingest_psql, bench_ingest_app, bench_ingest_cmp" -c "CHECKPOINT"
   t0=$(seconds)
   psql -q -c "\\copy bench_ingest_psql FROM '$csv' WITH (FORMAT csv, HEADER true)"
   t1=$(seconds)
@@ -60,9 +66,21 @@ for run in $(seq 1 "$runs"); do
   # the app's own figure: rows per second of its load phase (JVM start, catalog and exit left out)
   l=$(grep -E '^  rows/s ' "$work/summary.txt" | awk '{ gsub(",", "", $2); print $2 }')
   load_rates+=("$l")
-  printf 'run %d: psql \\copy %.2f s (%.0f rows/s), bin/ingest %.2f s (%.0f rows/s), ratio %.2f; load phase alone %s rows/s, ratio %.2f\n' \
+  printf 'run %d: psql \\copy %.2f s (%.0f rows/s), bin/ingest %.2f s (%.0f rows/s), ratio %.2f; load phase alone %s rows/s, ratio %.2f; load average %s\n' \
     "$run" "$p" "$(echo "$rows / $p" | bc -l)" "$a" "$(echo "$rows / $a" | bc -l)" "$(echo "$p / $a" | bc -l)" \
-    "$l" "$(echo "$l * $p / $rows" | bc -l)"
+    "$l" "$(echo "$l * $p / $rows" | bc -l)" "$loadavg"
+  if [ -n "${COMPARE_FLAGS:-}" ]; then
+    t3=$(seconds)
+    # shellcheck disable=SC2086
+    "$root/bin/ingest" --table bench_ingest_cmp --progress=none --errors "$work/errors-cmp.jsonl" $COMPARE_FLAGS "$csv" \
+      > "$work/summary-cmp.txt"
+    t4=$(seconds)
+    n_cmp=$(psql -Atc "SELECT count(*) FROM bench_ingest_cmp")
+    [ "$n_cmp" = "$rows" ] || { echo "row counts differ: ingest $COMPARE_FLAGS $n_cmp" >&2; exit 1; }
+    c=$(echo "$t4 - $t3" | bc -l); cmp_times+=("$c")
+    printf 'run %d: bin/ingest %s %.2f s, ratio to psql %.2f; speed-up of the first variant over it %.2fx\n' "$run" "$COMPARE_FLAGS" \
+      "$c" "$(echo "$p / $c" | bc -l)" "$(echo "$c / $a" | bc -l)"
+  fi
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 mp=$(median "${psql_times[@]}"); ma=$(median "${app_times[@]}")
@@ -70,3 +88,8 @@ ml=$(median "${load_rates[@]}")
 printf 'median: psql \\copy %.2f s (%.0f rows/s), bin/ingest %.2f s (%.0f rows/s), ingest/psql throughput ratio %.2fx end to end, %.2fx for the load phase alone (%.0f rows/s)\n' \
   "$mp" "$(echo "$rows / $mp" | bc -l)" "$ma" "$(echo "$rows / $ma" | bc -l)" "$(echo "$mp / $ma" | bc -l)" \
   "$(echo "$ml * $mp / $rows" | bc -l)" "$ml"
+if [ -n "${COMPARE_FLAGS:-}" ]; then
+  mc=$(median "${cmp_times[@]}")
+  printf 'median: bin/ingest %s %.2f s, ratio to psql %.2fx end to end; first variant is %.2fx as fast\n' \
+    "$COMPARE_FLAGS" "$mc" "$(echo "$mp / $mc" | bc -l)" "$(echo "$mc / $ma" | bc -l)"
+fi

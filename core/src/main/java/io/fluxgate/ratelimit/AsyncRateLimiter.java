@@ -5,7 +5,7 @@ import reactor.core.publisher.Mono;
 /**
  * A rate limiter whose state lives outside this JVM (e.g. a Redis server shared by several instances of a service)
  * and is therefore asked asynchronously. {@link RateLimit#shaping(AsyncRateLimiter)},
- * {@link RateLimit#enforcing(AsyncRateLimiter, String)} and {@link RateLimit#builder(AsyncRateLimiter)} apply it to a
+ * {@link RateLimit#enforcing(AsyncRateLimiter)} and {@link RateLimit#builder(AsyncRateLimiter)} apply it to a
  * stream exactly as they apply a local {@link RateLimiter}.
  *
  * <p>The contract is that of {@link RateLimiter#tryReserveNanos(long)}: a permit is reserved only if it is due within

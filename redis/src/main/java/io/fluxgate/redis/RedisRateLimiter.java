@@ -26,7 +26,7 @@ import reactor.util.retry.Retry;
  * A rate limiter shared by every instance that uses the same Redis key: {@code permits} per {@code period} in total,
  * however many instances (and streams) take permits from it. Apply it with
  * {@link io.fluxgate.ratelimit.RateLimit#shaping(AsyncRateLimiter)} or
- * {@link io.fluxgate.ratelimit.RateLimit#enforcing(AsyncRateLimiter, String)}, exactly as a local
+ * {@link io.fluxgate.ratelimit.RateLimit#enforcing(AsyncRateLimiter)}, exactly as a local
  * {@link RateLimiter}.
  *
  * <pre>{@code

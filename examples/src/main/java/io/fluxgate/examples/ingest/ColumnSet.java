@@ -13,9 +13,16 @@ import java.util.concurrent.ConcurrentMap;
 final class ColumnSet {
 
     private final List<TableSchema.Column> columns;
+    private final Registry registry;
 
-    private ColumnSet(List<TableSchema.Column> columns) {
+    private ColumnSet(List<TableSchema.Column> columns, Registry registry) {
         this.columns = List.copyOf(columns);
+        this.registry = registry;
+    }
+
+    /** The registry this set belongs to: one per table (per entry of a config file). */
+    Registry registry() {
+        return registry;
     }
 
     List<TableSchema.Column> columns() {
@@ -47,7 +54,7 @@ final class ColumnSet {
                 return set;
             }
             BitSet key = (BitSet) indexes.clone();
-            return sets.computeIfAbsent(key, k -> new ColumnSet(k.stream().mapToObj(table.columns()::get).toList()));
+            return sets.computeIfAbsent(key, k -> new ColumnSet(k.stream().mapToObj(table.columns()::get).toList(), this));
         }
     }
 }

@@ -23,14 +23,30 @@ final class Counters {
     /** Rows parsed and accepted but not yet written or rejected: what the run holds in memory. */
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong peakHeld = new AtomicLong();
+    /** The run's counters when these are one table's of several: rows held are the run's memory. */
+    private final Counters run;
+
+    Counters() {
+        this(null);
+    }
+
+    Counters(Counters run) {
+        this.run = run;
+    }
 
     void hold(long rows) {
         long now = held.addAndGet(rows);
         peakHeld.accumulateAndGet(now, Math::max);
+        if (run != null) {
+            run.hold(rows);
+        }
     }
 
     void release(long rows) {
         held.addAndGet(-rows);
+        if (run != null) {
+            run.release(rows);
+        }
     }
 
     long peakHeld() {

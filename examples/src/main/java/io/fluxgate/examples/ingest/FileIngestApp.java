@@ -3,13 +3,19 @@ package io.fluxgate.examples.ingest;
 import io.fluxgate.examples.Cli;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
@@ -47,10 +53,22 @@ import picocli.CommandLine.Parameters;
         },
         footer = {
             "",
-            "Exit codes: 0 every row loaded; 1 the run failed (database, table, error file; see the message);"
-                + " 2 bad flags; 3 some rows rejected (see --errors); 4 a file failed or a pattern matched nothing.",
+            "Exit codes: 0 every row loaded; 1 the run failed (database, table, error file, a post-load script; see"
+                + " the message); 2 bad flags or a bad config file; 3 some rows rejected (see --errors); 4 a file"
+                + " failed or a pattern matched nothing.",
             "",
-            "Example: ingest --table events 'data/**/*.csv' 'logs/*.jsonl'"
+            "Several tables in one run: --config FILE (YAML, or JSON for .json) lists entries, each a table with its"
+                + " files and any of the per-file options above as keys without the dashes (files, table, schema,"
+                + " format, delimiter, columns, header, errors, unknown-columns, idempotent, key, upsert,"
+                + " max-record-size, time-zone, post-load, post-load-sql); 'defaults' holds keys every entry gets; the top level may set the run's"
+                + " options (parallelism, writers, max-batch, batch-latency, retries, progress, split-size) and a"
+                + " post-load script"
+                + " for the run. Relative paths in it are taken from the config file's directory. Every entry is"
+                + " checked (keys, values, tables, files) before anything is loaded. The run's options may also be"
+                + " given on the command line, where they win; the per-file options may not.",
+            "",
+            "Example: ingest --table events 'data/**/*.csv' 'logs/*.jsonl'",
+            "         ingest --config ingest.yaml"
         },
         exitCodeOnInvalidInput = IngestSummary.USAGE,
         exitCodeOnExecutionException = IngestSummary.FAILED)
@@ -60,15 +78,21 @@ public final class FileIngestApp implements Callable<Integer> {
     static final int DEFAULT_MAX_BATCH = 50_000;
     static final int MAX_RECORD_LIMIT = 1 << 30;
 
-    @Parameters(paramLabel = "PATTERN", arity = "1..*",
+    @Parameters(paramLabel = "PATTERN", arity = "0..*",
             description = "Files to load: glob patterns (quote them), e.g. 'data/**/*.csv' (** spans directories,"
                     + " and also matches none), 'logs/*.jsonl', or plain paths. A pattern that matches nothing is"
                     + " reported and makes the exit code 4.")
     List<String> patterns = new ArrayList<>();
 
-    @Option(names = {"-t", "--table"}, required = true, paramLabel = "NAME",
-            description = "Target table (taken literally: case-sensitive, no quotes needed).")
+    @Option(names = {"-t", "--table"}, paramLabel = "NAME",
+            description = "Target table (taken literally: case-sensitive, no quotes needed). Required unless"
+                    + " --config is given.")
     String table;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Load several tables in one run, as a YAML (or JSON) file describes them (see below);"
+                    + " instead of --table, PATTERN and the other per-file options.")
+    Path config;
 
     @Option(names = "--schema", paramLabel = "NAME",
             description = "Schema of the table. Default: found through the search_path.")
@@ -82,6 +106,16 @@ public final class FileIngestApp implements Callable<Integer> {
     @Option(names = "--delimiter", paramLabel = "CHAR",
             description = "CSV field delimiter: one ASCII character, or 'tab'. Default: ',' (tab for .tsv).")
     String delimiter;
+
+    @Option(names = "--columns", paramLabel = "NAMES", split = ",",
+            description = "CSV: the table columns the fields are, in order, instead of the names in the header row"
+                    + " (which is then skipped); with --no-header, for files without one.")
+    List<String> columns = new ArrayList<>();
+
+    @Option(names = "--header", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "CSV: the files start with a header row naming the columns (the default). --no-header:"
+                    + " every record is data, and --columns names the fields.")
+    boolean header;
 
     @Option(names = "--errors", paramLabel = "PATH", defaultValue = "ingest-errors.jsonl",
             description = "Error file, JSON lines: one object per rejected row ({\"kind\":\"row\",\"file\",\"line\","
@@ -131,6 +165,13 @@ public final class FileIngestApp implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     String maxRecordSize;
 
+    @Option(names = "--split-size", paramLabel = "BYTES", defaultValue = "8m",
+            description = "A file of at least twice this size is cut into ranges of about this size (e.g. 4m, 64m),"
+                    + " parsed by up to --parallelism threads at once and taken in file order: same rows, errors and"
+                    + " line numbers as one thread would find; about --parallelism ranges per file are held in memory."
+                    + " 0: one thread per file. Default: ${DEFAULT-VALUE}.")
+    String splitSize;
+
     @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
             description = "Zone of timestamptz values given without an offset. Default: ${DEFAULT-VALUE}.")
     String timeZone;
@@ -145,11 +186,22 @@ public final class FileIngestApp implements Callable<Integer> {
                     + " terminal, else lines. Default: ${DEFAULT-VALUE}.")
     String progress;
 
+    @Option(names = "--post-load", paramLabel = "FILE",
+            description = "An SQL script to run once every row is committed (a merge, ANALYZE, ...), on a"
+                    + " connection of its own, its statements in one transaction unless it says otherwise; its rows"
+                    + " affected, notices and time are in the summary. Skipped, and the summary says so, when the"
+                    + " load failed or a file failed.")
+    Path postLoadFile;
+
+    @Option(names = "--post-load-sql", paramLabel = "SQL",
+            description = "As --post-load, with the script given inline.")
+    String postLoadSql;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     private PostgresSettings postgresSettings;
-    private IngestSummary summary;
+    private RunSummary summary;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -165,8 +217,11 @@ public final class FileIngestApp implements Callable<Integer> {
         return execute(args, out, err, postgres).exitCode();
     }
 
-    /** A run's exit code and, when the load ran, its summary. */
-    record Result(int exitCode, IngestSummary summary) {
+    /**
+     * A run's exit code and, when the load ran, its summary: the first (in single-table mode the only) table's, and
+     * the whole run's.
+     */
+    record Result(int exitCode, IngestSummary summary, RunSummary run) {
     }
 
     static Result execute(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
@@ -174,7 +229,8 @@ public final class FileIngestApp implements Callable<Integer> {
         app.postgresSettings = postgres;
         CommandLine cmd = Cli.commandLine(app, "ingest", out, err);
         int code = cmd.execute(args);
-        return new Result(code, app.summary);
+        RunSummary run = app.summary;
+        return new Result(code, run == null || run.tables().isEmpty() ? null : run.tables().get(0), run);
     }
 
     /** The most telling message of an exception chain (see {@link Cli#describe}). */
@@ -182,34 +238,149 @@ public final class FileIngestApp implements Callable<Integer> {
         return Cli.describe(ex);
     }
 
+    /** Options that apply to the whole run: in a config file at its top level, and on the command line with it. */
+    static final Set<String> RUN_OPTIONS = Set.of("--parallelism", "--writers", "--max-batch", "--batch-latency",
+            "--retries", "--progress", "--split-size");
+    /** Options that are no setting of a load. */
+    private static final Set<String> NOT_SETTINGS = Set.of("--config", "--help", "--version");
+
+    /** Whether {@code option} is a setting of one table's load (a key of a config file's entries). */
+    static boolean isEntryOption(CommandLine.Model.OptionSpec option) {
+        return !RUN_OPTIONS.contains(option.longestName()) && !NOT_SETTINGS.contains(option.longestName());
+    }
+
+    /** The command's options, for a config file's keys: the same names, types and checks as the flags. */
+    static CommandLine.Model.CommandSpec commandSpec() {
+        return new CommandLine(new FileIngestApp()).getCommandSpec();
+    }
+
+    /**
+     * One load's settings from command-line arguments, checked exactly as the command line's own.
+     *
+     * @throws CommandLine.ParameterException naming the flag at fault
+     */
+    static IngestConfig settings(List<String> args, PostgresSettings postgres) {
+        FileIngestApp app = new FileIngestApp();
+        app.postgresSettings = postgres;
+        CommandLine cmd = new CommandLine(app);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.parseArgs(args.toArray(String[]::new));
+        if (app.table == null) {
+            throw new CommandLine.ParameterException(cmd, "Missing required option: '--table=NAME'");
+        }
+        return app.validate();
+    }
+
     @Override
     public Integer call() throws IOException {
-        IngestConfig config = validate();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ErrorFile errorFile;
-        try {
-            errorFile = new ErrorFile(config.errorFile());
-        } catch (IOException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--errors " + config.errorFile() + ": cannot create it (" + describe(e) + ")");
+        CommandLine cmd = spec.commandLine();
+        PrintWriter out = cmd.getOut();
+        PrintWriter err = cmd.getErr();
+        List<IngestConfig> loads;
+        PostLoad runPostLoad = null;
+        if (config != null) {
+            rejectEntryOptions();
+            IngestConfigFile.Contents contents;
+            try {
+                contents = IngestConfigFile.read(config, runOptionsGiven(), postgres());
+            } catch (IngestConfigFile.Invalid e) {
+                throw new CommandLine.ParameterException(cmd, e.getMessage());
+            }
+            loads = contents.entries();
+            runPostLoad = contents.postLoad();
+        } else {
+            if (table == null) {
+                throw new CommandLine.ParameterException(cmd, "Missing required option: '--table=NAME'");
+            }
+            if (patterns.isEmpty()) {
+                throw new CommandLine.ParameterException(cmd, "Missing required parameter: 'PATTERN'");
+            }
+            loads = List.of(validate());
         }
-        try (errorFile) {
-            summary = new IngestJob(config, errorFile, err).run();
+        Map<Path, ErrorFile> errorFiles = new LinkedHashMap<>();
+        List<IngestJob.Entry> entries = new ArrayList<>();
+        try {
+            for (int i = 0; i < loads.size(); i++) {
+                IngestConfig load = loads.get(i);
+                Path key = load.errorFile().toAbsolutePath().normalize();
+                ErrorFile errorFile = errorFiles.get(key);
+                if (errorFile == null) {
+                    try {
+                        errorFile = new ErrorFile(load.errorFile());
+                    } catch (IOException e) {
+                        throw new CommandLine.ParameterException(cmd, (config == null ? "--errors "
+                                : IngestConfigFile.where(config, i + 1, load.table()) + "errors ") + load.errorFile()
+                                + ": cannot create it (" + describe(e) + ")");
+                    }
+                    errorFiles.put(key, errorFile);
+                }
+                entries.add(new IngestJob.Entry(config == null ? 0 : i + 1, load, errorFile));
+            }
+            summary = new IngestJob(entries, runPostLoad, config == null ? null : config.toString(), err).run();
         } catch (IngestJob.SetupException e) {
             err.println("ingest: failed: " + e.getMessage());
-            return IngestSummary.FAILED;
+            return e.exitCode();
+        } finally {
+            IOException closing = null;
+            for (ErrorFile f : errorFiles.values()) {
+                try {
+                    f.close();
+                } catch (IOException e) {
+                    closing = closing == null ? e : closing;
+                }
+            }
+            if (closing != null) {
+                throw closing;
+            }
         }
         out.print(summary.render());
         out.flush();
-        if (summary.failure() != null) {
-            err.println("ingest: failed: " + summary.failure());
+        if (summary.failureMessage() != null) {
+            err.println("ingest: failed: " + summary.failureMessage());
         }
         return summary.exitCode();
     }
 
+    private PostgresSettings postgres() {
+        return postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment();
+    }
+
+    /** With --config, a per-file flag or a PATTERN on the command line is a mistake, not an override. */
+    private void rejectEntryOptions() {
+        CommandLine cmd = spec.commandLine();
+        CommandLine.ParseResult parsed = cmd.getParseResult();
+        for (CommandLine.Model.OptionSpec o : spec.options()) {
+            if (isEntryOption(o) && parsed.hasMatchedOption(o)) {
+                throw new CommandLine.ParameterException(cmd, o.longestName() + " cannot be used with --config:"
+                        + " give '" + o.longestName().substring(2) + "' per entry (or under 'defaults') in the config"
+                        + " file");
+            }
+        }
+        if (!patterns.isEmpty()) {
+            throw new CommandLine.ParameterException(cmd, "PATTERN cannot be used with --config: list each entry's"
+                    + " files under 'files' in the config file (was '" + patterns.get(0) + "')");
+        }
+    }
+
+    /** The run's options given on the command line, as typed: they win over the config file's. */
+    private Map<String, String> runOptionsGiven() {
+        Map<String, String> given = new LinkedHashMap<>();
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String name : RUN_OPTIONS) {
+            CommandLine.Model.OptionSpec o = parsed.matchedOption(name);
+            if (o != null && !o.originalStringValues().isEmpty()) {
+                List<String> values = o.originalStringValues();
+                given.put(name.substring(2), values.get(values.size() - 1));
+            }
+        }
+        return given;
+    }
+
     private IngestConfig validate() {
         CommandLine cmd = spec.commandLine();
+        if (table == null) {
+            throw new CommandLine.ParameterException(cmd, "Missing required option: '--table=NAME'");
+        }
         try {
             PgIdentifier.validate(table, "table");
             if (schema != null) {
@@ -247,6 +418,17 @@ public final class FileIngestApp implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(cmd,
                     "--progress must be auto, bar, lines or none, was '" + progress + "'");
         };
+        List<String> fieldNames = new ArrayList<>();
+        for (String c : columns) {
+            if (c.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "--columns holds an empty name");
+            }
+            fieldNames.add(c.strip());
+        }
+        if (!header && fieldNames.isEmpty()) {
+            throw new CommandLine.ParameterException(cmd, "--no-header needs --columns: the names of the fields,"
+                    + " in order");
+        }
         int threads = parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism;
         requireRange(cmd, "--parallelism", threads, 1, 256);
         requireRange(cmd, "--writers", writers, 1, 64);
@@ -254,6 +436,8 @@ public final class FileIngestApp implements Callable<Integer> {
         requireRange(cmd, "--retries", retries, 0, 100);
         Duration latency = parseDuration(cmd, batchLatency);
         int recordLimit = parseSize(cmd, maxRecordSize);
+        long split = splitSize.trim().equals("0") ? 0 : parseSize(cmd, "--split-size", splitSize, 1024, MAX_RECORD_LIMIT,
+                "between 1k and 1g (e.g. 8m), or 0");
         ZoneId zone;
         try {
             zone = ZoneId.of(timeZone);
@@ -263,8 +447,34 @@ public final class FileIngestApp implements Callable<Integer> {
         }
         return new IngestConfig(List.copyOf(patterns), schema, table, fileFormat, parseDelimiter(cmd), errors,
                 ignore, List.copyOf(keys), idempotent || !keys.isEmpty(), upsert, threads, writers, maxBatch,
-                latency, recordLimit, zone, mode, retries,
-                postgresSettings != null ? postgresSettings : PostgresSettings.fromEnvironment());
+                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd), split, List.copyOf(fieldNames),
+                header);
+    }
+
+    private PostLoad postLoad(CommandLine cmd) {
+        if (postLoadFile != null && postLoadSql != null) {
+            throw new CommandLine.ParameterException(cmd, "--post-load and --post-load-sql cannot both be given");
+        }
+        if (postLoadSql != null) {
+            if (postLoadSql.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "--post-load-sql is empty");
+            }
+            return new PostLoad("inline SQL", postLoadSql);
+        }
+        if (postLoadFile == null) {
+            return null;
+        }
+        String sql;
+        try {
+            sql = Files.readString(postLoadFile);
+        } catch (IOException | UncheckedIOException e) {
+            throw new CommandLine.ParameterException(cmd, "--post-load " + postLoadFile + ": cannot read it ("
+                    + (e instanceof NoSuchFileException ? "no such file" : describe(e)) + ")");
+        }
+        if (sql.isBlank()) {
+            throw new CommandLine.ParameterException(cmd, "--post-load " + postLoadFile + " is empty");
+        }
+        return new PostLoad(postLoadFile.toString(), sql);
     }
 
     private static void requireRange(CommandLine cmd, String flag, int value, int min, int max) {
@@ -300,6 +510,10 @@ public final class FileIngestApp implements Callable<Integer> {
     }
 
     private static int parseSize(CommandLine cmd, String text) {
+        return parseSize(cmd, "--max-record-size", text, 1024, MAX_RECORD_LIMIT, "between 1k and 1g (e.g. 64k, 16m)");
+    }
+
+    private static int parseSize(CommandLine cmd, String flag, String text, long min, long max, String expected) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         long bytes = -1;
         if (m.matches()) {
@@ -312,9 +526,8 @@ public final class FileIngestApp implements Callable<Integer> {
             long n = Long.parseLong(m.group(1));
             bytes = n > (MAX_RECORD_LIMIT >> shift) ? Long.MAX_VALUE : n << shift;
         }
-        if (bytes < 1024 || bytes > MAX_RECORD_LIMIT) {
-            throw new CommandLine.ParameterException(cmd, "--max-record-size must be between 1k and 1g (e.g. 64k,"
-                    + " 16m), was '" + text + "'");
+        if (bytes < min || bytes > max) {
+            throw new CommandLine.ParameterException(cmd, flag + " must be " + expected + ", was '" + text + "'");
         }
         return (int) bytes;
     }

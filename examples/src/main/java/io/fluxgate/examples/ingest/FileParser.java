@@ -2,9 +2,12 @@ package io.fluxgate.examples.ingest;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -27,6 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Each file yields exactly {@code max(1, ceil(size / chunkBytes))} chunks (empty ones pad a file that ended
  * early), so the progress total is known up front.
+ *
+ * <p>What a chunk's records come to besides rows (rejections, blank lines, a failed or finished file, bytes read)
+ * travels with the chunk and is applied when the chunk is taken in file order ({@link Chunk#apply}), not while
+ * parsing: a parser may read one range of a large file ahead of the ranges before it ({@link FileSplit}), and what
+ * it finds counts only once its range is known to start where the previous one stopped. Such a parser starts at its
+ * range's start (reading the CSV header at the file's start first, quietly), with the line count there, and stops
+ * at the first record that starts at or after the next range's start, reporting where ({@link Chunk.End}).
  */
 final class FileParser implements AutoCloseable {
 
@@ -36,9 +46,22 @@ final class FileParser implements AutoCloseable {
     private final Counters counters;
     private final long units;
     private final List<TableSchema.Column> mustSet;
+    /** The split this parser reads one range of, or {@code null}. */
+    private final FileSplit split;
+    private final int range;
+    /** Where reading starts, and the line feeds before it: 0 and 0 for a whole file; a split's are looked up. */
+    private long start;
+    private long linesBefore;
+    /** Whether the file ends in this parser's part (a whole file's, a split's last range, a fallback). */
+    private final boolean last;
+    /** The next range's start: this parser reads the records that start before it. */
+    private long limit = Long.MAX_VALUE;
     private long emitted;
     private boolean done;
+    private boolean opened;
     private RecordReader reader;
+    /** The chunk being filled: what is found goes to it. */
+    private Chunk chunk;
 
     // CSV: the header's mapping, per field position
     private ColumnSet csvSet;
@@ -49,13 +72,28 @@ final class FileParser implements AutoCloseable {
     private final BitSet present = new BitSet();
     private Object[] byIndex;
 
+    /** A parser of the whole file. */
     FileParser(InputFile file, LoadPlan plan) {
+        this(file, plan, null, 0, 0, 0, units(file.size(), plan.chunkBytes()), true);
+    }
+
+    /**
+     * A parser of part of a file: range {@code range} of {@code split} (its start looked up when parsing starts),
+     * or, without a split, from {@code start} (with {@code linesBefore} line feeds before it) to the end.
+     */
+    FileParser(InputFile file, LoadPlan plan, FileSplit split, int range, long start, long linesBefore, long units,
+               boolean last) {
         this.file = file;
         this.plan = plan;
         this.table = plan.table();
         this.counters = plan.counters();
-        this.units = units(file.size(), plan.chunkBytes());
+        this.units = units;
         this.mustSet = plan.mustSet();
+        this.split = split;
+        this.range = range;
+        this.start = start;
+        this.linesBefore = linesBefore;
+        this.last = last;
     }
 
     /** How many chunks this file yields (the progress bar's share of it). */
@@ -63,22 +101,52 @@ final class FileParser implements AutoCloseable {
         return Math.max(1, (size + chunkBytes - 1) / chunkBytes);
     }
 
+    /** The input offset reached: the end of the last record read. */
+    private long position() {
+        return start + (reader == null ? 0 : reader.bytesConsumed());
+    }
+
     /** Emits the next chunk, or completes once the file is done and its chunks are all out. */
     void next(SynchronousSink<Chunk> sink) {
-        List<Row> rows = List.of();
-        if (!done) {
-            long started = System.nanoTime();
-            long consumedBefore = reader == null ? 0 : reader.bytesConsumed();
-            rows = new ArrayList<>();
+        if (split != null && range > 0 && split.abandoned()) {
+            sink.complete(); // a range parsed ahead whose output will not be used
+            return;
+        }
+        boolean wasDone = done;
+        List<Row> rows = wasDone ? List.of() : new ArrayList<>();
+        long started = System.nanoTime();
+        if (!opened) {
+            opened = true;
+            try {
+                if (split != null) {
+                    start = split.start(range);
+                    linesBefore = split.linesBefore(range);
+                    limit = last ? Long.MAX_VALUE : split.start(range + 1);
+                }
+            } catch (IOException e) {
+                chunk = new Chunk(rows, range, start);
+                fail(0, describe(e));
+                wasDone = false;
+            }
+        }
+        if (chunk == null) {
+            chunk = new Chunk(rows, range, start);
+        }
+        if (!wasDone && !done) {
+            long consumedBefore = position();
             try {
                 if (reader == null) {
                     open();
                 }
-                long boundary = (emitted + 1) * plan.chunkBytes();
-                while (reader.bytesConsumed() < boundary) {
+                long boundary = emitted + 1 >= units ? Long.MAX_VALUE : start + (emitted + 1) * plan.chunkBytes();
+                while (position() < boundary) {
+                    if (position() >= limit) {
+                        end(false);
+                        break;
+                    }
                     if (!readRecord(rows)) {
-                        done = true;
-                        counters.filesOk.increment();
+                        chunk.fileDone = last;
+                        end(false);
                         break;
                     }
                 }
@@ -87,19 +155,24 @@ final class FileParser implements AutoCloseable {
             } catch (IOException e) {
                 fail(reader == null ? 0 : reader.startLine, describe(e));
             } finally {
-                if (reader != null) {
-                    counters.bytesRead.add(reader.bytesConsumed() - consumedBefore);
-                }
+                chunk.bytes = position() - consumedBefore;
                 counters.parseNanos.add(System.nanoTime() - started);
             }
             counters.hold(rows.size());
         }
-        if (!rows.isEmpty() || emitted < units) {
+        Chunk out = chunk;
+        chunk = null;
+        if (!wasDone || emitted < units) {
             emitted++;
-            sink.next(new Chunk(rows));
+            sink.next(out);
         } else {
             sink.complete();
         }
+    }
+
+    private void end(boolean failed) {
+        done = true;
+        chunk.end = new Chunk.End(position(), reader == null ? linesBefore : reader.lines, failed);
     }
 
     private void open() throws IOException, FileFailure {
@@ -107,17 +180,47 @@ final class FileParser implements AutoCloseable {
             throw new FileFailure(0, "cannot tell its format from the extension (.csv, .tsv, .jsonl, .ndjson,"
                     + " .json); give --format");
         }
-        InputStream in = Files.newInputStream(file.path());
+        if (start > 0 && file.format() == InputFile.Format.CSV) {
+            readHeader();
+        }
+        InputStream in;
+        if (start == 0) {
+            in = Files.newInputStream(file.path());
+        } else {
+            FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ);
+            channel.position(start);
+            in = Channels.newInputStream(channel);
+        }
         reader = file.format() == InputFile.Format.CSV
                 ? new CsvReader(in, file.delimiter(), plan.maxRecordBytes())
                 : new LineSplitter(in, plan.maxRecordBytes());
+        if (start > 0) {
+            reader.resume(linesBefore);
+        }
+    }
+
+    /** A part that starts inside the file reads the header at its start first, quietly: the first part reports. */
+    private void readHeader() throws IOException, FileFailure {
+        if (!plan.columns().isEmpty()) {
+            mapFields(plan.columns(), 0, "--columns", false);
+            return;
+        }
+        try (CsvReader csv = new CsvReader(Files.newInputStream(file.path()), file.delimiter(),
+                plan.maxRecordBytes())) {
+            while (csv.next()) {
+                if (!csv.blank()) {
+                    header(csv, false);
+                    return;
+                }
+            }
+        }
+        throw new FileFailure(0, "no header");
     }
 
     private void fail(long line, String reason) {
-        done = true;
-        counters.filesFailed.increment();
-        plan.errors().file(file, line, reason);
-        plan.notes().accept(file.display() + ": failed" + (line > 0 ? " at line " + line : "") + ": " + reason);
+        chunk.fileFailure = reason;
+        chunk.fileFailureLine = line;
+        end(true);
     }
 
     private static String describe(IOException e) {
@@ -139,8 +242,7 @@ final class FileParser implements AutoCloseable {
     }
 
     private void reject(long line, String column, String reason) {
-        counters.rejected.increment();
-        plan.errors().row(file, line, column, reason, reader.rawText());
+        chunk.reject(line, column, reason, reader.rawText());
     }
 
     // ------------------------------------------------------------------------------------------------ CSV
@@ -150,14 +252,20 @@ final class FileParser implements AutoCloseable {
             return false;
         }
         if (csv.blank()) {
-            counters.blank.increment();
+            chunk.blank++;
             return true;
         }
         if (csvSet == null) {
-            header(csv);
-            return true;
+            if (plan.columns().isEmpty()) {
+                header(csv, true);
+                return true;
+            }
+            mapFields(plan.columns(), csv.startLine, "--columns", true);
+            if (plan.header()) {
+                return true; // the file's own header row, replaced by --columns
+            }
         }
-        counters.parsed.increment();
+        chunk.parsed++;
         long line = csv.startLine;
         try {
             if (csv.malformed() != null) {
@@ -208,7 +316,7 @@ final class FileParser implements AutoCloseable {
         return null;
     }
 
-    private void header(CsvReader csv) throws FileFailure {
+    private void header(CsvReader csv, boolean report) throws FileFailure {
         long line = csv.startLine;
         if (csv.malformed() != null) {
             throw new FileFailure(line, "malformed CSV header: " + csv.malformed());
@@ -216,46 +324,58 @@ final class FileParser implements AutoCloseable {
         if (Utf8.firstInvalid(csv.raw, csv.rawLength) >= 0) {
             throw new FileFailure(line, "the CSV header is not valid UTF-8");
         }
-        int width = csv.fieldCount();
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < csv.fieldCount(); j++) {
+            names.add(csv.field(j) == null ? "" : csv.field(j).strip());
+        }
+        mapFields(names, line, "header", report);
+    }
+
+    /**
+     * Maps the fields of every record onto the table's columns: by the header row's names, or by {@code --columns}
+     * ({@code source} says which, for messages).
+     */
+    private void mapFields(List<String> names, long line, String source, boolean report) throws FileFailure {
+        int width = names.size();
         headerColumns = new TableSchema.Column[width];
         BitSet seen = new BitSet();
         List<String> ignored = new ArrayList<>();
         for (int j = 0; j < width; j++) {
-            String name = csv.field(j) == null ? "" : csv.field(j).strip();
+            String name = names.get(j);
             if (name.isEmpty()) {
-                throw new FileFailure(line, "field " + (j + 1) + " of the CSV header is empty");
+                throw new FileFailure(line, "field " + (j + 1) + " of the CSV " + source + " is empty");
             }
             TableSchema.Column c = table.find(name);
             String problem = c == null ? "'" + name + "' is not a column of " + table.displayName() : c.unwritable();
             if (problem != null) {
                 if (!plan.ignoreUnknown()) {
-                    throw new FileFailure(line, "header: " + problem + " (--unknown-columns=ignore skips it)");
+                    throw new FileFailure(line, source + ": " + problem + " (--unknown-columns=ignore skips it)");
                 }
                 ignored.add(name);
                 continue;
             }
             if (seen.get(c.index())) {
-                throw new FileFailure(line, "header: column '" + c.name() + "' appears twice");
+                throw new FileFailure(line, source + ": column '" + c.name() + "' appears twice");
             }
             seen.set(c.index());
             headerColumns[j] = c;
         }
         for (TableSchema.Column c : mustSet) {
             if (!seen.get(c.index())) {
-                throw new FileFailure(line, "header: no column '" + c.name() + "', which "
+                throw new FileFailure(line, source + ": no column '" + c.name() + "', which "
                         + (c.required() ? "is NOT NULL without a default" : "is a key of idempotent mode"));
             }
         }
         if (seen.isEmpty()) {
-            throw new FileFailure(line, "header: no field names a column of " + table.displayName());
+            throw new FileFailure(line, source + ": no field names a column of " + table.displayName());
         }
         csvSet = plan.sets().of(seen);
         headerSlots = new int[width];
         for (int j = 0; j < width; j++) {
             headerSlots[j] = headerColumns[j] == null ? -1 : csvSet.columns().indexOf(headerColumns[j]);
         }
-        if (!ignored.isEmpty()) {
-            plan.notes().accept(file.display() + ": ignoring header columns the table cannot take: " + ignored);
+        if (!ignored.isEmpty() && report) {
+            plan.notes().accept(file.display() + ": ignoring " + source + " columns the table cannot take: " + ignored);
         }
     }
 
@@ -266,10 +386,10 @@ final class FileParser implements AutoCloseable {
             return false;
         }
         if (lines.blank()) {
-            counters.blank.increment();
+            chunk.blank++;
             return true;
         }
-        counters.parsed.increment();
+        chunk.parsed++;
         long line = lines.startLine;
         byte[] bytes = lines.rawCopy();
         try {

@@ -29,11 +29,16 @@ import io.fluxgate.jdbc.PostgresSettings;
  * @param progress how progress is shown
  * @param maxRetries retries of a batch after transient errors
  * @param postgres the server
+ * @param postLoad the SQL script to run once the rows are committed, or {@code null}
+ * @param splitBytes range size of a large file parsed in parallel ranges, or 0 to parse each file on one thread
+ * @param columns CSV: the fields' column names, in order ({@code --columns}); empty: the header row's
+ * @param header CSV: the files start with a header row
  */
 record IngestConfig(List<String> patterns, String schema, String table, InputFile.Format format, char delimiter,
                     Path errorFile, boolean ignoreUnknown, List<String> keys, boolean idempotent, boolean upsert,
                     int parallelism, int writers, int maxBatch, Duration batchLatency, int maxRecordBytes, ZoneId zone,
-                    ProgressDisplay.Mode progress, int maxRetries, PostgresSettings postgres) {
+                    ProgressDisplay.Mode progress, int maxRetries, PostgresSettings postgres,
+                    PostLoad postLoad, long splitBytes, List<String> columns, boolean header) {
 
     /** Whether rows are merged by key rather than inserted. */
     boolean keyed() {

@@ -2,10 +2,13 @@ package io.fluxgate.examples.ingest;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -16,20 +19,26 @@ import io.fluxgate.jdbc.TransientErrors;
 import io.fluxgate.progress.Progress;
 import io.r2dbc.pool.ConnectionPool;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * One run: scan the patterns, read the table from the catalog, then the load:
+ * One run over one or more entries (tables): scan every entry's patterns and read every table from the catalog
+ * (any problem stops the run before a row is written), then one load for all of them, then the post-load scripts:
  *
  * <pre>
- * files --flatMap(parallelism)--> FileParser per file (Flux.generate on a parse thread) --> chunks
+ * (entry, file) pairs --flatMap(parallelism)--> per file: FileParser (Flux.generate on a parse thread), or for a
+ *       large file FileSplit (ranges parsed ahead on the parse threads, taken in file order) --> chunks, their
+ *       findings applied in file order
  *       --> Progress (counts chunks: bytes)  --> rows
- *       --> AdaptiveBatch.into(RowWriter::write) (size steered to --batch-latency, --writers at once) --> COPY sink
+ *       --> AdaptiveBatch.into(write) (size steered to --batch-latency, --writers at once; a batch may mix tables,
+ *           each table's rows go to its own RowWriter) --> COPY sink
  * </pre>
  *
  * <p>Memory is bounded: a parser produces a chunk only when one is requested, the merge holds at most one chunk per
- * file being parsed, and the batcher pulls one batch at a time beyond the {@code --writers} batches in the sink.
+ * file being parsed (plus, for a split file, the ranges parsed ahead: at most {@code parallelism} ranges), and the
+ * batcher pulls one batch at a time beyond the {@code --writers} batches in the sink.
  */
 final class IngestJob {
 
@@ -38,84 +47,205 @@ final class IngestJob {
     /** Upper bound on a batch's weight ({@link Row#weight()}), whatever its row count. */
     static final long MAX_BATCH_WEIGHT = 64L << 20;
 
-    private final IngestConfig config;
-    private final ErrorFile errors;
-    private final ProgressDisplay.Mode progressMode;
+    /**
+     * One load: a table, its files and its options.
+     *
+     * @param number its position in the config file (from 1), or 0 in a single-table run
+     * @param config its settings; the run-wide ones (parse threads, writers, batching, retries, progress) are the
+     *     same in every entry
+     * @param errors its error file (entries naming the same file share it)
+     */
+    record Entry(int number, IngestConfig config, ErrorFile errors) {
+    }
+
+    /** An entry on its way: what the setup found and what the load counts. */
+    private final class Load {
+        final Entry entry;
+        final IngestConfig config;
+        final Counters counters;
+        InputFiles.Scan scan = new InputFiles.Scan(List.of(), List.of(), List.of());
+        Duration scanTime = Duration.ZERO;
+        Duration catalogTime = Duration.ZERO;
+        TableSchema table;
+        LoadPlan plan;
+        PostLoad.Outcome postLoad;
+
+        Load(Entry entry, Counters run) {
+            this.entry = entry;
+            this.config = entry.config();
+            this.counters = new Counters(run);
+        }
+
+        /** How messages name this entry: nothing in a single-table run. */
+        String where() {
+            return entry.number() == 0 ? "" : IngestConfigFile.where(Path.of(configName), entry.number(),
+                    config.table());
+        }
+
+        String tableName() {
+            return table != null ? table.displayName() : PgIdentifier.qualified(config.schema(), config.table());
+        }
+    }
+
+    private final List<Entry> entries;
+    private final PostLoad runPostLoad;
+    private final String configName;
+    /** The run-wide settings (every entry has the same). */
+    private final IngestConfig run;
     private final PrintWriter err;
     private ProgressDisplay display;
 
-    IngestJob(IngestConfig config, ErrorFile errors, PrintWriter err) {
-        this.config = config;
-        this.errors = errors;
-        this.progressMode = config.progress();
+    /**
+     * @param entries the loads, at least one
+     * @param runPostLoad the script to run after every entry's, or {@code null}
+     * @param configName the config file, or {@code null} in a single-table run
+     */
+    IngestJob(List<Entry> entries, PostLoad runPostLoad, String configName, PrintWriter err) {
+        this.entries = List.copyOf(entries);
+        this.runPostLoad = runPostLoad;
+        this.configName = configName;
+        this.run = entries.get(0).config();
         this.err = err;
     }
 
     /** A problem found before the load starts: nothing was written. */
     static final class SetupException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final int exitCode;
 
         SetupException(String message, Throwable cause) {
+            this(message, cause, IngestSummary.FAILED);
+        }
+
+        SetupException(String message, Throwable cause, int exitCode) {
             super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        int exitCode() {
+            return exitCode;
         }
     }
 
-    IngestSummary run() throws SetupException {
+    RunSummary run() throws SetupException {
         long started = System.nanoTime();
-        Counters counters = new Counters();
+        Counters all = new Counters();
+        List<Load> loads = new ArrayList<>();
+        List<Path> errorFiles = entries.stream().map(e -> e.errors().path()).distinct().toList();
+        for (Entry e : entries) {
+            Load load = new Load(e, all);
+            long scanStarted = System.nanoTime();
+            try {
+                load.scan = InputFiles.expandExcluding(load.config.patterns(), load.config.format(), load.config.delimiter(),
+                        errorFiles);
+            } catch (IOException | IllegalArgumentException ex) {
+                throw new SetupException(load.where() + (configName == null ? "" : "'files': ")
+                        + "cannot expand the patterns: " + ex.getMessage(), ex);
+            }
+            load.scanTime = Duration.ofNanos(System.nanoTime() - scanStarted);
+            if (configName != null && !load.scan.unmatched().isEmpty()) {
+                throw new SetupException(load.where() + "'files': pattern '" + load.scan.unmatched().get(0)
+                        + "' matches no file; nothing was loaded", null, IngestSummary.FILES_FAILED);
+            }
+            loads.add(load);
+        }
+        display = new ProgressDisplay(run.progress(), err, loads.stream().mapToLong(l -> l.scan.totalBytes()).sum(),
+                () -> loads.stream().mapToLong(l -> l.counters.parsed.sum()).sum(),
+                () -> loads.stream().mapToLong(l -> l.counters.bytesRead.sum()).sum());
+        for (Load load : loads) {
+            for (String pattern : load.scan.unmatched()) {
+                display.note("pattern '" + pattern + "' matches no file");
+            }
+            load.scan.warnings().forEach(display::note);
+        }
 
-        InputFiles.Scan scan;
-        try {
-            scan = InputFiles.expand(config.patterns(), config.format(), config.delimiter(), errors.path());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new SetupException("cannot expand the patterns: " + e.getMessage(), e);
+        for (Load load : loads) {
+            long catalogStarted = System.nanoTime();
+            try {
+                load.table = readCatalog(load);
+            } catch (CatalogUnavailable e) {
+                // the database is not there (or keeps dropping us): a summary as for any failed run, nothing loaded
+                load.catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
+                return summary(loads, 0, started, load.where() + e.getMessage());
+            }
+            List<TableSchema.Column> keys = keys(load);
+            for (TableSchema.Column c : load.table.columns()) {
+                if (c.required() && c.unwritable() != null) {
+                    throw new SetupException(load.where() + c.unwritable() + ", and it is NOT NULL without a"
+                            + " default: no row could be loaded", null);
+                }
+            }
+            load.catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
+            load.plan = new LoadPlan(load.table, new ColumnSet.Registry(load.table), keys,
+                    load.config.ignoreUnknown(), load.config.maxRecordBytes(), CHUNK_BYTES, load.entry.errors(),
+                    load.counters, display::note, load.config.columns(), load.config.header());
         }
-        Duration scanTime = Duration.ofNanos(System.nanoTime() - started);
-        display = new ProgressDisplay(progressMode, err, scan.totalBytes(), counters);
-        for (String pattern : scan.unmatched()) {
-            display.note("pattern '" + pattern + "' matches no file");
-        }
-        scan.warnings().forEach(display::note);
 
-        long catalogStarted = System.nanoTime();
-        TableSchema table;
-        try {
-            table = readCatalog();
-        } catch (CatalogUnavailable e) {
-            // the database is not there (or keeps dropping us): a summary as for any failed run, nothing was loaded
-            String name = PgIdentifier.qualified(config.schema(), config.table());
-            return summary(name, scan, counters, scanTime, Duration.ofNanos(System.nanoTime() - catalogStarted),
-                    0, started, e.getMessage());
-        }
-        List<TableSchema.Column> keys = keys(table);
-        for (TableSchema.Column c : table.columns()) {
-            if (c.required() && c.unwritable() != null) {
-                throw new SetupException(c.unwritable() + ", and it is NOT NULL without a default: no row could be"
-                        + " loaded", null);
+        long loadStarted = System.nanoTime();
+        String failure = load(loads);
+        long loadNanos = System.nanoTime() - loadStarted;
+        postLoad(loads, failure);
+        return summary(loads, loadNanos, started, failure);
+    }
+
+    /** Each entry's script once its rows are committed (all are, once the load is over), then the run's. */
+    private void postLoad(List<Load> loads, String failure) {
+        boolean allLoaded = failure == null;
+        for (Load load : loads) {
+            PostLoad script = load.config.postLoad();
+            String skip = skipReason(load, failure);
+            allLoaded &= skip == null;
+            if (script != null) {
+                load.postLoad = skip != null ? PostLoad.Outcome.skipped(script, skip) : runScript(script, load.where());
+                allLoaded &= !load.postLoad.failed();
             }
         }
-        Duration catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
-
-        LoadPlan plan = new LoadPlan(table, new ColumnSet.Registry(table), keys, config.ignoreUnknown(),
-                config.maxRecordBytes(), CHUNK_BYTES, errors, counters, display::note);
-        long loadStarted = System.nanoTime();
-        String failure = load(scan, plan, table);
-        long loadNanos = System.nanoTime() - loadStarted;
-
-        return summary(table.displayName(), scan, counters, scanTime, catalogTime, loadNanos, started, failure);
+        if (runPostLoad != null) {
+            runPostLoadOutcome = allLoaded ? runScript(runPostLoad, "")
+                    : PostLoad.Outcome.skipped(runPostLoad, failure != null ? "the load failed"
+                    : "a table's load or post-load did not complete");
+        }
     }
 
-    private IngestSummary summary(String table, InputFiles.Scan scan, Counters counters, Duration scanTime,
-                                  Duration catalogTime, long loadNanos, long started, String failure) {
-        return new IngestSummary(table, counters.filesOk.sum(), counters.filesFailed.sum(),
-                scan.unmatched(), counters.parsed.sum(), counters.written.sum(), counters.skipped.sum(),
-                counters.rejected.sum(), counters.blank.sum(), config.keyed(), config.upsert(),
-                errors.path().toString(), counters.batches.sum(), counters.splits.sum(), counters.keyLookups.sum(),
-                counters.retries.sum(),
-                config.parallelism(), config.writers(), scanTime, catalogTime,
-                Duration.ofNanos(counters.parseNanos.sum()), Duration.ofNanos(counters.writeNanos.sum()),
-                Duration.ofNanos(loadNanos), Duration.ofNanos(System.nanoTime() - started), counters.peakHeld(),
-                failure);
+    private PostLoad.Outcome runPostLoadOutcome;
+
+    private PostLoad.Outcome runScript(PostLoad script, String where) {
+        display.note(where + "post-load " + script.source() + ": running");
+        PostLoad.Outcome outcome = script.run(run.postgres().connectionFactory());
+        display.note(where + outcome.describe());
+        return outcome;
+    }
+
+    /** Why an entry's post-load script must not run, or {@code null}: its rows are not all in. */
+    private static String skipReason(Load load, String failure) {
+        if (failure != null) {
+            return "the load failed";
+        }
+        long failed = load.counters.filesFailed.sum();
+        if (failed > 0) {
+            return failed + " file" + (failed == 1 ? "" : "s") + " failed";
+        }
+        if (!load.scan.unmatched().isEmpty()) {
+            return "a pattern matched nothing";
+        }
+        return null;
+    }
+
+    private RunSummary summary(List<Load> loads, long loadNanos, long started, String failure) {
+        List<IngestSummary> tables = new ArrayList<>();
+        for (Load l : loads) {
+            Counters c = l.counters;
+            tables.add(new IngestSummary(l.tableName(), c.filesOk.sum(), c.filesFailed.sum(),
+                    l.scan.unmatched(), c.parsed.sum(), c.written.sum(), c.skipped.sum(),
+                    c.rejected.sum(), c.blank.sum(), l.config.keyed(), l.config.upsert(),
+                    l.entry.errors().path().toString(), c.batches.sum(), c.splits.sum(), c.keyLookups.sum(),
+                    c.retries.sum(), run.parallelism(), run.writers(), l.scanTime, l.catalogTime,
+                    Duration.ofNanos(c.parseNanos.sum()), Duration.ofNanos(c.writeNanos.sum()),
+                    Duration.ofNanos(loadNanos), Duration.ofNanos(System.nanoTime() - started),
+                    c.peakHeld(), failure, l.postLoad));
+        }
+        return new RunSummary(configName, tables, runPostLoadOutcome, Duration.ofNanos(loadNanos),
+                Duration.ofNanos(System.nanoTime() - started), failure);
     }
 
     /** The catalog cannot be read: the server is unreachable or drops the connection, retries included. */
@@ -131,7 +261,8 @@ final class IngestJob {
      * Reads the table from the catalog on a connection of its own, retrying a lost or refused connection as a batch
      * is retried ({@code --retries}, the sink's backoff); other errors (no such table) are setup problems.
      */
-    private TableSchema readCatalog() throws SetupException, CatalogUnavailable {
+    private TableSchema readCatalog(Load load) throws SetupException, CatalogUnavailable {
+        IngestConfig config = load.config;
         for (int attempt = 1; ; attempt++) {
             try {
                 return TableSchema.load(config.postgres().connectionFactory(), config.schema(), config.table(),
@@ -139,14 +270,15 @@ final class IngestJob {
             } catch (RuntimeException e) {
                 String why = FileIngestApp.describe(e);
                 if (!TransientErrors.isTransient(e)) {
-                    throw new SetupException(why, e);
+                    throw new SetupException(configName == null ? why
+                            : load.where() + "'table': " + why.replace("give --schema?", "give 'schema'?"), e);
                 }
                 if (attempt > config.maxRetries()) {
                     throw new CatalogUnavailable("cannot read table " + PgIdentifier.qualified(config.schema(),
                             config.table()) + " from the catalog (" + attempt + " attempt" + (attempt == 1 ? "" : "s")
                             + "): " + why, e);
                 }
-                display.note("reading the catalog failed (" + why + "): retry " + attempt + " of "
+                display.note(load.where() + "reading the catalog failed (" + why + "): retry " + attempt + " of "
                         + config.maxRetries());
                 long backoff = Math.min(PostgresCopySink.DEFAULT_MAX_BACKOFF.toMillis(),
                         PostgresCopySink.DEFAULT_MIN_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
@@ -160,29 +292,41 @@ final class IngestJob {
         }
     }
 
-    /** Runs the load; returns why it stopped early, or {@code null} when it ran to the end. */
-    private String load(InputFiles.Scan scan, LoadPlan plan, TableSchema table) {
-        long units = scan.files().stream().mapToLong(f -> FileParser.units(f.size(), CHUNK_BYTES)).sum();
-        Scheduler parse = Schedulers.newBoundedElastic(config.parallelism(), Integer.MAX_VALUE, "ingest-parse");
-        ConnectionPool pool = config.postgres().pool(config.writers());
-        RowWriter writer = new RowWriter(pool, table, plan.keys().stream().map(TableSchema.Column::name).toList(),
-                config.upsert(), config.maxRetries(), errors, plan.counters());
-        Function<Flux<Row>, Flux<Integer>> batches = AdaptiveBatch.into(writer::write)
+    /**
+     * Runs the load of every entry at once, on shared parse threads, one connection pool and one batcher (a batch
+     * may hold several tables' rows: each table's are written by its own {@link RowWriter}); returns why it stopped
+     * early, or {@code null} when it ran to the end.
+     */
+    private String load(List<Load> loads) {
+        long units = 0;
+        List<Map.Entry<Load, InputFile>> files = new ArrayList<>();
+        for (Load l : loads) {
+            for (InputFile f : l.scan.files()) {
+                units += FileSplit.worthSplitting(f, run.splitBytes(), run.parallelism())
+                        ? FileSplit.units(f.size(), run.splitBytes(), CHUNK_BYTES)
+                        : FileParser.units(f.size(), CHUNK_BYTES);
+                files.add(Map.entry(l, f));
+            }
+        }
+        Scheduler parse = Schedulers.newBoundedElastic(run.parallelism(), Integer.MAX_VALUE, "ingest-parse");
+        ConnectionPool pool = run.postgres().pool(run.writers());
+        Map<ColumnSet.Registry, RowWriter> writers = new IdentityHashMap<>();
+        for (Load l : loads) {
+            writers.put(l.plan.sets(), new RowWriter(pool, l.table,
+                    l.plan.keys().stream().map(TableSchema.Column::name).toList(), l.config.upsert(),
+                    run.maxRetries(), l.entry.errors(), l.counters));
+        }
+        Function<Flux<Row>, Flux<Integer>> batches = AdaptiveBatch.into((List<Row> batch) -> write(writers, batch))
                 .minSize(1)
-                .initialSize(Math.min(1_000, config.maxBatch()))
-                .maxSize(config.maxBatch())
-                .latencyTarget(config.batchLatency())
+                .initialSize(Math.min(1_000, run.maxBatch()))
+                .maxSize(run.maxBatch())
+                .latencyTarget(run.batchLatency())
                 .maxWeight(MAX_BATCH_WEIGHT, Row::weight)
-                .maxInFlight(config.writers())
+                .maxInFlight(run.writers())
                 .build();
         try {
-            Flux.fromIterable(scan.files())
-                    .flatMap(file -> Flux.<Chunk, FileParser>generate(() -> new FileParser(file, plan),
-                                    (parser, sink) -> {
-                                        parser.next(sink);
-                                        return parser;
-                                    }, FileParser::close)
-                            .subscribeOn(parse), config.parallelism(), 1)
+            Flux.fromIterable(files)
+                    .flatMap(f -> chunks(f.getValue(), f.getKey().plan, parse), run.parallelism(), 1)
                     .transform(Progress.builder().name("ingest").total(units).interval(display.interval())
                             .listener(display).build())
                     .concatMapIterable(Chunk::rows, 1)
@@ -197,31 +341,77 @@ final class IngestJob {
         }
     }
 
+    /**
+     * A file's chunks, in file order, their findings applied: a large file is parsed in ranges on several parse
+     * threads ({@link FileSplit}), any other on one.
+     */
+    private Flux<Chunk> chunks(InputFile file, LoadPlan plan, Scheduler parse) {
+        if (FileSplit.worthSplitting(file, run.splitBytes(), run.parallelism())) {
+            return new FileSplit(file, plan, run.splitBytes()).chunks(parse, run.parallelism());
+        }
+        return Flux.<Chunk, FileParser>generate(() -> new FileParser(file, plan),
+                        (parser, sink) -> {
+                            parser.next(sink);
+                            return parser;
+                        }, FileParser::close)
+                .subscribeOn(parse)
+                .doOnNext(chunk -> chunk.apply(file, plan));
+    }
+
+    /** Writes a batch: each table's rows by its writer, in turn. */
+    private static Mono<Integer> write(Map<ColumnSet.Registry, RowWriter> writers, List<Row> batch) {
+        ColumnSet.Registry first = batch.get(0).columns.registry();
+        boolean oneTable = true;
+        for (Row r : batch) {
+            if (r.columns.registry() != first) {
+                oneTable = false;
+                break;
+            }
+        }
+        if (oneTable) {
+            return writers.get(first).write(batch);
+        }
+        Map<ColumnSet.Registry, List<Row>> byTable = new IdentityHashMap<>();
+        List<ColumnSet.Registry> order = new ArrayList<>();
+        for (Row r : batch) {
+            byTable.computeIfAbsent(r.columns.registry(), k -> {
+                order.add(k);
+                return new ArrayList<>();
+            }).add(r);
+        }
+        return Flux.fromIterable(order)
+                .concatMap(t -> writers.get(t).write(byTable.get(t)))
+                .then(Mono.just(batch.size()));
+    }
+
     /** The key columns of idempotent mode: {@code --key}, else the primary key; none without idempotent mode. */
-    private List<TableSchema.Column> keys(TableSchema table) throws SetupException {
+    private List<TableSchema.Column> keys(Load load) throws SetupException {
+        IngestConfig config = load.config;
+        TableSchema table = load.table;
+        String where = load.where() + (configName == null ? "" : "'key': ");
         if (!config.keyed()) {
             return List.of();
         }
         List<String> names = config.keys().isEmpty() ? table.primaryKey() : config.keys();
         if (names.isEmpty()) {
-            throw new SetupException("table " + table.displayName() + " has no primary key: name the key columns"
-                    + " with --key", null);
+            throw new SetupException(where + "table " + table.displayName() + " has no primary key: name the key"
+                    + " columns with " + (configName == null ? "--key" : "'key'"), null);
         }
         List<TableSchema.Column> keys = new ArrayList<>();
         Set<String> catalogNames = new LinkedHashSet<>();
         for (String name : names) {
             TableSchema.Column c = table.find(name);
             if (c == null) {
-                throw new SetupException("key column '" + name + "' is not a column of " + table.displayName(), null);
+                throw new SetupException(where + "key column '" + name + "' is not a column of " + table.displayName(), null);
             }
             if (c.unwritable() != null) {
-                throw new SetupException("key " + c.unwritable(), null);
+                throw new SetupException(where + "key " + c.unwritable(), null);
             }
             keys.add(c);
             catalogNames.add(c.name());
         }
         if (!table.isUniqueKey(catalogNames)) {
-            throw new SetupException("no unique index of " + table.displayName() + " covers exactly " + catalogNames
+            throw new SetupException(where + "no unique index of " + table.displayName() + " covers exactly " + catalogNames
                     + "; INSERT ... ON CONFLICT needs one (a primary key or unique constraint on these columns)", null);
         }
         return keys;

@@ -40,7 +40,8 @@ record IngestSummary(
         Duration load,
         Duration elapsed,
         long peakRowsHeld,
-        String failure) {
+        String failure,
+        PostLoad.Outcome postLoad) {
 
     /** Exit code: everything loaded. */
     static final int OK = 0;
@@ -54,7 +55,7 @@ record IngestSummary(
     static final int FILES_FAILED = 4;
 
     int exitCode() {
-        if (failure != null) {
+        if (failure != null || postLoad != null && postLoad.failed()) {
             return FAILED;
         }
         if (filesFailed > 0 || !unmatchedPatterns.isEmpty()) {
@@ -71,6 +72,15 @@ record IngestSummary(
     String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("ingest summary: ").append(table).append('\n');
+        body(sb, false);
+        return sb.toString();
+    }
+
+    /**
+     * The summary's lines; {@code partOfRun}: one table of a {@code --config} run, whose shared figures (rows/s,
+     * scan, load and elapsed wall time, a failure of the run) are in the run's totals instead.
+     */
+    void body(StringBuilder sb, boolean partOfRun) {
         line(sb, "files", String.format(Locale.ROOT, "%,d ok, %,d failed", filesOk, filesFailed));
         if (!unmatchedPatterns.isEmpty()) {
             line(sb, "patterns", unmatchedPatterns.size() + " matched nothing: " + String.join(" ", unmatchedPatterns));
@@ -83,8 +93,10 @@ record IngestSummary(
         }
         line(sb, "rows rejected", count(rowsRejected) + (rowsRejected > 0 || filesFailed > 0
                 ? " (listed in " + errorFile + ")" : ""));
-        line(sb, "rows/s", String.format(Locale.ROOT, "%,.0f", rowsPerSecond()));
-        line(sb, "scan", duration(scan) + " (expanding the patterns)");
+        if (!partOfRun) {
+            line(sb, "rows/s", String.format(Locale.ROOT, "%,.0f", rowsPerSecond()));
+            line(sb, "scan", duration(scan) + " (expanding the patterns)");
+        }
         line(sb, "catalog", duration(catalog) + " (reading the table's columns)");
         line(sb, "parse+validate", duration(parseBusy) + " busy, summed over " + parseThreads + " parse thread"
                 + (parseThreads == 1 ? "" : "s"));
@@ -94,19 +106,37 @@ record IngestSummary(
                         + " to find duplicates" : "")
                 + (splits > 0 ? ", " + count(splits) + " split to isolate refused rows" : "")
                 + (retries > 0 ? ", " + count(retries) + " retried" : ""));
-        line(sb, "load", duration(load) + " wall (parsing and writing overlap)");
-        line(sb, "elapsed", duration(elapsed));
-        if (failure != null) {
-            line(sb, "FAILED", failure);
+        if (postLoad != null) {
+            postLoad(sb, postLoad);
         }
-        return sb.toString();
+        if (!partOfRun) {
+            line(sb, "load", duration(load) + " wall (parsing and writing overlap)");
+            line(sb, "elapsed", duration(elapsed));
+            if (failure != null) {
+                line(sb, "FAILED", failure);
+            }
+        }
     }
 
-    private static String count(long n) {
+    /** Notices shown per script; the rest are counted. */
+    static final int MAX_NOTICES = 20;
+
+    static void postLoad(StringBuilder sb, PostLoad.Outcome outcome) {
+        line(sb, "post-load", outcome.describe());
+        List<String> notices = outcome.notices();
+        for (int i = 0; i < Math.min(notices.size(), MAX_NOTICES); i++) {
+            line(sb, "  notice", notices.get(i));
+        }
+        if (notices.size() > MAX_NOTICES) {
+            line(sb, "  notice", "... and " + (notices.size() - MAX_NOTICES) + " more");
+        }
+    }
+
+    static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    private static void line(StringBuilder sb, String label, String value) {
+    static void line(StringBuilder sb, String label, String value) {
         sb.append(String.format(Locale.ROOT, "  %-16s %s%n", label, value));
     }
 

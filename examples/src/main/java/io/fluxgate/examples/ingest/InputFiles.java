@@ -55,14 +55,21 @@ final class InputFiles {
      * @param exclude a file never to list (the error file)
      */
     static Scan expand(List<String> patterns, InputFile.Format format, char delimiter, Path exclude) throws IOException {
+        return expandExcluding(patterns, format, delimiter, exclude == null ? List.of() : List.of(exclude));
+    }
+
+    /** As {@link #expand(List, InputFile.Format, char, Path)}, never listing any of {@code exclude}. */
+    static Scan expandExcluding(List<String> patterns, InputFile.Format format, char delimiter, List<Path> exclude)
+            throws IOException {
         List<InputFile> files = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Path excluded = exclude == null ? null : exclude.toAbsolutePath().normalize();
+        Set<Path> excluded = new HashSet<>();
+        exclude.forEach(p -> excluded.add(p.toAbsolutePath().normalize()));
         Set<Path> seen = new HashSet<>();
         for (String pattern : patterns) {
             List<Path> matches = matches(pattern, warnings).stream()
-                    .filter(p -> !p.toAbsolutePath().normalize().equals(excluded))
+                    .filter(p -> !excluded.contains(p.toAbsolutePath().normalize()))
                     .toList();
             if (matches.isEmpty()) {
                 unmatched.add(pattern);

@@ -17,9 +17,13 @@ import java.util.function.Consumer;
  * @param errors the error file
  * @param counters the run's counters
  * @param notes lines for the person watching (stderr)
+ * @param columns CSV: the names of the fields, in order ({@code --columns}), instead of the header row's; empty: the
+ *     header row's
+ * @param header CSV: the files start with a header row (with {@code columns}, it is skipped)
  */
 record LoadPlan(TableSchema table, ColumnSet.Registry sets, List<TableSchema.Column> keys, boolean ignoreUnknown,
-                int maxRecordBytes, int chunkBytes, ErrorFile errors, Counters counters, Consumer<String> notes) {
+                int maxRecordBytes, int chunkBytes, ErrorFile errors, Counters counters, Consumer<String> notes,
+                List<String> columns, boolean header) {
 
     /** Columns the input must set to a non-null value: the required ones, and the keys in idempotent mode. */
     List<TableSchema.Column> mustSet() {

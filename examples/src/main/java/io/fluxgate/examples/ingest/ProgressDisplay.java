@@ -3,6 +3,7 @@ package io.fluxgate.examples.ingest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 import io.fluxgate.progress.ProgressListener;
 import io.fluxgate.progress.ProgressSnapshot;
@@ -24,18 +25,21 @@ final class ProgressDisplay implements ProgressListener {
     private final Mode mode;
     private final PrintWriter err;
     private final long totalBytes;
-    private final Counters counters;
+    private final LongSupplier rowsParsed;
+    private final LongSupplier bytesRead;
     private boolean drawn;
     private int lastTenth = -1;
     private long lastLineAt = Long.MIN_VALUE / 2;
     private long lastRows;
     private long lastElapsed;
 
-    ProgressDisplay(Mode mode, PrintWriter err, long totalBytes, Counters counters) {
+    /** One bar for the whole run: {@code rowsParsed} and {@code bytesRead} are summed over its tables. */
+    ProgressDisplay(Mode mode, PrintWriter err, long totalBytes, LongSupplier rowsParsed, LongSupplier bytesRead) {
         this.mode = mode;
         this.err = err;
         this.totalBytes = totalBytes;
-        this.counters = counters;
+        this.rowsParsed = rowsParsed;
+        this.bytesRead = bytesRead;
     }
 
     /** How often the progress stage should report. */
@@ -48,7 +52,7 @@ final class ProgressDisplay implements ProgressListener {
         if (mode == Mode.NONE) {
             return;
         }
-        long rows = counters.parsed.sum();
+        long rows = rowsParsed.getAsLong();
         long elapsed = s.elapsed().toNanos();
         double rate = s.state().isTerminal() || elapsed <= lastElapsed
                 ? rows * 1e9 / Math.max(1, elapsed)
@@ -90,7 +94,7 @@ final class ProgressDisplay implements ProgressListener {
         int filled = (int) Math.round(fraction * WIDTH);
         sb.append('[').append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append(']');
         sb.append(String.format(Locale.ROOT, " %3d%%  %s/%s  %,d rows  %,.0f rows/s", (int) (fraction * 100),
-                megabytes(Math.min(counters.bytesRead.sum(), totalBytes)), megabytes(totalBytes), rows, rowsPerSecond));
+                megabytes(Math.min(bytesRead.getAsLong(), totalBytes)), megabytes(totalBytes), rows, rowsPerSecond));
         if (s.state().isTerminal()) {
             sb.append("  ").append(s.state().name().toLowerCase(Locale.ROOT));
         } else {

@@ -46,6 +46,15 @@ abstract class RecordReader implements AutoCloseable {
      */
     abstract boolean next() throws IOException;
 
+    /**
+     * Starts reading in the middle of a file, at a record's start: {@code linesBefore} line feeds came before it,
+     * and a byte order mark here is data, not a mark.
+     */
+    final void resume(long linesBefore) {
+        lines = linesBefore;
+        started = true;
+    }
+
     /** Bytes of the input consumed so far. */
     final long bytesConsumed() {
         return before + pos;

@@ -437,6 +437,39 @@ class FileIngestAppTest {
                 .isLessThanOrEqualTo(bound).isLessThan(rows / 4);
     }
 
+    @Test
+    void aLargeFileParsedInRangesLoadsWhatOneThreadLoads(PostgresTestSchema db) throws IOException {
+        // quoted fields with line feeds and delimiters (cuts inside them), bad rows and a stray quote: the rows, the
+        // error file (order and line numbers) and the counts are those of a run that parses the file on one thread
+        String one = table(db, "(id int4 PRIMARY KEY, a text, b int4)");
+        String split = table(db, "(id int4 PRIMARY KEY, a text, b int4)");
+        StringBuilder csv = new StringBuilder("id,a,b\n");
+        for (int i = 1; i <= 3_000; i++) {
+            csv.append(i).append(switch (i % 7) {
+                case 0 -> ",\"multi\nline, \"\"quoted\"\"\r\nfield\"," + i + "\n";
+                case 3 -> ",plain,not-a-number\n";
+                case 5 -> i % 2 == 0 ? ",stray\"quote,1\n" : ",\"\"," + i + "\n";
+                default -> ",text " + i + "," + i + "\n";
+            });
+        }
+        write("big.csv", csv.toString());
+        FileIngestApp.Result sequential = ingest(db, "--table=" + one, "--split-size=0", "--parallelism=2",
+                dir + "/big.csv");
+        String sequentialErrors = Files.readString(dir.resolve("errors.jsonl"));
+
+        FileIngestApp.Result ranges = ingest(db, "--table=" + split, "--split-size=1k", "--parallelism=2",
+                "--max-batch=500", dir + "/big.csv");
+
+        assertThat(ranges.exitCode()).as(out + "\n" + err).isEqualTo(3).isEqualTo(sequential.exitCode());
+        assertThat(rows(db, split, "id,a,b")).isEqualTo(rows(db, one, "id,a,b")).hasSize(3_000 - 429 - 214); // i % 7 == 3: bad b; even i % 7 == 5: stray quote
+        assertThat(Files.readString(dir.resolve("errors.jsonl"))).isEqualTo(sequentialErrors);
+        IngestSummary a = sequential.summary();
+        IngestSummary b = ranges.summary();
+        assertThat(List.of(b.rowsParsed(), b.rowsWritten(), b.rowsRejected(), b.filesOk()))
+                .isEqualTo(List.of(a.rowsParsed(), a.rowsWritten(), a.rowsRejected(), a.filesOk()));
+        assertThat(err.toString()).contains("100%");
+    }
+
     /** Builds a file byte by byte, for input that is not valid UTF-8. */
     static final class ByteArrayBuilder {
         private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();

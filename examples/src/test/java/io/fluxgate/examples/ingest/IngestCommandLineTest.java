@@ -24,8 +24,9 @@ class IngestCommandLineTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("PATTERN", "--table", "--schema", "--format", "--delimiter", "--errors",
                 "--unknown-columns", "--idempotent", "--key", "--upsert", "--parallelism", "--writers", "--max-batch",
-                "--batch-latency", "--max-record-size", "--time-zone", "--retries", "--progress",
-                "Exit codes: 0 every row loaded; 1 the run failed", "2 bad flags; 3 some rows rejected",
+                "--batch-latency", "--max-record-size", "--time-zone", "--retries", "--progress", "--config",
+                "--post-load", "--post-load-sql", "--columns", "--[no-]header", "ingest --config ingest.yaml",
+                "Exit codes: 0 every row loaded; 1 the run failed", "2 bad flags or a bad config file; 3 some rows rejected",
                 "4 a file failed or a pattern matched nothing");
     }
 
@@ -50,6 +51,11 @@ class IngestCommandLineTest {
         "--delimiter=\"",
         "--schema=",
         "--key=",
+        "--split-size=1",
+        "--no-header",
+        "--columns=a,,b",
+        "--split-size=lots",
+        "--post-load=/no/such/script.sql",
     })
     void badFlagsGetOneLineAndExitCode2(String flag) {
         assertThat(run("--table=t", flag, "data/*.csv")).isEqualTo(2);
