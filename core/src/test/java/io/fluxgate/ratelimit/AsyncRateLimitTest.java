@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.fluxgate.flow.Clocks;
+import io.fluxgate.internal.Time;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -28,7 +28,7 @@ class AsyncRateLimitTest {
         VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
         try {
             RateLimiter local = RateLimiter.builder().permits(10).per(Duration.ofSeconds(1))
-                    .nanoClock(Clocks.nanoClockOf(vts)).build();
+                    .nanoClock(Time.nanoClockOf(vts)).build();
             AtomicInteger asked = new AtomicInteger();
             StepVerifier.withVirtualTime(() -> Flux.range(1, 4).transform(RateLimit.shaping(remote(local, asked))))
                     .expectSubscription()
@@ -50,7 +50,7 @@ class AsyncRateLimitTest {
         VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
         try {
             RateLimiter local = RateLimiter.builder().permits(2).per(Duration.ofSeconds(1)).burst(2)
-                    .nanoClock(Clocks.nanoClockOf(vts)).build();
+                    .nanoClock(Time.nanoClockOf(vts)).build();
             AtomicInteger asked = new AtomicInteger();
             StepVerifier.withVirtualTime(() -> Flux.range(1, 5)
                             .transform(RateLimit.builder(remote(local, asked)).enforcing().name("partner-api").build()))
@@ -68,7 +68,7 @@ class AsyncRateLimitTest {
         VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
         try {
             RateLimiter local = RateLimiter.builder().permits(10).per(Duration.ofSeconds(1))
-                    .nanoClock(Clocks.nanoClockOf(vts)).build();
+                    .nanoClock(Time.nanoClockOf(vts)).build();
             AtomicInteger asked = new AtomicInteger();
             StepVerifier.withVirtualTime(() -> Flux.range(1, 6)
                             .transform(RateLimit.builder(remote(local, asked)).maxInFlight(3).build()))

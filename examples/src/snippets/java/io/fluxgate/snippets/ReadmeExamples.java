@@ -231,7 +231,7 @@ public final class ReadmeExamples {
                 .build());
         source.receive()
                 .transform(ElementRetry.builder((ShareRecord<String, String> job) -> enrich(job.value()))
-                        .maxAttempts(2).concurrency(16).buildOutcomes())
+                        .maxAttempts(2).maxInFlight(16).buildOutcomes())
                 .transform(ShareOutcomes.<String, String>builder()
                         .maxDeliveries(3)
                         .deadLetters(DeadLetters.toTopic(bootstrap, "jobs.dlq", Map.of()),

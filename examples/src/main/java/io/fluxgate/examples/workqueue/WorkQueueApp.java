@@ -142,7 +142,7 @@ public final class WorkQueueApp implements Callable<Integer> {
                     running.add(source.receive()
                             // fetch: an asynchronous call per job, retried on its own; failures become outcomes
                             .transform(ElementRetry.builder((ShareRecord<String, String> r) -> fetch(r, poisonFetches))
-                                    .maxAttempts(2).backoff(Duration.ofMillis(5)).concurrency(workers)
+                                    .maxAttempts(2).backoff(Duration.ofMillis(5)).maxInFlight(workers).unordered()
                                     .buildOutcomes())
                             // enrich: plain code on the outcome
                             .map(o -> o.map(WorkQueueApp::enrich))

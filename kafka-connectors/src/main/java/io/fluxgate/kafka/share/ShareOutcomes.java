@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * source.receive()
  *       .transform(ElementRetry.builder((ShareRecord<String, Job> r) -> fetch(r.value()))
- *               .maxAttempts(3).concurrency(16).buildOutcomes())          // Flux<Outcome<ShareRecord, Page>>
+ *               .maxAttempts(3).maxInFlight(16).buildOutcomes())         // Flux<Outcome<ShareRecord, Page>>
  *       .transform(ShareOutcomes.<String, Job>builder()
  *               .maxDeliveries(3)
  *               .deadLetters(DeadLetters.toTopic(bootstrap, "jobs.dlq", Map.of()),

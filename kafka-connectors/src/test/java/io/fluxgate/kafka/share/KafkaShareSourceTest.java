@@ -287,7 +287,7 @@ class KafkaShareSourceTest {
                             throw new IllegalArgumentException("cannot enrich " + r.value());
                         }
                         return r.value().toUpperCase();
-                    })).maxAttempts(2).backoff(Duration.ofMillis(1)).concurrency(4).buildOutcomes())
+                    })).maxAttempts(2).backoff(Duration.ofMillis(1)).maxInFlight(4).unordered().buildOutcomes())
                     // the write: several workers, more than the topic's one partition; an outcome passes through
                     .transform(Workers.unordered(3, (Outcome<ShareRecord<String, String>, String> o) -> o.isFailure()
                             ? Mono.just(o)
