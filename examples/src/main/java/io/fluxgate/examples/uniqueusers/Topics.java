@@ -28,6 +28,8 @@ final class Topics implements AutoCloseable {
     private static final String LOAD_STARTED = "fluxgate-load-started:";
 
     private final Admin admin;
+    /** The topics of the cluster, listed once by the first {@link #ensure}, plus those created since. */
+    private Set<String> known;
 
     Topics(String bootstrapServers) {
         Properties p = new Properties();
@@ -64,7 +66,9 @@ final class Topics implements AutoCloseable {
      * @return the cleanup policy of an existing topic that is not compacted (to warn about), else {@code null}
      */
     String ensureCompacted(String topic, int partitions) {
-        ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact"));
+        if (ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact")).contains(topic)) {
+            return null; // created here, compacted
+        }
         String policy = cleanupPolicy(topic);
         return policy.contains("compact") ? null : policy;
     }
@@ -77,29 +81,44 @@ final class Topics implements AutoCloseable {
                 .get(resource).get("cleanup.policy").value());
     }
 
-    private void ensure(List<String> topics, int partitions, Map<String, String> configs) {
-        call("create topics " + topics, () -> {
-            Set<String> existing = admin.listTopics().names().get();
+    /**
+     * Creates the missing ones of {@code topics} and waits for their leaders; topics that exist cost nothing more
+     * than the one listing this instance reads (a run over existing topics starts without further admin calls).
+     *
+     * @return the topics created here (none when another instance created one of them at the same time)
+     */
+    private Set<String> ensure(List<String> topics, int partitions, Map<String, String> configs) {
+        boolean[] raced = {false};
+        List<String> create = call("create topics " + topics, () -> {
+            if (known == null) {
+                known = new java.util.HashSet<>(admin.listTopics().names().get());
+            }
+            List<String> missing = topics.stream().filter(t -> !known.contains(t)).toList();
+            if (missing.isEmpty()) {
+                return missing;
+            }
             short replication = (short) Math.min(3, admin.describeCluster().nodes().get().size());
-            List<NewTopic> missing = new ArrayList<>();
-            for (String t : topics) {
-                if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, replication).configs(configs));
-                }
+            List<NewTopic> requests = new ArrayList<>();
+            for (String t : missing) {
+                requests.add(new NewTopic(t, partitions, replication).configs(configs));
             }
             try {
-                admin.createTopics(missing).all().get();
+                admin.createTopics(requests).all().get();
             } catch (ExecutionException e) {
                 // another instance of the app created it first: what we wanted
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
+                raced[0] = true;
             }
-            return null;
+            known.addAll(missing);
+            return missing;
         });
-        for (String t : topics) {
+        for (String t : create) {
             awaitLeaders(t);
         }
+        // after a race, which of them another instance made (with its own settings) is not known
+        return raced[0] ? Set.of() : Set.copyOf(create);
     }
 
     /**
