@@ -223,11 +223,13 @@ public final class PeersEndToEnd {
     private static String appPhases(String log) {
         Matcher pipeline = Pattern.compile("pipeline time\\s+\\S+ \\(([0-9,]+) ms\\)").matcher(log);
         Matcher elapsed = Pattern.compile("elapsed\\s+\\S+ \\(([0-9,]+) ms\\)").matcher(log);
+        Matcher phases = Pattern.compile("phases \\(ms\\): ([^\n]+)").matcher(log);
+        String s = "";
         if (pipeline.find() && elapsed.find()) {
-            return "app elapsed " + elapsed.group(1).replace(",", "") + " ms, pipeline " + pipeline.group(1).replace(",", "")
+            s = "app elapsed " + elapsed.group(1).replace(",", "") + " ms, pipeline " + pipeline.group(1).replace(",", "")
                     + " ms";
         }
-        return "";
+        return phases.find() ? s + "; phases (ms): " + phases.group(1).replace(",", ";") : s;
     }
 
     private static String tail(String log) {
