@@ -40,7 +40,7 @@ final class Topics implements AutoCloseable {
 
     /** Creates each topic that does not exist yet with the given partition count. */
     void ensure(List<String> topics, int partitions) {
-        ensure(topics, partitions, Map.of());
+        ensure(topics, partitions, Map.of(), true);
     }
 
     /**
@@ -51,7 +51,7 @@ final class Topics implements AutoCloseable {
      * @throws IllegalStateException if it exists with more than one partition
      */
     void ensurePartials(String topic) {
-        ensure(List.of(topic), 1, Map.of("cleanup.policy", "compact"));
+        ensure(List.of(topic), 1, Map.of("cleanup.policy", "compact"), true);
         int partitions = endOffsets(topic).size();
         if (partitions != 1) {
             throw new IllegalStateException("topic " + topic + " has " + partitions + " partitions; the partial counts"
@@ -66,7 +66,9 @@ final class Topics implements AutoCloseable {
      * @return the cleanup policy of an existing topic that is not compacted (to warn about), else {@code null}
      */
     String ensureCompacted(String topic, int partitions) {
-        if (ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact")).contains(topic)) {
+        // Only producers write to it, and a producer waits for a new topic's leaders itself: no need to wait here, on
+        // the way to the pipeline's start.
+        if (ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact"), false).contains(topic)) {
             return null; // created here, compacted
         }
         String policy = cleanupPolicy(topic);
@@ -82,12 +84,13 @@ final class Topics implements AutoCloseable {
     }
 
     /**
-     * Creates the missing ones of {@code topics} and waits for their leaders; topics that exist cost nothing more
+     * Creates the missing ones of {@code topics} and, with {@code await}, waits for their leaders (needed before an
+     * admin request such as listing offsets; a producer waits by itself); topics that exist cost nothing more
      * than the one listing this instance reads (a run over existing topics starts without further admin calls).
      *
      * @return the topics created here (none when another instance created one of them at the same time)
      */
-    private Set<String> ensure(List<String> topics, int partitions, Map<String, String> configs) {
+    private Set<String> ensure(List<String> topics, int partitions, Map<String, String> configs, boolean await) {
         boolean[] raced = {false};
         List<String> create = call("create topics " + topics, () -> {
             if (known == null) {
@@ -114,7 +117,7 @@ final class Topics implements AutoCloseable {
             known.addAll(missing);
             return missing;
         });
-        for (String t : create) {
+        for (String t : await ? create : List.<String>of()) {
             awaitLeaders(t);
         }
         // after a race, which of them another instance made (with its own settings) is not known
