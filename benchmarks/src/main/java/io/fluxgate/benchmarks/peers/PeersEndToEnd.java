@@ -82,7 +82,7 @@ public final class PeersEndToEnd {
                 throw new IllegalArgumentException("unknown job " + j + ", known: " + ALL_JOBS);
             }
         }
-        String jar = Path.of(PeersEndToEnd.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String jar = System.getProperty("java.class.path"); // the jobs run on this harness's class path
         List<String> javaOpts = List.of(System.getenv().getOrDefault("JOB_JAVA_OPTS", "-Xmx2g").trim().split("\\s+"));
         Path logs = Files.createTempDirectory("peers-e2e-");
         System.out.printf(Locale.ROOT, "jobs %s, %,d frames, %d rounds, job JVM options %s, logs in %s%n",
@@ -184,7 +184,9 @@ public final class PeersEndToEnd {
         String windows = "–";
         double maxError = Double.NaN;
         String notes = "";
-        if (!job.equals("plain")) {
+        if (job.equals("plain")) {
+            notes = appPhases(log).replaceFirst("^; ", "");
+        } else {
             Map<Long, Long> got = Reference.results(bootstrap, output);
             got.keySet().removeIf(start -> start >= ref.pushWindow());
             boolean exact = job.equals("app-exact") || job.startsWith("ks-exact");
