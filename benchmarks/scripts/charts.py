@@ -48,7 +48,7 @@ def human(v):
 
 def line_chart(title, subtitle, ylabel, series, path):
     """series: {name: [(x, y), ...]} with x > 0 on a log axis."""
-    W, H, L, R, T, B = 760, 460, 80, 250, 60, 60
+    W, H, L, R, T, B = 840, 460, 80, 270, 60, 60
     xs = sorted({x for pts in series.values() for x, _ in pts})
     ymax = nice_max(max(y for pts in series.values() for _, y in pts) * 1.05)
     lx0, lx1 = math.log10(xs[0]), math.log10(xs[-1])
@@ -153,9 +153,10 @@ def e2e(results, charts):
                     '%d run(s); windows %s' % (len(rs), rs[0]['windows'])))
     loads = sorted(float(r['load1']) for r in rows)
     rounds = max(int(r['round']) for r in rows)
+    frames = '{:,} frames,'.format(int(rows[0]['frames'])) if rows[0].get('frames') else ''
     bar_chart('Unique users per minute end to end: each job its own process, JVM start included',
-              'one topic in one embedded broker, medians of %d interleaved round(s); load average %.1f-%.1f on 2 shared'
-              ' cores (retake on a quiet machine)' % (rounds, loads[0], loads[-1]), out,
+              '%s one topic in one embedded broker, medians of %d interleaved round(s); load average %.1f-%.1f on 2'
+              ' shared cores (retake on a quiet machine)' % (frames, rounds, loads[0], loads[-1]), out,
               os.path.join(charts, 'peers-e2e.svg'))
 
 

@@ -105,7 +105,7 @@ public final class PeersEndToEnd {
                     System.out.printf(Locale.ROOT, "round %d %-17s wall %6.1f s  cpu %6.1f s  rss %5d MB  load %5.2f  windows %s%s%n",
                             round, job, run.wallS, run.cpuS, run.maxRssKb / 1024, run.load1, run.windows,
                             run.notes.isEmpty() ? "" : "  " + run.notes);
-                    writeCsv(csv, runs);
+                    writeCsv(csv, runs, frames);
                 }
             }
         }
@@ -267,15 +267,15 @@ public final class PeersEndToEnd {
         return Double.parseDouble(m.group(1));
     }
 
-    private static void writeCsv(Path csv, List<Run> runs) throws IOException {
+    private static void writeCsv(Path csv, List<Run> runs, long frames) throws IOException {
         if (csv.getParent() != null) {
             Files.createDirectories(csv.getParent());
         }
-        StringBuilder sb = new StringBuilder("job,round,started_at,load1,wall_s,cpu_s,max_rss_kb,windows,max_error,notes\n");
+        StringBuilder sb = new StringBuilder("job,round,started_at,load1,wall_s,cpu_s,max_rss_kb,windows,max_error,notes,frames\n");
         for (Run r : runs) {
             sb.append(String.join(",", r.job, Integer.toString(r.round), r.startedAt, fmt(r.load1), fmt(r.wallS),
                     fmt(r.cpuS), Long.toString(r.maxRssKb), '"' + r.windows + '"',
-                    Double.isNaN(r.maxError) ? "" : String.format(Locale.ROOT, "%.5f", r.maxError), '"' + r.notes + '"'))
+                    Double.isNaN(r.maxError) ? "" : String.format(Locale.ROOT, "%.5f", r.maxError), '"' + r.notes + '"', Long.toString(frames)))
                     .append('\n');
         }
         Files.writeString(csv, sb.toString());
