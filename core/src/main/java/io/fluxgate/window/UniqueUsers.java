@@ -50,7 +50,10 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
 
     /** Allowed lateness unless configured: none. */
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ZERO;
-    /** lgK of {@link Builder#approximate()}: 2^12 registers, ~1.6% relative standard error, ~2 KiB per window. */
+    /**
+     * lgK of {@link Builder#approximate()}: 2^12 registers, ~1.6% relative standard error; 4 KiB per open window (a
+     * byte per register while counting), a 2 KiB sketch in each result.
+     */
     public static final int DEFAULT_LG_K = 12;
     /** Upstream prefetch. */
     public static final int DEFAULT_PREFETCH = 256;

@@ -593,7 +593,10 @@ public final class WindowEngine<T> {
      * the same step but emitted after this one (those still hold their records), or -1 outside a closing step.
      */
     private void emit(Window w, int revision, int heldFrom) {
-        UniqueSketch sketch = approximate ? UniqueSketch.fromByteArray(w.sketch.toCompactByteArray()) : null;
+        // counted in HLL_8 (a byte per register: the cheapest update), published as the HLL_4 image UniqueSketch has
+        // always had; the registers, so the estimate, are the same in both
+        UniqueSketch sketch = approximate
+                ? UniqueSketch.fromByteArray(w.sketch.copyAs(TgtHllType.HLL_4).toCompactByteArray()) : null;
         long users = approximate ? Math.round(w.sketch.getEstimate()) : w.set.size();
         Checkpoint cp = trackPositions ? checkpoint(heldFrom) : null;
         out.add(new WindowCount(w.start, w.end, sizeDurations[w.sizeIndex], unit, users, w.events, revision, sketch,
@@ -761,7 +764,7 @@ public final class WindowEngine<T> {
             this.size = size;
             this.sizeIndex = sizeIndex;
             this.set = approximate ? null : new LongHashSet(expectedUsers);
-            this.sketch = approximate ? new HllSketch(lgK, TgtHllType.HLL_4) : null;
+            this.sketch = approximate ? new HllSketch(lgK, TgtHllType.HLL_8) : null;
         }
 
         void add(long key) {

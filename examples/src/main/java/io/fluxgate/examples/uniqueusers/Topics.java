@@ -28,6 +28,8 @@ final class Topics implements AutoCloseable {
     private static final String LOAD_STARTED = "fluxgate-load-started:";
 
     private final Admin admin;
+    /** The topics of the cluster, listed once by the first {@link #ensure}, plus those created since. */
+    private Set<String> known;
 
     Topics(String bootstrapServers) {
         Properties p = new Properties();
@@ -38,7 +40,7 @@ final class Topics implements AutoCloseable {
 
     /** Creates each topic that does not exist yet with the given partition count. */
     void ensure(List<String> topics, int partitions) {
-        ensure(topics, partitions, Map.of());
+        ensure(topics, partitions, Map.of(), true);
     }
 
     /**
@@ -49,7 +51,7 @@ final class Topics implements AutoCloseable {
      * @throws IllegalStateException if it exists with more than one partition
      */
     void ensurePartials(String topic) {
-        ensure(List.of(topic), 1, Map.of("cleanup.policy", "compact"));
+        ensure(List.of(topic), 1, Map.of("cleanup.policy", "compact"), true);
         int partitions = endOffsets(topic).size();
         if (partitions != 1) {
             throw new IllegalStateException("topic " + topic + " has " + partitions + " partitions; the partial counts"
@@ -64,7 +66,11 @@ final class Topics implements AutoCloseable {
      * @return the cleanup policy of an existing topic that is not compacted (to warn about), else {@code null}
      */
     String ensureCompacted(String topic, int partitions) {
-        ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact"));
+        // Only producers write to it, and a producer waits for a new topic's leaders itself: no need to wait here, on
+        // the way to the pipeline's start.
+        if (ensure(List.of(topic), partitions, Map.of("cleanup.policy", "compact"), false).contains(topic)) {
+            return null; // created here, compacted
+        }
         String policy = cleanupPolicy(topic);
         return policy.contains("compact") ? null : policy;
     }
@@ -77,29 +83,45 @@ final class Topics implements AutoCloseable {
                 .get(resource).get("cleanup.policy").value());
     }
 
-    private void ensure(List<String> topics, int partitions, Map<String, String> configs) {
-        call("create topics " + topics, () -> {
-            Set<String> existing = admin.listTopics().names().get();
+    /**
+     * Creates the missing ones of {@code topics} and, with {@code await}, waits for their leaders (needed before an
+     * admin request such as listing offsets; a producer waits by itself); topics that exist cost nothing more
+     * than the one listing this instance reads (a run over existing topics starts without further admin calls).
+     *
+     * @return the topics created here (none when another instance created one of them at the same time)
+     */
+    private Set<String> ensure(List<String> topics, int partitions, Map<String, String> configs, boolean await) {
+        boolean[] raced = {false};
+        List<String> create = call("create topics " + topics, () -> {
+            if (known == null) {
+                known = new java.util.HashSet<>(admin.listTopics().names().get());
+            }
+            List<String> missing = topics.stream().filter(t -> !known.contains(t)).toList();
+            if (missing.isEmpty()) {
+                return missing;
+            }
             short replication = (short) Math.min(3, admin.describeCluster().nodes().get().size());
-            List<NewTopic> missing = new ArrayList<>();
-            for (String t : topics) {
-                if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, replication).configs(configs));
-                }
+            List<NewTopic> requests = new ArrayList<>();
+            for (String t : missing) {
+                requests.add(new NewTopic(t, partitions, replication).configs(configs));
             }
             try {
-                admin.createTopics(missing).all().get();
+                admin.createTopics(requests).all().get();
             } catch (ExecutionException e) {
                 // another instance of the app created it first: what we wanted
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
+                raced[0] = true;
             }
-            return null;
+            known.addAll(missing);
+            return missing;
         });
-        for (String t : topics) {
+        for (String t : await ? create : List.<String>of()) {
             awaitLeaders(t);
         }
+        // after a race, which of them another instance made (with its own settings) is not known
+        return raced[0] ? Set.of() : Set.copyOf(create);
     }
 
     /**

@@ -68,6 +68,7 @@ final class UniqueUsersJob implements AutoCloseable {
 
     AppSummary run() throws IOException {
         long started = System.nanoTime();
+        long startedMillis = System.currentTimeMillis();
         String bootstrap = config.bootstrapServers();
         if (config.embedded()) {
             reporter.info("starting the embedded Kafka broker ...");
@@ -89,6 +90,7 @@ final class UniqueUsersJob implements AutoCloseable {
                 topics.ensurePartials(Partials.topic(config.outputTopic()));
             }
 
+            long topicsReady = System.nanoTime();
             long loadStarted = System.nanoTime();
             FrameLoader.Loaded loaded = load(bootstrap, topics);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - loadStarted);
@@ -122,7 +124,12 @@ final class UniqueUsersJob implements AutoCloseable {
                     }
                 }
             }
-            Duration pipelineTime = Duration.ofNanos(System.nanoTime() - pipelineStarted);
+            long pipelineEnded = System.nanoTime();
+            Duration pipelineTime = Duration.ofNanos(pipelineEnded - pipelineStarted);
+            if (config.role() == UniqueUsersApp.Role.SINGLE && counters.firstRecord != 0) {
+                reporter.info(phases(startedMillis, started, topicsReady, loadStarted, pipelineStarted, counters,
+                        pipelineEnded));
+            }
 
             if (config.outputFile() != null && !stop.requested()) {
                 writeOutputFile(bootstrap, topics);
@@ -132,6 +139,26 @@ final class UniqueUsersJob implements AutoCloseable {
                     stats.replayedSkipped(), loaded.rejected(), loadTime, pipelineTime,
                     Duration.ofNanos(System.nanoTime() - started), config.role(), combined, stop.reason());
         }
+    }
+
+    /**
+     * Where a run's time went, in ms: JVM start to the job, topic administration, loading, the pipeline's start to its
+     * first record (consumer group join and first fetch), counting (first record to last window out), and closing
+     * (commits, producers and consumer closed).
+     */
+    private static String phases(long startedMillis, long started, long topicsReady, long loadStarted,
+                                 long pipelineStarted, Counters counters, long pipelineEnded) {
+        long jvmStart = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
+                .orElse(startedMillis);
+        long lastWindow = counters.lastWindow != 0 ? counters.lastWindow : pipelineEnded;
+        return String.format(java.util.Locale.ROOT, "phases (ms): start-up %d, topics %d, load %d, to first record %d,"
+                        + " counting %d, closing %d", startedMillis - jvmStart, ms(topicsReady - started),
+                ms(pipelineStarted - loadStarted), ms(counters.firstRecord - pipelineStarted),
+                ms(lastWindow - counters.firstRecord), ms(pipelineEnded - lastWindow));
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /**
@@ -240,6 +267,9 @@ final class UniqueUsersJob implements AutoCloseable {
         final LongAdder malformed = new LongAdder();
         final LongAdder blank = new LongAdder();
         final AtomicLong windows = new AtomicLong();
+        /** System.nanoTime() of the first record parsed and of the last window written, for the phase timings. */
+        volatile long firstRecord;
+        volatile long lastWindow;
     }
 
     private void runPipeline(String bootstrap, boolean bounded, long total, Counters counters,
@@ -250,7 +280,10 @@ final class UniqueUsersJob implements AutoCloseable {
                 .recordStage(reporter.stage("count", total, null))
                 .build();
         try {
-            job.run(stop.signal()).doOnNext(w -> counters.windows.incrementAndGet()).then().block();
+            job.run(stop.signal()).doOnNext(w -> {
+                counters.windows.incrementAndGet();
+                counters.lastWindow = System.nanoTime();
+            }).then().block();
         } finally {
             reporter.endBar();
         }
@@ -420,6 +453,9 @@ final class UniqueUsersJob implements AutoCloseable {
     /** A valid frame, or null after counting a blank line or dead-lettering a malformed one. */
     private Frame parse(KafkaRecord<byte[], ByteBuffer> r, Counters counters, CrashSafeWindows.Rejections rejections) {
         counters.frames.increment();
+        if (counters.firstRecord == 0) {
+            counters.firstRecord = System.nanoTime();
+        }
         FrameResult result = frames.read(r.value());
         if (result instanceof FrameResult.Frame f) {
             return new Frame(f.uid(), f.ts());
