@@ -30,7 +30,8 @@ import reactor.core.scheduler.Scheduler;
  * }</pre>
  *
  * <p>Calls run one at a time in input order (the next element is requested when the previous call finished),
- * or up to {@link Builder#concurrency(int)} at once with output still in input order. A timed-out call is
+ * or up to {@link Builder#maxInFlight(int)} at once with output still in input order (or as they complete with
+ * {@link Builder#unordered()}). A timed-out call is
  * cancelled. For a timeout that turns into a retry or an {@code Outcome.Failure} instead of failing the stream,
  * compose {@link #call} with {@code ElementRetry} or {@code Outcomes.tryMapAsync}.
  */
