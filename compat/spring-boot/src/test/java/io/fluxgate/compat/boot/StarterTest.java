@@ -32,7 +32,7 @@ class StarterTest extends CompatContext {
                 .jsonPath("$.components.stallWatchdog.details.quotes.status").exists();
         client.get().uri("/actuator/metrics/resilience4j.circuitbreaker.state?tag=name:partner&tag=state:open")
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.measurements[0].value").isEqualTo(1.0);
-        client.get().uri("/actuator/metrics/fluxgate.stage.stalled?tag=stage:quotes").exchange().expectStatus().isOk();
+        client.get().uri("/actuator/metrics/fluxgate.watchdog.stalled?tag=name:quotes").exchange().expectStatus().isOk();
         client.get().uri("/actuator/fluxgate").exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.circuitbreakers.partner.state").isEqualTo("OPEN")
                 .jsonPath("$.ratelimiters.partner.settings.permits").isEqualTo(100)

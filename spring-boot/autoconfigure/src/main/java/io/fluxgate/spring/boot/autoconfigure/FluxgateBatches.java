@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.function.Function;
 
 import io.fluxgate.batch.AdaptiveBatch;
-import io.fluxgate.metrics.StageMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -19,9 +18,10 @@ import reactor.core.publisher.Flux;
  * rows.transform(batches.batch("inserts").into(rows -> repository.insertAll(rows)))
  * }</pre>
  *
- * <p>Meters: the adaptive form records its own ({@code fluxgate.batch.size}, {@code .latency}, {@code .target.size},
- * {@code .inflight}, tag {@code name}); the fixed form, whose core builder has no meter registry yet, is wrapped in
- * {@link StageMetrics} as {@code batch.<name>} (counts in and out, no latency: batching is N to 1).
+ * <p>Meters: both forms are built with the application's {@code MeterRegistry} and named after the instance, so
+ * core records them, tagged {@code name}: the fixed form {@code fluxgate.batch.batches} and
+ * {@code fluxgate.batch.elements}, the adaptive form {@code fluxgate.batch.size}, {@code .latency},
+ * {@code .target.size} and {@code .inflight}.
  */
 public class FluxgateBatches {
 
@@ -126,9 +126,11 @@ public class FluxgateBatches {
          * @return a reusable transformer {@code Flux<T> -> Flux<List<T>>}
          */
         public <T> Function<Flux<T>, Flux<List<T>>> fixed() {
-            Function<Flux<T>, Flux<List<T>>> stage = FluxgateBatches.<T>fixedBuilder(settings).build();
-            return meterRegistry == null ? stage
-                    : StageMetrics.builder("batch." + name).meterRegistry(meterRegistry).latency(false).build(stage);
+            AdaptiveBatch.Builder<T> b = FluxgateBatches.<T>fixedBuilder(settings).name(name);
+            if (meterRegistry != null) {
+                b.meterRegistry(meterRegistry);
+            }
+            return b.build();
         }
 
         /**
@@ -141,9 +143,9 @@ public class FluxgateBatches {
          * @return a reusable transformer emitting the sink's results in batch order
          */
         public <T, R> Function<Flux<T>, Flux<R>> into(Function<? super List<T>, ? extends Publisher<? extends R>> sink) {
-            AdaptiveBatch.SinkBuilder<T, R> b = sinkBuilder(settings, sink);
+            AdaptiveBatch.SinkBuilder<T, R> b = sinkBuilder(settings, sink).name(name);
             if (meterRegistry != null) {
-                b.meterRegistry(meterRegistry, name);
+                b.meterRegistry(meterRegistry);
             }
             return b.build();
         }

@@ -112,7 +112,7 @@ public class FluxgateCircuitBreakers {
             }
         }
         CircuitBreakerConfig config = r.build(FluxgateCircuitBreakerProperties.PREFIX, configBuilder::build);
-        CircuitBreaker.Builder b = CircuitBreaker.builder(name).config(config);
+        CircuitBreaker.Builder b = CircuitBreaker.builder().name(name).config(config);
         if (meterRegistry != null) {
             b.meterRegistry(meterRegistry);
         }

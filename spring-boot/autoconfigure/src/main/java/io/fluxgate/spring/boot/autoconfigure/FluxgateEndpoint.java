@@ -231,12 +231,12 @@ public class FluxgateEndpoint {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("mode", p.mode().name());
         if (p.mode() == FluxgateWorkers.Mode.ADAPTIVE) {
-            s.put("minConcurrency", r.get(x -> x.getMinConcurrency(), io.fluxgate.control.Gradient2Limit.DEFAULT_MIN_LIMIT));
-            s.put("maxConcurrency", r.get(x -> x.getMaxConcurrency(), io.fluxgate.control.Gradient2Limit.DEFAULT_MAX_LIMIT));
-            s.put("initialConcurrency", r.get(x -> x.getInitialConcurrency(),
+            s.put("minLimit", r.get(x -> x.getMinLimit(), io.fluxgate.control.Gradient2Limit.DEFAULT_MIN_LIMIT));
+            s.put("maxLimit", r.get(x -> x.getMaxLimit(), io.fluxgate.control.Gradient2Limit.DEFAULT_MAX_LIMIT));
+            s.put("initialLimit", r.get(x -> x.getInitialLimit(),
                     io.fluxgate.control.Gradient2Limit.DEFAULT_INITIAL_LIMIT));
         } else {
-            s.put("concurrency", p.concurrency());
+            s.put("maxInFlight", p.maxInFlight());
         }
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("inFlight", p.inFlight());
@@ -251,7 +251,7 @@ public class FluxgateEndpoint {
         s.put("backoff", r.get(x -> x.getBackoff(), ElementRetry.DEFAULT_BACKOFF).toString());
         s.put("maxBackoff", r.get(x -> x.getMaxBackoff(), ElementRetry.DEFAULT_MAX_BACKOFF).toString());
         s.put("jitter", r.get(x -> x.getJitter(), ElementRetry.DEFAULT_JITTER));
-        s.put("concurrency", r.get(x -> x.getConcurrency(), 1));
+        s.put("maxInFlight", r.get(x -> x.getMaxInFlight(), 1));
         s.put("retryExceptions", names(r.get(x -> x.getRetryExceptions())));
         s.put("ignoreExceptions", names(r.get(x -> x.getIgnoreExceptions())));
         return Map.of("settings", s);

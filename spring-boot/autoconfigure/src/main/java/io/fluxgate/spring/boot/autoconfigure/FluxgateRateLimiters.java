@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 
-import io.fluxgate.metrics.StageMetrics;
 import io.fluxgate.ratelimit.RateLimit;
 import io.fluxgate.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,17 +18,17 @@ import reactor.core.publisher.Flux;
  * requests.transform(rateLimiters.rateLimit("partner-api"))
  * }</pre>
  *
- * <p>Meters: the stage of {@link #rateLimit(String)} is wrapped in {@link StageMetrics} with the stage name
- * {@code ratelimiter.<name>} ({@code fluxgate.stage.in/out/latency/errors}: the latency is the wait for a permit,
- * a {@code RateLimitExceededException} an error), because the core {@link RateLimiter} has no meter registry of its
- * own yet.
+ * <p>Meters: the stage of {@link #rateLimit(String)} is built with the application's {@code MeterRegistry} and
+ * named after the limiter, so core records {@code fluxgate.ratelimit.permits} (permits taken),
+ * {@code fluxgate.ratelimit.rejected} (elements refused when enforcing) and {@code fluxgate.ratelimit.wait} (the wait
+ * for a permit), tagged {@code name}.
  */
 public class FluxgateRateLimiters {
 
     private final FluxgateRateLimiterProperties properties;
     private final @Nullable MeterRegistry meterRegistry;
     private final Registry<RateLimiter> limiters;
-    /** One stage per name: its StageMetrics meters (gauges included) are registered once. */
+    /** One stage per name: its meters are registered once. */
     private final Map<String, Function<Flux<Object>, Flux<Object>>> stages = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -80,8 +79,10 @@ public class FluxgateRateLimiters {
             b.enforcing();
         }
         r.apply("max-wait", s -> s.getMaxWait(), b::maxWait);
-        Function<Flux<T>, Flux<T>> stage = b.build();
-        return meterRegistry == null ? stage : StageMetrics.wrap("ratelimiter." + name, meterRegistry, stage);
+        if (meterRegistry != null) {
+            b.meterRegistry(meterRegistry);
+        }
+        return b.build();
     }
 
     /**

@@ -5,10 +5,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import io.fluxgate.metrics.StageMetrics;
 import io.fluxgate.outcome.Outcome;
 import io.fluxgate.retry.ElementRetry;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
@@ -22,16 +20,15 @@ import reactor.core.publisher.Flux;
  * ids.transform(retries.retry("fetch").call(id -> client.fetch(id)))
  * }</pre>
  *
- * <p>Each attempt is a {@value #OBSERVATION} observation tagged {@code name}, counted by {@value #ATTEMPTS}; the stage
- * is wrapped in {@link StageMetrics} as {@code retry.<name>} (the core {@link ElementRetry} has no meter registry of
- * its own yet).
+ * <p>Each attempt is a {@value #OBSERVATION} observation tagged {@code name} (its timer counts the attempts). The
+ * core {@link ElementRetry} is built with the application's {@code MeterRegistry} and named after the instance, so
+ * it records {@code fluxgate.retry.retries} (retries scheduled) and {@code fluxgate.retry.exhausted} (elements whose
+ * attempts ran out), tagged {@code name}.
  */
 public class FluxgateRetries {
 
     /** Name of the observation of each attempt. */
     public static final String OBSERVATION = "fluxgate.retry.attempt";
-    /** Counter of attempts, the first ones included, tagged {@code name}. */
-    public static final String ATTEMPTS = "fluxgate.retry.attempts";
 
     private final FluxgateRetryProperties properties;
     private final @Nullable MeterRegistry meterRegistry;
@@ -77,9 +74,7 @@ public class FluxgateRetries {
     private Retry create(String name) {
         Resolved<FluxgateRetryProperties.Settings> r = properties.resolve(name);
         check(r);
-        Counter attempts = meterRegistry == null ? null : Counter.builder(ATTEMPTS).tag("name", name)
-                .description("attempts of element calls, the first ones included").register(meterRegistry);
-        return new Retry(name, r, attempts, meterRegistry, observationRegistry);
+        return new Retry(name, r, meterRegistry, observationRegistry);
     }
 
     /** The resolved settings of instance {@code name}, for the endpoint. */
@@ -88,17 +83,21 @@ public class FluxgateRetries {
     }
 
     static void check(Resolved<FluxgateRetryProperties.Settings> r) {
-        configure(r, ElementRetry.builder(x -> Flux.empty())).decoratedCall();
+        configure(r, ElementRetry.builder(x -> Flux.empty()), null).decoratedCall();
     }
 
     private static <T, R> ElementRetry.Builder<T, R> configure(Resolved<FluxgateRetryProperties.Settings> r,
-                                                               ElementRetry.Builder<T, R> b) {
+                                                               ElementRetry.Builder<T, R> b,
+                                                               @Nullable MeterRegistry meterRegistry) {
         b.name(r.name());
+        if (meterRegistry != null) {
+            b.meterRegistry(meterRegistry);
+        }
         r.apply("max-attempts", s -> s.getMaxAttempts(), b::maxAttempts);
         r.apply("backoff", s -> s.getBackoff(), b::backoff);
         r.apply("max-backoff", s -> s.getMaxBackoff(), b::maxBackoff);
         r.apply("jitter", s -> s.getJitter(), b::jitter);
-        r.apply("concurrency", s -> s.getConcurrency(), b::concurrency);
+        r.apply("max-in-flight", s -> s.getMaxInFlight(), b::maxInFlight);
         List<Class<? extends Throwable>> retry = r.get(s -> s.getRetryExceptions(), List.of());
         List<Class<? extends Throwable>> ignore = r.get(s -> s.getIgnoreExceptions(), List.of());
         if (!retry.isEmpty() || !ignore.isEmpty()) {
@@ -106,7 +105,7 @@ public class FluxgateRetries {
                     && ignore.stream().noneMatch(t -> t.isInstance(e));
             b.retryOn(retryOn);
         }
-        // "maxBackoff must be >= backoff" is checked by decoratedCall as an IllegalStateException
+        // "maxBackoff must be >= backoff" is checked by retrySpec as an IllegalArgumentException
         r.build(FluxgateRetryProperties.PREFIX, () -> b.retrySpec(null));
         return b;
     }
@@ -115,15 +114,13 @@ public class FluxgateRetries {
     public static final class Retry {
         private final String name;
         private final Resolved<FluxgateRetryProperties.Settings> settings;
-        private final @Nullable Counter attempts;
         private final @Nullable MeterRegistry meterRegistry;
         private final ObservationRegistry observations;
 
-        Retry(String name, Resolved<FluxgateRetryProperties.Settings> settings, @Nullable Counter attempts,
-              @Nullable MeterRegistry meterRegistry, ObservationRegistry observations) {
+        Retry(String name, Resolved<FluxgateRetryProperties.Settings> settings, @Nullable MeterRegistry meterRegistry,
+              ObservationRegistry observations) {
             this.name = name;
             this.settings = settings;
-            this.attempts = attempts;
             this.meterRegistry = meterRegistry;
             this.observations = observations;
         }
@@ -139,21 +136,12 @@ public class FluxgateRetries {
 
         private <T, R> Function<? super T, ? extends Publisher<? extends R>> observed(
                 Function<? super T, ? extends Publisher<? extends R>> call) {
-            Function<? super T, ? extends Publisher<? extends R>> o = Observed.call(observations, OBSERVATION, "retry",
-                    name, call);
-            Counter c = attempts;
-            if (c == null) {
-                return o;
-            }
-            return element -> Flux.<R>defer(() -> {
-                c.increment();
-                return Flux.<R>from(o.apply(element));
-            });
+            return Observed.call(observations, OBSERVATION, "retry", name, call);
         }
 
         /**
-         * The core builder, configured from the properties and with the call observed and counted, for what
-         * properties cannot say (a {@code retryOn} predicate, a scheduler).
+         * The core builder, configured from the properties, with the application's {@code MeterRegistry} and the
+         * call observed, for what properties cannot say (a {@code retryOn} predicate, a scheduler, {@code unordered()}).
          *
          * @param call makes the asynchronous call for one element, subscribed again for each attempt
          * @param <T> the element type
@@ -161,7 +149,7 @@ public class FluxgateRetries {
          * @return a new builder
          */
         public <T, R> ElementRetry.Builder<T, R> builder(Function<? super T, ? extends Publisher<? extends R>> call) {
-            return configure(settings, ElementRetry.<T, R>builder(observed(call)));
+            return configure(settings, ElementRetry.<T, R>builder(observed(call)), meterRegistry);
         }
 
         /**
@@ -174,8 +162,7 @@ public class FluxgateRetries {
          * @return a reusable transformer
          */
         public <T, R> Function<Flux<T>, Flux<R>> call(Function<? super T, ? extends Publisher<? extends R>> call) {
-            Function<Flux<T>, Flux<R>> stage = this.<T, R>builder(call).build();
-            return meterRegistry == null ? stage : StageMetrics.wrap("retry." + name, meterRegistry, stage);
+            return this.<T, R>builder(call).build();
         }
 
         /**
@@ -189,8 +176,7 @@ public class FluxgateRetries {
          */
         public <T, R> Function<Flux<T>, Flux<Outcome<T, R>>> outcomes(
                 Function<? super T, ? extends Publisher<? extends R>> call) {
-            Function<Flux<T>, Flux<Outcome<T, R>>> stage = this.<T, R>builder(call).buildOutcomes();
-            return meterRegistry == null ? stage : StageMetrics.wrap("retry." + name, meterRegistry, stage);
+            return this.<T, R>builder(call).buildOutcomes();
         }
 
         @Override

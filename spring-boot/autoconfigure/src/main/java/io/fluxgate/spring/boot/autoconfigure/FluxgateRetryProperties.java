@@ -90,8 +90,8 @@ public class FluxgateRetryProperties extends SelfValidating {
         /** Jitter factor in [0, 1] (Resilience4j: randomized-wait-factor; default 0.5). */
         private @Nullable Double jitter;
 
-        /** Elements retried at once; 1 keeps input order and pauses upstream while one waits (default 1). */
-        private @Nullable Integer concurrency;
+        /** Elements retried at once, at least 1; output stays in input order, 1 pauses upstream while one waits (default 1). */
+        private @Nullable Integer maxInFlight;
 
         /** Exceptions (and subclasses) retried; empty: every error not ignored. */
         private @Nullable List<Class<? extends Throwable>> retryExceptions;
@@ -143,14 +143,14 @@ public class FluxgateRetryProperties extends SelfValidating {
             this.jitter = v;
         }
 
-        /** @return the concurrency, or null when unset */
-        public @Nullable Integer getConcurrency() {
-            return concurrency;
+        /** @return the elements retried at once, or null when unset */
+        public @Nullable Integer getMaxInFlight() {
+            return maxInFlight;
         }
 
-        /** @param v the concurrency */
-        public void setConcurrency(@Nullable Integer v) {
-            this.concurrency = v;
+        /** @param v the elements retried at once */
+        public void setMaxInFlight(@Nullable Integer v) {
+            this.maxInFlight = v;
         }
 
         /** @return the retried exceptions, or null when unset */

@@ -3,7 +3,6 @@ package io.fluxgate.spring.boot.autoconfigure;
 import java.util.Map;
 
 import io.fluxgate.valve.Valve;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -15,14 +14,15 @@ import org.jspecify.annotations.Nullable;
  * rows.transform(valves.valve("ingest").gate())
  * }</pre>
  *
- * <p>Meters (the core {@link Valve} has none of its own yet), tagged {@code name}: gauges {@value #PAUSED} (1 while
- * paused) and {@value #SUBSCRIPTIONS} (streams gated).
+ * <p>Meters: each valve is built with the application's {@code MeterRegistry} and named after its instance, so
+ * core records its gauges {@value #PAUSED} (1 while paused) and {@value #SUBSCRIPTIONS} (streams gated), tagged
+ * {@code name}.
  */
 public class FluxgateValves {
 
-    /** Gauge that is 1 while the valve is paused. */
+    /** Core's gauge that is 1 while the valve is paused. */
     public static final String PAUSED = "fluxgate.valve.paused";
-    /** Gauge of the streams the valve gates. */
+    /** Core's gauge of the streams the valve gates. */
     public static final String SUBSCRIPTIONS = "fluxgate.valve.subscriptions";
 
     private final FluxgateValveProperties properties;
@@ -63,14 +63,7 @@ public class FluxgateValves {
     }
 
     private Valve create(String name) {
-        Valve v = build(properties.resolve(name));
-        if (meterRegistry != null) {
-            Gauge.builder(PAUSED, v, x -> x.isPaused() ? 1 : 0).tag("name", name)
-                    .description("1 while the valve is paused").register(meterRegistry);
-            Gauge.builder(SUBSCRIPTIONS, v, Valve::activeSubscriptions).tag("name", name)
-                    .description("streams the valve gates").register(meterRegistry);
-        }
-        return v;
+        return build(properties.resolve(name), meterRegistry);
     }
 
     /** The resolved settings of instance {@code name}, for the endpoint. */
@@ -79,11 +72,14 @@ public class FluxgateValves {
     }
 
     static void check(Resolved<FluxgateValveProperties.Settings> r) {
-        build(r);
+        build(r, null);
     }
 
-    private static Valve build(Resolved<FluxgateValveProperties.Settings> r) {
-        Valve.Builder b = Valve.builder();
+    private static Valve build(Resolved<FluxgateValveProperties.Settings> r, @Nullable MeterRegistry meterRegistry) {
+        Valve.Builder b = Valve.builder().name(r.name());
+        if (meterRegistry != null) {
+            b.meterRegistry(meterRegistry);
+        }
         r.apply("max-in-flight", s -> s.getMaxInFlight(), b::maxInFlight);
         if (Boolean.TRUE.equals(r.get(s -> s.getStartPaused()))) {
             b.startPaused();

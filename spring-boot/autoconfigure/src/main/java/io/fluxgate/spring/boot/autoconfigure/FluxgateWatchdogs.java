@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The application's stall watchdogs, configured by {@code fluxgate.watchdog.*} ({@link FluxgateWatchdogProperties}),
- * each with the application's {@code MeterRegistry} ({@code fluxgate.stage.inflight}, {@code .stalled},
- * {@code .stalls}, ...) and in the {@code stallWatchdog} health component.
+ * each with the application's {@code MeterRegistry} ({@code fluxgate.watchdog.inflight}, {@code .stalled},
+ * {@code .stalls}, ..., tagged {@code name}) and in the {@code stallWatchdog} health component.
  *
  * <pre>{@code
  * rows.transform(watchdogs.watchdog("enrich").watch(f -> f.flatMap(this::enrich, 8)))
@@ -94,7 +94,7 @@ public class FluxgateWatchdogs {
     }
 
     private static StallWatchdog.Builder builder(Resolved<FluxgateWatchdogProperties.Settings> r) {
-        StallWatchdog.Builder b = StallWatchdog.builder(r.name());
+        StallWatchdog.Builder b = StallWatchdog.builder().name(r.name());
         r.apply("stall-after", s -> s.getStallAfter(), b::stallAfter);
         r.apply("fail-after", s -> s.getFailAfter(), b::failAfter);
         r.apply("check-every", s -> s.getCheckEvery(), b::checkEvery);

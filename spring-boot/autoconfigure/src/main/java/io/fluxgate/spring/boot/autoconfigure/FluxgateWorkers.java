@@ -6,7 +6,6 @@ import java.util.function.Function;
 
 import io.fluxgate.control.Gradient2Limit;
 import io.fluxgate.workers.Workers;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
@@ -22,26 +21,27 @@ import reactor.core.publisher.Flux;
  * ids.transform(workers.workers("enrich").call(id -> client.fetch(id)))
  * }</pre>
  *
- * <p>Each call is a {@value #OBSERVATION} observation tagged {@code name}; the gauge {@value #INFLIGHT} (tag
- * {@code name}) counts the pool's calls in flight over all its streams, since the core {@link Workers} has no meter
- * registry of its own yet.
+ * <p>Each call is a {@value #OBSERVATION} observation tagged {@code name}. The core {@link Workers} stage is built
+ * once per pool, with the application's {@code MeterRegistry} and the pool's name, and every stream of the pool runs
+ * through it, so core's meters cover the whole pool: {@code fluxgate.workers.calls} (timer),
+ * {@code fluxgate.workers.inflight} (gauge: calls running over every stream) and, adaptive only,
+ * {@code fluxgate.workers.limit} (gauge), tagged {@code name}.
  */
 public class FluxgateWorkers {
 
     /** Name of the observation of each call. */
     public static final String OBSERVATION = "fluxgate.workers.call";
-    /** Gauge of the calls in flight, over every stream of a pool. */
-    public static final String INFLIGHT = "fluxgate.workers.inflight";
-    /** Default concurrency of the fixed modes when none is configured. */
-    public static final int DEFAULT_CONCURRENCY = 16;
+    /** Default {@code max-in-flight} of the fixed modes when none is configured. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
 
     /** How a pool runs its calls. */
     public enum Mode {
-        /** Up to {@code concurrency} calls at once; results in input order. */
+        /** Up to {@code max-in-flight} calls at once; results in input order. */
         ORDERED,
-        /** Up to {@code concurrency} calls at once; results as they complete. */
+        /** Up to {@code max-in-flight} calls at once; results as they complete. */
         UNORDERED,
-        /** Concurrency from the observed latency (Gradient2Limit between min and max); results as they complete. */
+        /** Calls in flight from the observed latency (Gradient2Limit between min-limit and max-limit); results as
+         * they complete. */
         ADAPTIVE
     }
 
@@ -54,7 +54,7 @@ public class FluxgateWorkers {
      * Checks every configured pool.
      *
      * @param properties the bound {@code fluxgate.workers} properties
-     * @param meterRegistry where the in-flight gauges go; null for none
+     * @param meterRegistry where the pools' meters go; null for none
      * @param observationRegistry where calls are observed; {@link ObservationRegistry#NOOP} for none
      * @throws IllegalArgumentException if a setting is invalid, naming the property
      */
@@ -89,13 +89,8 @@ public class FluxgateWorkers {
     private Pool create(String name) {
         Resolved<FluxgateWorkersProperties.Settings> r = properties.resolve(name);
         check(r);
-        AtomicInteger inFlight = new AtomicInteger();
-        if (meterRegistry != null) {
-            Gauge.builder(INFLIGHT, inFlight, AtomicInteger::get).tag("name", name)
-                    .description("calls in flight over every stream of the worker pool").register(meterRegistry);
-        }
-        return new Pool(name, r.get(s -> s.getMode(), Mode.ORDERED), r.get(s -> s.getConcurrency(), DEFAULT_CONCURRENCY),
-                r, inFlight, observationRegistry);
+        return new Pool(name, r.get(s -> s.getMode(), Mode.ORDERED), r.get(s -> s.getMaxInFlight(), DEFAULT_MAX_IN_FLIGHT),
+                r, meterRegistry, observationRegistry);
     }
 
     /** The resolved settings of instance {@code name}, for the endpoint. */
@@ -104,35 +99,61 @@ public class FluxgateWorkers {
     }
 
     static void check(Resolved<FluxgateWorkersProperties.Settings> r) {
-        r.apply("concurrency", s -> s.getConcurrency(), n -> Workers.ordered(n, x -> Flux.empty()));
+        r.apply("max-in-flight", s -> s.getMaxInFlight(), n -> Workers.builder().maxInFlight(n));
         limit(r);
     }
 
     private static Gradient2Limit limit(Resolved<FluxgateWorkersProperties.Settings> r) {
         Gradient2Limit.Builder b = Gradient2Limit.builder();
-        r.apply("min-concurrency", s -> s.getMinConcurrency(), b::minLimit);
-        r.apply("max-concurrency", s -> s.getMaxConcurrency(), b::maxLimit);
-        r.apply("initial-concurrency", s -> s.getInitialConcurrency(), b::initialLimit);
+        r.apply("min-limit", s -> s.getMinLimit(), b::minLimit);
+        r.apply("max-limit", s -> s.getMaxLimit(), b::maxLimit);
+        r.apply("initial-limit", s -> s.getInitialLimit(), b::initialLimit);
         return r.build(FluxgateWorkersProperties.PREFIX, b::build);
+    }
+
+    /** An element and the call to make for it: one core stage serves every stream of a pool. */
+    private record Job(Object element, Function<Object, ? extends Publisher<?>> call) {
+        Publisher<?> run() {
+            return call.apply(element);
+        }
     }
 
     /** A named pool: its settings, applied to a call with {@link #call(Function)}. */
     public static final class Pool {
         private final String name;
         private final Mode mode;
-        private final int concurrency;
-        private final Resolved<FluxgateWorkersProperties.Settings> settings;
-        private final AtomicInteger inFlight;
+        private final int maxInFlight;
+        private final AtomicInteger inFlight = new AtomicInteger();
         private final ObservationRegistry observations;
+        /** The pool's one core stage, so its meters (gauges included) cover every stream. */
+        private final Function<Flux<Job>, Flux<Object>> stage;
 
-        Pool(String name, Mode mode, int concurrency, Resolved<FluxgateWorkersProperties.Settings> settings,
-             AtomicInteger inFlight, ObservationRegistry observations) {
+        Pool(String name, Mode mode, int maxInFlight, Resolved<FluxgateWorkersProperties.Settings> settings,
+             @Nullable MeterRegistry meterRegistry, ObservationRegistry observations) {
             this.name = name;
             this.mode = mode;
-            this.concurrency = concurrency;
-            this.settings = settings;
-            this.inFlight = inFlight;
+            this.maxInFlight = maxInFlight;
             this.observations = observations;
+            Function<Job, Publisher<?>> run = job -> Flux.defer(() -> {
+                inFlight.incrementAndGet();
+                return Flux.from(job.run()).doFinally(sig -> inFlight.decrementAndGet());
+            });
+            if (mode == Mode.ADAPTIVE) {
+                Workers.AdaptiveBuilder b = Workers.adaptive().name(name).controller(() -> limit(settings));
+                if (meterRegistry != null) {
+                    b.meterRegistry(meterRegistry);
+                }
+                this.stage = b.build(run);
+            } else {
+                Workers.Builder b = Workers.builder().name(name).maxInFlight(maxInFlight);
+                if (mode == Mode.UNORDERED) {
+                    b.unordered();
+                }
+                if (meterRegistry != null) {
+                    b.meterRegistry(meterRegistry);
+                }
+                this.stage = b.build(run);
+            }
         }
 
         /**
@@ -154,12 +175,12 @@ public class FluxgateWorkers {
         }
 
         /**
-         * The fixed modes' concurrency.
+         * The fixed modes' bound on calls in flight.
          *
          * @return calls at once per stream in ORDERED and UNORDERED mode
          */
-        public int concurrency() {
-            return concurrency;
+        public int maxInFlight() {
+            return maxInFlight;
         }
 
         /**
@@ -172,7 +193,7 @@ public class FluxgateWorkers {
         }
 
         /**
-         * Runs {@code call} for each element with this pool's concurrency and order; errors fail the stream,
+         * Runs {@code call} for each element with this pool's bound and order; errors fail the stream,
          * cancellation cancels the calls in flight (see {@link Workers}).
          *
          * @param call the asynchronous call made for each element
@@ -180,23 +201,17 @@ public class FluxgateWorkers {
          * @param <R> the call's result type
          * @return a reusable transformer
          */
+        @SuppressWarnings("unchecked")
         public <T, R> Function<Flux<T>, Flux<R>> call(Function<? super T, ? extends Publisher<? extends R>> call) {
             Function<? super T, ? extends Publisher<? extends R>> observed =
                     Observed.call(observations, OBSERVATION, "workers", name, call);
-            Function<T, Publisher<? extends R>> counted = element -> Flux.<R>defer(() -> {
-                inFlight.incrementAndGet();
-                return Flux.<R>from(observed.apply(element)).doFinally(sig -> inFlight.decrementAndGet());
-            });
-            return switch (mode) {
-                case ORDERED -> Workers.ordered(concurrency, counted);
-                case UNORDERED -> Workers.unordered(concurrency, counted);
-                case ADAPTIVE -> Workers.<T, R>adaptive(counted).controller(() -> limit(settings)).build();
-            };
+            Function<Object, ? extends Publisher<?>> untyped = element -> observed.apply((T) element);
+            return source -> (Flux<R>) (Flux<?>) source.map(element -> new Job(element, untyped)).transform(stage);
         }
 
         @Override
         public String toString() {
-            return "Workers{" + name + ", " + mode + ", concurrency " + concurrency + '}';
+            return "Workers{" + name + ", " + mode + ", maxInFlight " + maxInFlight + '}';
         }
     }
 }

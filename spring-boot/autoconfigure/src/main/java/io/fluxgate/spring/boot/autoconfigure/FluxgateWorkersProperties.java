@@ -77,20 +77,20 @@ public class FluxgateWorkersProperties extends SelfValidating {
     /** The settings of one worker pool or shared config; every one is optional. */
     public static class Settings extends InstanceSettings {
 
-        /** ORDERED (results in input order), UNORDERED (as they complete) or ADAPTIVE (concurrency from observed latency, unordered) (default ORDERED). */
+        /** ORDERED (results in input order), UNORDERED (as they complete) or ADAPTIVE (the limit on calls in flight from observed latency, unordered) (default ORDERED). */
         private FluxgateWorkers.@Nullable Mode mode;
 
         /** Calls in flight at once per stream in ORDERED and UNORDERED mode, at least 1 (Resilience4j: max-concurrent-calls; default 16). */
-        private @Nullable Integer concurrency;
+        private @Nullable Integer maxInFlight;
 
-        /** Lowest concurrency ADAPTIVE mode goes down to, at least 1 (default 1). */
-        private @Nullable Integer minConcurrency;
+        /** Lowest limit on calls in flight ADAPTIVE mode goes down to, at least 1 (default 1). */
+        private @Nullable Integer minLimit;
 
-        /** Highest concurrency ADAPTIVE mode goes up to (default 200). */
-        private @Nullable Integer maxConcurrency;
+        /** Highest limit on calls in flight ADAPTIVE mode goes up to (default 200). */
+        private @Nullable Integer maxLimit;
 
-        /** Concurrency ADAPTIVE mode starts with (default 20). */
-        private @Nullable Integer initialConcurrency;
+        /** Limit on calls in flight ADAPTIVE mode starts with (default 20). */
+        private @Nullable Integer initialLimit;
 
         /** Creates settings with nothing set. */
         public Settings() {
@@ -106,44 +106,44 @@ public class FluxgateWorkersProperties extends SelfValidating {
             this.mode = v;
         }
 
-        /** @return the concurrency, or null when unset */
-        public @Nullable Integer getConcurrency() {
-            return concurrency;
+        /** @return the calls in flight at once, or null when unset */
+        public @Nullable Integer getMaxInFlight() {
+            return maxInFlight;
         }
 
-        /** @param v the concurrency */
-        public void setConcurrency(@Nullable Integer v) {
-            this.concurrency = v;
+        /** @param v the calls in flight at once */
+        public void setMaxInFlight(@Nullable Integer v) {
+            this.maxInFlight = v;
         }
 
         /** @return the adaptive lower bound, or null when unset */
-        public @Nullable Integer getMinConcurrency() {
-            return minConcurrency;
+        public @Nullable Integer getMinLimit() {
+            return minLimit;
         }
 
         /** @param v the adaptive lower bound */
-        public void setMinConcurrency(@Nullable Integer v) {
-            this.minConcurrency = v;
+        public void setMinLimit(@Nullable Integer v) {
+            this.minLimit = v;
         }
 
         /** @return the adaptive upper bound, or null when unset */
-        public @Nullable Integer getMaxConcurrency() {
-            return maxConcurrency;
+        public @Nullable Integer getMaxLimit() {
+            return maxLimit;
         }
 
         /** @param v the adaptive upper bound */
-        public void setMaxConcurrency(@Nullable Integer v) {
-            this.maxConcurrency = v;
+        public void setMaxLimit(@Nullable Integer v) {
+            this.maxLimit = v;
         }
 
         /** @return the adaptive start, or null when unset */
-        public @Nullable Integer getInitialConcurrency() {
-            return initialConcurrency;
+        public @Nullable Integer getInitialLimit() {
+            return initialLimit;
         }
 
         /** @param v the adaptive start */
-        public void setInitialConcurrency(@Nullable Integer v) {
-            this.initialConcurrency = v;
+        public void setInitialLimit(@Nullable Integer v) {
+            this.initialLimit = v;
         }
 
     }

@@ -13,7 +13,7 @@ class FlowWebTest extends WebAppTest {
                 .jsonPath("$.components.stallWatchdog.status").isEqualTo("UP")
                 .jsonPath("$.components.stallWatchdog.details.quotes.status").isEqualTo("IDLE")
                 .jsonPath("$.components.stallWatchdog.details.quotes.stalls").isEqualTo(0);
-        client.get().uri("/actuator/metrics/fluxgate.stage.stalled?tag=stage:quotes").exchange()
+        client.get().uri("/actuator/metrics/fluxgate.watchdog.stalled?tag=name:quotes").exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.measurements[0].value").isEqualTo(0.0);
     }
 

@@ -121,8 +121,9 @@ class FluxgateActuatorAutoConfigurationTest {
                         "fluxgate.ratelimiter.instances.partner.permits=50",
                         "fluxgate.ratelimiter.instances.partner.period=1s",
                         "fluxgate.workers.instances.enrich.mode=ADAPTIVE",
-                        "fluxgate.workers.instances.enrich.max-concurrency=64",
+                        "fluxgate.workers.instances.enrich.max-limit=64",
                         "fluxgate.retry.instances.fetch.max-attempts=5",
+                        "fluxgate.retry.instances.fetch.max-in-flight=4",
                         "fluxgate.watchdog.instances.parse.stall-after=45s",
                         "fluxgate.batch.instances.rows.max-size=500",
                         "fluxgate.valve.instances.ingest.max-in-flight=16")
@@ -137,8 +138,9 @@ class FluxgateActuatorAutoConfigurationTest {
                     assertThat(settings(all.get("ratelimiters").get("partner"))).containsEntry("permits", 50)
                             .containsEntry("period", "PT1S").containsEntry("maxWait", "unbounded");
                     assertThat(settings(all.get("workers").get("enrich"))).containsEntry("mode", "ADAPTIVE")
-                            .containsEntry("maxConcurrency", 64);
-                    assertThat(settings(all.get("retries").get("fetch"))).containsEntry("maxAttempts", 5);
+                            .containsEntry("maxLimit", 64);
+                    assertThat(settings(all.get("retries").get("fetch"))).containsEntry("maxAttempts", 5)
+                            .containsEntry("maxInFlight", 4);
                     assertThat(all.get("watchdogs").get("parse")).containsEntry("status", "IDLE");
                     assertThat(settings(all.get("watchdogs").get("parse"))).containsEntry("stallAfter", "PT45S");
                     assertThat(settings(all.get("batches").get("rows"))).containsEntry("maxSize", 500);

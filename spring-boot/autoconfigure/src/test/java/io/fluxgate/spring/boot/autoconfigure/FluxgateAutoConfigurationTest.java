@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,8 +43,8 @@ class FluxgateAutoConfigurationTest {
             CircuitBreakerConfig c = ctx.getBean(FluxgateCircuitBreakers.class).breaker("any").circuitBreaker().config();
             assertThat(c.failureRateThreshold()).isEqualTo(CircuitBreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD);
             assertThat(c.slidingWindowSize()).isEqualTo(CircuitBreakerConfig.DEFAULT_SLIDING_WINDOW_SIZE);
-            assertThat(ctx.getBean(FluxgateWorkers.class).workers("w").concurrency())
-                    .isEqualTo(FluxgateWorkers.DEFAULT_CONCURRENCY);
+            assertThat(ctx.getBean(FluxgateWorkers.class).workers("w").maxInFlight())
+                    .isEqualTo(FluxgateWorkers.DEFAULT_MAX_IN_FLIGHT);
         });
     }
 
@@ -99,7 +100,7 @@ class FluxgateAutoConfigurationTest {
                 "fluxgate.retry.instances.fetch.backoff=5s", "fluxgate.retry.instances.fetch.max-backoff=1s");
         assertStartFails("fluxgate.watchdog.instances.enrich.stall-after",
                 "fluxgate.watchdog.instances.enrich.stall-after=-1s");
-        assertStartFails("fluxgate.workers.instances.enrich.concurrency", "fluxgate.workers.instances.enrich.concurrency=0");
+        assertStartFails("fluxgate.workers.instances.enrich.max-in-flight", "fluxgate.workers.instances.enrich.max-in-flight=0");
         assertStartFails("fluxgate.batch.instances.rows.max-wait", "fluxgate.batch.instances.rows.max-wait=0s");
         assertStartFails("fluxgate.valve.configs.default.max-in-flight", "fluxgate.valve.configs.default.max-in-flight=0");
         // checked when the properties are bound, not only when a registry builds the instance: here no registry does
@@ -136,7 +137,7 @@ class FluxgateAutoConfigurationTest {
                         "fluxgate.valve.instances.ingest.start-paused=true",
                         "fluxgate.ratelimiter.instances.partner.permits=100",
                         "fluxgate.ratelimiter.instances.partner.period=1s",
-                        "fluxgate.workers.instances.enrich.concurrency=2",
+                        "fluxgate.workers.instances.enrich.max-in-flight=2",
                         "fluxgate.retry.instances.fetch.max-attempts=2",
                         "fluxgate.retry.instances.fetch.backoff=1ms",
                         "fluxgate.batch.instances.rows.max-size=2")
@@ -144,28 +145,56 @@ class FluxgateAutoConfigurationTest {
                     MeterRegistry meters = ctx.getBean(MeterRegistry.class);
                     assertThat(meters.get("resilience4j.circuitbreaker.state").tag("name", "payments")
                             .tag("state", "closed").gauge().value()).isEqualTo(1.0);
-                    assertThat(meters.get(StallWatchdog.STALLED).tag("stage", "enrich").gauge().value()).isZero();
+                    assertThat(meters.get(StallWatchdog.STALLED).tag("name", "enrich").gauge().value()).isZero();
                     assertThat(meters.get(FluxgateValves.PAUSED).tag("name", "ingest").gauge().value()).isEqualTo(1.0);
 
                     StepVerifier.create(Flux.range(1, 3).transform(ctx.getBean(FluxgateRateLimiters.class)
                             .rateLimit("partner"))).expectNextCount(3).verifyComplete();
-                    assertThat(meters.get("fluxgate.stage.out").tag("stage", "ratelimiter.partner").counter().count())
+                    assertThat(meters.get("fluxgate.ratelimit.permits").tag("name", "partner").counter().count())
+                            .isEqualTo(3);
+                    assertThat(meters.get("fluxgate.ratelimit.wait").tag("name", "partner").timer().count())
                             .isEqualTo(3);
 
-                    StepVerifier.create(Flux.range(1, 4).transform(ctx.getBean(FluxgateWorkers.class).workers("enrich")
-                            .call(i -> Mono.just(i * 10)))).expectNext(10, 20, 30, 40).verifyComplete();
-                    assertThat(meters.get(FluxgateWorkers.INFLIGHT).tag("name", "enrich").gauge().value()).isZero();
+                    // two streams with different calls run through the pool's one core stage: one set of meters
+                    FluxgateWorkers.Pool pool = ctx.getBean(FluxgateWorkers.class).workers("enrich");
+                    Sinks.One<Integer> slow = Sinks.one();
+                    StepVerifier.create(Flux.range(1, 4).transform(pool.call(i -> Mono.just(i * 10))))
+                            .expectNext(10, 20, 30, 40).verifyComplete();
+                    StepVerifier.create(Flux.just(5).transform(pool.<Integer, Integer>call(i -> slow.asMono())))
+                            .then(() -> {
+                                assertThat(meters.get("fluxgate.workers.inflight").tag("name", "enrich").gauge()
+                                        .value()).isEqualTo(1.0);
+                                assertThat(pool.inFlight()).isEqualTo(1);
+                                slow.tryEmitValue(50);
+                            })
+                            .expectNext(50).verifyComplete();
+                    assertThat(meters.get("fluxgate.workers.inflight").tag("name", "enrich").gauge().value()).isZero();
+                    assertThat(meters.get("fluxgate.workers.calls").tag("name", "enrich").timer().count()).isEqualTo(5);
 
                     AtomicInteger calls = new AtomicInteger();
                     StepVerifier.create(Flux.just(1).transform(ctx.getBean(FluxgateRetries.class).retry("fetch")
                                     .call(i -> calls.incrementAndGet() == 1 ? Mono.error(new IOException("once"))
                                             : Mono.just(i))))
                             .expectNext(1).verifyComplete();
-                    assertThat(meters.get(FluxgateRetries.ATTEMPTS).tag("name", "fetch").counter().count()).isEqualTo(2);
+                    assertThat(meters.get("fluxgate.retry.retries").tag("name", "fetch").counter().count()).isEqualTo(1);
+                    assertThat(meters.get("fluxgate.retry.exhausted").tag("name", "fetch").counter().count()).isZero();
 
                     StepVerifier.create(Flux.range(1, 4).transform(ctx.getBean(FluxgateBatches.class).batch("rows")
                             .<Integer, Integer>into(b -> Mono.just(b.size())))).expectNext(2, 2).verifyComplete();
                     assertThat(meters.get("fluxgate.batch.size").tag("name", "rows").summary().count()).isEqualTo(2);
+                    StepVerifier.create(Flux.range(1, 5).transform(ctx.getBean(FluxgateBatches.class).batch("rows")
+                            .<Integer>fixed())).expectNextCount(3).verifyComplete();
+                    assertThat(meters.get("fluxgate.batch.batches").tag("name", "rows").counter().count()).isEqualTo(3);
+                    assertThat(meters.get("fluxgate.batch.elements").tag("name", "rows").counter().count()).isEqualTo(5);
+
+                    StepVerifier.create(Flux.just(1).transform(ctx.getBean(FluxgateValves.class).valve("open")
+                            .gate())).expectNext(1).verifyComplete();
+                    assertThat(meters.get(FluxgateValves.SUBSCRIPTIONS).tag("name", "open").gauge().value()).isZero();
+
+                    // core's meters only: the starter's own stage wrappers and counters are gone
+                    assertThat(meters.getMeters()).extracting(m -> m.getId().getName())
+                            .noneMatch(n -> n.startsWith("fluxgate.stage."))
+                            .doesNotContain("fluxgate.retry.attempts");
                 });
     }
 

@@ -58,7 +58,7 @@ class ResilienceWebTest extends WebAppTest {
     @Test
     void theRateLimitedStageHasItsMeters() {
         client.get().uri("/quotes?ids=a,b,c").exchange().expectStatus().isOk();
-        client.get().uri("/actuator/metrics/fluxgate.stage.out?tag=stage:ratelimiter.partner").exchange()
+        client.get().uri("/actuator/metrics/fluxgate.ratelimit.permits?tag=name:partner").exchange()
                 .expectStatus().isOk().expectBody()
                 .jsonPath("$.measurements[0].value").value((Double v) -> assertThat(v).isGreaterThanOrEqualTo(3.0));
     }
