@@ -53,14 +53,14 @@ import reactor.util.retry.Retry;
  *
  * <p><b>Emission.</b> {@link #transformer()} cuts the input into batches ({@link Builder#batchSize(int)} /
  * {@link Builder#maxWait(Duration)}, or any {@link Builder#batching(Function)}), writes up to
- * {@link Builder#concurrency(int)} batches at once and emits one {@link BatchResult} per committed batch, in the
+ * {@link Builder#maxInFlight(int)} batches at once and emits one {@link BatchResult} per committed batch, in the
  * order the batches were cut. The stream completes after the last batch commits.
  *
- * <p><b>Backpressure and memory.</b> At most {@code concurrency} batches are written at a time, and one more is
+ * <p><b>Backpressure and memory.</b> At most {@code maxInFlight} batches are written at a time, and one more is
  * requested from the batching operator and encoded ahead, so the next COPY is ready when a connection frees up
  * and upstream demand still follows the database's pace. A batch is checked and encoded in one pass into chunks
  * of {@link Builder#chunkSize(int)} bytes (one COPY data message each) before its COPY, so memory is bounded by
- * the elements of {@code concurrency + 1} batches and their bytes (about their size again), plus the batch being
+ * the elements of {@code maxInFlight + 1} batches and their bytes (about their size again), plus the batch being
  * assembled.
  *
  * <p><b>Threads.</b> Demand for the next batch is signalled from the {@link Builder#scheduler(Scheduler)
@@ -99,7 +99,7 @@ public final class PostgresCopySink<T> {
     /** Default longest wait of a partial batch, bounding the latency of a slow trickle of rows. */
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
     /** Default batches written at once, each on its own connection. */
-    public static final int DEFAULT_CONCURRENCY = 2;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 2;
     /** Default bound of a batch's rejected rows handed to the dead-letter sink before the first of them is stored. */
     public static final int DEFAULT_MAX_DEAD_LETTERS_IN_FLIGHT = 256;
     /** Default bytes per COPY data message (64 KiB). */
@@ -122,7 +122,7 @@ public final class PostgresCopySink<T> {
     private final String stageSql;
     private final @Nullable String mergeSql;
     private final Function<Flux<T>, Flux<List<T>>> batching;
-    private final int concurrency;
+    private final int maxInFlight;
     private final int maxRetries;
     private final Duration minBackoff;
     private final Duration maxBackoff;
@@ -168,7 +168,7 @@ public final class PostgresCopySink<T> {
         int batchSize = b.batchSize;
         Duration maxWait = b.maxWait;
         this.batching = b.batching != null ? b.batching : flux -> flux.bufferTimeout(batchSize, maxWait, true);
-        this.concurrency = b.concurrency;
+        this.maxInFlight = b.maxInFlight;
         this.maxRetries = b.maxRetries;
         this.minBackoff = b.minBackoff;
         this.maxBackoff = b.maxBackoff;
@@ -182,7 +182,7 @@ public final class PostgresCopySink<T> {
 
     /**
      * A builder writing through {@code connectionFactory}; give it an r2dbc-pool {@code ConnectionPool} of at least
-     * {@link Builder#concurrency(int)} connections (a plain factory opens a connection per batch). The factory must
+     * {@link Builder#maxInFlight(int)} connections (a plain factory opens a connection per batch). The factory must
      * produce r2dbc-postgresql connections (possibly wrapped, as the pool does).
      *
      * @param <T>               the element type
@@ -208,7 +208,7 @@ public final class PostgresCopySink<T> {
     /**
      * Like {@link #transformer()} for input already cut into batches (e.g. by an adaptive batching operator): each
      * list is one COPY and one transaction; empty lists emit an empty result without touching the database.
-     * Up to {@link Builder#concurrency(int)} lists are written at once and one more is encoded ahead; results are
+     * Up to {@link Builder#maxInFlight(int)} lists are written at once and one more is encoded ahead; results are
      * still emitted in list order.
      *
      * @return a transformer, reusable across subscriptions
@@ -219,7 +219,7 @@ public final class PostgresCopySink<T> {
                 // one encoded batch queued ahead of the writes, and demand for the one after it signalled from the
                 // scheduler's worker, so producing and encoding it overlaps the COPYs on the event loops
                 .publishOn(scheduler != null ? scheduler : Schedulers.parallel(), 1)
-                .flatMapSequential(this::write, concurrency, 1)
+                .flatMapSequential(this::write, maxInFlight, 1)
                 .doOnDiscard(BinaryCopyEncoder.Encoded.class, BinaryCopyEncoder.Encoded::release));
     }
 
@@ -484,7 +484,7 @@ public final class PostgresCopySink<T> {
         private int batchSize = DEFAULT_BATCH_SIZE;
         private Duration maxWait = DEFAULT_MAX_WAIT;
         private @Nullable Function<Flux<T>, Flux<List<T>>> batching;
-        private int concurrency = DEFAULT_CONCURRENCY;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private int chunkSize = DEFAULT_CHUNK_SIZE;
         private int maxRetries = DEFAULT_MAX_RETRIES;
         private Duration minBackoff = DEFAULT_MIN_BACKOFF;
@@ -640,14 +640,14 @@ public final class PostgresCopySink<T> {
         }
 
         /**
-         * Batches written at once, each on its own connection (default {@value #DEFAULT_CONCURRENCY}).
+         * Batches written at once, each on its own connection (default {@value #DEFAULT_MAX_IN_FLIGHT}).
          *
-         * @param concurrency batches in flight at most, at least 1; the pool needs as many connections
+         * @param maxInFlight batches in flight at most, at least 1; the pool needs as many connections
          * @return this builder
-         * @throws IllegalArgumentException if {@code concurrency < 1}
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
          */
-        public Builder<T> concurrency(int concurrency) {
-            this.concurrency = Checks.atLeast("concurrency", concurrency, 1);
+        public Builder<T> maxInFlight(int maxInFlight) {
+            this.maxInFlight = Checks.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 

@@ -59,7 +59,7 @@ class PostgresCopySinkTest {
     void writesEveryRowAndEmitsOneResultPerBatchInOrder(PostgresTestSchema db) {
         db.execute("CREATE TABLE basic (id int8 PRIMARY KEY, name text NOT NULL)");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        PostgresCopySink<Ev> sink = sink("basic").batchSize(10_000).concurrency(3).meterRegistry(meters).build();
+        PostgresCopySink<Ev> sink = sink("basic").batchSize(10_000).maxInFlight(3).meterRegistry(meters).build();
 
         List<BatchResult<Ev>> results = events(0, 25_000).transform(sink.transformer()).collectList()
                 .block(Duration.ofSeconds(30));
@@ -122,7 +122,7 @@ class PostgresCopySinkTest {
                     })
                     .column("name", PgType.TEXT, Ev::name)
                     .batching(f -> f.buffer(100))
-                    .concurrency(1)
+                    .maxInFlight(1)
                     .scheduler(encoder)
                     .build();
             CompletableFuture<CopySummary> done;
@@ -149,7 +149,7 @@ class PostgresCopySinkTest {
     @Test
     void demandFromDownstreamBoundsTheBatchesWritten(PostgresTestSchema db) {
         db.execute("CREATE TABLE demand (id int8, name text)");
-        PostgresCopySink<Ev> sink = sink("demand").batching(f -> f.buffer(10)).concurrency(1).build();
+        PostgresCopySink<Ev> sink = sink("demand").batching(f -> f.buffer(10)).maxInFlight(1).build();
         StepVerifier.create(events(0, 100).transform(sink.transformer()), 0)
                 .thenRequest(1)
                 .expectNextMatches(r -> r.rowsCopied() == 10)
@@ -189,8 +189,8 @@ class PostgresCopySinkTest {
                 .withMessage("batchSize must be >= 1, was 0");
         assertThatIllegalArgumentException().isThrownBy(() -> sink("t").maxWait(Duration.ZERO))
                 .withMessage("maxWait must be positive, was PT0S");
-        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").concurrency(0))
-                .withMessage("concurrency must be >= 1, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("t").maxInFlight(0))
+                .withMessage("maxInFlight must be >= 1, was 0");
         assertThatIllegalArgumentException().isThrownBy(() -> sink("t").chunkSize(1023))
                 .withMessage("chunkSize must be in 1024..16777216, was 1023");
         assertThatIllegalArgumentException().isThrownBy(() -> sink("t").maxRetries(-1))
@@ -294,7 +294,7 @@ class PostgresCopySinkTest {
             stores.add(store);
             return store;
         });
-        PostgresCopySink<Ev> sink = sink("dlq_together").batchSize(100).concurrency(1).deadLetters(later)
+        PostgresCopySink<Ev> sink = sink("dlq_together").batchSize(100).maxInFlight(1).deadLetters(later)
                 .maxDeadLettersInFlight(3).build();
         Flux<Ev> rows = Flux.range(0, 10).map(i -> new Ev(i, i % 2 == 0 ? "bad\0" : "ok"));
         StepVerifier.create(sink.write(rows))
@@ -330,7 +330,7 @@ class PostgresCopySinkTest {
     @Test
     void aNonTransientErrorFailsTheStreamWithoutRetryAndRollsTheBatchBack(PostgresTestSchema db) {
         db.execute("CREATE TABLE unique_ids (id int8 PRIMARY KEY, name text)");
-        PostgresCopySink<Ev> sink = sink("unique_ids").batchSize(100).concurrency(1).build();
+        PostgresCopySink<Ev> sink = sink("unique_ids").batchSize(100).maxInFlight(1).build();
         // the second batch repeats id 50 from the first
         Flux<Ev> input = events(0, 100).concatWith(events(100, 150)).concatWith(Flux.just(new Ev(50, "dup")))
                 .concatWith(events(150, 199));
@@ -392,7 +392,7 @@ class PostgresCopySinkTest {
             throws Exception {
         db.execute("CREATE TABLE killed (id int8 PRIMARY KEY, name text)");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        PostgresCopySink<Ev> sink = sink("killed").batchSize(10_000).concurrency(2).meterRegistry(meters).build();
+        PostgresCopySink<Ev> sink = sink("killed").batchSize(10_000).maxInFlight(2).meterRegistry(meters).build();
         // batch 2 is stopped mid-COPY, rows 10000..14999 already in its open transaction
         CopySummary summary = killAtGate(db, sink, "killed", 15_000, 30_000, "COPY");
         assertThat(summary.rowsCopied()).isEqualTo(30_000);
@@ -436,7 +436,7 @@ class PostgresCopySinkTest {
     @Test
     void cancellingMidCopyLeavesNoOpenTransactionOrBrokenConnection(PostgresTestSchema db) throws Exception {
         db.execute("CREATE TABLE cancelled (id int8 PRIMARY KEY, name text)");
-        PostgresCopySink<Ev> sink = sink("cancelled").batchSize(10_000).concurrency(1).build();
+        PostgresCopySink<Ev> sink = sink("cancelled").batchSize(10_000).maxInFlight(1).build();
         int pid;
         try (AdvisoryGate gate = new AdvisoryGate(db, "cancelled", "id", 5_000)) {
             Disposable subscription = events(0, 20_000).transform(sink.transformer()).subscribe();

@@ -132,7 +132,7 @@ public final class CrashSafeWindows<K, V, T> {
         this.parseParallelism = b.parseParallelism;
         this.perPartition = b.perPartition;
         this.recordStage = b.recordStage;
-        this.stats = new SourceSession.Stats(source.meterRegistry(), source.metricsName(), source.groupId());
+        this.stats = new SourceSession.Stats(source.meterRegistry(), source.name(), source.groupId());
     }
 
     /**

@@ -60,13 +60,13 @@ public final class KafkaSource<K, V> {
 
     private KafkaSource(KafkaSourceOptions<K, V> options) {
         this.options = options;
-        this.stats = new SourceSession.Stats(options.meterRegistry(), options.metricsName(), options.groupId());
+        this.stats = new SourceSession.Stats(options.meterRegistry(), options.name(), options.groupId());
         this.engine = null;
     }
 
     private KafkaSource(SourceEngine<K, V> engine) {
         this.options = null;
-        this.stats = new SourceSession.Stats(null, KafkaSourceOptions.DEFAULT_METRICS_NAME, "");
+        this.stats = new SourceSession.Stats(null, KafkaSourceOptions.DEFAULT_NAME, "");
         this.engine = engine;
     }
 

@@ -41,8 +41,8 @@ public final class KafkaSourceOptions<K, V> {
     public static final int DEFAULT_DEAD_LETTERS_IN_FLIGHT = 256;
     /** Default position where a subscription stops: never. */
     public static final StopPosition DEFAULT_STOP_POSITION = StopPosition.NEVER;
-    /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
-    public static final String DEFAULT_METRICS_NAME = "fluxgate.kafka.source";
+    /** Default name of the source, the prefix of its meter names (see {@link Builder#name(String)}). */
+    public static final String DEFAULT_NAME = "fluxgate.kafka.source";
 
     private final String bootstrapServers;
     private final List<String> topics;
@@ -59,7 +59,7 @@ public final class KafkaSourceOptions<K, V> {
     private final Map<String, Object> properties;
     private final DeadLetterSink<? super RejectedRecord> deadLetters;
     private final @Nullable MeterRegistry registry;
-    private final String metricsName;
+    private final String name;
 
     private KafkaSourceOptions(Builder<K, V> b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -77,7 +77,7 @@ public final class KafkaSourceOptions<K, V> {
         this.properties = Map.copyOf(b.properties);
         this.deadLetters = b.deadLetters;
         this.registry = b.registry;
-        this.metricsName = b.metricsName;
+        this.name = b.name;
     }
 
     /**
@@ -224,19 +224,19 @@ public final class KafkaSourceOptions<K, V> {
     /**
      * The registry meters are recorded in.
      *
-     * @return the registry of {@link Builder#meterRegistry(MeterRegistry, String)}, or null for none
+     * @return the registry of {@link Builder#meterRegistry(MeterRegistry)}, or null for none
      */
     public @Nullable MeterRegistry meterRegistry() {
         return registry;
     }
 
     /**
-     * The meter name prefix.
+     * The name of the source: the prefix of its meter names.
      *
-     * @return the prefix; {@link #DEFAULT_METRICS_NAME} unless configured
+     * @return the name; {@link #DEFAULT_NAME} unless configured
      */
-    public String metricsName() {
-        return metricsName;
+    public String name() {
+        return name;
     }
 
     /** Consumer properties the consumer group protocol (KIP-848) leaves to the broker, and what replaces each. */
@@ -281,7 +281,7 @@ public final class KafkaSourceOptions<K, V> {
         private final Map<String, Object> properties = new LinkedHashMap<>();
         private @Nullable DeadLetterSink<? super RejectedRecord> deadLetters;
         private @Nullable MeterRegistry registry;
-        private String metricsName = DEFAULT_METRICS_NAME;
+        private String name = DEFAULT_NAME;
 
         private Builder(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
             this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer");
@@ -510,31 +510,30 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
-         * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
-         * {@link #meterRegistry(MeterRegistry, String)}. Default: no registry, no meters.
+         * Names the source: the prefix of its meter names (see {@link #meterRegistry(MeterRegistry)}).
+         *
+         * @param name not blank; default {@value KafkaSourceOptions#DEFAULT_NAME}
+         * @return this builder
+         * @throws NullPointerException     if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder<K, V> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}: Micrometer's {@code KafkaClientMetrics} for the consumer, counters
+         * {@code <name>.records} (its rate is records/s) and {@code <name>.rejected}, and a gauge {@code <name>.lag}
+         * (records behind the end of the assigned partitions), {@code <name>} being {@link #name(String)}. Default:
+         * no registry, no meters.
          *
          * @param registry where the meters are registered
          * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<K, V> meterRegistry(MeterRegistry registry) {
-            return meterRegistry(registry, DEFAULT_METRICS_NAME);
-        }
-
-        /**
-         * Records meters in {@code registry}: Micrometer's {@code KafkaClientMetrics} for the consumer, counters
-         * {@code <name>.records} (its rate is records/s) and {@code <name>.rejected}, and a gauge {@code <name>.lag}
-         * (records behind the end of the assigned partitions). Default: no registry, no meters.
-         *
-         * @param registry where the meters are registered
-         * @param name     the meter name prefix, not blank; {@link #DEFAULT_METRICS_NAME} by default
-         * @return this builder
-         * @throws NullPointerException     if {@code registry} or {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank
-         */
-        public Builder<K, V> meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            this.metricsName = Checks.notBlank("metrics name", name);
             return this;
         }
 

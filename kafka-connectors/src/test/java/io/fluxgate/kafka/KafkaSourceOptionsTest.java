@@ -34,8 +34,8 @@ class KafkaSourceOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("commitInterval must be positive, was PT0S");
         assertThatThrownBy(() -> builder().pollTimeout(Duration.ofMillis(-5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("pollTimeout must be positive, was PT-0.005S");
-        assertThatThrownBy(() -> builder().meterRegistry(new SimpleMeterRegistry(), " "))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("metrics name must not be blank, was ' '");
+        assertThatThrownBy(() -> builder().name(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be blank, was ' '");
     }
 
     @Test
@@ -44,9 +44,11 @@ class KafkaSourceOptionsTest {
         KafkaSourceOptions<String, String> o = builder().bootstrapServers("localhost:9092").groupId("g").topics("t")
                 .meterRegistry(registry).build();
         assertThat(o.meterRegistry()).isSameAs(registry);
-        assertThat(o.metricsName()).isEqualTo(KafkaSourceOptions.DEFAULT_METRICS_NAME);
+        assertThat(o.name()).isEqualTo(KafkaSourceOptions.DEFAULT_NAME);
         assertThat(o.deadLetters()).isNotNull();
         assertThat(builder().bootstrapServers("b").groupId("g").topics("t").build().meterRegistry()).isNull();
+        assertThat(builder().bootstrapServers("b").groupId("g").topics("t").name("orders").build().name())
+                .isEqualTo("orders");
     }
 
     @Test

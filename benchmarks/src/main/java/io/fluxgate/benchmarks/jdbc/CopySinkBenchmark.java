@@ -399,7 +399,7 @@ public final class CopySinkBenchmark {
                 .column("cnt", PgType.INT8, Row::cnt)
                 .column("name", PgType.TEXT, Row::name)
                 .batchSize(batchSize)
-                .concurrency(concurrency)
+                .maxInFlight(concurrency)
                 .build();
         long start = System.nanoTime();
         sink.write(source(n)).block(Duration.ofMinutes(5));

@@ -35,7 +35,7 @@ final class PostgresResults implements AutoCloseable {
                 .onConflictUpdate("window_start", "window_seconds")
                 .batchSize(500)
                 .maxWait(Duration.ofMillis(100))
-                .concurrency(1)
+                .maxInFlight(1)
                 .build();
     }
 

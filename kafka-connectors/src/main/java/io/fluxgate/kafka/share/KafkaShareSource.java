@@ -68,7 +68,7 @@ public final class KafkaShareSource<K, V> {
 
     private KafkaShareSource(KafkaShareSourceOptions<K, V> options) {
         this.options = options;
-        this.stats = new ShareStats(options.meterRegistry(), options.metricsName(), options.groupId());
+        this.stats = new ShareStats(options.meterRegistry(), options.name(), options.groupId());
     }
 
     /**

@@ -39,8 +39,8 @@ public final class KafkaShareSourceOptions<K, V> {
     public static final int DEFAULT_MAX_POLL_RECORDS = 500;
     /** Default longest wait on close for the last acknowledgements and the group leave. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    /** Meter name prefix of {@link Builder#meterRegistry(MeterRegistry)}. */
-    public static final String DEFAULT_METRICS_NAME = "fluxgate.kafka.share";
+    /** Default name of the source, the prefix of its meter names (see {@link Builder#name(String)}). */
+    public static final String DEFAULT_NAME = "fluxgate.kafka.share";
 
     /** Consumer properties the source sets itself. */
     private static final Set<String> OWN = Set.of("bootstrap.servers", "group.id", "share.acknowledgement.mode",
@@ -60,7 +60,7 @@ public final class KafkaShareSourceOptions<K, V> {
     private final Map<String, Object> properties;
     private final DeadLetterSink<? super RejectedRecord> deadLetters;
     private final @Nullable MeterRegistry registry;
-    private final String metricsName;
+    private final String name;
 
     private KafkaShareSourceOptions(Builder<K, V> b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -77,7 +77,7 @@ public final class KafkaShareSourceOptions<K, V> {
         this.properties = Map.copyOf(b.properties);
         this.deadLetters = b.deadLetters == null ? DeadLetters.logging() : b.deadLetters;
         this.registry = b.registry;
-        this.metricsName = b.metricsName;
+        this.name = b.name;
     }
 
     /**
@@ -195,19 +195,19 @@ public final class KafkaShareSourceOptions<K, V> {
     /**
      * The registry meters are recorded in.
      *
-     * @return the registry of {@link Builder#meterRegistry(MeterRegistry, String)}, or null for none
+     * @return the registry of {@link Builder#meterRegistry(MeterRegistry)}, or null for none
      */
     public @Nullable MeterRegistry meterRegistry() {
         return registry;
     }
 
     /**
-     * The meter name prefix.
+     * The name of the source: the prefix of its meter names.
      *
-     * @return the prefix; {@link #DEFAULT_METRICS_NAME} unless configured
+     * @return the name; {@link #DEFAULT_NAME} unless configured
      */
-    public String metricsName() {
-        return metricsName;
+    public String name() {
+        return name;
     }
 
     /**
@@ -231,7 +231,7 @@ public final class KafkaShareSourceOptions<K, V> {
         private final Map<String, Object> properties = new LinkedHashMap<>();
         private @Nullable DeadLetterSink<? super RejectedRecord> deadLetters;
         private @Nullable MeterRegistry registry;
-        private String metricsName = DEFAULT_METRICS_NAME;
+        private String name = DEFAULT_NAME;
 
         private Builder(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
             this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer");
@@ -399,29 +399,28 @@ public final class KafkaShareSourceOptions<K, V> {
         }
 
         /**
-         * Records meters in {@code registry} under {@link #DEFAULT_METRICS_NAME}; see
-         * {@link KafkaShareSource} for the meters.
+         * Names the source: the prefix of its meter names (see {@link #meterRegistry(MeterRegistry)}).
+         *
+         * @param name not blank; default {@value KafkaShareSourceOptions#DEFAULT_NAME}
+         * @return this builder
+         * @throws NullPointerException     if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder<K, V> name(String name) {
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /**
+         * Records meters in {@code registry}, named with the prefix {@link #name(String)}; see
+         * {@link KafkaShareSource} for the meters. Default: no registry, no meters.
          *
          * @param registry the registry
          * @return this builder
          * @throws NullPointerException if {@code registry} is null
          */
         public Builder<K, V> meterRegistry(MeterRegistry registry) {
-            return meterRegistry(registry, DEFAULT_METRICS_NAME);
-        }
-
-        /**
-         * Records meters in {@code registry} under {@code name}.
-         *
-         * @param registry the registry
-         * @param name     the meter name prefix, not blank
-         * @return this builder
-         * @throws NullPointerException     if an argument is null
-         * @throws IllegalArgumentException if {@code name} is blank
-         */
-        public Builder<K, V> meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
-            this.metricsName = Checks.notBlank("name", name);
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import io.fluxgate.kafka.CrashSafeWindows;
@@ -150,7 +151,7 @@ public class FluxgateKafka {
         }
         b.properties(p);
         if (meterRegistry != null) {
-            b.meterRegistry(meterRegistry, KafkaSourceOptions.DEFAULT_METRICS_NAME);
+            b.meterRegistry(meterRegistry);
         }
         return b;
     }
@@ -232,7 +233,8 @@ public class FluxgateKafka {
      *
      * @param name a run under {@code fluxgate.kafka.crash-safe-windows}
      * @param parse turns a record into the value the window operator reads, or null to skip it
-     * @param windows the window operator's configuration
+     * @param windows a new window operator configuration per call (e.g. {@code () -> UniqueUsers.perWindow(...)...}),
+     *     given to {@link CrashSafeWindows#tracking(Supplier)}
      * @param <K> the key type of the configured deserializer
      * @param <V> the value type of the configured deserializer
      * @param <T> the parsed value type
@@ -241,7 +243,7 @@ public class FluxgateKafka {
      */
     public <K, V, T> CrashSafeWindows.Builder<K, V, T> crashSafeWindows(
             String name, Function<? super KafkaRecord<K, V>, ? extends @Nullable T> parse,
-            UniqueUsers.Builder<KafkaRecord<K, T>> windows) {
+            Supplier<UniqueUsers.Builder<KafkaRecord<K, T>>> windows) {
         FluxgateKafkaProperties.Windows w = properties.getCrashSafeWindows().get(name);
         if (w == null) {
             throw new IllegalArgumentException("no " + FluxgateKafkaProperties.PREFIX + ".crash-safe-windows." + name
@@ -249,7 +251,8 @@ public class FluxgateKafka {
         }
         KafkaSourceOptions<K, V> source = this.<K, V>sourceOptions(java.util.Objects.requireNonNull(w.getSource(),
                 "source")).build();
-        CrashSafeWindows.Builder<K, V, T> b = CrashSafeWindows.builder(source, parse, windows);
+        CrashSafeWindows.Builder<K, V, T> b = CrashSafeWindows.builder(source, parse,
+                CrashSafeWindows.tracking(windows));
         if (w.getCommitInterval() != null) {
             b.commitInterval(w.getCommitInterval());
         }
