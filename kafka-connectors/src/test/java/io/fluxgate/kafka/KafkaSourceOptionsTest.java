@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
+import io.fluxgate.kafka.share.KafkaShareSourceOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -49,6 +50,20 @@ class KafkaSourceOptionsTest {
         assertThat(builder().bootstrapServers("b").groupId("g").topics("t").build().meterRegistry()).isNull();
         assertThat(builder().bootstrapServers("b").groupId("g").topics("t").name("orders").build().name())
                 .isEqualTo("orders");
+    }
+
+    @Test
+    void theShareSourceIsNamedAsTheSourceIs() {
+        KafkaShareSourceOptions.Builder<String, String> share =
+                KafkaShareSourceOptions.builder(new StringDeserializer(), new StringDeserializer())
+                        .bootstrapServers("b").groupId("g").topics("t");
+        assertThat(share.build().name()).isEqualTo(KafkaShareSourceOptions.DEFAULT_NAME).isEqualTo("fluxgate.kafka.share");
+        assertThatThrownBy(() -> share.name(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be blank, was ' '");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        KafkaShareSourceOptions<String, String> o = share.name("jobs").meterRegistry(registry).build();
+        assertThat(o.name()).isEqualTo("jobs");
+        assertThat(o.meterRegistry()).isSameAs(registry);
     }
 
     @Test
