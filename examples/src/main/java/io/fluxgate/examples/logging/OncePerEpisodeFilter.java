@@ -18,9 +18,18 @@ import org.slf4j.Marker;
  * Errors pass as they are: a "fenced" error of a static member is a real one (the app's own restart after a
  * rebalance no longer causes it: the next consumer joins once the previous one is closed).
  *
+ * <p>One error of the Kafka 4 client is not one: with the consumer group protocol, a consumer closed while the group
+ * is reconciling an assignment logs {@code ERROR ConsumerMembershipManager - Reconciliation failed} with
+ * {@code TimeoutException: ConsumerRebalanceListenerCallbackNeededEvent could not be completed before the consumer
+ * closed}. The app closes its consumer on purpose when partitions are revoked (it restarts from the committed state,
+ * and the next consumer is assigned anew), so that reconciliation is abandoned by design and nothing is lost; the
+ * filter logs it as one INFO line of its own instead of an error with a stack trace, and drops it.
+ *
  * <p>Applies to loggers under {@code org.apache.kafka} at WARN and above; everything else passes untouched.
  */
 public final class OncePerEpisodeFilter extends TurboFilter {
+
+    private static final org.slf4j.Logger ABANDONED = org.slf4j.LoggerFactory.getLogger(OncePerEpisodeFilter.class);
 
     /** How long a kind of warning must be absent before it is logged again. */
     public static final long DEFAULT_QUIET_MILLIS = 30_000;
@@ -49,6 +58,11 @@ public final class OncePerEpisodeFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        if (Level.ERROR.equals(level) && isReconciliationAbandonedOnClose(logger, format, t)) {
+            ABANDONED.info("A group reconciliation in progress was abandoned by closing the consumer (the app restarts"
+                    + " from the committed state after a revoke; the next consumer is assigned anew)");
+            return FilterReply.DENY;
+        }
         if (level == null || !level.isGreaterOrEqual(Level.WARN) || format == null
                 || !logger.getName().startsWith("org.apache.kafka")) {
             return FilterReply.NEUTRAL;
@@ -60,5 +74,23 @@ public final class OncePerEpisodeFilter extends TurboFilter {
             last[0] = now;
             return newEpisode ? FilterReply.NEUTRAL : FilterReply.DENY;
         }
+    }
+
+    static boolean isReconciliationAbandonedOnClose(Logger logger, String format, Throwable t) {
+        if (!logger.getName().endsWith(".ConsumerMembershipManager") || format == null
+                || !format.startsWith("Reconciliation failed")) {
+            return false;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (c instanceof org.apache.kafka.common.errors.TimeoutException && m != null
+                    && m.endsWith("could not be completed before the consumer closed")) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 }

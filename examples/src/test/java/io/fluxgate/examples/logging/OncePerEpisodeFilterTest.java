@@ -83,4 +83,18 @@ class OncePerEpisodeFilterTest {
                 "INFO org.apache.kafka.clients.NetworkClient not a warning 1",
                 "INFO org.apache.kafka.clients.NetworkClient not a warning 1");
     }
+
+    @Test
+    void aReconciliationAbandonedByClosingTheConsumerIsNotAnErrorOtherReconciliationFailuresAre() {
+        Logger membership = context.getLogger("org.apache.kafka.clients.consumer.internals.ConsumerMembershipManager");
+        String format = "[Consumer instanceId=i, clientId=c, groupId=g] Reconciliation failed.";
+        // as Kafka 4.2's AsyncKafkaConsumer logs it when closed during a reconciliation
+        membership.error(format, new java.util.concurrent.CompletionException(
+                new org.apache.kafka.common.errors.TimeoutException(
+                        "ConsumerRebalanceListenerCallbackNeededEvent could not be completed before the consumer closed")));
+        membership.error(format, new IllegalStateException("a listener failed"));
+
+        assertThat(lines()).containsExactly("ERROR org.apache.kafka.clients.consumer.internals.ConsumerMembershipManager "
+                + format);
+    }
 }
