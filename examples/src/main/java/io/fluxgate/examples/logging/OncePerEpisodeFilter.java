@@ -58,7 +58,7 @@ public final class OncePerEpisodeFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (Level.ERROR.equals(level) && isReconciliationAbandonedOnClose(logger, format, t)) {
+        if (Level.ERROR.equals(level) && isReconciliationAbandonedOnClose(logger, format, thrown(params, t))) {
             ABANDONED.info("A group reconciliation in progress was abandoned by closing the consumer (the app restarts"
                     + " from the committed state after a revoke; the next consumer is assigned anew)");
             return FilterReply.DENY;
@@ -76,9 +76,18 @@ public final class OncePerEpisodeFilter extends TurboFilter {
         }
     }
 
+    /** The event's throwable: passed on its own, or (through some facades) as the last parameter. */
+    private static Throwable thrown(Object[] params, Throwable t) {
+        if (t == null && params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last) {
+            return last;
+        }
+        return t;
+    }
+
     static boolean isReconciliationAbandonedOnClose(Logger logger, String format, Throwable t) {
+        // the client's LogContext puts "[Consumer instanceId=..., groupId=...] " in front of the message
         if (!logger.getName().endsWith(".ConsumerMembershipManager") || format == null
-                || !format.startsWith("Reconciliation failed")) {
+                || !format.contains("Reconciliation failed")) {
             return false;
         }
         for (Throwable c = t; c != null; c = c.getCause()) {

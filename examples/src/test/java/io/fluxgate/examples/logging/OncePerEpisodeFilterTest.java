@@ -92,9 +92,14 @@ class OncePerEpisodeFilterTest {
         membership.error(format, new java.util.concurrent.CompletionException(
                 new org.apache.kafka.common.errors.TimeoutException(
                         "ConsumerRebalanceListenerCallbackNeededEvent could not be completed before the consumer closed")));
-        membership.error(format, new IllegalStateException("a listener failed"));
+        // the same through a parameterized call, the throwable as the last parameter
+        membership.error("[Consumer instanceId={}, clientId=c, groupId=g] Reconciliation failed.", "i",
+                new org.apache.kafka.common.errors.TimeoutException(
+                        "ConsumerRebalanceListenerCallbackNeededEvent could not be completed before the consumer closed"));
+        String other = "[Consumer instanceId=i, clientId=c, groupId=g] Reconciliation failed: {}";
+        membership.error(other, "listener", new IllegalStateException("a listener failed"));
 
         assertThat(lines()).containsExactly("ERROR org.apache.kafka.clients.consumer.internals.ConsumerMembershipManager "
-                + format);
+                + "[Consumer instanceId=i, clientId=c, groupId=g] Reconciliation failed: listener");
     }
 }
