@@ -96,9 +96,6 @@ public final class OncePerEpisodeFilter extends TurboFilter {
                     && m.endsWith("could not be completed before the consumer closed")) {
                 return true;
             }
-            if (c.getCause() == c) {
-                break;
-            }
         }
         return false;
     }
