@@ -2,9 +2,7 @@ package io.fluxgate.spring.boot.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.fluxgate.breaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
@@ -17,70 +15,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link CircuitBreakerConfig}'s defaults.
  */
 @ConfigurationProperties(FluxgateCircuitBreakerProperties.PREFIX)
-public class FluxgateCircuitBreakerProperties extends SelfValidating {
+public class FluxgateCircuitBreakerProperties extends InstanceProperties<FluxgateCircuitBreakerProperties.Settings> {
 
     /** The properties' prefix. */
     public static final String PREFIX = "fluxgate.circuitbreaker";
 
-    /** Named shared configurations; {@code default} applies to every breaker. */
-    private Map<String, Settings> configs = new LinkedHashMap<>();
-
-    /** The breakers, by name; each is built at start-up and shown in health, metrics and the fluxgate endpoint. */
-    private Map<String, Settings> instances = new LinkedHashMap<>();
-
     /** Creates empty properties. */
     public FluxgateCircuitBreakerProperties() {
-    }
-
-    /**
-     * The named shared configurations.
-     *
-     * @return a mutable map, by config name
-     */
-    public Map<String, Settings> getConfigs() {
-        return configs;
-    }
-
-    /**
-     * Replaces the named shared configurations.
-     *
-     * @param configs by config name
-     */
-    public void setConfigs(Map<String, Settings> configs) {
-        this.configs = configs;
-    }
-
-    /**
-     * The configured breakers.
-     *
-     * @return a mutable map, by breaker name
-     */
-    public Map<String, Settings> getInstances() {
-        return instances;
-    }
-
-    /**
-     * Replaces the configured breakers.
-     *
-     * @param instances by breaker name
-     */
-    public void setInstances(Map<String, Settings> instances) {
-        this.instances = instances;
-    }
-
-    /**
-     * The settings of breaker {@code name}, resolved along its chain of configs.
-     *
-     * @param name a breaker name, configured or not
-     * @return the chain
-     */
-    Resolved<Settings> resolve(String name) {
-        return Resolved.of(PREFIX, configs, instances, name);
-    }
-
-    @Override
-    List<String> problems() {
-        return check(PREFIX, configs, instances, FluxgateCircuitBreakers::config);
+        super(PREFIX, FluxgateCircuitBreakers::config);
     }
 
     /** The settings of one breaker or shared config; every one is optional. */

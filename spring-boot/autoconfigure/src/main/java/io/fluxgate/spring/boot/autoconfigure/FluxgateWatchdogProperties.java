@@ -1,9 +1,6 @@
 package io.fluxgate.spring.boot.autoconfigure;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,55 +11,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code instances.<name>}.
  */
 @ConfigurationProperties(FluxgateWatchdogProperties.PREFIX)
-public class FluxgateWatchdogProperties extends SelfValidating {
+public class FluxgateWatchdogProperties extends InstanceProperties<FluxgateWatchdogProperties.Settings> {
 
     /** The properties' prefix. */
     public static final String PREFIX = "fluxgate.watchdog";
 
-    /** Named shared configurations; {@code default} applies to every instance. */
-    private Map<String, Settings> configs = new LinkedHashMap<>();
-
-    /** The watchdogs, by stage name; each is built at start-up and shown in health. */
-    private Map<String, Settings> instances = new LinkedHashMap<>();
-
     /** Creates empty properties. */
     public FluxgateWatchdogProperties() {
-    }
-
-    /**
-     * The named shared configurations.
-     *
-     * @return a mutable map, by config name
-     */
-    public Map<String, Settings> getConfigs() {
-        return configs;
-    }
-
-    /**
-     * Replaces the named shared configurations.
-     *
-     * @param configs by config name
-     */
-    public void setConfigs(Map<String, Settings> configs) {
-        this.configs = configs;
-    }
-
-    /**
-     * The configured instances.
-     *
-     * @return a mutable map, by instance name
-     */
-    public Map<String, Settings> getInstances() {
-        return instances;
-    }
-
-    /**
-     * Replaces the configured instances.
-     *
-     * @param instances by instance name
-     */
-    public void setInstances(Map<String, Settings> instances) {
-        this.instances = instances;
+        super(PREFIX, FluxgateWatchdogs::check);
     }
 
     /**
@@ -75,16 +31,6 @@ public class FluxgateWatchdogProperties extends SelfValidating {
      */
     public Duration stallAfter(String name) {
         return resolve(name).get(s -> s.getStallAfter(), io.fluxgate.heartbeat.StallWatchdog.DEFAULT_STALL_AFTER);
-    }
-
-    /** The settings of instance {@code name}, resolved along its chain of configs. */
-    Resolved<Settings> resolve(String name) {
-        return Resolved.of(PREFIX, configs, instances, name);
-    }
-
-    @Override
-    List<String> problems() {
-        return check(PREFIX, configs, instances, FluxgateWatchdogs::check);
     }
 
     /** The settings of one watchdog or shared config; every one is optional. */
