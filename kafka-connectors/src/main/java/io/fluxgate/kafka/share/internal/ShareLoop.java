@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.fluxgate.kafka.RejectedRecord;
@@ -59,6 +60,8 @@ public final class ShareLoop<K, V> {
     private final KafkaShareSourceOptions<K, V> options;
     private final ShareStats stats;
     private final Supplier<ShareConsumer<K, V>> factory;
+    private final LongSupplier nanoClock;
+    private final LockRenewal renewal;
     private final String threadName;
     private final Queue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -77,7 +80,6 @@ public final class ShareLoop<K, V> {
     private int renewing;
     private int unsent;
     private long lastCommit;
-    private long renewAfterNanos = -1;
 
     /**
      * A loop over a new {@link KafkaShareConsumer} built from {@code options}.
@@ -87,13 +89,21 @@ public final class ShareLoop<K, V> {
      */
     public ShareLoop(KafkaShareSourceOptions<K, V> options, ShareStats stats) {
         this(options, stats, () -> new KafkaShareConsumer<>(consumerProperties(options), options.keyDeserializer(),
-                options.valueDeserializer()));
+                options.valueDeserializer()), System::nanoTime);
     }
 
-    ShareLoop(KafkaShareSourceOptions<K, V> options, ShareStats stats, Supplier<ShareConsumer<K, V>> factory) {
+    /**
+     * @param factory the consumer, created on the loop's thread
+     * @param nanoClock monotonic nanoseconds: lock renewal, commit interval and close timeout are measured on it
+     *     (the broker's locks run on real time, so not a virtual-time clock outside tests)
+     */
+    ShareLoop(KafkaShareSourceOptions<K, V> options, ShareStats stats, Supplier<ShareConsumer<K, V>> factory,
+              LongSupplier nanoClock) {
         this.options = options;
         this.stats = stats;
         this.factory = factory;
+        this.nanoClock = nanoClock;
+        this.renewal = new LockRenewal(options.renewAfter());
         this.threadName = "fluxgate-share-" + options.groupId() + "-" + SEQUENCE.incrementAndGet();
     }
 
@@ -165,7 +175,7 @@ public final class ShareLoop<K, V> {
             consumer = c;
             c.setAcknowledgementCommitCallback(this::committed);
             c.subscribe(options.topics());
-            lastCommit = System.nanoTime();
+            lastCommit = nanoClock.getAsLong();
             while (!stopped) {
                 step(c, sink);
             }
@@ -186,7 +196,7 @@ public final class ShareLoop<K, V> {
     }
 
     private void step(ShareConsumer<K, V> c, FluxSink<ShareRecord<K, V>> sink) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         boolean renew = drainAcks(c);
         if (renewDue(c, now)) {
             renewHeld(c);
@@ -258,23 +268,11 @@ public final class ShareLoop<K, V> {
     }
 
     private boolean renewDue(ShareConsumer<K, V> c, long now) {
-        if (unsettled == 0) {
+        if (unsettled == 0 || !renewal.known(c::acquisitionLockTimeoutMs)) {
             return false;
         }
-        if (renewAfterNanos < 0) {
-            Duration configured = options.renewAfter();
-            if (configured != null) {
-                renewAfterNanos = configured.toNanos();
-            } else {
-                Optional<Integer> lock = c.acquisitionLockTimeoutMs();
-                if (lock.isEmpty()) {
-                    return false;
-                }
-                renewAfterNanos = TimeUnit.MILLISECONDS.toNanos(lock.get()) / 2;
-            }
-        }
         for (Held h : batch.values()) {
-            if (!h.done && !h.renewing && now - h.heldSince >= renewAfterNanos) {
+            if (!h.done && !h.renewing && renewal.due(h.heldSince, now)) {
                 return true;
             }
         }
@@ -300,7 +298,7 @@ public final class ShareLoop<K, V> {
     private void commitSync(ShareConsumer<K, V> c, Duration timeout) {
         Map<TopicIdPartition, Optional<KafkaException>> result = unwoken(() -> c.commitSync(timeout));
         unsent = 0;
-        lastCommit = System.nanoTime();
+        lastCommit = nanoClock.getAsLong();
         for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : result.entrySet()) {
             if (e.getValue().isPresent() && renewing > 0) {
                 TopicIdPartition tp = e.getKey();
@@ -349,7 +347,7 @@ public final class ShareLoop<K, V> {
             polling = false;
         }
         unsent = 0;
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         for (ConsumerRecord<K, V> r : records) {
             Position p = new Position(r.topic(), r.partition(), r.offset());
             Held h = batch.get(p);
@@ -408,14 +406,14 @@ public final class ShareLoop<K, V> {
 
     /** Releases what is held and not acknowledged, commits, closes; bounded by the close timeout. */
     private void close(ShareConsumer<K, V> c) {
-        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        long deadline = nanoClock.getAsLong() + options.closeTimeout().toNanos();
         try {
             drainAcks(c);
             releaseUnsettled(c);
             if (renewing > 0) {
                 commitSync(c, remaining(deadline));
             }
-            while (renewing > 0 && deadline - System.nanoTime() > 0) {
+            while (renewing > 0 && deadline - nanoClock.getAsLong() > 0) {
                 ConsumerRecords<K, V> records = unwoken(() -> c.poll(min(options.pollTimeout(), remaining(deadline))));
                 for (ConsumerRecord<K, V> r : records) {
                     Held h = batch.get(new Position(r.topic(), r.partition(), r.offset()));
@@ -459,8 +457,8 @@ public final class ShareLoop<K, V> {
         toEmit.clear();
     }
 
-    private static Duration remaining(long deadline) {
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    private Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - nanoClock.getAsLong()));
     }
 
     private static Duration min(Duration a, Duration b) {
