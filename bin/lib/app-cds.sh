@@ -30,7 +30,7 @@ if [ "${FLUXGATE_CDS:-on}" != off ]; then
   done
   if [ -f "$cds_archive" ] && [ "$cds_archive" -nt "$jar" ]; then
     cds_opts+=("-XX:SharedArchiveFile=$cds_archive")
-  else
+  elif [ -w "$(dirname "$jar")" ]; then # a JVM that cannot write its archive fails the run at its exit
     case " $* " in
       *" -h "*|*" --help "*|*" -V "*|*" --version "*) ;; # loads too little to be worth an archive
       *) cds_opts+=("-XX:ArchiveClassesAtExit=${jar%.jar}.$$.jsa") ;;
