@@ -6,7 +6,9 @@
 #
 # Usage: peers-e2e.sh [frames=1000000] [rounds=3] [jobs=plain,app-exact,app-approx,ks-exact-rocksdb,ks-exact-memory,ks-hll-rocksdb]
 #                     [csv=benchmarks/results/peers-e2e.csv]
-# JOB_JAVA_OPTS: the jobs' JVM options (default -Xmx2g). Needs /usr/bin/time (Debian package "time").
+# (other jobs: ks-hll-memory; app-exact-nocds, the app without its launcher's class-data archive)
+# JOB_JAVA_OPTS: the jobs' JVM options (default -Xmx2g; the app jobs run through bin/unique-users with them as
+# JAVA_OPTS, after one unmeasured first run that leaves the launcher's archive). Needs /usr/bin/time (Debian "time").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"

@@ -15,4 +15,6 @@ examples_jar_stale() {
 if examples_jar_stale; then
   echo "$app: building (first run, or sources changed) ..." >&2
   (cd "$root" && ./mvnw -B -q -pl examples -am package -DskipTests) >&2
+  # Maven leaves an up-to-date jar as it was (a changed test source, say): without this, every start would build again
+  touch "$jar"
 fi

@@ -51,6 +51,11 @@ import tools.jackson.databind.json.JsonMapper;
  * average when it started; it checks each job's windows against a reference computed here from the topic with
  * Jackson's tree model and a {@code TreeMap} of {@code HashSet<String>} (independent of both jobs' code).
  *
+ * <p>The app jobs run the way users run the app, through {@code bin/unique-users} (from the project root, or
+ * {@code APP_LAUNCHER}), with the jobs' JVM options as its {@code JAVA_OPTS}; its first run, which leaves the
+ * launcher's class-data archive, is made once before the rounds and not measured ({@code app-exact-nocds}: the same
+ * without the archive). The other jobs run on this harness's class path.
+ *
  * <p>{@code java -cp benchmarks.jar io.fluxgate.benchmarks.peers.PeersEndToEnd [frames] [rounds] [jobs,...] [csv]}
  * (run through {@code benchmarks/scripts/peers-e2e.sh}); {@code JOB_JAVA_OPTS} holds the jobs' JVM options.
  * Prints a per-run line, then medians and a markdown table; writes every run to the CSV file.
@@ -59,8 +64,10 @@ public final class PeersEndToEnd {
 
     static final String TOPIC = "frames";
     static final String PUSH_UID = "~push";
-    static final List<String> ALL_JOBS = List.of("plain", "app-exact", "app-approx", "ks-exact-rocksdb",
-            "ks-exact-memory", "ks-hll-rocksdb", "ks-hll-memory");
+    static final List<String> ALL_JOBS = List.of("plain", "app-exact", "app-approx", "app-exact-nocds",
+            "ks-exact-rocksdb", "ks-exact-memory", "ks-hll-rocksdb", "ks-hll-memory");
+    /** How the app jobs run: the launcher users run ({@code APP_LAUNCHER} overrides; relative to the project root). */
+    static final String LAUNCHER = System.getenv().getOrDefault("APP_LAUNCHER", "bin/unique-users");
     static final List<String> DEFAULT_JOBS = List.of("plain", "app-exact", "app-approx", "ks-exact-rocksdb",
             "ks-exact-memory", "ks-hll-rocksdb");
 
@@ -97,6 +104,9 @@ public final class PeersEndToEnd {
             System.out.printf(Locale.ROOT, "loaded %,d frames in %.1f s; reference: %d windows, %,d late, %,d malformed;"
                     + " push record at ts %d%n", frames, (System.nanoTime() - loadStarted) / 1e9, ref.windows.size(),
                     ref.late, ref.malformed, ref.pushTs);
+            if (jobs.stream().anyMatch(j -> j.startsWith("app-"))) {
+                train(bootstrap, admin, javaOpts, logs);
+            }
             for (int round = 1; round <= rounds; round++) {
                 for (int i = 0; i < jobs.size(); i++) {
                     String job = jobs.get((i + round - 1) % jobs.size());
@@ -110,6 +120,35 @@ public final class PeersEndToEnd {
             }
         }
         report(jobs, runs, frames, rounds);
+    }
+
+    /**
+     * The launcher's first run over the topic, not measured: {@code bin/unique-users} leaves a class-data archive
+     * after its first run and uses it from then on (bin/lib/app-cds.sh), so the measured runs are the runs users
+     * make after their first; a second start (with --version) checks and installs the archive.
+     */
+    private static void train(String bootstrap, Admin admin, List<String> javaOpts, Path logs) throws Exception {
+        long started = System.nanoTime();
+        for (List<String> args : List.of(appArgs(bootstrap, "train"), List.of("--version"))) {
+            List<String> command = new ArrayList<>(List.of(LAUNCHER));
+            command.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logs.resolve("train.log").toFile());
+            pb.environment().put("JAVA_OPTS", String.join(" ", javaOpts));
+            Process process = pb.start();
+            if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the app's first run failed:\n" + tail(Files.readString(logs.resolve("train.log"))));
+            }
+        }
+        admin.deleteTopics(List.of("out-train")).all().get();
+        System.out.printf(Locale.ROOT, "%s: first run (not measured; leaves its class-data archive) in %.1f s%n", LAUNCHER,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private static List<String> appArgs(String bootstrap, String id) {
+        return List.of("--bootstrap-servers=" + bootstrap, "--input-topic=" + TOPIC, "--output-topic=out-" + id,
+                "--group-id=g-" + id, "--until-end", "--no-progress");
     }
 
     /** Loads the topic with the app's own generator (the app's default data set), counting it once as a warm-up. */
@@ -142,19 +181,28 @@ public final class PeersEndToEnd {
                               Path logs, Reference ref) throws Exception {
         String id = job + "-" + round;
         String output = "out-" + id;
-        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v", "-o", logs.resolve(id + ".time").toString(),
-                ProcessHandle.current().info().command().orElse("java")));
-        command.addAll(javaOpts);
-        command.addAll(List.of("-cp", jar));
-        if (job.equals("plain")) {
-            command.addAll(List.of(PlainConsumerRun.class.getName(), bootstrap, TOPIC, "g-" + id));
-        } else if (job.startsWith("app-")) {
-            command.addAll(List.of(UniqueUsersApp.class.getName(), "--bootstrap-servers=" + bootstrap,
-                    "--input-topic=" + TOPIC, "--output-topic=" + output, "--group-id=g-" + id, "--until-end",
-                    "--no-progress"));
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v", "-o", logs.resolve(id + ".time").toString()));
+        Map<String, String> env = new HashMap<>();
+        if (job.startsWith("app-")) {
+            // as users run it: the launcher, with the same JVM options as every other job (JAVA_OPTS)
+            command.add(LAUNCHER);
+            command.addAll(appArgs(bootstrap, id));
             if (job.equals("app-approx")) {
                 command.add("--mode=approximate");
             }
+            env.put("JAVA_OPTS", String.join(" ", javaOpts));
+            if (job.equals("app-exact-nocds")) {
+                env.put("FLUXGATE_CDS", "off");
+            }
+        } else {
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(javaOpts);
+            command.addAll(List.of("-cp", jar));
+        }
+        if (job.equals("plain")) {
+            command.addAll(List.of(PlainConsumerRun.class.getName(), bootstrap, TOPIC, "g-" + id));
+        } else if (job.startsWith("app-")) {
+            // above
         } else {
             String[] parts = job.split("-"); // ks-<exact|hll>-<rocksdb|memory>
             // the results carry event timestamps (2023): without retention.ms=-1 the broker deletes them at once
@@ -165,10 +213,11 @@ public final class PeersEndToEnd {
         }
         double load = loadAverage();
         String startedAt = Instant.now().toString();
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(id + ".log").toFile())
-                .start();
+                .redirectOutput(logs.resolve(id + ".log").toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         if (!process.waitFor(60, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new IllegalStateException(id + " did not finish in an hour");
@@ -189,7 +238,7 @@ public final class PeersEndToEnd {
         } else {
             Map<Long, Long> got = Reference.results(bootstrap, output);
             got.keySet().removeIf(start -> start >= ref.pushWindow());
-            boolean exact = job.equals("app-exact") || job.startsWith("ks-exact");
+            boolean exact = job.startsWith("app-exact") || job.startsWith("ks-exact");
             int equal = 0;
             for (Map.Entry<Long, Integer> w : ref.windows.entrySet()) {
                 Long c = got.get(w.getKey());
@@ -322,6 +371,7 @@ public final class PeersEndToEnd {
         ratio(med, "app-exact", "app-approx", "approximate vs exact (our app)", "≥ 1.0×");
         ratio(med, "plain", "app-exact", "app exact process vs plain consumer process", "≥ 0.85×");
         ratio(med, "plain", "app-approx", "app approximate process vs plain consumer process", "–");
+        ratio(med, "app-exact-nocds", "app-exact", "app exact with its class-data archive vs without", "–");
     }
 
     /** Speed of {@code fast} relative to {@code slow}: slow's time over fast's. */
@@ -337,6 +387,7 @@ public final class PeersEndToEnd {
             case "plain" -> "plain `KafkaConsumer`, read only";
             case "app-exact" -> "`bin/unique-users` (exact)";
             case "app-approx" -> "`bin/unique-users --mode approximate`";
+            case "app-exact-nocds" -> "`FLUXGATE_CDS=off bin/unique-users` (exact, no class-data archive)";
             case "ks-exact-rocksdb" -> "Kafka Streams, exact (sorted 64-bit hashes per window), RocksDB";
             case "ks-exact-memory" -> "Kafka Streams, exact, in-memory store";
             case "ks-hll-rocksdb" -> "Kafka Streams, HLL (DataSketches, lgK 12), RocksDB";

@@ -174,14 +174,33 @@ final class Topics implements AutoCloseable {
         return out;
     }
 
-    /** Records in a topic: the sum over partitions of end offset minus start offset. */
+    /**
+     * Records in a topic: the sum over partitions of end offset minus start offset. One description of the topic, and
+     * both offset requests in flight at once (on the way to the pipeline's start).
+     */
     long size(String topic) {
-        Map<TopicPartition, Long> start = offsets(topic, OffsetSpec.earliest());
-        long total = 0;
-        for (var e : endOffsets(topic).entrySet()) {
-            total += e.getValue() - start.get(e.getKey());
-        }
-        return total;
+        return call("read the offsets of " + topic, () -> {
+            List<TopicPartition> partitions = partitions(topic);
+            var start = admin.listOffsets(request(partitions, OffsetSpec.earliest())).all();
+            var end = admin.listOffsets(request(partitions, OffsetSpec.latest())).all();
+            Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> first = start.get();
+            long total = 0;
+            for (var e : end.get().entrySet()) {
+                total += e.getValue().offset() - first.get(e.getKey()).offset();
+            }
+            return total;
+        });
+    }
+
+    private List<TopicPartition> partitions(String topic) throws InterruptedException, ExecutionException {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        return d.partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    private static Map<TopicPartition, OffsetSpec> request(List<TopicPartition> partitions, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, spec));
+        return request;
     }
 
     /**
@@ -234,11 +253,9 @@ final class Topics implements AutoCloseable {
 
     private Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec) {
         return call("read the offsets of " + topic, () -> {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            d.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), spec));
             Map<TopicPartition, Long> out = new HashMap<>();
-            admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+            admin.listOffsets(request(partitions(topic), spec)).all().get()
+                    .forEach((tp, info) -> out.put(tp, info.offset()));
             return out;
         });
     }

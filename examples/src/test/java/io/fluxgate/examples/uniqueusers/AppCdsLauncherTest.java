@@ -1,0 +1,107 @@
+package io.fluxgate.examples.uniqueusers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/lib/app-cds.sh, the launcher's class-data archive: which JVM options it picks, and that an archive is used only
+ * once it is known to be whole (a half-written one crashes the JVM that maps it). Runs the script in bash over a
+ * stand-in jar; no JVM is started (every archive here fails before the JVM check).
+ */
+class AppCdsLauncherTest {
+
+    private static final Path SCRIPT = Path.of("..", "bin", "lib", "app-cds.sh").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutAnArchiveTheRunWritesOneNamedByItsPid() throws Exception {
+        Path jar = jar();
+        List<String> opts = cdsOpts(jar, "--bootstrap-servers=x");
+        assertThat(opts).contains("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+        assertThat(opts).anyMatch(o -> o.matches("-XX:ArchiveClassesAtExit=" + dir.resolve("app") + "\\.[0-9]+\\.jsa"));
+        assertThat(opts).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"));
+    }
+
+    @Test
+    void helpAndVersionRunsWriteNone() throws Exception {
+        Path jar = jar();
+        for (String flag : List.of("--help", "-h", "--version", "-V")) {
+            assertThat(cdsOpts(jar, flag)).noneMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit"))
+                    .noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"));
+        }
+    }
+
+    @Test
+    void anInstalledArchiveNewerThanTheJarIsUsed() throws Exception {
+        Path jar = jar();
+        Path archive = Files.writeString(dir.resolve("app.jsa"), "archive");
+        Files.setLastModifiedTime(archive, FileTime.from(Instant.now().plusSeconds(5)));
+        assertThat(cdsOpts(jar, "--until-end")).contains("-XX:SharedArchiveFile=" + archive)
+                .noneMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit"));
+    }
+
+    @Test
+    void anArchiveOlderThanTheJarIsTrainedAgain() throws Exception {
+        Path archive = Files.writeString(dir.resolve("app.jsa"), "archive");
+        Files.setLastModifiedTime(archive, FileTime.from(Instant.now().minusSeconds(60)));
+        Path jar = jar();
+        assertThat(cdsOpts(jar, "--until-end")).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"))
+                .anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
+    }
+
+    @Test
+    void aHalfWrittenArchiveOfAFinishedRunIsDeletedNotUsed() throws Exception {
+        Path jar = jar();
+        // a pid no process has: the writer is gone; its archive was cut short (no Kafka client in it)
+        Path truncated = Files.write(dir.resolve("app.4194303999.jsa"), new byte[4096]);
+        Files.setLastModifiedTime(truncated, FileTime.from(Instant.now().plusSeconds(5)));
+        List<String> opts = cdsOpts(jar, "--until-end");
+        assertThat(truncated).doesNotExist();
+        assertThat(dir.resolve("app.jsa")).doesNotExist();
+        assertThat(opts).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"));
+    }
+
+    @Test
+    void theArchiveOfARunStillGoingIsLeftAlone() throws Exception {
+        Path jar = jar();
+        Path writing = Files.write(dir.resolve("app." + ProcessHandle.current().pid() + ".jsa"), new byte[16]);
+        cdsOpts(jar, "--until-end");
+        assertThat(writing).exists();
+        assertThat(dir.resolve("app.jsa")).doesNotExist();
+    }
+
+    @Test
+    void offMeansNoOption() throws Exception {
+        Path jar = jar();
+        assertThat(run("FLUXGATE_CDS=off; jar='" + jar + "'; set -- --until-end; . '" + SCRIPT + "'; "
+                + "printf '%s\\n' \"${cds_opts[@]}\"")).isEmpty();
+    }
+
+    private Path jar() throws IOException {
+        return Files.writeString(dir.resolve("app.jar"), "not a jar");
+    }
+
+    private List<String> cdsOpts(Path jar, String... args) throws Exception {
+        return run("jar='" + jar + "'; set -- " + String.join(" ", args) + "; . '" + SCRIPT + "'; "
+                + "printf '%s\\n' \"${cds_opts[@]}\"");
+    }
+
+    private static List<String> run(String script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail; " + script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out.lines().filter(l -> !l.isEmpty()).toList();
+    }
+}
