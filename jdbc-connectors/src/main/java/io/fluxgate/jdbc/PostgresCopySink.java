@@ -45,7 +45,7 @@ import reactor.util.retry.Retry;
  * <pre>{@code
  * PostgresCopySink<Event> sink = PostgresCopySink.<Event>builder(pool)
  *         .table("events")
- *         .column("ts", PgType.INT8, Event::ts)
+ *         .int8Column("ts", Event::ts)                 // a long getter: written without boxing
  *         .column("user_id", PgType.UUID, Event::userId)
  *         .column("payload", PgType.JSONB, Event::json)
  *         .onConflictDoNothing("ts", "user_id")        // optional: idempotent mode
@@ -540,7 +540,8 @@ public final class PostgresCopySink<T> {
         /**
          * Adds a column: its name (taken literally), its type and the getter giving its value for an element
          * ({@code null} = SQL NULL). Columns are written in the order added; the table's other columns get their
-         * defaults.
+         * defaults. For a getter returning a {@code long}, {@code int} or {@code double}, {@link #int8Column},
+         * {@link #int4Column} and {@link #float8Column} write the value without boxing it.
          *
          * @param <V>    the column's Java value type
          * @param name   the column name, taken literally, unique in this sink
