@@ -283,6 +283,15 @@ public abstract class PgType<V> {
     /** Writes the field (length word, then the bytes) for a non-null value that passed {@link #check}. */
     abstract void write(ByteBuf out, V value);
 
+    /**
+     * {@link #check} then {@link #write}, which a type may fuse into one pass over the value; on a refused value it
+     * throws as {@code check} does, possibly after writing part of the field (the caller discards it).
+     */
+    void checkAndWrite(ByteBuf out, V value) {
+        check(value);
+        write(out, value);
+    }
+
     @Override
     public String toString() {
         return sqlName;
@@ -350,6 +359,36 @@ public abstract class PgType<V> {
         @Override
         void write(ByteBuf out, String v) {
             writeUtf8(out, v);
+        }
+
+        /**
+         * One pass for the common case, ASCII text without NUL into a heap buffer: checked and copied char by char
+         * straight into the array (its length is its byte count, and within a varchar limit); anything else takes
+         * the general check and UTF-8 encoding from the start.
+         */
+        @Override
+        void checkAndWrite(ByteBuf out, String v) {
+            int n = v.length();
+            if ((maxLength < 0 || n <= maxLength) && out.ensureWritable(4 + n).hasArray()) {
+                int start = out.writerIndex();
+                byte[] a = out.array();
+                int at = out.arrayOffset() + start + 4;
+                int i = 0;
+                while (i < n) {
+                    char c = v.charAt(i);
+                    if (c == 0 || c >= 0x80) {
+                        break;
+                    }
+                    a[at + i++] = (byte) c;
+                }
+                if (i == n) {
+                    out.writeInt(n);
+                    out.writerIndex(start + 4 + n);
+                    return;
+                }
+            }
+            check(v);
+            write(out, v);
         }
     }
 

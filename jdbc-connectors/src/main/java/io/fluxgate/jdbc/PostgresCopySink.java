@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -42,7 +45,7 @@ import reactor.util.retry.Retry;
  * <pre>{@code
  * PostgresCopySink<Event> sink = PostgresCopySink.<Event>builder(pool)
  *         .table("events")
- *         .column("ts", PgType.INT8, Event::ts)
+ *         .int8Column("ts", Event::ts)                 // a long getter: written without boxing
  *         .column("user_id", PgType.UUID, Event::userId)
  *         .column("payload", PgType.JSONB, Event::json)
  *         .onConflictDoNothing("ts", "user_id")        // optional: idempotent mode
@@ -478,7 +481,7 @@ public final class PostgresCopySink<T> {
         private final ConnectionFactory connectionFactory;
         private @Nullable String schema;
         private @Nullable String table;
-        private final List<TypedColumn<T, ?>> columns = new ArrayList<>();
+        private final List<CopyColumn<T>> columns = new ArrayList<>();
         private @Nullable List<String> conflictKeys;
         private boolean update;
         private int batchSize = DEFAULT_BATCH_SIZE;
@@ -537,7 +540,8 @@ public final class PostgresCopySink<T> {
         /**
          * Adds a column: its name (taken literally), its type and the getter giving its value for an element
          * ({@code null} = SQL NULL). Columns are written in the order added; the table's other columns get their
-         * defaults.
+         * defaults. For a getter returning a {@code long}, {@code int} or {@code double}, {@link #int8Column},
+         * {@link #int4Column} and {@link #float8Column} write the value without boxing it.
          *
          * @param <V>    the column's Java value type
          * @param name   the column name, taken literally, unique in this sink
@@ -552,10 +556,65 @@ public final class PostgresCopySink<T> {
             PgIdentifier.validate(name, "column");
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(getter, "getter");
+            return add(name, new TypedColumn<>(name, type, getter));
+        }
+
+        /**
+         * Adds an {@code int8} (bigint) column whose getter returns a {@code long}: like
+         * {@code column(name, PgType.INT8, getter)} without boxing each value (a {@code Long} per row beyond the
+         * small-value cache). Never SQL NULL; a getter that throws rejects the row.
+         *
+         * @param name   the column name, taken literally, unique in this sink
+         * @param getter the column's value for an element
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a valid identifier or already added
+         * @throws NullPointerException     if {@code getter} is null
+         */
+        public Builder<T> int8Column(String name, ToLongFunction<? super T> getter) {
+            PgIdentifier.validate(name, "column");
+            Objects.requireNonNull(getter, "getter");
+            return add(name, new PrimitiveColumns.Int8<>(name, getter));
+        }
+
+        /**
+         * Adds an {@code int4} (integer) column whose getter returns an {@code int}: like
+         * {@code column(name, PgType.INT4, getter)} without boxing. Never SQL NULL; a getter that throws rejects the
+         * row.
+         *
+         * @param name   the column name, taken literally, unique in this sink
+         * @param getter the column's value for an element
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a valid identifier or already added
+         * @throws NullPointerException     if {@code getter} is null
+         */
+        public Builder<T> int4Column(String name, ToIntFunction<? super T> getter) {
+            PgIdentifier.validate(name, "column");
+            Objects.requireNonNull(getter, "getter");
+            return add(name, new PrimitiveColumns.Int4<>(name, getter));
+        }
+
+        /**
+         * Adds a {@code float8} (double precision) column whose getter returns a {@code double}: like
+         * {@code column(name, PgType.FLOAT8, getter)} without boxing; NaN and infinities are stored as such. Never
+         * SQL NULL; a getter that throws rejects the row.
+         *
+         * @param name   the column name, taken literally, unique in this sink
+         * @param getter the column's value for an element
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a valid identifier or already added
+         * @throws NullPointerException     if {@code getter} is null
+         */
+        public Builder<T> float8Column(String name, ToDoubleFunction<? super T> getter) {
+            PgIdentifier.validate(name, "column");
+            Objects.requireNonNull(getter, "getter");
+            return add(name, new PrimitiveColumns.Float8<>(name, getter));
+        }
+
+        private Builder<T> add(String name, CopyColumn<T> column) {
             if (columns.stream().anyMatch(c -> c.name().equals(name))) {
                 throw new IllegalArgumentException("column '" + name + "' added twice");
             }
-            columns.add(new TypedColumn<>(name, type, getter));
+            columns.add(column);
             return this;
         }
 

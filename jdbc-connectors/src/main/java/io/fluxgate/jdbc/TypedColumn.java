@@ -28,19 +28,12 @@ final class TypedColumn<T, V> implements CopyColumn<T> {
     }
 
     @Override
-    public Object get(T row) {
-        return getter.apply(row);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void check(Object value) {
-        type.check((V) value);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void write(ByteBuf out, Object value) {
-        type.write(out, (V) value);
+    public void write(ByteBuf out, T row) {
+        V v = getter.apply(row);
+        if (v == null) {
+            out.writeInt(-1);
+        } else {
+            type.checkAndWrite(out, v);
+        }
     }
 }

@@ -451,10 +451,62 @@ class PostgresCopySinkTest {
             Thread.sleep(10);
         }
         assertThat(db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)).isZero();
+        // this class's connections only (their application_name is the schema's name): the server is shared
         assertThat(db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND application_name = 'fluxgate' AND state LIKE 'idle in transaction%'")).isZero();
+                + " AND application_name = '" + db.name() + "' AND state LIKE 'idle in transaction%'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM cancelled")).isZero();
         assertPoolHealthy(sink);
+    }
+
+    record Prim(long big, int small, double real, String name) {
+    }
+
+    @Test
+    void primitiveColumnsWriteEveryValueUnboxedAndAGetterThatThrowsRejectsItsRow(PostgresTestSchema db) {
+        db.execute("CREATE TABLE prim (big int8, small int4, real float8, name text)");
+        List<Prim> rows = List.of(new Prim(Long.MIN_VALUE, Integer.MIN_VALUE, Double.NEGATIVE_INFINITY, "min"),
+                new Prim(Long.MAX_VALUE, Integer.MAX_VALUE, Double.POSITIVE_INFINITY, "max"),
+                new Prim(0, 0, -0.0, "zero"),
+                new Prim(-1, 7, Double.NaN, "nan"),
+                new Prim(1_700_000_000_123L, -42, 0.1, "throws"),
+                new Prim(127, 128, Double.MIN_VALUE, "cache edge"));
+        PostgresCopySink<Prim> sink = PostgresCopySink.<Prim>builder(pool)
+                .table("prim")
+                .int8Column("big", Prim::big)
+                .int4Column("small", Prim::small)
+                .float8Column("real", p -> {
+                    if (p.name().equals("throws")) {
+                        throw new IllegalStateException("getter failed");
+                    }
+                    return p.real();
+                })
+                .column("name", PgType.TEXT, Prim::name)
+                .batchSize(4)
+                .build();
+
+        CopySummary summary = sink.write(Flux.fromIterable(rows)).block(Duration.ofSeconds(30));
+
+        assertThat(summary.rowsCopied()).isEqualTo(5);
+        assertThat(summary.rowsRejected()).isEqualTo(1);
+        assertThat(db.query("SELECT big, small, real::text, name FROM prim ORDER BY name",
+                r -> r.get(0, Long.class) + " " + r.get(1, Integer.class) + " " + r.get(2, String.class) + " "
+                        + r.get(3, String.class)))
+                .containsExactly("127 128 5e-324 cache edge", Long.MAX_VALUE + " " + Integer.MAX_VALUE
+                        + " Infinity max", Long.MIN_VALUE + " " + Integer.MIN_VALUE + " -Infinity min",
+                        "-1 7 NaN nan", "0 0 -0 zero");
+    }
+
+    @Test
+    void primitiveColumnsShareTheColumnNamesRules() {
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("x").int8Column("id", Ev::id))
+                .withMessageContaining("'id' added twice");
+        assertThatIllegalArgumentException().isThrownBy(() -> sink("x").int4Column("", e -> 1));
+        assertThatThrownBy(() -> sink("x").float8Column("f", null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("getter");
+        PostgresCopySink<Ev> sink = PostgresCopySink.<Ev>builder(pool).table("x").int8Column("id", Ev::id)
+                .int4Column("n", e -> 1).float8Column("f", e -> 0.5).column("name", PgType.TEXT, Ev::name).build();
+        assertThat(sink.copySql())
+                .isEqualTo("COPY \"x\" (\"id\", \"n\", \"f\", \"name\") FROM STDIN (FORMAT binary)");
     }
 
     /** All connections back in the pool, and the pool still writes. */

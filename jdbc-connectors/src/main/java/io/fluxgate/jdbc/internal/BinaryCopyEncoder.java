@@ -14,7 +14,8 @@ import reactor.core.publisher.Mono;
  * PostgreSQL's binary COPY format: signature {@code PGCOPY\n\377\r\n\0}, flags and header-extension words, then
  * per row a 16-bit field count and length-prefixed fields, and a -1 trailer.
  *
- * <p>{@link #encode} checks and encodes a batch in one pass, each getter called once per row: a row whose getter
+ * <p>{@link #encode} checks and encodes a batch in one pass, each column read, checked and written in one call
+ * ({@link CopyColumn#write}), each getter called once per row: a row whose getter
  * throws or whose value is refused is cut out of the bytes again and rejected. The result is a list of chunks of
  * about {@code chunkSize} bytes, whole rows each, sent as one COPY data message apiece and re-sent as they are on a
  * retry. Encoding ahead of the COPY (rather than while the driver writes, on its event loop) lets the next batch be
@@ -178,13 +179,7 @@ public final class BinaryCopyEncoder<T> {
         buf.writeShort(cols.length);
         for (CopyColumn<T> c : cols) {
             try {
-                Object v = c.get(row);
-                if (v == null) {
-                    buf.writeInt(-1);
-                } else {
-                    c.check(v);
-                    c.write(buf, v);
-                }
+                c.write(buf, row);
             } catch (RuntimeException e) {
                 buf.writerIndex(start);
                 return new RejectedRow<>(row, c.name(), e);

@@ -2,17 +2,17 @@ package io.fluxgate.jdbc.internal;
 
 import io.netty.buffer.ByteBuf;
 
-/** One column of a sink, erased to Object so the encoder loops over columns without generics. */
+/**
+ * One column of a sink: reads its value from a row, checks it and writes it as one length-prefixed field, in one
+ * call, so a primitive getter's value never needs a box and the encoder makes one call per field.
+ */
 public interface CopyColumn<T> {
 
     String name();
 
-    /** The column's value for {@code row}; may throw (the mapper's exception rejects the row). */
-    Object get(T row);
-
-    /** @throws IllegalArgumentException if the non-null value cannot be stored */
-    void check(Object value);
-
-    /** Writes the non-null, checked value as a length-prefixed field. */
-    void write(ByteBuf out, Object value);
+    /**
+     * Writes the field of {@code row} (-1 for SQL NULL). Throws when the getter throws or the value cannot be stored
+     * (the encoder then cuts the row out of the bytes and rejects it); what it wrote by then is discarded.
+     */
+    void write(ByteBuf out, T row);
 }

@@ -31,7 +31,9 @@ public final class PostgresTestSchema implements AutoCloseable {
 
     private PostgresTestSchema(PostgresSettings admin, String name) {
         this.admin = admin;
-        this.settings = admin.toBuilder().schema(name).build();
+        // the schema's name as application_name too: a test finds its own backends in pg_stat_activity, not those
+        // of other tests or other users of a shared server
+        this.settings = admin.toBuilder().schema(name).applicationName(name).build();
     }
 
     /**
@@ -58,7 +60,9 @@ public final class PostgresTestSchema implements AutoCloseable {
     }
 
     /**
-     * Settings whose connections have this schema first on the {@code search_path}.
+     * Settings whose connections have this schema first on the {@code search_path} and report its name as their
+     * {@code application_name} (so {@code pg_stat_activity} rows of this schema's connections are
+     * {@code WHERE application_name = name()}).
      *
      * @return the settings
      */
