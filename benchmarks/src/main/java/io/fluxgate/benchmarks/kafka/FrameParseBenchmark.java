@@ -3,9 +3,9 @@ package io.fluxgate.benchmarks.kafka;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.JacksonFrameReader;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.JacksonFrameReader;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
