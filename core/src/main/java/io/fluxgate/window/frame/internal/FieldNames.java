@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FieldNames {
 
-    public final String uidField;
-    public final String tsField;
+    final String uidField;
+    final String tsField;
     /** UTF-8 of the names, to compare with names written without escapes; null if a name cannot be UTF-8. */
     final byte @Nullable [] uidUtf8;
     final byte @Nullable [] tsUtf8;
