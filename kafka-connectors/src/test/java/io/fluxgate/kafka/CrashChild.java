@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -21,7 +22,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * as in {@link CrashSafeWindows.Builder#parseParallelism(int)} (1: the default hand-off to one thread of the run;
  * more: parallel parse batches put back in order), the values views of the fetched batches
  * ({@code ByteBufferDeserializer}); or 0: the frames read by the value deserializer
- * ({@link RootFrameReader#deserializer()}) inside the consumer's poll. The optional three are for
+ * ({@link FrameDeserializer}) inside the consumer's poll. The optional three are for
  * several input partitions: the partition idle timeout, the consumer's {@code max.partition.fetch.bytes} (small,
  * so that partitions interleave in chunks of a few hundred records and none looks idle while another's chunk is
  * read), and a pace that keeps the run long enough to be killed a few times. The consumer waits at most 20 ms for
@@ -46,7 +47,7 @@ public final class CrashChild {
         Pace pace = new Pace(args.length > 7 ? Long.parseLong(args[7]) : 0);
         RootFrameReader reader = RootFrameReader.ofDefaults();
         if (parseThreads == 0) {
-            run(source(reader.deserializer(), bootstrap, in, group, fetchBytes), r -> {
+            run(source(new FrameDeserializer(reader), bootstrap, in, group, fetchBytes), r -> {
                 pace.one();
                 return r.value() instanceof FrameResult.Frame f ? f : null;
             }, 1, bootstrap, out, idle);

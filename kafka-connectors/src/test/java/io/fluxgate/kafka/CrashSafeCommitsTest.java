@@ -14,9 +14,9 @@ import java.util.function.Function;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
 import io.fluxgate.kafka.internal.CheckpointCodec;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
 import io.fluxgate.window.WindowCount;
+import io.fluxgate.window.frame.FrameResult;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -145,7 +145,7 @@ class CrashSafeCommitsTest {
                                                                                 boolean perPartition,
                                                                                 Duration commitInterval) {
         return CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new FrameDeserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(group).build(),
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
                         CrashSafeWindows.tracking(() -> CrashChild.<KafkaRecord<byte[], FrameResult.Frame>>windows(KafkaRecord::value)))

@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
 import io.fluxgate.window.WindowCount;
+import io.fluxgate.window.frame.FrameResult;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -80,7 +80,7 @@ class CrashSafeWindowsCopyingSinkTest {
     private static CrashSafeWindows.Builder<byte[], FrameResult, FrameResult.Frame> windows(
             EmbeddedKafka kafka, String in, boolean perPartition) {
         return CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new FrameDeserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g").build(),
                         (KafkaRecord<byte[], FrameResult> r) -> r.value() instanceof FrameResult.Frame f ? f : null,
                         CrashSafeWindows.tracking(

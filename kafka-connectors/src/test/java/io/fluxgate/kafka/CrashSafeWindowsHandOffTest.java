@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,7 +105,7 @@ class CrashSafeWindowsHandOffTest {
     }
 
     /**
-     * With {@link RootFrameReader#deserializer()} the frames are read inside the consumer's poll: malformed values
+     * With {@link FrameDeserializer} the frames are read inside the consumer's poll: malformed values
      * (and tombstones) go to the dead letters with their raw bytes, offsets and reasons, blank ones are skipped, and
      * the windows count exactly the valid frames in arrival order.
      */
@@ -202,11 +203,11 @@ class CrashSafeWindowsHandOffTest {
                 .isLessThanOrEqualTo(refused);
     }
 
-    /** Windows over topic {@code in} read by {@link RootFrameReader#deserializer()}, to its end, group {@code in-g}. */
+    /** Windows over topic {@code in} read by {@link FrameDeserializer}, to its end, group {@code in-g}. */
     private static CrashSafeWindows.Builder<byte[], FrameResult, FrameResult.Frame> readByTheDeserializer(
             EmbeddedKafka kafka, String in, io.fluxgate.outcome.DeadLetterSink<RejectedRecord> deadLetters) {
         return CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new FrameDeserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(in + "-g")
                                 .property("max.poll.records", 300)
                                 .deadLetters(deadLetters)

@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
 import io.fluxgate.outcome.DeadLetterException;
 import io.fluxgate.outcome.DeadLetterSink;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;

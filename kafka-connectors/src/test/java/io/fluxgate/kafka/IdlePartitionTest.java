@@ -8,8 +8,8 @@ import java.util.List;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
 import io.fluxgate.kafka.embedded.EmbeddedKafkaExtension;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
+import io.fluxgate.window.frame.FrameResult;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +55,7 @@ class IdlePartitionTest {
     @Test
     void crashSafeWindowsReadTheBusyPartitionWithoutWaitingForTheIdleOne(EmbeddedKafka kafka) {
         Long windows = CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new FrameDeserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId(topic + "-windows")
                                 .property("fetch.max.wait.ms", (int) BROKER_WAIT.toMillis())
                                 .property("request.timeout.ms", (int) BROKER_WAIT.multipliedBy(3).toMillis())

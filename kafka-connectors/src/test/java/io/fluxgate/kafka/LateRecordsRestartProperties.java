@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
 import io.fluxgate.window.WindowCount;
+import io.fluxgate.window.frame.FrameResult;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -124,7 +124,7 @@ class LateRecordsRestartProperties {
                                                                                 Map<String, Long> written,
                                                                                 boolean stopAtEnd) {
         return CrashSafeWindows.builder(
-                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                        KafkaSourceOptions.builder(new ByteArrayDeserializer(), new FrameDeserializer())
                                 .bootstrapServers(kafka.bootstrapServers()).topics(in).groupId(group)
                                 .property("max.poll.records", 7)
                                 .build(),

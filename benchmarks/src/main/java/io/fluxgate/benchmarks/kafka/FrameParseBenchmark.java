@@ -3,9 +3,9 @@ package io.fluxgate.benchmarks.kafka;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.JacksonFrameReader;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.JacksonFrameReader;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Cost of reading the root {@code uid} and {@code ts} of one frame of the Kafka pipeline benchmark (~1.7 KB, the
  * same generator), in ns per frame: the hand-written scanner ({@link RootFrameReader}) against the previous
- * Jackson streaming reader ({@link JacksonFrameReader}, from the kafka-connectors test jar). Both validate the
+ * Jackson streaming reader ({@link JacksonFrameReader}, from the fluxgate-core test jar). Both validate the
  * whole frame. 1024 distinct frames are read in turn, so neither reader sees one frame over and over.
  */
 @State(Scope.Thread)

@@ -10,9 +10,9 @@ import io.fluxgate.kafka.KafkaRecord;
 import io.fluxgate.kafka.KafkaSource;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
 import io.fluxgate.window.UniqueUsers;
+import io.fluxgate.window.frame.FrameResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * What an idle partition costs the busy one next to it: the same N frames read from a topic of one partition and
  * from a topic of two whose second holds a single frame, through {@link KafkaSource} (acknowledging each) and
- * through {@link CrashSafeWindows} (frames read by {@link RootFrameReader#deserializer()}), with the sources'
+ * through {@link CrashSafeWindows} (frames read by {@link FrameDeserializer}), with the sources'
  * default {@code max.poll.records} (unlimited) or a given one (Kafka's default is 500). Rounds alternate; each
  * line gives the seconds and the ratio two partitions / one.
  *
@@ -81,7 +81,7 @@ public final class IdlePartitionRun {
 
     private static void windows(EmbeddedKafka kafka, String topic, Map<String, Object> props) {
         KafkaSourceOptions<byte[], FrameResult> source = KafkaSourceOptions
-                .builder(new ByteArrayDeserializer(), RootFrameReader.ofDefaults().deserializer())
+                .builder(new ByteArrayDeserializer(), new FrameDeserializer())
                 .bootstrapServers(kafka.bootstrapServers()).topics(topic).groupId("w-" + UUID.randomUUID())
                 .properties(props).build();
         UniqueUsers.Builder<KafkaRecord<byte[], FrameResult.Frame>> windows =

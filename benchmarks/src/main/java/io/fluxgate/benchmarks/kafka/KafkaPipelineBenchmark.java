@@ -15,10 +15,11 @@ import io.fluxgate.kafka.KafkaSink;
 import io.fluxgate.kafka.KafkaSource;
 import io.fluxgate.kafka.KafkaSourceOptions;
 import io.fluxgate.kafka.embedded.EmbeddedKafka;
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.kafka.json.FrameDeserializer;
 import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>(b) {@link KafkaSource} alone, acknowledging every record;</li>
  *   <li>(c) {@link CrashSafeWindows}: source → {@link RootFrameReader} → unique users per minute → {@link KafkaSink},
  *       the values views of the fetched batch ({@code ByteBufferDeserializer}), read on the run's thread;</li>
- *   <li>(cd) the same with the frames read by {@link RootFrameReader#deserializer()} inside the consumer's poll,
+ *   <li>(cd) the same with the frames read by {@link FrameDeserializer} inside the consumer's poll,
  *       (cb) with {@code byte[]} values (the form of (c) up to session 3), (c2) as (c) on two parse threads.</li>
  * </ol>
  * Each is timed from its first record to its last (to completion, for (c): flush, sink acknowledgements and the
@@ -216,7 +217,7 @@ public final class KafkaPipelineBenchmark {
     /**
      * The full pipeline. (c): values as Kafka's {@code ByteBufferDeserializer} gives them (views of the fetched
      * batch, no copy), read by {@link RootFrameReader#read(ByteBuffer)} on the run's thread; (c2): the same on two
-     * parse threads; (cd): frames read by {@link RootFrameReader#deserializer()} inside the consumer's poll; (cb):
+     * parse threads; (cd): frames read by {@link FrameDeserializer} inside the consumer's poll; (cb):
      * {@code byte[]} values (a copy each, as Kafka's {@code ByteArrayDeserializer} makes it) read on the run's thread.
      */
     static double pipeline(EmbeddedKafka kafka, int n, String variant) {
@@ -242,7 +243,7 @@ public final class KafkaPipelineBenchmark {
                             (KafkaRecord<byte[], ByteBuffer> r) -> frame.apply(reader.read(r.value())), CrashSafeWindows.tracking(() -> windows))
                     .parseParallelism(variant.equals("c2") ? 2 : 1);
             // malformed values would go to the source's dead letters, blank ones are skipped
-            case "cd" -> CrashSafeWindows.builder(source(kafka, group, reader.deserializer()),
+            case "cd" -> CrashSafeWindows.builder(source(kafka, group, new FrameDeserializer(reader)),
                     (KafkaRecord<byte[], FrameResult> r) -> frame.apply(r.value()), CrashSafeWindows.tracking(() -> windows));
             case "cb" -> CrashSafeWindows.builder(source(kafka, group, new ByteArrayDeserializer()),
                     (KafkaRecord<byte[], byte[]> r) -> frame.apply(reader.read(r.value())), CrashSafeWindows.tracking(() -> windows));

@@ -5,15 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 
 class FrameDeserializerTest {
 
-    private final Deserializer<FrameResult> frames = RootFrameReader.ofDefaults().deserializer();
+    private final Deserializer<FrameResult> frames = new FrameDeserializer();
 
     @Test
     void readsTheValueWhereItLiesInsideALargerBufferAndLeavesItsPosition() {
@@ -28,18 +33,6 @@ class FrameDeserializerTest {
         assertThat(frames.deserialize("t", new RecordHeaders(), value)).isEqualTo(new FrameResult.Frame("a1", 17));
         assertThat(value.position()).isEqualTo(from - 3);
         assertThat(value.remaining()).isEqualTo(len);
-    }
-
-    @Test
-    void theReaderReadsABuffersRemainingBytesWithoutMovingIt() {
-        ByteBuffer value = ByteBuffer.wrap("xx{\"uid\":\"c\",\"ts\":2}yy".getBytes(StandardCharsets.UTF_8), 2, 18).slice();
-        assertThat(RootFrameReader.ofDefaults().read(value)).isEqualTo(new FrameResult.Frame("c", 2));
-        assertThat(value.position()).isZero();
-        assertThat(RootFrameReader.ofDefaults().read((ByteBuffer) null)).isEqualTo(new FrameResult.Malformed("null value"));
-        ByteBuffer direct = ByteBuffer.allocateDirect(30).put("   {\"uid\":\"d\",\"ts\":3}".getBytes(StandardCharsets.UTF_8)).flip();
-        direct.position(3);
-        assertThat(RootFrameReader.ofDefaults().read(direct)).isEqualTo(new FrameResult.Frame("d", 3));
-        assertThat(direct.position()).isEqualTo(3);
     }
 
     @Test
@@ -75,8 +68,21 @@ class FrameDeserializerTest {
 
     @Test
     void otherFieldNamesAreHonoured() {
-        Deserializer<FrameResult> other = RootFrameReader.of("user", "time").deserializer();
+        Deserializer<FrameResult> other = new FrameDeserializer(RootFrameReader.of("user", "time"));
         assertThat(other.deserialize("t", "{\"uid\":\"x\",\"user\":\"u\",\"time\":3}".getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(new FrameResult.Frame("u", 3));
+    }
+
+    @Test
+    void kafkaCreatesItFromItsClassName() {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, FrameDeserializer.class.getName());
+        Deserializer<?> created = new ConsumerConfig(config)
+                .getConfiguredInstance(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, Deserializer.class);
+        assertThat(created).isInstanceOf(FrameDeserializer.class);
+        assertThat(created.deserialize("t", "{\"uid\":\"k\",\"ts\":4}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new FrameResult.Frame("k", 4));
     }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fluxgate.breaker.CallNotPermittedException;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.frame.RootFrameReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.core.io.buffer.DataBuffer;

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import io.fluxgate.kafka.json.FrameResult;
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
 
 /**
  * Splits a request body into lines and validates every line as a frame with {@link RootFrameReader}, the reader the

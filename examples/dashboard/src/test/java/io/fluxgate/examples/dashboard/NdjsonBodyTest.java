@@ -2,7 +2,7 @@ package io.fluxgate.examples.dashboard;
 
 import java.nio.charset.StandardCharsets;
 
-import io.fluxgate.kafka.json.RootFrameReader;
+import io.fluxgate.window.frame.RootFrameReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

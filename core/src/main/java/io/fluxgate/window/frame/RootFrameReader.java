@@ -1,13 +1,12 @@
-package io.fluxgate.kafka.json;
+package io.fluxgate.window.frame;
 
-import org.jspecify.annotations.Nullable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
-import io.fluxgate.kafka.internal.Buffers;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
+import io.fluxgate.window.frame.internal.FieldNames;
+import io.fluxgate.window.frame.internal.FrameScanner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the two root-level fields of a JSON frame such as {@code {"uid": "a1b2", "ts": 1700000000, ...}} with a
@@ -40,6 +39,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * </ul>
  * A repeated root {@code uid} or {@code ts} counts with its last value, as in most languages' JSON parsers.
  *
+ * <p>Errors: no {@code read} method throws for bad input (only for an array range outside its array); every value
+ * gets a {@link FrameResult}, so a caller counts or dead-letters a {@link FrameResult.Malformed} with its reason
+ * instead of losing it. A {@code null} value (a Kafka tombstone, say) is malformed with the reason
+ * {@code "null value"}.
+ *
  * <p>Instances are immutable and thread-safe; share one.
  */
 public final class RootFrameReader {
@@ -55,17 +59,10 @@ public final class RootFrameReader {
 
     private static final RootFrameReader DEFAULTS = new RootFrameReader(DEFAULT_UID_FIELD, DEFAULT_TS_FIELD);
 
-    final String uidField;
-    final String tsField;
-    /** UTF-8 of the names, to compare with names written without escapes; null if a name cannot be UTF-8. */
-    final byte[] uidUtf8;
-    final byte[] tsUtf8;
+    private final FieldNames names;
 
     private RootFrameReader(String uidField, String tsField) {
-        this.uidField = uidField;
-        this.tsField = tsField;
-        this.uidUtf8 = loneSurrogate(uidField) < 0 ? uidField.getBytes(StandardCharsets.UTF_8) : null;
-        this.tsUtf8 = loneSurrogate(tsField) < 0 ? tsField.getBytes(StandardCharsets.UTF_8) : null;
+        this.names = new FieldNames(uidField, tsField);
     }
 
     /**
@@ -125,45 +122,29 @@ public final class RootFrameReader {
         if (len >= 3 && utf8[off] == (byte) 0xEF && utf8[off + 1] == (byte) 0xBB && utf8[off + 2] == (byte) 0xBF) {
             from += 3;
         }
-        return new FrameScanner(this, utf8, from, off + len, off).frame();
-    }
-
-    /**
-     * This reader as a Kafka value {@link Deserializer}, so the frame is read inside the consumer's {@code poll()},
-     * straight from the fetched bytes: a heap buffer (Kafka's) is read in place, with no {@code byte[]} copy of the
-     * value, and the bytes are read once, while they are still in the CPU's cache, on the thread that fetched them.
-     * It is the simplest way to typed frames with malformed ones dead-lettered by the source, and among the
-     * cheapest in CPU per frame; but the parse then runs on the consumer's thread. For {@code CrashSafeWindows}
-     * the fastest is Kafka's {@code ByteBufferDeserializer} with {@link #read(ByteBuffer)} in the parse function:
-     * no copy either, and the parse on a thread of the run (see BENCHMARKS.md).
-     *
-     * <p>Returns a {@link FrameResult.Frame} or {@link FrameResult.Blank}, never a {@link FrameResult.Malformed}:
-     * a malformed value (a {@code null} one, a tombstone, included) throws a {@link SerializationException} whose
-     * message is {@code "malformed frame: "} and the reason, so that {@code KafkaSource} and
-     * {@code CrashSafeWindows} count it and send it, raw bytes, partition and offset, to their dead-letter sink
-     * instead of failing the consumer. Stateless and thread-safe; {@code configure} and {@code close} do nothing.
-     *
-     * @return a stateless deserializer; it never throws for bad input, a bad value is a
-     *     {@link FrameResult.Malformed}
-     */
-    public Deserializer<FrameResult> deserializer() {
-        return new FrameDeserializer(this);
+        return new FrameScanner(names, utf8, from, off + len, off).frame();
     }
 
     /**
      * Reads the remaining bytes of {@code utf8} (UTF-8) without moving its position: a heap buffer in place, a
      * direct one through a copy. With Kafka's {@code ByteBufferDeserializer} a record's value is a view of the
      * fetched batch, so reading it here, on a thread of the pipeline, costs the consumer's thread neither a copy
-     * nor the parse (see {@code CrashSafeWindows}). A {@code null} value (a tombstone) is malformed.
+     * nor the parse (see {@code CrashSafeWindows} in fluxgate-kafka). A {@code null} value (a tombstone) is
+     * malformed.
      *
      * @param utf8 the value, or {@code null}
      * @return the frame, {@link FrameResult.Blank} or {@link FrameResult.Malformed}
      */
     public FrameResult read(@Nullable ByteBuffer utf8) {
-        if (utf8 != null && utf8.hasArray()) {
+        if (utf8 == null) {
+            return new FrameResult.Malformed("null value");
+        }
+        if (utf8.hasArray()) {
             return read(utf8.array(), utf8.arrayOffset() + utf8.position(), utf8.remaining());
         }
-        return read(Buffers.remaining(utf8));
+        byte[] copy = new byte[utf8.remaining()];
+        utf8.get(utf8.position(), copy);
+        return read(copy, 0, copy.length);
     }
 
     /**
@@ -176,7 +157,7 @@ public final class RootFrameReader {
         if (text == null) {
             return new FrameResult.Malformed("null value");
         }
-        int lone = loneSurrogate(text);
+        int lone = FieldNames.loneSurrogate(text);
         if (lone >= 0) {
             // not Unicode, so it has no UTF-8 form: the bytes path could never be given this value
             return new FrameResult.Malformed(String.format("invalid JSON: lone surrogate U+%04X at char %d", (int) text.charAt(lone), lone));
@@ -185,21 +166,6 @@ public final class RootFrameReader {
             return new FrameResult.Malformed("invalid JSON: unexpected byte order mark U+FEFF at char 0");
         }
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        return new FrameScanner(this, utf8, 0, utf8.length, 0).frame();
-    }
-
-    /** Index of the first surrogate char not part of a pair, or -1. */
-    private static int loneSurrogate(String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return i;
-                }
-            }
-        }
-        return -1;
+        return new FrameScanner(names, utf8, 0, utf8.length, 0).frame();
     }
 }

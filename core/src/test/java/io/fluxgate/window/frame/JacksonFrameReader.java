@@ -1,4 +1,4 @@
-package io.fluxgate.kafka.json;
+package io.fluxgate.window.frame;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;

@@ -1,12 +1,13 @@
-package io.fluxgate.kafka.json;
+package io.fluxgate.window.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-import io.fluxgate.kafka.json.FrameResult.Frame;
-import io.fluxgate.kafka.json.FrameResult.Malformed;
+import io.fluxgate.window.frame.FrameResult.Frame;
+import io.fluxgate.window.frame.FrameResult.Malformed;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -526,5 +527,17 @@ class RootFrameReaderTest {
         assertThat(reason("{\"uid\":\"u\",\"ts\":1,\"x\":[1,2}")).isEqualTo("invalid JSON: unexpected character '}', expected ',' or ']' after an array element at byte 26");
         assertThat(reason("{\"uid\":\"u\n\",\"ts\":1}")).isEqualTo("invalid JSON: control character 0x0a in a string must be escaped at byte 9");
         assertThat(reason("{\"uid\":\"u\",\"ts\":01}")).isEqualTo("invalid JSON: leading zeroes are not allowed in a number at byte 17");
+    }
+
+    @Test
+    void readsABuffersRemainingBytesWithoutMovingIt() {
+        ByteBuffer value = ByteBuffer.wrap("xx{\"uid\":\"c\",\"ts\":2}yy".getBytes(StandardCharsets.UTF_8), 2, 18).slice();
+        assertThat(reader.read(value)).isEqualTo(new Frame("c", 2));
+        assertThat(value.position()).isZero();
+        assertThat(reader.read((ByteBuffer) null)).isEqualTo(new Malformed("null value"));
+        ByteBuffer direct = ByteBuffer.allocateDirect(30).put("   {\"uid\":\"d\",\"ts\":3}".getBytes(StandardCharsets.UTF_8)).flip();
+        direct.position(3);
+        assertThat(reader.read(direct)).isEqualTo(new Frame("d", 3));
+        assertThat(direct.position()).isEqualTo(3);
     }
 }

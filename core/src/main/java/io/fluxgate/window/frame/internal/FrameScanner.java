@@ -1,10 +1,13 @@
-package io.fluxgate.kafka.json;
+package io.fluxgate.window.frame.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+
+import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.RootFrameReader;
 
 /**
  * One pass of {@link RootFrameReader} over the UTF-8 bytes of one value: a hand-written validating scanner that
@@ -22,7 +25,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe and single-use: one instance per value.
  */
-final class FrameScanner {
+public final class FrameScanner {
 
     static final int MAX_DEPTH = 500;
     static final int MAX_NUMBER_LENGTH = 1000;
@@ -65,7 +68,7 @@ final class FrameScanner {
 
     private static final FrameResult TRAILING = new FrameResult.Malformed("trailing content after the object");
 
-    private final RootFrameReader names;
+    private final FieldNames names;
     private final byte[] b;
     /** Where the value starts in {@link #b} (positions in messages count from here). */
     private final int base;
@@ -80,7 +83,11 @@ final class FrameScanner {
     private long kinds;
     private long[] deep;
 
-    FrameScanner(RootFrameReader names, byte[] utf8, int from, int to, int base) {
+    /**
+     * A scan of {@code utf8[from, to)}; positions in messages count from {@code base} ({@code from} is past a byte
+     * order mark when there was one).
+     */
+    public FrameScanner(FieldNames names, byte[] utf8, int from, int to, int base) {
         this.names = names;
         this.b = utf8;
         this.end = to;
@@ -88,7 +95,8 @@ final class FrameScanner {
         this.start = from;
     }
 
-    FrameResult frame() {
+    /** The verdict on the value; call once. */
+    public FrameResult frame() {
         try {
             int i = ws(start);
             if (i == end) {

@@ -1,4 +1,4 @@
-package io.fluxgate.kafka.json;
+package io.fluxgate.window.frame.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

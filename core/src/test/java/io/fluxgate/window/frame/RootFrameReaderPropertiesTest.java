@@ -1,4 +1,4 @@
-package io.fluxgate.kafka.json;
+package io.fluxgate.window.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 
-import io.fluxgate.kafka.json.FrameResult.Frame;
-import io.fluxgate.kafka.json.FrameResult.Malformed;
+import io.fluxgate.window.frame.FrameResult.Frame;
+import io.fluxgate.window.frame.FrameResult.Malformed;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
