@@ -28,7 +28,9 @@ import reactor.core.publisher.Flux;
  *       consumer has fetched ({@code max.poll.records} unlimited unless set), so that an idle partition cannot hold
  *       back a busy one; see {@link KafkaSourceOptions.Builder#property(String, Object)}.</li>
  *   <li><b>Commits:</b> batched: after {@link KafkaSourceOptions#commitBatchSize()} advances or every
- *       {@link KafkaSourceOptions#commitInterval()}, whichever comes first; and on revocation and close.</li>
+ *       {@link KafkaSourceOptions#commitInterval()}, whichever comes first; and on revocation and close. One
+ *       asynchronous commit is in flight at a time: a commit that falls due before the previous one is answered
+ *       waits for that answer (at most the commit interval) and then carries every advance made meanwhile.</li>
  *   <li><b>Rebalance:</b> on revocation, acknowledged prefixes are committed; records of the revoked partition
  *       still in flight are dropped (their acknowledgements are ignored, records not yet emitted are not emitted)
  *       and read again by the partition's next owner.</li>

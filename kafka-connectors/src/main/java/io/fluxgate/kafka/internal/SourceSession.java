@@ -55,9 +55,9 @@ import reactor.core.scheduler.Schedulers;
  * <p>Tracking mode (the public {@link io.fluxgate.kafka.KafkaSource}): each emitted record is registered with its
  * partition's {@link PartitionTracker}; when acknowledgements complete a prefix, its next offset becomes the
  * partition's committable position, committed by the loop after {@code commitBatchSize} advances or every
- * {@code commitInterval}, synchronously on revocation and on close. A rejected (undeserializable) record is
- * registered the same way and acknowledged once its dead letter is stored; letters are stored concurrently, up to
- * {@code deadLettersInFlight}. With {@link StopPosition#END_OFFSETS_AT_START} the end offsets are read before
+ * {@code commitInterval} (one asynchronous commit in flight at a time), synchronously on revocation and on close. A
+ * rejected (undeserializable) record is registered the same way and acknowledged once its dead letter is stored;
+ * letters are stored concurrently, up to {@code deadLettersInFlight}. With {@link StopPosition#END_OFFSETS_AT_START} the end offsets are read before
  * subscribing and the records complete once every assigned partition's position reached them.
  *
  * <p>Explicit mode (crash-safe windows): records carry no commit handle; the caller commits positions with metadata
@@ -145,10 +145,13 @@ public final class SourceSession<K, V> {
     private final AtomicReference<Consumer<?, ?>> consumer = new AtomicReference<>();
     private final PollLoop<Object, SafeDeserializers.Envelope> loop;
     private KafkaClientMetrics clientMetrics;
-    /** Tracking mode: acknowledgements that advanced a committable position since the last commit. */
-    private final AtomicLong advances = new AtomicLong();
     /** Loop thread only. */
     private long lastCommitNanos = System.nanoTime();
+    /**
+     * An asynchronous commit was sent and its callback has not run yet; loop thread only (Kafka runs commit
+     * callbacks on the thread that polls).
+     */
+    private boolean commitInFlight;
     /** Tracking mode: dead letters handed to the sink and not yet stored. */
     private final Semaphore lettersInFlight;
     /** Tracking mode with {@link StopPosition#END_OFFSETS_AT_START}: the end offsets at the start; else null. */
@@ -248,9 +251,19 @@ public final class SourceSession<K, V> {
         @Override
         public void beforePoll(Consumer<Object, SafeDeserializers.Envelope> c) {
             if (tracking) {
-                long n = advances.get();
+                long sinceLast = System.nanoTime() - lastCommitNanos;
+                if (commitInFlight && sinceLast < options.commitInterval().toNanos()) {
+                    // one asynchronous commit at a time, as reactor-kafka did: the next one, sent once this one is
+                    // answered, carries every advance made meanwhile; each commit costs the broker a write to the
+                    // offsets topic, whatever it carries
+                    return;
+                }
+                long n = 0;
+                for (Assigned a : trackers.values()) {
+                    n += a.tracker.advances() - a.advancesCommitted;
+                }
                 if (n >= options.commitBatchSize()
-                        || (n > 0 && System.nanoTime() - lastCommitNanos >= options.commitInterval().toNanos())) {
+                        || (n > 0 && sinceLast >= options.commitInterval().toNanos())) {
                     commit(c, trackers.values(), false);
                 }
             }
@@ -354,11 +367,12 @@ public final class SourceSession<K, V> {
      * repeated by the next one, which carries the same or a later position).
      */
     private void commit(Consumer<?, ?> c, Collection<Assigned> partitions, boolean sync) {
-        advances.set(0);
         lastCommitNanos = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Assigned a : partitions) {
-            long position = a.committable;
+            // the count first: an advance in between is counted towards the next commit, not lost
+            a.advancesCommitted = a.tracker.advances();
+            long position = a.committable();
             if (position > a.committed) {
                 offsets.put(a.tp, new OffsetAndMetadata(position));
             }
@@ -378,7 +392,9 @@ public final class SourceSession<K, V> {
                 log.warn("Commit of {} failed: {}", offsets, e.toString());
             }
         } else {
+            commitInFlight = true;
             c.commitAsync(offsets, (done, e) -> {
+                commitInFlight = false;
                 if (e == null) {
                     committed(done);
                 } else {
@@ -398,37 +414,37 @@ public final class SourceSession<K, V> {
     }
 
     /**
-     * An acknowledgement advanced a committable position. The loop commits before its next poll once a batch or the
-     * interval is due; it is not woken for it (a wakeup per batch costs more than the at most one poll timeout a
-     * commit can wait while records flow, and while none flow nothing new is acknowledged).
-     */
-    private void onAdvanced() {
-        advances.incrementAndGet();
-    }
-
-    /**
      * One assigned partition: the generation of the assignment (to drop records read before it), and in tracking
      * mode the acknowledgements of its emitted records and the position they make committable. Acknowledgements go
      * through here ({@link KafkaRecord}'s acknowledger), from any thread.
      */
     private final class Assigned implements java.util.function.LongConsumer {
         final TopicPartition tp;
+        /**
+         * Counts the acknowledgements that advanced the acknowledged prefix; the loop reads the count and the
+         * prefix before its polls and commits once a batch or the interval is due. It is not woken for it (a wakeup
+         * per batch costs more than the at most one poll timeout a commit can wait while records flow, and while
+         * none flow nothing new is acknowledged).
+         */
         final PartitionTracker<KafkaRecord<K, V>> tracker;
         /** Where the source stops reading this partition; Long.MAX_VALUE for never. */
         volatile long stop;
-        /** The acknowledged prefix's next offset: what a commit stores; -1 for none yet. */
-        volatile long committable = -1;
         /** The last position committed; loop thread only. */
         long committed = -1;
+        /** {@link PartitionTracker#advances()} at the last commit; loop thread only. */
+        long advancesCommitted;
 
         Assigned(TopicPartition tp, long generation) {
             this.tp = tp;
-            this.tracker = new PartitionTracker<>(generation, r -> {
-                committable = r.offset() + 1;
-                onAdvanced();
-            });
+            this.tracker = new PartitionTracker<>(generation);
             Map<TopicPartition, Long> stops = stopAt;
             this.stop = stops == null ? Long.MAX_VALUE : stops.getOrDefault(tp, 0L);
+        }
+
+        /** The acknowledged prefix's next offset: what a commit stores; -1 for none yet. */
+        long committable() {
+            long last = tracker.advancedOffset();
+            return last == Long.MIN_VALUE ? -1 : last + 1;
         }
 
         @Override
@@ -442,9 +458,12 @@ public final class SourceSession<K, V> {
 
     /** The records of this session; subscribe once. */
     public Flux<KafkaRecord<K, V>> records() {
+        // only a bounded run completes by itself: the others do without takeUntilOther, whose serialization of the
+        // records with the completion costs two monitors per record
+        boolean bounded = tracking && options.stopPosition() == StopPosition.END_OFFSETS_AT_START;
         Flux<KafkaRecord<K, V>> received = Flux.using(
                 () -> Schedulers.newSingle(tracking ? "fluxgate-kafka-records" : "fluxgate-windows", true),
-                worker -> loop.batches()
+                worker -> untilEnded(bounded, loop.batches()
                         // a consumer failure overtakes the queued batches: they are read again from the
                         // committed positions by the next run
                         .publishOn(worker, false, BATCH_PREFETCH)
@@ -464,8 +483,7 @@ public final class SourceSession<K, V> {
                                 return Flux.empty();
                             }
                             return Flux.fromIterable(onBatch(batch));
-                        }, 1)
-                        .takeUntilOther(ended.asMono()),
+                        }, 1)),
                 Scheduler::dispose);
         Flux<KafkaRecord<K, V>> records = received
                 // acknowledgements after cancel or error are ignored; after completion at the stop position they
@@ -487,6 +505,10 @@ public final class SourceSession<K, V> {
                         .subscribe(stats.lag::set),
                 d -> records,
                 Disposable::dispose);
+    }
+
+    private Flux<KafkaRecord<K, V>> untilEnded(boolean bounded, Flux<KafkaRecord<K, V>> records) {
+        return bounded ? records.takeUntilOther(ended.asMono()) : records;
     }
 
     /**
@@ -694,7 +716,7 @@ public final class SourceSession<K, V> {
         }
         KafkaRecord<K, V> out = new KafkaRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), (K) key,
                 (V) value, a);
-        if (!t.register(r.offset(), out)) {
+        if (!t.register(r.offset(), null)) {
             stats.staleDropped.increment();
             return null;
         }
@@ -716,8 +738,7 @@ public final class SourceSession<K, V> {
         }
         long offset = r.offset();
         // registered like an emitted record, so no commit passes it before its letter is stored
-        KafkaRecord<K, V> handle = new KafkaRecord<>(r.topic(), r.partition(), offset, r.timestamp(), null, null, a);
-        if (!a.tracker.register(offset, handle)) {
+        if (!a.tracker.register(offset, null)) {
             stats.staleDropped.increment();
             return;
         }

@@ -6,6 +6,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -108,5 +114,74 @@ class PartitionTrackerTest {
             }
             assertThat(t.pending()).isZero();
         }
+    }
+
+    @Test
+    void withoutCallbackTheCountAndOffsetTellTheAdvances() {
+        PartitionTracker<Long> t = new PartitionTracker<>(1);
+        for (long o = 0; o < 4; o++) {
+            t.register(o, null);
+        }
+        assertThat(t.advancedOffset()).isEqualTo(Long.MIN_VALUE);
+        t.accept(1);
+        assertThat(t.advances()).isZero();
+        t.accept(0);
+        assertThat(t.advances()).isEqualTo(1);
+        assertThat(t.advancedOffset()).isEqualTo(1);
+        t.accept(2);
+        assertThat(t.advances()).isEqualTo(2);
+        assertThat(t.advancedOffset()).isEqualTo(2);
+        assertThat(t.pending()).isEqualTo(1);
+    }
+
+    /**
+     * Registration takes no lock: one thread registers (growing the ring past its first size several times) while
+     * three others acknowledge what it registered, in scrambled order; every record must end in the prefix.
+     */
+    @Test
+    void concurrentRegistrationAndAcknowledgementsLoseNothing() throws Exception {
+        int n = 200_000;
+        PartitionTracker<Long> t = new PartitionTracker<>(1);
+        BlockingQueue<Long> registered = new ArrayBlockingQueue<>(n);
+        ExecutorService ackers = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                done.add(ackers.submit(() -> {
+                    List<Long> held = new ArrayList<>();
+                    Random rnd = new Random();
+                    while (true) {
+                        Long o = registered.poll(10, TimeUnit.SECONDS);
+                        if (o == null || o < 0) {
+                            break;
+                        }
+                        held.add(o);
+                        // hold some back to acknowledge out of order, and let the pending ring grow
+                        if (held.size() > rnd.nextInt(2000)) {
+                            Collections.shuffle(held, rnd);
+                            held.forEach(t::accept);
+                            held.clear();
+                        }
+                    }
+                    held.forEach(t::accept);
+                    return null;
+                }));
+            }
+            for (long o = 0; o < n; o++) {
+                assertThat(t.register(o * 2, null)).isTrue();
+                registered.put(o * 2);
+            }
+            for (int k = 0; k < 3; k++) {
+                registered.put(-1L);
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            ackers.shutdownNow();
+        }
+        assertThat(t.pending()).isZero();
+        assertThat(t.advancedOffset()).isEqualTo((n - 1) * 2L);
+        assertThat(t.advances()).isPositive();
     }
 }
