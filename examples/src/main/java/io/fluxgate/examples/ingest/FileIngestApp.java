@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -202,9 +203,23 @@ public final class FileIngestApp implements Callable<Integer> {
 
     private PostgresSettings postgresSettings;
     private RunSummary summary;
+    private IngestJob job;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        long started = System.nanoTime();
+        long startedMillis = System.currentTimeMillis();
+        PrintWriter err = new PrintWriter(System.err, true);
+        Result result = execute(args, new PrintWriter(System.out, true), err, null);
+        if (result.job() != null) {
+            String phases = result.job().phases(started, System.nanoTime());
+            if (!phases.isEmpty()) {
+                // JVM start to main: the process's start time has a clock tick's resolution (10 ms)
+                long jvmStart = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
+                        .orElse(startedMillis);
+                err.println("ingest: phases (ms): start-up " + (startedMillis - jvmStart) + ", " + phases);
+            }
+        }
+        System.exit(result.exitCode());
     }
 
     /** Runs the app and returns its exit code (see the usage footer). */
@@ -219,9 +234,9 @@ public final class FileIngestApp implements Callable<Integer> {
 
     /**
      * A run's exit code and, when the load ran, its summary: the first (in single-table mode the only) table's, and
-     * the whole run's.
+     * the whole run's; and the job, for its phases ({@code null} when the run stopped before it).
      */
-    record Result(int exitCode, IngestSummary summary, RunSummary run) {
+    record Result(int exitCode, IngestSummary summary, RunSummary run, IngestJob job) {
     }
 
     static Result execute(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
@@ -230,7 +245,7 @@ public final class FileIngestApp implements Callable<Integer> {
         CommandLine cmd = Cli.commandLine(app, "ingest", out, err);
         int code = cmd.execute(args);
         RunSummary run = app.summary;
-        return new Result(code, run == null || run.tables().isEmpty() ? null : run.tables().get(0), run);
+        return new Result(code, run == null || run.tables().isEmpty() ? null : run.tables().get(0), run, app.job);
     }
 
     /** The most telling message of an exception chain (see {@link Cli#describe}). */
@@ -316,7 +331,8 @@ public final class FileIngestApp implements Callable<Integer> {
                 }
                 entries.add(new IngestJob.Entry(config == null ? 0 : i + 1, load, errorFile));
             }
-            summary = new IngestJob(entries, runPostLoad, config == null ? null : config.toString(), err).run();
+            job = new IngestJob(entries, runPostLoad, config == null ? null : config.toString(), err);
+            summary = job.run();
         } catch (IngestJob.SetupException e) {
             err.println("ingest: failed: " + e.getMessage());
             return e.exitCode();
