@@ -6,6 +6,8 @@
 # Usage: ingest-vs-psql.sh [rows=1000000] [runs=3] [extra bin/ingest flags ...]
 # With COMPARE_FLAGS set (e.g. COMPARE_FLAGS=--split-size=0), every round also runs bin/ingest with those flags
 # instead of the extra ones, right after the first, into a third table: the two ingest variants side by side.
+# COMPARE_ENV (e.g. COMPARE_ENV=FLUXGATE_CDS=off, or COMPARE_ENV='JAVA_OPTS=-XX:TieredStopAtLevel=1') does the same
+# with environment variables for that third command (with or without COMPARE_FLAGS).
 # Each run line ends with the load average (1 minute) read just before the round: on a shared machine it says how
 # much CPU the figures had. Each command's CPU seconds are printed too: the client process's (user + system, from
 # /usr/bin/time when present) and the server's (every PostgreSQL process's CPU over the command, read from /proc,
@@ -73,6 +75,7 @@ psql_times=()
 app_times=()
 load_rates=()
 cmp_times=()
+cmp_name="${COMPARE_ENV:+$COMPARE_ENV }${COMPARE_FLAGS:-}"
 psql_cpu=(); app_cpu=(); psql_srv=(); app_srv=(); cmp_cpu=(); cmp_srv=()
 for run in $(seq 1 "$runs"); do
   loadavg=$(cut -d' ' -f1 /proc/loadavg)
@@ -99,17 +102,17 @@ for run in $(seq 1 "$runs"); do
     "$l" "$(echo "$l * $p / $rows" | bc -l)" "$loadavg"
   printf 'run %d: CPU s: psql client %s, server %.2f; bin/ingest JVM %s, server %.2f; %s\n' "$run" "$pc" "$ps_" "$ac" "$as_" \
     "$(grep -h 'phases (ms)' "$work/stderr.txt" | sed 's/^ingest: //')"
-  if [ -n "${COMPARE_FLAGS:-}" ]; then
+  if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
     s3=$(pg_cpu); t3=$(seconds)
     # shellcheck disable=SC2086
-    timed "$work/cmp.cpu" "$root/bin/ingest" --table "$t_cmp" --progress=none --errors "$work/errors-cmp.jsonl" $COMPARE_FLAGS "$csv" \
+    timed "$work/cmp.cpu" env ${COMPARE_ENV:-} "$root/bin/ingest" --table "$t_cmp" --progress=none --errors "$work/errors-cmp.jsonl" $COMPARE_FLAGS "$csv" \
       > "$work/summary-cmp.txt" 2> "$work/stderr-cmp.txt"
     t4=$(seconds); s4=$(pg_cpu)
     n_cmp=$(psql -Atc "SELECT count(*) FROM $t_cmp")
-    [ "$n_cmp" = "$rows" ] || { echo "row counts differ: ingest $COMPARE_FLAGS $n_cmp" >&2; cat "$work/stderr-cmp.txt" >&2; exit 1; }
+    [ "$n_cmp" = "$rows" ] || { echo "row counts differ: ingest $cmp_name $n_cmp" >&2; cat "$work/stderr-cmp.txt" >&2; exit 1; }
     c=$(echo "$t4 - $t3" | bc -l); cmp_times+=("$c")
     cc=$(cpu_of "$work/cmp.cpu"); cs=$(echo "$s4 - $s3" | bc -l); cmp_cpu+=("$cc"); cmp_srv+=("$cs")
-    printf 'run %d: bin/ingest %s %.2f s, ratio to psql %.2f; speed-up of the first variant over it %.2fx; CPU s: JVM %s, server %.2f; %s\n' "$run" "$COMPARE_FLAGS" \
+    printf 'run %d: bin/ingest %s %.2f s, ratio to psql %.2f; speed-up of the first variant over it %.2fx; CPU s: JVM %s, server %.2f; %s\n' "$run" "$cmp_name" \
       "$c" "$(echo "$p / $c" | bc -l)" "$(echo "$c / $a" | bc -l)" "$cc" "$cs" \
       "$(grep -h 'phases (ms)' "$work/stderr-cmp.txt" | sed 's/^ingest: //')"
   fi
@@ -120,13 +123,13 @@ ml=$(median "${load_rates[@]}")
 printf 'median: psql \\copy %.2f s (%.0f rows/s), bin/ingest %.2f s (%.0f rows/s), ingest/psql throughput ratio %.2fx end to end, %.2fx for the load phase alone (%.0f rows/s)\n' \
   "$mp" "$(echo "$rows / $mp" | bc -l)" "$ma" "$(echo "$rows / $ma" | bc -l)" "$(echo "$mp / $ma" | bc -l)" \
   "$(echo "$ml * $mp / $rows" | bc -l)" "$ml"
-if [ -n "${COMPARE_FLAGS:-}" ]; then
+if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
   mc=$(median "${cmp_times[@]}")
   printf 'median: bin/ingest %s %.2f s, ratio to psql %.2fx end to end; first variant is %.2fx as fast\n' \
-    "$COMPARE_FLAGS" "$mc" "$(echo "$mp / $mc" | bc -l)" "$(echo "$mc / $ma" | bc -l)"
+    "$cmp_name" "$mc" "$(echo "$mp / $mc" | bc -l)" "$(echo "$mc / $ma" | bc -l)"
 fi
 printf 'median CPU s: psql client %s, server %s; bin/ingest JVM %s, server %s\n' "$(median "${psql_cpu[@]}")" \
   "$(median "${psql_srv[@]}")" "$(median "${app_cpu[@]}")" "$(median "${app_srv[@]}")"
-if [ -n "${COMPARE_FLAGS:-}" ]; then
-  printf 'median CPU s: bin/ingest %s JVM %s, server %s\n' "$COMPARE_FLAGS" "$(median "${cmp_cpu[@]}")" "$(median "${cmp_srv[@]}")"
+if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
+  printf 'median CPU s: bin/ingest %s JVM %s, server %s\n' "$cmp_name" "$(median "${cmp_cpu[@]}")" "$(median "${cmp_srv[@]}")"
 fi
