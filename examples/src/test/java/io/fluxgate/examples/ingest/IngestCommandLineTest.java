@@ -20,6 +20,14 @@ class IngestCommandLineTest {
     }
 
     @Test
+    void onlyAskingForHelpOrTheVersionWarmsNoDatabaseClientUp() {
+        assertThat(FileIngestApp.helpOnly(new String[] {"--help"})).isTrue();
+        assertThat(FileIngestApp.helpOnly(new String[] {"--table=t", "-V"})).isTrue();
+        assertThat(FileIngestApp.helpOnly(new String[] {"--table=t", "a.csv"})).isFalse();
+        assertThat(FileIngestApp.helpOnly(new String[] {"--table=--help-me", "h.csv"})).isFalse();
+    }
+
+    @Test
     void helpDocumentsEveryFlagAndTheExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("PATTERN", "--table", "--schema", "--format", "--delimiter", "--errors",
