@@ -75,7 +75,7 @@ psql_times=()
 app_times=()
 load_rates=()
 cmp_times=()
-cmp_name="${COMPARE_ENV:+$COMPARE_ENV }${COMPARE_FLAGS:-}"
+cmp_name="${COMPARE_ENV:-}${COMPARE_ENV:+${COMPARE_FLAGS:+ }}${COMPARE_FLAGS:-}"
 psql_cpu=(); app_cpu=(); psql_srv=(); app_srv=(); cmp_cpu=(); cmp_srv=()
 for run in $(seq 1 "$runs"); do
   loadavg=$(cut -d' ' -f1 /proc/loadavg)
@@ -105,7 +105,7 @@ for run in $(seq 1 "$runs"); do
   if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
     s3=$(pg_cpu); t3=$(seconds)
     # shellcheck disable=SC2086
-    timed "$work/cmp.cpu" env ${COMPARE_ENV:-} "$root/bin/ingest" --table "$t_cmp" --progress=none --errors "$work/errors-cmp.jsonl" $COMPARE_FLAGS "$csv" \
+    timed "$work/cmp.cpu" env ${COMPARE_ENV:-} "$root/bin/ingest" --table "$t_cmp" --progress=none --errors "$work/errors-cmp.jsonl" ${COMPARE_FLAGS:-} "$csv" \
       > "$work/summary-cmp.txt" 2> "$work/stderr-cmp.txt"
     t4=$(seconds); s4=$(pg_cpu)
     n_cmp=$(psql -Atc "SELECT count(*) FROM $t_cmp")
