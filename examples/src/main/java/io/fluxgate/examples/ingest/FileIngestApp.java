@@ -241,8 +241,9 @@ public final class FileIngestApp implements Callable<Integer> {
     /**
      * Opens a connection to the server of the PG* variables, runs one query and closes it, on a thread of its own,
      * while the main thread parses the command line: the client's classes (R2DBC, Netty, Reactor, logging, ~3,000)
-     * are loaded and its event loop started in parallel instead of in the catalog read's path (about half of a
-     * small load's start-up). Nothing depends on it: a failure is left to the catalog read, which reports it.
+     * are loaded and its event loop started in parallel with picocli's work instead of afterwards, in the catalog
+     * read's path (see the phases line). Nothing depends on it: a failure is left to the catalog read, which reports
+     * it.
      */
     private static void warmUpDatabaseClient() {
         Thread warm = new Thread(() -> {

@@ -383,7 +383,8 @@ class FileIngestAppTest {
         assertThat(ingest(db, "--table=no_such_table", dir + "/a.csv").exitCode()).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("ingest: failed: table \"no_such_table\" does not exist on the"
                 + " search_path (give --schema?)\n");
-        assertThat(FileIngestApp.execute(new String[] {"--table=no_such_table", dir + "/a.csv"},
+        assertThat(FileIngestApp.execute(new String[] {"--errors=" + dir.resolve("errors.jsonl"),
+                "--table=no_such_table", dir + "/a.csv"},
                 new PrintWriter(out, true), new PrintWriter(err, true), db.settings()).job().phases(0, 1))
                 .as("no phases line for a run that stopped before its load").isEmpty();
 
