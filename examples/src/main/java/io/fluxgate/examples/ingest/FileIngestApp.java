@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -211,6 +210,7 @@ public final class FileIngestApp implements Callable<Integer> {
     public static void main(String[] args) {
         long started = System.nanoTime();
         long startedMillis = System.currentTimeMillis();
+        long startUpMillis = processAgeMillis();
         if (!helpOnly(args)) {
             warmUpDatabaseClient();
         }
@@ -219,13 +219,34 @@ public final class FileIngestApp implements Callable<Integer> {
         if (result.job() != null) {
             String phases = result.job().phases(started, System.nanoTime());
             if (!phases.isEmpty()) {
-                // JVM start to main: the process's start time has a clock tick's resolution (10 ms)
-                long jvmStart = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
-                        .orElse(startedMillis);
-                err.println("ingest: phases (ms): start-up " + (startedMillis - jvmStart) + ", " + phases);
+                if (startUpMillis < 0) {
+                    // no /proc: ProcessHandle's start time, whose boot time has whole seconds only on Linux
+                    startUpMillis = ProcessHandle.current().info().startInstant()
+                            .map(i -> startedMillis - i.toEpochMilli()).orElse(0L);
+                }
+                err.println("ingest: phases (ms): start-up " + startUpMillis + ", " + phases);
             }
         }
         System.exit(result.exitCode());
+    }
+
+    /**
+     * How long ago this process started (bin/ingest's shell, then the JVM's boot: it execs java), in ms, to 10 ms;
+     * -1 without Linux's /proc. Taken from the system's uptime and the process's start in clock ticks after boot
+     * (USER_HZ, 100 on Linux), both to the hundredth of a second, not from a wall-clock start time.
+     */
+    static long processAgeMillis() {
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime"));
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the fields after the command name, which may hold spaces and parentheses: starttime is the 22nd
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            long startTicks = Long.parseLong(f[19]);
+            double up = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            return Math.max(0, Math.round(up * 1000) - startTicks * 10);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Whether the arguments only ask for the usage or the version: no connection will be made. */
