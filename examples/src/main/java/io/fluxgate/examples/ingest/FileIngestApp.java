@@ -23,10 +23,13 @@ import java.util.regex.Pattern;
 
 import io.fluxgate.jdbc.PgIdentifier;
 import io.fluxgate.jdbc.PostgresSettings;
+import io.r2dbc.spi.ConnectionFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Batch ingestion of CSV and JSON-lines files into a PostgreSQL table: glob patterns in, rows through the binary
@@ -202,9 +205,83 @@ public final class FileIngestApp implements Callable<Integer> {
 
     private PostgresSettings postgresSettings;
     private RunSummary summary;
+    private IngestJob job;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        long started = System.nanoTime();
+        long startedMillis = System.currentTimeMillis();
+        long startUpMillis = processAgeMillis();
+        if (!helpOnly(args)) {
+            warmUpDatabaseClient();
+        }
+        PrintWriter err = new PrintWriter(System.err, true);
+        Result result = execute(args, new PrintWriter(System.out, true), err, null);
+        if (result.job() != null) {
+            String phases = result.job().phases(started, System.nanoTime());
+            if (!phases.isEmpty()) {
+                if (startUpMillis < 0) {
+                    // no /proc: ProcessHandle's start time, whose boot time has whole seconds only on Linux
+                    startUpMillis = ProcessHandle.current().info().startInstant()
+                            .map(i -> startedMillis - i.toEpochMilli()).orElse(0L);
+                }
+                err.println("ingest: phases (ms): start-up " + startUpMillis + ", " + phases);
+            }
+        }
+        System.exit(result.exitCode());
+    }
+
+    /**
+     * How long ago this process started (bin/ingest's shell, then the JVM's boot: it execs java), in ms, to 10 ms;
+     * -1 without Linux's /proc. Taken from the system's uptime and the process's start in clock ticks after boot
+     * (USER_HZ, 100 on Linux), both to the hundredth of a second, not from a wall-clock start time.
+     */
+    static long processAgeMillis() {
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime"));
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the fields after the command name, which may hold spaces and parentheses: starttime is the 22nd
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            long startTicks = Long.parseLong(f[19]);
+            double up = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            return Math.max(0, Math.round(up * 1000) - startTicks * 10);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the arguments only ask for the usage or the version: no connection will be made. */
+    static boolean helpOnly(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Opens a connection to the server of the PG* variables, runs one query and closes it, on a thread of its own,
+     * while the main thread parses the command line: the client's classes (R2DBC, Netty, Reactor, logging, ~3,000)
+     * are loaded and its event loop started in parallel with picocli's work instead of afterwards, in the catalog
+     * read's path (see the phases line). Nothing depends on it: a failure is left to the catalog read, which reports
+     * it.
+     */
+    private static void warmUpDatabaseClient() {
+        Thread warm = new Thread(() -> {
+            try {
+                ConnectionFactory factory = PostgresSettings.fromEnvironment().connectionFactory();
+                Mono.usingWhen(Mono.from(factory.create()),
+                                c -> Flux.from(c.createStatement("SELECT 1::int4").execute())
+                                        .concatMap(r -> r.map((row, meta) -> row.get(0, Integer.class)))
+                                        .then(),
+                                c -> Mono.from(c.close()).onErrorResume(e -> Mono.empty()))
+                        .block(Duration.ofSeconds(30));
+            } catch (RuntimeException | LinkageError e) {
+                // the catalog read connects again and says what is wrong
+            }
+        }, "ingest-warm-up");
+        warm.setDaemon(true);
+        warm.start();
     }
 
     /** Runs the app and returns its exit code (see the usage footer). */
@@ -219,9 +296,9 @@ public final class FileIngestApp implements Callable<Integer> {
 
     /**
      * A run's exit code and, when the load ran, its summary: the first (in single-table mode the only) table's, and
-     * the whole run's.
+     * the whole run's; and the job, for its phases ({@code null} when the run stopped before it).
      */
-    record Result(int exitCode, IngestSummary summary, RunSummary run) {
+    record Result(int exitCode, IngestSummary summary, RunSummary run, IngestJob job) {
     }
 
     static Result execute(String[] args, PrintWriter out, PrintWriter err, PostgresSettings postgres) {
@@ -230,7 +307,7 @@ public final class FileIngestApp implements Callable<Integer> {
         CommandLine cmd = Cli.commandLine(app, "ingest", out, err);
         int code = cmd.execute(args);
         RunSummary run = app.summary;
-        return new Result(code, run == null || run.tables().isEmpty() ? null : run.tables().get(0), run);
+        return new Result(code, run == null || run.tables().isEmpty() ? null : run.tables().get(0), run, app.job);
     }
 
     /** The most telling message of an exception chain (see {@link Cli#describe}). */
@@ -316,7 +393,8 @@ public final class FileIngestApp implements Callable<Integer> {
                 }
                 entries.add(new IngestJob.Entry(config == null ? 0 : i + 1, load, errorFile));
             }
-            summary = new IngestJob(entries, runPostLoad, config == null ? null : config.toString(), err).run();
+            job = new IngestJob(entries, runPostLoad, config == null ? null : config.toString(), err);
+            summary = job.run();
         } catch (IngestJob.SetupException e) {
             err.println("ingest: failed: " + e.getMessage());
             return e.exitCode();

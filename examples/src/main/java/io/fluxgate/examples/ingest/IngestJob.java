@@ -94,6 +94,12 @@ final class IngestJob {
     private final IngestConfig run;
     private final PrintWriter err;
     private ProgressDisplay display;
+    /** {@link System#nanoTime()} at the run's milestones, for {@link #phases}: 0 until reached. */
+    private long startedAt;
+    private long scanDoneAt;
+    private long setupDoneAt;
+    private long loadDoneAt;
+    private long postLoadDoneAt;
 
     /**
      * @param entries the loads, at least one
@@ -129,6 +135,7 @@ final class IngestJob {
 
     RunSummary run() throws SetupException {
         long started = System.nanoTime();
+        startedAt = started;
         Counters all = new Counters();
         List<Load> loads = new ArrayList<>();
         List<Path> errorFiles = entries.stream().map(e -> e.errors().path()).distinct().toList();
@@ -158,6 +165,7 @@ final class IngestJob {
             }
             load.scan.warnings().forEach(display::note);
         }
+        scanDoneAt = System.nanoTime();
 
         for (Load load : loads) {
             long catalogStarted = System.nanoTime();
@@ -168,24 +176,51 @@ final class IngestJob {
                 load.catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
                 return summary(loads, 0, started, load.where() + e.getMessage());
             }
-            List<TableSchema.Column> keys = keys(load);
-            for (TableSchema.Column c : load.table.columns()) {
-                if (c.required() && c.unwritable() != null) {
-                    throw new SetupException(load.where() + c.unwritable() + ", and it is NOT NULL without a"
-                            + " default: no row could be loaded", null);
-                }
-            }
-            load.catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
-            load.plan = new LoadPlan(load.table, new ColumnSet.Registry(load.table), keys,
-                    load.config.ignoreUnknown(), load.config.maxRecordBytes(), CHUNK_BYTES, load.entry.errors(),
-                    load.counters, display::note, load.config.columns(), load.config.header());
+            plan(load, catalogStarted);
         }
+        setupDoneAt = System.nanoTime();
 
         long loadStarted = System.nanoTime();
         String failure = load(loads);
         long loadNanos = System.nanoTime() - loadStarted;
+        loadDoneAt = System.nanoTime();
         postLoad(loads, failure);
+        postLoadDoneAt = System.nanoTime();
         return summary(loads, loadNanos, started, failure);
+    }
+
+    /** Checks what the catalog says about {@code load}'s table and makes its plan. */
+    private void plan(Load load, long catalogStarted) throws SetupException {
+        List<TableSchema.Column> keys = keys(load);
+        for (TableSchema.Column c : load.table.columns()) {
+            if (c.required() && c.unwritable() != null) {
+                throw new SetupException(load.where() + c.unwritable() + ", and it is NOT NULL without a"
+                        + " default: no row could be loaded", null);
+            }
+        }
+        load.catalogTime = Duration.ofNanos(System.nanoTime() - catalogStarted);
+        load.plan = new LoadPlan(load.table, new ColumnSet.Registry(load.table), keys,
+                load.config.ignoreUnknown(), load.config.maxRecordBytes(), CHUNK_BYTES, load.entry.errors(),
+                load.counters, display::note, load.config.columns(), load.config.header());
+    }
+
+    /**
+     * Where the run's time went, in ms: from {@code commandLineStarted} (a {@link System#nanoTime()} of the process's
+     * main method) to this job (the command line), the patterns' scan, the catalog (the first connections and their
+     * classes included), the load, the post-load scripts, and from there to {@code now} (the summary). Empty when the
+     * run stopped before its load.
+     */
+    String phases(long commandLineStarted, long now) {
+        if (postLoadDoneAt == 0) {
+            return "";
+        }
+        return "command line " + ms(startedAt - commandLineStarted) + ", scan " + ms(scanDoneAt - startedAt)
+                + ", catalog " + ms(setupDoneAt - scanDoneAt) + ", load " + ms(loadDoneAt - setupDoneAt)
+                + ", post-load " + ms(postLoadDoneAt - loadDoneAt) + ", summary " + ms(now - postLoadDoneAt);
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** Each entry's script once its rows are committed (all are, once the load is over), then the run's. */

@@ -130,6 +130,8 @@ class FileIngestAppTest {
         assertThat(out.toString()).contains("ingest summary: " + db.name() + "." + t, "files            1 ok, 0 failed",
                 "rows parsed      2", "rows inserted    2", "rows rejected    0");
         assertThat(Files.readString(dir.resolve("errors.jsonl"))).isEmpty();
+        assertThat(r.job().phases(0, Long.MAX_VALUE)).as("the phases main() prints on stderr")
+                .matches("command line -?\\d+, scan \\d+, catalog \\d+, load \\d+, post-load \\d+, summary \\d+");
     }
 
     @Test
@@ -381,6 +383,10 @@ class FileIngestAppTest {
         assertThat(ingest(db, "--table=no_such_table", dir + "/a.csv").exitCode()).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("ingest: failed: table \"no_such_table\" does not exist on the"
                 + " search_path (give --schema?)\n");
+        assertThat(FileIngestApp.execute(new String[] {"--errors=" + dir.resolve("errors.jsonl"),
+                "--table=no_such_table", dir + "/a.csv"},
+                new PrintWriter(out, true), new PrintWriter(err, true), db.settings()).job().phases(0, 1))
+                .as("no phases line for a run that stopped before its load").isEmpty();
 
         assertThat(ingest(db, "--table=" + t, "--idempotent", dir + "/a.csv").exitCode()).isEqualTo(1);
         assertThat(err.toString()).contains("has no primary key: name the key columns with --key");

@@ -20,6 +20,25 @@ class IngestCommandLineTest {
     }
 
     @Test
+    void onlyAskingForHelpOrTheVersionWarmsNoDatabaseClientUp() {
+        assertThat(FileIngestApp.helpOnly(new String[] {"--help"})).isTrue();
+        assertThat(FileIngestApp.helpOnly(new String[] {"--table=t", "-V"})).isTrue();
+        assertThat(FileIngestApp.helpOnly(new String[] {"--table=t", "a.csv"})).isFalse();
+        assertThat(FileIngestApp.helpOnly(new String[] {"--table=--help-me", "h.csv"})).isFalse();
+    }
+
+    @Test
+    void theProcessAgeIsReadFromProcOrUnknown() {
+        long age = FileIngestApp.processAgeMillis();
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/stat"))) {
+            // this JVM started before this test; within a day of it
+            assertThat(age).isPositive().isLessThan(86_400_000L);
+        } else {
+            assertThat(age).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void helpDocumentsEveryFlagAndTheExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("PATTERN", "--table", "--schema", "--format", "--delimiter", "--errors",
