@@ -14,13 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/lib/app-cds.sh, the launcher's class-data archive: which JVM options it picks, and that an archive is used only
- * once it is known to be whole (a half-written one crashes the JVM that maps it). Runs the script in bash over a
- * stand-in jar; no JVM is started (every archive here fails before the JVM check).
+ * bin/lib/app-cds.sh, the class-data archive of bin/unique-users and bin/ingest: which JVM options it picks, and that
+ * an archive is used only once it is known to be whole (a half-written one crashes the JVM that maps it). Runs the
+ * script in bash over a stand-in jar; no JVM is started (every archive here fails before the JVM check).
  */
 class AppCdsLauncherTest {
 
     private static final Path SCRIPT = Path.of("..", "bin", "lib", "app-cds.sh").toAbsolutePath().normalize();
+
+    /** What a launcher sets before it sources the script: the jar, the program's name, its marker and version check. */
+    private static final String SETUP = "jar='%s'; cds_name=%s; cds_marker=org/apache/kafka/clients/consumer/KafkaConsumer; "
+            + "cds_check=(-jar \"$jar\" --version); ";
 
     @TempDir
     Path dir;
@@ -30,7 +34,8 @@ class AppCdsLauncherTest {
         Path jar = jar();
         List<String> opts = cdsOpts(jar, "--bootstrap-servers=x");
         assertThat(opts).contains("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
-        assertThat(opts).anyMatch(o -> o.matches("-XX:ArchiveClassesAtExit=" + dir.resolve("app") + "\\.[0-9]+\\.jsa"));
+        String base = base();
+        assertThat(opts).anyMatch(o -> o.matches("-XX:ArchiveClassesAtExit=" + base + "\\.[0-9]+\\.jsa"));
         assertThat(opts).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"));
     }
 
@@ -46,7 +51,7 @@ class AppCdsLauncherTest {
     @Test
     void anInstalledArchiveNewerThanTheJarIsUsed() throws Exception {
         Path jar = jar();
-        Path archive = Files.writeString(dir.resolve("app.jsa"), "archive");
+        Path archive = Files.writeString(Path.of(base() + ".jsa"), "archive");
         Files.setLastModifiedTime(archive, FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(cdsOpts(jar, "--until-end")).contains("-XX:SharedArchiveFile=" + archive)
                 .noneMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit"));
@@ -54,7 +59,7 @@ class AppCdsLauncherTest {
 
     @Test
     void anArchiveOlderThanTheJarIsTrainedAgain() throws Exception {
-        Path archive = Files.writeString(dir.resolve("app.jsa"), "archive");
+        Path archive = Files.writeString(Path.of(base() + ".jsa"), "archive");
         Files.setLastModifiedTime(archive, FileTime.from(Instant.now().minusSeconds(60)));
         Path jar = jar();
         assertThat(cdsOpts(jar, "--until-end")).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"))
@@ -65,28 +70,43 @@ class AppCdsLauncherTest {
     void aHalfWrittenArchiveOfAFinishedRunIsDeletedNotUsed() throws Exception {
         Path jar = jar();
         // a pid no process has: the writer is gone; its archive was cut short (no Kafka client in it)
-        Path truncated = Files.write(dir.resolve("app.4194303999.jsa"), new byte[4096]);
+        Path truncated = Files.write(Path.of(base() + ".4194303999.jsa"), new byte[4096]);
         Files.setLastModifiedTime(truncated, FileTime.from(Instant.now().plusSeconds(5)));
         List<String> opts = cdsOpts(jar, "--until-end");
         assertThat(truncated).doesNotExist();
-        assertThat(dir.resolve("app.jsa")).doesNotExist();
+        assertThat(Path.of(base() + ".jsa")).doesNotExist();
         assertThat(opts).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile"));
     }
 
     @Test
     void theArchiveOfARunStillGoingIsLeftAlone() throws Exception {
         Path jar = jar();
-        Path writing = Files.write(dir.resolve("app." + ProcessHandle.current().pid() + ".jsa"), new byte[16]);
+        Path writing = Files.write(Path.of(base() + "." + ProcessHandle.current().pid() + ".jsa"), new byte[16]);
         cdsOpts(jar, "--until-end");
         assertThat(writing).exists();
-        assertThat(dir.resolve("app.jsa")).doesNotExist();
+        assertThat(Path.of(base() + ".jsa")).doesNotExist();
     }
 
     @Test
     void offMeansNoOption() throws Exception {
         Path jar = jar();
-        assertThat(run("FLUXGATE_CDS=off; jar='" + jar + "'; set -- --until-end; . '" + SCRIPT + "'; "
+        assertThat(run("FLUXGATE_CDS=off; " + SETUP.formatted(jar, "app") + "set -- --until-end; . '" + SCRIPT + "'; "
                 + "printf '%s\\n' \"${cds_opts[@]}\"")).isEmpty();
+    }
+
+    @Test
+    void eachJavaBinaryAndProgramHasItsOwnArchive() throws Exception {
+        Path jar = jar();
+        assertThat(base()).startsWith(dir.resolve("app-").toString()).matches(".*-[0-9]+");
+        String other = run(SETUP.formatted(jar, "other") + "set -- --until-end; . '" + SCRIPT + "'; echo \"$cds_base\"")
+                .get(0);
+        assertThat(other).isEqualTo(dir.resolve("other-").toString() + base().substring(base().lastIndexOf('-') + 1));
+    }
+
+    /** The archive's name without its ending, as the script computes it for this java binary. */
+    private String base() throws Exception {
+        return run(SETUP.formatted(dir.resolve("app.jar"), "app") + "set -- --until-end; . '" + SCRIPT
+                + "'; echo \"$cds_base\"").get(0);
     }
 
     private Path jar() throws IOException {
@@ -94,7 +114,7 @@ class AppCdsLauncherTest {
     }
 
     private List<String> cdsOpts(Path jar, String... args) throws Exception {
-        return run("jar='" + jar + "'; set -- " + String.join(" ", args) + "; . '" + SCRIPT + "'; "
+        return run(SETUP.formatted(jar, "app") + "set -- " + String.join(" ", args) + "; . '" + SCRIPT + "'; "
                 + "printf '%s\\n' \"${cds_opts[@]}\"");
     }
 
