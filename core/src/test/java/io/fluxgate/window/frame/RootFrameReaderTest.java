@@ -200,6 +200,18 @@ class RootFrameReaderTest {
     }
 
     @Test
+    void aFrameCutOffWhereItsSeparatorShouldBeIsMalformedWhateverItsLastByteOrTheNextByteInTheBuffer() {
+        assertThat(reason("{\"uid\":\"u\",\"ts\":1,\"x\":{\"y\":1}"))
+                .isEqualTo("invalid JSON: unexpected end of input at byte 29");
+        assertThat(reason("{\"uid\":\"u\",\"ts\":1,\"x\":\"}\"")).startsWith("invalid JSON: unexpected end of input");
+        assertThat(reason("{\"uid\":\"u\",\"ts\":1 ")).startsWith("invalid JSON: unexpected end of input");
+        // the byte after the slice would close the object: it is not part of the value
+        byte[] buf = "{\"uid\":\"u\",\"ts\":1}".getBytes(StandardCharsets.UTF_8);
+        assertThat(reader.read(buf, 0, buf.length - 1)).isInstanceOf(Malformed.class);
+        assertThat(reader.read(buf, 0, buf.length)).isEqualTo(new Frame("u", 1));
+    }
+
+    @Test
     void invalidJsonReasonSaysSo() {
         assertThat(reason("{\"uid\":\"u\",\"ts\":1,\"x\":[1,2}")).startsWith("invalid JSON: ");
     }

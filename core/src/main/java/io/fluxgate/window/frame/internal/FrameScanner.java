@@ -46,6 +46,17 @@ public final class FrameScanner {
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
+    /** 1 for the first bytes of JSON values that are not numbers, 0 for '-' and digits. */
+    private static final byte[] NOT_INTEGER = new byte[256];
+
+    static {
+        Arrays.fill(NOT_INTEGER, (byte) 1);
+        NOT_INTEGER['-'] = 0;
+        for (int d = '0'; d <= '9'; d++) {
+            NOT_INTEGER[d] = 0;
+        }
+    }
+
     /** Not a valid {@code ts} (all lie within [-2^62, 2^62]): marks one out of range. */
     private static final long OUT = Long.MIN_VALUE;
 
@@ -77,8 +88,8 @@ public final class FrameScanner {
     private final int end;
     /** Set by every string scan: whether it met a backslash (then the raw bytes are not the text). */
     private boolean escaped;
-    /** Set by every number scan: whether it had a fraction or an exponent. */
-    private boolean isFloat;
+    /** Set by every number scan: 1 if it had a fraction or an exponent, else 0 (an int, to be ORed into a test). */
+    private int isFloat;
     /** Kinds of the open nested containers (bit set: object), levels 0-63; deeper levels in {@link #deep}. */
     private long kinds;
     private long[] deep;
@@ -111,7 +122,86 @@ public final class FrameScanner {
         }
     }
 
+    /**
+     * The root object whose content starts at {@code i}. The hot path for the valid frames: every root value is
+     * skipped with {@link #value} and the last {@code uid} and {@code ts} are only located; whether they (and the
+     * object's end) are what a frame needs is one test at the end, on a sum of flags computed without branches.
+     * Every malformed frame, whatever is wrong with it, takes that one branch to {@link #rootObjectSlowly}, which
+     * scans it again and says why. So the JIT's profile of this method does not change when the first frames with
+     * a string {@code ts}, a float {@code ts}, no {@code uid} or a cut-off end arrive: each such kind used to be
+     * a branch never taken until then, compiled as an uncommon trap, and its first frame sent the method back to
+     * the interpreter for another C2 compilation (JIT time, measured in BENCHMARKS.md).
+     */
     private FrameResult rootObject(int i) {
+        byte[] b = this.b;
+        int end = this.end;
+        int from = i;
+        // where the last root uid and ts values lie; first bytes 0 while missing
+        int uidAt = 0;
+        int uidEnd = 0;
+        byte uidFirst = 0;
+        boolean uidEscaped = false;
+        int tsAt = 0;
+        int tsEnd = 0;
+        byte tsFirst = 0;
+        int tsFloat = 0;
+        byte c;
+        i = ws(i);
+        if (at(i) == '}') {
+            return rootObjectSlowly(from);
+        }
+        for (;;) {
+            if (at(i) != '"') {
+                throw unexpected(i, "'\"' to start a property name");
+            }
+            int nameStart = i + 1;
+            int nameEnd = name(nameStart);
+            int field = field(nameStart, nameEnd);
+            i = ws(nameEnd + 1);
+            if (at(i) != ':') {
+                throw unexpected(i, "':' after a property name");
+            }
+            i = ws(i + 1);
+            int s = i;
+            c = at(i);
+            i = value(i, 1);
+            if (field == UID) {
+                uidAt = s;
+                uidEnd = i;
+                uidFirst = c;
+                uidEscaped = escaped;
+            } else if (field == TS) {
+                tsAt = s;
+                tsEnd = i;
+                tsFirst = c;
+                tsFloat = isFloat;
+            }
+            i = ws(i);
+            // the separator, or 0 past the end: no branch of its own for a cut-off frame
+            c = (byte) (b[Math.min(i, end - 1)] & (i - end) >> 31);
+            if (c != ',') {
+                break;
+            }
+            i = ws(i + 1);
+        }
+        // zero only for a closed object with nothing after it, a non-empty string uid and an integer ts
+        int bad = (c ^ '}') | (ws(i + 1) ^ end) | (uidFirst ^ '"') | (uidEnd - uidAt - 3) >>> 31
+                | NOT_INTEGER[tsFirst & 0xFF] | tsFloat;
+        long ts;
+        if (bad != 0 || (ts = ts(tsAt, tsEnd)) == OUT) {
+            return rootObjectSlowly(from);
+        }
+        escaped = uidEscaped;
+        return new FrameResult.Frame(decode(uidAt + 1, uidEnd - 1), ts);
+    }
+
+    /**
+     * The verdict on a root object that {@link #rootObject} found not to be a valid frame, by a second scan that
+     * tells what is wrong: the first value of {@code uid} or {@code ts} that is not what it should be, trailing
+     * content, a bad separator. Only malformed frames come here, so their branches stay out of the hot method's
+     * profile.
+     */
+    private FrameResult rootObjectSlowly(int i) {
         String uid = null;
         int uidKind = MISSING;
         long ts = 0;
@@ -147,8 +237,8 @@ public final class FrameScanner {
                     if (c == '-' || isDigit(c)) {
                         int s = i;
                         i = number(i);
-                        long v = isFloat ? OUT : ts(s, i);
-                        tsKind = isFloat ? FLOAT : v == OUT ? OUT_OF_RANGE : OK;
+                        long v = isFloat != 0 ? OUT : ts(s, i);
+                        tsKind = isFloat != 0 ? FLOAT : v == OUT ? OUT_OF_RANGE : OK;
                         if (tsKind == OK) {
                             ts = v;
                         }
@@ -220,7 +310,7 @@ public final class FrameScanner {
                 if (e < end && !isWs(b[e])) {
                     throw unexpected(e, "a space after a root-level number");
                 }
-                what = isFloat ? "a float" : "an integer";
+                what = isFloat != 0 ? "a float" : "an integer";
             }
         }
         return new FrameResult.Malformed("not a JSON object but " + what);
@@ -557,7 +647,7 @@ public final class FrameScanner {
             throw unexpected(i, "a digit after '-'");
         }
         int length = i - digits;
-        isFloat = false;
+        isFloat = 0;
         if (i < end && b[i] == '.') {
             int from = i + 1;
             i = digits(from);
@@ -565,7 +655,7 @@ public final class FrameScanner {
                 throw unexpected(i, "a digit after the decimal point");
             }
             length += i - from;
-            isFloat = true;
+            isFloat = 1;
         }
         if (i < end && (b[i] | 0x20) == 'e') {
             i++;
@@ -578,7 +668,7 @@ public final class FrameScanner {
                 throw unexpected(i, "a digit in the exponent");
             }
             length += i - from;
-            isFloat = true;
+            isFloat = 1;
         }
         if (length > MAX_NUMBER_LENGTH) {
             throw bad(digits, "number of " + length + " digits exceeds " + MAX_NUMBER_LENGTH);
@@ -690,7 +780,7 @@ public final class FrameScanner {
             case '"' -> STRING;
             case 't', 'f' -> BOOLEAN;
             case 'n' -> NULL_VALUE;
-            default -> isFloat ? FLOAT : INTEGER; // a number: anything else did not pass the skip
+            default -> isFloat != 0 ? FLOAT : INTEGER; // a number: anything else did not pass the skip
         };
     }
 
