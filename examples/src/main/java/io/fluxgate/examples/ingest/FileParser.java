@@ -283,8 +283,7 @@ final class FileParser implements AutoCloseable {
             for (int j = 0; j < headerColumns.length; j++) {
                 TableSchema.Column c = headerColumns[j];
                 if (c != null) {
-                    String text = csv.field(j);
-                    values[headerSlots[j]] = text == null ? nullFor(c) : convert(c, text);
+                    values[headerSlots[j]] = csv.fieldNull(j) ? nullFor(c) : convert(c, csv, j);
                 }
             }
             rows.add(new Row(csvSet, values, file, line, csv.rawCopy()));
@@ -296,9 +295,9 @@ final class FileParser implements AutoCloseable {
         return true;
     }
 
-    private static Object convert(TableSchema.Column c, String text) throws BadValue {
+    private static Object convert(TableSchema.Column c, CsvReader csv, int field) throws BadValue {
         try {
-            return c.type().fromText(text);
+            return csv.convert(field, c.type());
         } catch (BadValue e) {
             throw e.in(c.name());
         }
