@@ -539,6 +539,16 @@ abstract class ColumnType {
         }
     }
 
+    /** The value of each byte as a hex digit, or -1. */
+    private static final int[] HEX_OF_BYTE = new int[256];
+
+    static {
+        Arrays.fill(HEX_OF_BYTE, -1);
+        for (int c = 0; c < HEX.length; c++) {
+            HEX_OF_BYTE[c] = HEX[c];
+        }
+    }
+
     static final class Uuid extends ColumnType {
         Uuid() {
             super(PgType.UUID, "a UUID");
@@ -588,23 +598,37 @@ abstract class ColumnType {
                     || b[from + 23] != '-') {
                 return fromText(text(b, from, to));
             }
+            // the five groups, any byte that is not a hex digit making bad negative
+            int bad = 0;
             long hi = 0;
             long lo = 0;
-            int digit = 0;
-            for (int at = 0; at < 36; at++) {
-                if (at == 8 || at == 13 || at == 18 || at == 23) {
-                    continue;
-                }
-                int c = b[from + at];
-                int d = c >= 0 && c <= 'f' ? HEX[c] : -1;
-                if (d < 0) {
-                    return fromText(text(b, from, to)); // the message
-                }
-                if (digit++ < 16) {
-                    hi = hi << 4 | d;
-                } else {
-                    lo = lo << 4 | d;
-                }
+            for (int k = from; k < from + 8; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                hi = hi << 4 | d;
+            }
+            for (int k = from + 9; k < from + 13; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                hi = hi << 4 | d;
+            }
+            for (int k = from + 14; k < from + 18; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                hi = hi << 4 | d;
+            }
+            for (int k = from + 19; k < from + 23; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                lo = lo << 4 | d;
+            }
+            for (int k = from + 24; k < from + 36; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                lo = lo << 4 | d;
+            }
+            if (bad < 0) {
+                return fromText(text(b, from, to)); // the message
             }
             return new UUID(hi, lo);
         }
