@@ -65,6 +65,24 @@ abstract class ColumnType {
     /** A CSV field, or a JSON string, for this column (never null). */
     abstract Object fromText(String text) throws BadValue;
 
+    /**
+     * A CSV field as its (valid) UTF-8 bytes {@code b[from, to)}: the same value, or the same rejection, as
+     * {@link #fromText}. The types of the usual hot columns read the common shapes from the bytes directly (a String
+     * per field was the largest allocation of a CSV load) and hand anything else to {@link #fromText}.
+     */
+    Object fromBytes(byte[] b, int from, int to) throws BadValue {
+        return fromText(text(b, from, to));
+    }
+
+    static String text(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code b[from, to)} is not empty and has no whitespace (nor any non-ASCII byte) at either end. */
+    private static boolean trimmed(byte[] b, int from, int to) {
+        return to > from && b[from] > ' ' && b[to - 1] > ' ';
+    }
+
     /** A JSON number, given as its literal text. */
     Object fromJsonNumber(String literal) throws BadValue {
         throw new BadValue("expected " + expects + ", found the number " + literal);
@@ -136,6 +154,37 @@ abstract class ColumnType {
             }
             if (v < min || v > max) {
                 throw new BadValue("integer " + s + " is out of range for " + this);
+            }
+            return switch (bits) {
+                case 16 -> (short) v;
+                case 32 -> (int) v;
+                default -> v;
+            };
+        }
+
+        @Override
+        Object fromBytes(byte[] b, int from, int to) throws BadValue {
+            int i = from;
+            boolean negative = false;
+            if (i < to && (b[i] == '-' || b[i] == '+')) {
+                negative = b[i++] == '-';
+            }
+            if (i == to || to - i > 18) { // 18 digits cannot overflow a long
+                return fromText(text(b, from, to));
+            }
+            long v = 0;
+            for (; i < to; i++) {
+                int d = b[i] - '0';
+                if (d < 0 || d > 9) {
+                    return fromText(text(b, from, to));
+                }
+                v = v * 10 + d;
+            }
+            if (negative) {
+                v = -v;
+            }
+            if (v < min || v > max) {
+                return fromText(text(b, from, to)); // the message
             }
             return switch (bits) {
                 case 16 -> (short) v;
@@ -278,6 +327,34 @@ abstract class ColumnType {
             }
         }
 
+        /** Plain decimals of up to 18 digits ({@code -12.30}) as BigDecimal's own parser reads them. */
+        @Override
+        Object fromBytes(byte[] b, int from, int to) throws BadValue {
+            int i = from;
+            boolean negative = false;
+            if (i < to && (b[i] == '-' || b[i] == '+')) {
+                negative = b[i++] == '-';
+            }
+            long unscaled = 0;
+            int digits = 0;
+            int point = -1;
+            for (; i < to; i++) {
+                int d = b[i] - '0';
+                if (d >= 0 && d <= 9) {
+                    unscaled = unscaled * 10 + d;
+                    digits++;
+                } else if (b[i] == '.' && point < 0 && digits > 0 && i + 1 < to) {
+                    point = i;
+                } else {
+                    return fromText(text(b, from, to));
+                }
+            }
+            if (digits == 0 || digits > 18) {
+                return fromText(text(b, from, to));
+            }
+            return BigDecimal.valueOf(negative ? -unscaled : unscaled, point < 0 ? 0 : to - point - 1);
+        }
+
         @Override
         Object fromJsonNumber(String literal) throws BadValue {
             return fromText(literal);
@@ -299,6 +376,21 @@ abstract class ColumnType {
                 default -> throw new BadValue("not a boolean: " + quoted(text)
                         + " (true/false, t/f, yes/no, y/n, on/off, 1/0)");
             };
+        }
+
+        @Override
+        Object fromBytes(byte[] b, int from, int to) throws BadValue {
+            if (to - from == 1) {
+                switch (b[from]) {
+                    case 't', 'T', 'y', 'Y', '1':
+                        return Boolean.TRUE;
+                    case 'f', 'F', 'n', 'N', '0':
+                        return Boolean.FALSE;
+                    default:
+                        break;
+                }
+            }
+            return fromText(text(b, from, to));
         }
 
         @Override
@@ -447,6 +539,16 @@ abstract class ColumnType {
         }
     }
 
+    /** The value of each byte as a hex digit, or -1. */
+    private static final int[] HEX_OF_BYTE = new int[256];
+
+    static {
+        Arrays.fill(HEX_OF_BYTE, -1);
+        for (int c = 0; c < HEX.length; c++) {
+            HEX_OF_BYTE[c] = HEX[c];
+        }
+    }
+
     static final class Uuid extends ColumnType {
         Uuid() {
             super(PgType.UUID, "a UUID");
@@ -488,6 +590,48 @@ abstract class ColumnType {
             }
             return new UUID(hi, lo);
         }
+
+        /** The hyphenated form from the bytes; any other through {@link #fromText}. */
+        @Override
+        Object fromBytes(byte[] b, int from, int to) throws BadValue {
+            if (to - from != 36 || b[from + 8] != '-' || b[from + 13] != '-' || b[from + 18] != '-'
+                    || b[from + 23] != '-') {
+                return fromText(text(b, from, to));
+            }
+            // the five groups, any byte that is not a hex digit making bad negative
+            int bad = 0;
+            long hi = 0;
+            long lo = 0;
+            for (int k = from; k < from + 8; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                hi = hi << 4 | d;
+            }
+            for (int k = from + 9; k < from + 13; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                hi = hi << 4 | d;
+            }
+            for (int k = from + 14; k < from + 18; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                hi = hi << 4 | d;
+            }
+            for (int k = from + 19; k < from + 23; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                lo = lo << 4 | d;
+            }
+            for (int k = from + 24; k < from + 36; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                lo = lo << 4 | d;
+            }
+            if (bad < 0) {
+                return fromText(text(b, from, to)); // the message
+            }
+            return new UUID(hi, lo);
+        }
     }
 
     // ---------------------------------------------------------------- dates and times
@@ -519,12 +663,12 @@ abstract class ColumnType {
         return s.equalsIgnoreCase("-infinity") ? -1 : 0;
     }
 
-    private static boolean digits(String s, int from, int count) {
-        if (from + count > s.length()) {
+    private static boolean digits(byte[] s, int o, int n, int from, int count) {
+        if (from + count > n) {
             return false;
         }
         for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
+            char c = at(s, o, i);
             if (c < '0' || c > '9') {
                 return false;
             }
@@ -532,12 +676,23 @@ abstract class ColumnType {
         return true;
     }
 
-    private static int number(String s, int from, int count) {
+    private static int number(byte[] s, int o, int from, int count) {
         int v = 0;
         for (int i = from; i < from + count; i++) {
-            v = v * 10 + (s.charAt(i) - '0');
+            v = v * 10 + (at(s, o, i) - '0');
         }
         return v;
+    }
+
+    /** An ASCII byte as a char; any other byte as a char no check accepts. */
+    private static char at(byte[] s, int o, int k) {
+        return (char) (s[o + k] & 0xFF);
+    }
+
+    /** {@link #fastDateTime(byte[], int, int)} of a String (a JSON string, a date). */
+    static Object fastDateTime(String s) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1); // a char beyond Latin-1 becomes '?', which no check accepts
+        return fastDateTime(b, 0, b.length);
     }
 
     /**
@@ -549,39 +704,38 @@ abstract class ColumnType {
      *
      * @throws DateTimeException for a field out of range (February 30th, hour 25, offset +19)
      */
-    static Object fastDateTime(String s) {
-        int n = s.length();
-        if (n < 10 || !digits(s, 0, 4) || s.charAt(4) != '-' || !digits(s, 5, 2) || s.charAt(7) != '-'
-                || !digits(s, 8, 2)) {
+    static Object fastDateTime(byte[] s, int o, int n) {
+        if (n < 10 || !digits(s, o, n, 0, 4) || at(s, o, 4) != '-' || !digits(s, o, n, 5, 2) || at(s, o, 7) != '-'
+                || !digits(s, o, n, 8, 2)) {
             return null;
         }
-        int year = number(s, 0, 4);
-        int month = number(s, 5, 2);
-        int day = number(s, 8, 2);
+        int year = number(s, o, 0, 4);
+        int month = number(s, o, 5, 2);
+        int day = number(s, o, 8, 2);
         if (n == 10) {
             return LocalDate.of(year, month, day).atStartOfDay();
         }
-        char sep = s.charAt(10);
-        if (sep != 'T' && sep != 't' && sep != ' ' || !digits(s, 11, 2) || n < 16 || s.charAt(13) != ':'
-                || !digits(s, 14, 2)) {
+        char sep = at(s, o, 10);
+        if (sep != 'T' && sep != 't' && sep != ' ' || !digits(s, o, n, 11, 2) || n < 16 || at(s, o, 13) != ':'
+                || !digits(s, o, n, 14, 2)) {
             return null;
         }
         int second = 0;
         int nano = 0;
         int i = 16;
-        if (i < n && s.charAt(i) == ':') {
-            if (!digits(s, i + 1, 2)) {
+        if (i < n && at(s, o, i) == ':') {
+            if (!digits(s, o, n, i + 1, 2)) {
                 return null;
             }
-            second = number(s, i + 1, 2);
+            second = number(s, o, i + 1, 2);
             i += 3;
-            if (i < n && s.charAt(i) == '.') {
+            if (i < n && at(s, o, i) == '.') {
                 // as PostgreSQL: any number of digits, even none; beyond nanoseconds they cannot change the
                 // microsecond the value is rounded to
                 int start = ++i;
-                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                while (i < n && at(s, o, i) >= '0' && at(s, o, i) <= '9') {
                     if (i - start < 9) {
-                        nano = nano * 10 + (s.charAt(i) - '0');
+                        nano = nano * 10 + (at(s, o, i) - '0');
                     }
                     i++;
                 }
@@ -590,34 +744,34 @@ abstract class ColumnType {
                 }
             }
         }
-        LocalDateTime local = LocalDateTime.of(year, month, day, number(s, 11, 2), number(s, 14, 2), second, nano);
+        LocalDateTime local = LocalDateTime.of(year, month, day, number(s, o, 11, 2), number(s, o, 14, 2), second, nano);
         if (i == n) {
             return local;
         }
-        char c = s.charAt(i);
+        char c = at(s, o, i);
         if ((c == 'Z' || c == 'z') && i == n - 1) {
             return local.toInstant(ZoneOffset.UTC);
         }
-        if ((c != '+' && c != '-') || !digits(s, i + 1, 2)) {
+        if ((c != '+' && c != '-') || !digits(s, o, n, i + 1, 2)) {
             return null;
         }
-        int seconds = number(s, i + 1, 2) * 3600;
+        int seconds = number(s, o, i + 1, 2) * 3600;
         int j = i + 3;
         if (j < n) {
-            if (s.charAt(j) == ':') {
+            if (at(s, o, j) == ':') {
                 j++;
             }
-            if (!digits(s, j, 2) || j + 2 != n) {
+            if (!digits(s, o, n, j, 2) || j + 2 != n) {
                 return null;
             }
-            int minutes = number(s, j, 2);
+            int minutes = number(s, o, j, 2);
             if (minutes > 59) {
-                throw new DateTimeException("offset minutes out of range: " + s.substring(i));
+                throw new DateTimeException("offset minutes out of range: " + new String(s, o + i, n - i, StandardCharsets.ISO_8859_1));
             }
             seconds += minutes * 60;
         }
         if (seconds > 18 * 3600) {
-            throw new DateTimeException("offset out of range: " + s.substring(i));
+            throw new DateTimeException("offset out of range: " + new String(s, o + i, n - i, StandardCharsets.ISO_8859_1));
         }
         // the instant directly: ZoneOffset.ofTotalSeconds looks each offset up in a concurrent cache
         return Instant.ofEpochSecond(local.toEpochSecond(ZoneOffset.UTC) - (c == '-' ? -seconds : seconds), nano);
@@ -669,9 +823,36 @@ abstract class ColumnType {
                     t = slowDateTime(isoDateTime(s));
                 }
             } catch (DateTimeException e) {
-                throw new BadValue("not a timestamp (like 2024-01-31 12:34:56" + (zone == null ? "" : "+02")
-                        + "): " + quoted(text));
+                throw notATimestamp(text);
             }
+            return value(t, text);
+        }
+
+        /** The common shapes from the bytes; any other through {@link #fromText}. */
+        @Override
+        Object fromBytes(byte[] b, int from, int to) throws BadValue {
+            if (!trimmed(b, from, to)) {
+                return fromText(text(b, from, to));
+            }
+            Object t;
+            try {
+                t = fastDateTime(b, from, to - from);
+            } catch (DateTimeException e) {
+                throw notATimestamp(text(b, from, to));
+            }
+            if (t == null || t instanceof Instant && zone == null) {
+                return fromText(text(b, from, to)); // another shape, or the refusal's message
+            }
+            return value(t, null);
+        }
+
+        private BadValue notATimestamp(String text) {
+            return new BadValue("not a timestamp (like 2024-01-31 12:34:56" + (zone == null ? "" : "+02")
+                    + "): " + quoted(text));
+        }
+
+        /** The column's value of a parsed timestamp: an offset where none may be is refused. */
+        private Object value(Object t, String text) throws BadValue {
             if (t instanceof Instant instant) {
                 if (zone == null) {
                     // PostgreSQL would silently drop the offset; a value meant for another zone must not shift

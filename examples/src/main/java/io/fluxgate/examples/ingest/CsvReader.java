@@ -73,6 +73,19 @@ final class CsvReader extends RecordReader {
         return new String(data, starts[i], length, StandardCharsets.UTF_8);
     }
 
+    /** Whether field {@code i} is SQL NULL: empty and unquoted. */
+    boolean fieldNull(int i) {
+        return ends[i] == starts[i] && !quoted[i];
+    }
+
+    /**
+     * Field {@code i} converted by {@code type} straight from the record's bytes (no String for the types that
+     * read bytes); the field must not be {@linkplain #fieldNull null}.
+     */
+    Object convert(int i, ColumnType type) throws BadValue {
+        return type.fromBytes(data, starts[i], ends[i]);
+    }
+
     /** Why the current record is malformed, or {@code null}. */
     String malformed() {
         return malformed;

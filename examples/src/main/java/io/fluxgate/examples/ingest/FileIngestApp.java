@@ -168,11 +168,13 @@ public final class FileIngestApp implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     String maxRecordSize;
 
-    @Option(names = "--split-size", paramLabel = "BYTES", defaultValue = "8m",
+    @Option(names = "--split-size", paramLabel = "BYTES", defaultValue = "auto",
             description = "A file of at least twice this size is cut into ranges of about this size (e.g. 4m, 64m),"
                     + " parsed by up to --parallelism threads at once and taken in file order: same rows, errors and"
                     + " line numbers as one thread would find; about --parallelism ranges per file are held in memory."
-                    + " 0: one thread per file. Default: ${DEFAULT-VALUE}.")
+                    + " 0: one thread per file. auto: 8m ranges for files of at least 768m; a smaller file is"
+                    + " parsed by one thread (faster and less CPU below ~500 MB, see BENCHMARKS.md)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String splitSize;
 
     @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
@@ -316,6 +318,14 @@ public final class FileIngestApp implements Callable<Integer> {
     }
 
     /** Options that apply to the whole run: in a config file at its top level, and on the command line with it. */
+    /** {@code --split-size=auto}: the ranges' size, and the smallest file cut into ranges. */
+    static final long AUTO_SPLIT_BYTES = 8L << 20;
+    /**
+     * One thread per file was faster end to end, and spent less CPU, at 102, 258 and 518 MB; 8m ranges were faster
+     * at 1.07 GB (BENCHMARKS.md, the file ingestion section).
+     */
+    static final long AUTO_SPLIT_MIN_FILE_BYTES = 768L << 20;
+
     static final Set<String> RUN_OPTIONS = Set.of("--parallelism", "--writers", "--max-batch", "--batch-latency",
             "--retries", "--progress", "--split-size");
     /** Options that are no setting of a load. */
@@ -514,8 +524,11 @@ public final class FileIngestApp implements Callable<Integer> {
         requireRange(cmd, "--retries", retries, 0, 100);
         Duration latency = parseDuration(cmd, batchLatency);
         int recordLimit = parseSize(cmd, maxRecordSize);
-        long split = splitSize.trim().equals("0") ? 0 : parseSize(cmd, "--split-size", splitSize, 1024, MAX_RECORD_LIMIT,
-                "between 1k and 1g (e.g. 8m), or 0");
+        boolean autoSplit = splitSize.trim().equalsIgnoreCase("auto");
+        long split = autoSplit ? AUTO_SPLIT_BYTES : splitSize.trim().equals("0") ? 0
+                : parseSize(cmd, "--split-size", splitSize, 1024, MAX_RECORD_LIMIT,
+                        "between 1k and 1g (e.g. 8m), 0 or auto");
+        long splitMinFile = autoSplit ? AUTO_SPLIT_MIN_FILE_BYTES : 0;
         ZoneId zone;
         try {
             zone = ZoneId.of(timeZone);
@@ -525,7 +538,8 @@ public final class FileIngestApp implements Callable<Integer> {
         }
         return new IngestConfig(List.copyOf(patterns), schema, table, fileFormat, parseDelimiter(cmd), errors,
                 ignore, List.copyOf(keys), idempotent || !keys.isEmpty(), upsert, threads, writers, maxBatch,
-                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd), split, List.copyOf(fieldNames),
+                latency, recordLimit, zone, mode, retries, postgres(), postLoad(cmd), split, splitMinFile,
+                List.copyOf(fieldNames),
                 header);
     }
 

@@ -73,9 +73,13 @@ final class FileSplit {
         this.known = 1; // range 0 starts at 0, no lines before it
     }
 
-    /** Whether a file is worth splitting: parallel parsing, a known format, at least two ranges' worth. */
-    static boolean worthSplitting(InputFile file, long rangeBytes, int parallelism) {
-        return parallelism > 1 && rangeBytes > 0 && file.format() != null && file.size() >= 2 * rangeBytes;
+    /**
+     * Whether a file is worth splitting: parallel parsing, a known format, at least two ranges' worth and at least
+     * {@code minFileBytes}.
+     */
+    static boolean worthSplitting(InputFile file, long rangeBytes, long minFileBytes, int parallelism) {
+        return parallelism > 1 && rangeBytes > 0 && file.format() != null
+                && file.size() >= Math.max(2 * rangeBytes, minFileBytes);
     }
 
     private static int ranges(long size, long rangeBytes) {

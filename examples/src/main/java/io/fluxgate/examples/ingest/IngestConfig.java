@@ -31,6 +31,7 @@ import io.fluxgate.jdbc.PostgresSettings;
  * @param postgres the server
  * @param postLoad the SQL script to run once the rows are committed, or {@code null}
  * @param splitBytes range size of a large file parsed in parallel ranges, or 0 to parse each file on one thread
+ * @param splitMinFileBytes the smallest file cut into ranges (besides being at least two ranges' worth)
  * @param columns CSV: the fields' column names, in order ({@code --columns}); empty: the header row's
  * @param header CSV: the files start with a header row
  */
@@ -38,7 +39,7 @@ record IngestConfig(List<String> patterns, String schema, String table, InputFil
                     Path errorFile, boolean ignoreUnknown, List<String> keys, boolean idempotent, boolean upsert,
                     int parallelism, int writers, int maxBatch, Duration batchLatency, int maxRecordBytes, ZoneId zone,
                     ProgressDisplay.Mode progress, int maxRetries, PostgresSettings postgres,
-                    PostLoad postLoad, long splitBytes, List<String> columns, boolean header) {
+                    PostLoad postLoad, long splitBytes, long splitMinFileBytes, List<String> columns, boolean header) {
 
     /** Whether rows are merged by key rather than inserted. */
     boolean keyed() {

@@ -337,7 +337,7 @@ final class IngestJob {
         List<Map.Entry<Load, InputFile>> files = new ArrayList<>();
         for (Load l : loads) {
             for (InputFile f : l.scan.files()) {
-                units += FileSplit.worthSplitting(f, run.splitBytes(), run.parallelism())
+                units += FileSplit.worthSplitting(f, run.splitBytes(), run.splitMinFileBytes(), run.parallelism())
                         ? FileSplit.units(f.size(), run.splitBytes(), CHUNK_BYTES)
                         : FileParser.units(f.size(), CHUNK_BYTES);
                 files.add(Map.entry(l, f));
@@ -381,7 +381,7 @@ final class IngestJob {
      * threads ({@link FileSplit}), any other on one.
      */
     private Flux<Chunk> chunks(InputFile file, LoadPlan plan, Scheduler parse) {
-        if (FileSplit.worthSplitting(file, run.splitBytes(), run.parallelism())) {
+        if (FileSplit.worthSplitting(file, run.splitBytes(), run.splitMinFileBytes(), run.parallelism())) {
             return new FileSplit(file, plan, run.splitBytes()).chunks(parse, run.parallelism());
         }
         return Flux.<Chunk, FileParser>generate(() -> new FileParser(file, plan),

@@ -32,4 +32,19 @@ class Utf8Test {
         assertThat(check('x', 'y', 0xE2, 0x82, 'z')).as("bad continuation").isEqualTo(2);
         assertThat(check(0xFF)).isZero();
     }
+
+    @Test
+    void aBadByteIsFoundAtAnyOffsetOfALongAsciiRun() {
+        // the ASCII run is checked eight bytes at a time: a bad byte in any lane, before or after, is still found
+        for (int at = 0; at < 40; at++) {
+            for (int bad : new int[] {0x80, 0xC3, 0xFF}) {
+                byte[] b = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH".getBytes(StandardCharsets.US_ASCII);
+                b[at] = (byte) bad;
+                assertThat(Utf8.firstInvalid(b, b.length)).as("byte 0x%x at %d", bad, at).isEqualTo(at);
+                assertThat(Utf8.firstInvalid(b, at)).as("before it").isEqualTo(-1);
+            }
+            byte[] valid = ("x".repeat(at) + "é€日本😀" + "y".repeat(at)).getBytes(StandardCharsets.UTF_8);
+            assertThat(Utf8.firstInvalid(valid, valid.length)).isEqualTo(-1);
+        }
+    }
 }
