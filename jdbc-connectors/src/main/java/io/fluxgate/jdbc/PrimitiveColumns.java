@@ -16,19 +16,26 @@ final class PrimitiveColumns {
     private PrimitiveColumns() {
     }
 
-    /** {@code int8} from a {@code long}. */
-    static final class Int8<T> implements CopyColumn<T> {
+    private abstract static class Named<T> implements CopyColumn<T> {
         private final String name;
-        private final ToLongFunction<? super T> getter;
 
-        Int8(String name, ToLongFunction<? super T> getter) {
+        Named(String name) {
             this.name = name;
-            this.getter = getter;
         }
 
         @Override
         public String name() {
             return name;
+        }
+    }
+
+    /** {@code int8} from a {@code long}. */
+    static final class Int8<T> extends Named<T> {
+        private final ToLongFunction<? super T> getter;
+
+        Int8(String name, ToLongFunction<? super T> getter) {
+            super(name);
+            this.getter = getter;
         }
 
         @Override
@@ -40,18 +47,12 @@ final class PrimitiveColumns {
     }
 
     /** {@code int4} from an {@code int}. */
-    static final class Int4<T> implements CopyColumn<T> {
-        private final String name;
+    static final class Int4<T> extends Named<T> {
         private final ToIntFunction<? super T> getter;
 
         Int4(String name, ToIntFunction<? super T> getter) {
-            this.name = name;
+            super(name);
             this.getter = getter;
-        }
-
-        @Override
-        public String name() {
-            return name;
         }
 
         @Override
@@ -63,18 +64,12 @@ final class PrimitiveColumns {
     }
 
     /** {@code float8} from a {@code double}; NaN and infinities are stored as such. */
-    static final class Float8<T> implements CopyColumn<T> {
-        private final String name;
+    static final class Float8<T> extends Named<T> {
         private final ToDoubleFunction<? super T> getter;
 
         Float8(String name, ToDoubleFunction<? super T> getter) {
-            this.name = name;
+            super(name);
             this.getter = getter;
-        }
-
-        @Override
-        public String name() {
-            return name;
         }
 
         @Override

@@ -598,39 +598,29 @@ abstract class ColumnType {
                     || b[from + 23] != '-') {
                 return fromText(text(b, from, to));
             }
-            // the five groups, any byte that is not a hex digit making bad negative
-            int bad = 0;
-            long hi = 0;
-            long lo = 0;
-            for (int k = from; k < from + 8; k++) {
-                int d = HEX_OF_BYTE[b[k] & 0xFF];
-                bad |= d;
-                hi = hi << 4 | d;
-            }
-            for (int k = from + 9; k < from + 13; k++) {
-                int d = HEX_OF_BYTE[b[k] & 0xFF];
-                bad |= d;
-                hi = hi << 4 | d;
-            }
-            for (int k = from + 14; k < from + 18; k++) {
-                int d = HEX_OF_BYTE[b[k] & 0xFF];
-                bad |= d;
-                hi = hi << 4 | d;
-            }
-            for (int k = from + 19; k < from + 23; k++) {
-                int d = HEX_OF_BYTE[b[k] & 0xFF];
-                bad |= d;
-                lo = lo << 4 | d;
-            }
-            for (int k = from + 24; k < from + 36; k++) {
-                int d = HEX_OF_BYTE[b[k] & 0xFF];
-                bad |= d;
-                lo = lo << 4 | d;
-            }
-            if (bad < 0) {
+            long g1 = hexGroup(b, from, 8);
+            long g2 = hexGroup(b, from + 9, 4);
+            long g3 = hexGroup(b, from + 14, 4);
+            long g4 = hexGroup(b, from + 19, 4);
+            long g5 = hexGroup(b, from + 24, 12);
+            if ((g1 | g2 | g3 | g4 | g5) < 0) {
                 return fromText(text(b, from, to)); // the message
             }
+            long hi = g1 << 32 | g2 << 16 | g3;
+            long lo = g4 << 48 | g5;
             return new UUID(hi, lo);
+        }
+
+        /** The value of {@code n <= 12} hex digits at {@code b[from..]}; negative when one of them is not a digit. */
+        private static long hexGroup(byte[] b, int from, int n) {
+            long v = 0;
+            int bad = 0;
+            for (int k = from; k < from + n; k++) {
+                int d = HEX_OF_BYTE[b[k] & 0xFF];
+                bad |= d;
+                v = v << 4 | d;
+            }
+            return bad < 0 ? -1 : v;
         }
     }
 
