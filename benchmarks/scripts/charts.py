@@ -3,9 +3,10 @@
 
   benchmarks/results/scaling.csv   (benchmarks/scripts/scaling.py)  -> benchmarks/charts/throughput-vs-size.svg,
                                                                       benchmarks/charts/memory-vs-size.svg
-  benchmarks/results/peers-e2e.csv (benchmarks/scripts/peers-e2e.sh) -> benchmarks/charts/peers-e2e.svg
+  benchmarks/results/<E2E_CSV>     (benchmarks/scripts/peers-e2e.sh) -> benchmarks/charts/peers-e2e.svg
+  (E2E_CSV: the quiet-machine final run, 2026-12-07 session 7; the other peers-e2e*.csv files are kept as history)
 
-Medians are taken here from the raw lines. Usage: benchmarks/scripts/charts.py [results dir] [charts dir]
+Medians are taken here from the raw lines. Usage: benchmarks/scripts/charts.py [results dir] [charts dir] [end-to-end CSV file name, default E2E_CSV]
 """
 import csv, math, os, statistics, sys
 from xml.sax.saxutils import escape
@@ -133,11 +134,13 @@ def scaling(results, charts):
 E2E_LABELS = {'plain': 'plain KafkaConsumer, read only', 'app-exact': 'bin/unique-users (exact)',
               'app-approx': 'bin/unique-users --mode approximate', 'ks-exact-rocksdb': 'Kafka Streams exact, RocksDB',
               'ks-exact-memory': 'Kafka Streams exact, in-memory', 'ks-hll-rocksdb': 'Kafka Streams HLL, RocksDB',
-              'ks-hll-memory': 'Kafka Streams HLL, in-memory'}
+              'ks-hll-memory': 'Kafka Streams HLL, in-memory',
+              'app-exact-nocds': 'bin/unique-users (exact), no CDS archive'}
+E2E_CSV = 'peers-e2e-1m-quiet-final.csv'
 
 
-def e2e(results, charts):
-    path = os.path.join(results, 'peers-e2e.csv')
+def e2e(results, charts, name=E2E_CSV):
+    path = os.path.join(results, name)
     if not os.path.exists(path):
         return
     rows = list(csv.DictReader(open(path)))
@@ -156,7 +159,7 @@ def e2e(results, charts):
     frames = '{:,} frames,'.format(int(rows[0]['frames'])) if rows[0].get('frames') else ''
     bar_chart('Unique users per minute end to end: each job its own process, JVM start included',
               '%s one topic in one embedded broker, medians of %d interleaved round(s); load average %.1f-%.1f on 2'
-              ' shared cores (retake on a quiet machine)' % (frames, rounds, loads[0], loads[-1]), out,
+              ' shared cores' % (frames, rounds, loads[0], loads[-1]), out,
               os.path.join(charts, 'peers-e2e.svg'))
 
 
@@ -165,7 +168,7 @@ def main():
     charts = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, 'benchmarks/charts')
     os.makedirs(charts, exist_ok=True)
     scaling(results, charts)
-    e2e(results, charts)
+    e2e(results, charts, sys.argv[3] if len(sys.argv) > 3 else E2E_CSV)
 
 
 if __name__ == '__main__':
