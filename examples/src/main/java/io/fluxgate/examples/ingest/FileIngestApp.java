@@ -317,7 +317,6 @@ public final class FileIngestApp implements Callable<Integer> {
         return Cli.describe(ex);
     }
 
-    /** Options that apply to the whole run: in a config file at its top level, and on the command line with it. */
     /** {@code --split-size=auto}: the ranges' size, and the smallest file cut into ranges. */
     static final long AUTO_SPLIT_BYTES = 8L << 20;
     /**
@@ -326,6 +325,7 @@ public final class FileIngestApp implements Callable<Integer> {
      */
     static final long AUTO_SPLIT_MIN_FILE_BYTES = 768L << 20;
 
+    /** Options that apply to the whole run: in a config file at its top level, and on the command line with it. */
     static final Set<String> RUN_OPTIONS = Set.of("--parallelism", "--writers", "--max-batch", "--batch-latency",
             "--retries", "--progress", "--split-size");
     /** Options that are no setting of a load. */

@@ -57,8 +57,9 @@ import reactor.core.scheduler.Schedulers;
  * partition's committable position, committed by the loop after {@code commitBatchSize} advances or every
  * {@code commitInterval} (one asynchronous commit in flight at a time), synchronously on revocation and on close. A
  * rejected (undeserializable) record is registered the same way and acknowledged once its dead letter is stored;
- * letters are stored concurrently, up to {@code deadLettersInFlight}. With {@link StopPosition#END_OFFSETS_AT_START} the end offsets are read before
- * subscribing and the records complete once every assigned partition's position reached them.
+ * letters are stored concurrently, up to {@code deadLettersInFlight}. With {@link StopPosition#END_OFFSETS_AT_START}
+ * the end offsets are read before subscribing and the records complete once every assigned partition's position
+ * reached them.
  *
  * <p>Explicit mode (crash-safe windows): records carry no commit handle; the caller commits positions with metadata
  * through {@link #commit(Map)} and learns committed positions and metadata of newly assigned partitions through
