@@ -21,12 +21,28 @@ final class AdvisoryGate implements AutoCloseable {
     private boolean open;
 
     AdvisoryGate(PostgresTestSchema db, String table, String idColumn, long atId) {
+        this(db, table, idColumn, atId, false);
+    }
+
+    /**
+     * A gate at the COMMIT of the transaction that inserted row {@code atId}: a deferred constraint trigger, so the
+     * backend blocks in its {@code COMMIT} with all its statements before it done.
+     */
+    static AdvisoryGate atCommit(PostgresTestSchema db, String table, String idColumn, long atId) {
+        return new AdvisoryGate(db, table, idColumn, atId, true);
+    }
+
+    private AdvisoryGate(PostgresTestSchema db, String table, String idColumn, long atId, boolean atCommit) {
         this.db = db;
         String fn = table + "_gate";
         db.execute("CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                 + " IF NEW." + idColumn + " = " + atId + " THEN PERFORM pg_advisory_lock_shared(" + key + ");"
                 + " PERFORM pg_advisory_unlock_shared(" + key + "); END IF; RETURN NEW; END $$",
-                "CREATE TRIGGER " + fn + " BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+                atCommit
+                        ? "CREATE CONSTRAINT TRIGGER " + fn + " AFTER INSERT ON " + table
+                                + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + fn + "()"
+                        : "CREATE TRIGGER " + fn + " BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION "
+                                + fn + "()");
         this.holder = Mono.from(db.connectionFactory().create()).block(Duration.ofSeconds(10));
         run("SELECT pg_advisory_lock(" + key + ")");
     }

@@ -11,23 +11,32 @@ import io.fluxgate.outcome.DeadLetterSink;
 import io.fluxgate.outcome.InMemoryDeadLetterSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
+import io.r2dbc.spi.Wrapped;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 @ExtendWith(PostgresExtension.class)
@@ -112,10 +121,10 @@ class PostgresCopySinkTest {
                     .table("ahead")
                     .column("id", PgType.INT8, e -> {
                         calls.incrementAndGet();
-                        // batches 1 and 2 may be produced and encoded by the subscribing thread: the scheduler's
-                        // request for batch 2 can arrive while that thread is still emitting batch 1, and Reactor's
-                        // sources serve it there; batch 3 is asked for only after batch 1 commits
-                        if (e.id() >= 200) {
+                        // batches 1 to 3 may be produced and encoded by the subscribing thread: the scheduler's
+                        // requests can arrive while that thread is still emitting batch 1, and Reactor's sources
+                        // serve them there; batch 4 is asked for only after batch 1 commits
+                        if (e.id() >= 300) {
                             encodedOn.add(Thread.currentThread().getName());
                         }
                         return e.id();
@@ -129,12 +138,13 @@ class PostgresCopySinkTest {
             try (AdvisoryGate gate = new AdvisoryGate(db, "ahead", "id", 50)) {
                 done = sink.write(events(0, 400)).toFuture();
                 gate.awaitBlocked();
-                // batch 1 is stuck mid-COPY; batch 2 gets encoded meanwhile, and nothing after it
+                // batch 1 is stuck mid-COPY; batch 2 (waiting behind it on the one lane) and batch 3 (queued) get
+                // encoded meanwhile, and nothing after them
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (calls.get() < 200 && System.nanoTime() < deadline) {
+                while (calls.get() < 300 && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                assertThat(calls.get()).isEqualTo(200);
+                assertThat(calls.get()).isEqualTo(300);
                 assertThat(db.queryLong("SELECT count(*) FROM ahead")).isZero();
             }
             assertThat(done.get(30, TimeUnit.SECONDS).rowsCopied()).isEqualTo(400);
@@ -456,6 +466,75 @@ class PostgresCopySinkTest {
                 + " AND application_name = '" + db.name() + "' AND state LIKE 'idle in transaction%'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM cancelled")).isZero();
         assertPoolHealthy(sink);
+    }
+
+    @Test
+    void aLanesNextBatchIsQueuedBehindTheCommitOnTheSameConnection(PostgresTestSchema db) throws Exception {
+        db.execute("CREATE TABLE lane (id int8, name text, pid int4 DEFAULT pg_backend_pid())");
+        // every statement the sink creates, with the connection it was created on
+        List<Map.Entry<Connection, String>> statements = new CopyOnWriteArrayList<>();
+        ConnectionFactory recording = recordingStatements(pool, statements);
+        PostgresCopySink<Ev> sink = PostgresCopySink.<Ev>builder(recording).table("lane")
+                .int8Column("id", Ev::id).column("name", PgType.TEXT, Ev::name)
+                .batching(f -> f.buffer(100)).maxInFlight(1).build();
+        CompletableFuture<CopySummary> done;
+        try (AdvisoryGate gate = AdvisoryGate.atCommit(db, "lane", "id", 50)) {
+            done = sink.write(events(0, 300)).toFuture();
+            int pid = gate.awaitBlocked();
+            assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
+                    .isEqualTo("COMMIT");
+            // batch 1's COMMIT has no answer yet, and batch 2 is already queued behind it on its connection
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (begins(statements) < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(begins(statements)).isEqualTo(2);
+            assertThat(statements.stream().map(Map.Entry::getKey).distinct()).hasSize(1);
+            assertThat(db.queryLong("SELECT count(*) FROM lane")).isZero();
+        }
+        CopySummary summary = done.get(30, TimeUnit.SECONDS);
+        assertThat(summary.batches()).isEqualTo(3);
+        assertThat(summary.rowsWritten()).isEqualTo(300);
+        // one lane, one backend for all three batches
+        assertThat(db.queryLong("SELECT count(DISTINCT pid) FROM lane")).isEqualTo(1);
+        assertThat(statements).extracting(Map.Entry::getValue).containsExactly(
+                "BEGIN; SELECT txid_current()", "COMMIT", "BEGIN; SELECT txid_current()", "COMMIT",
+                "BEGIN; SELECT txid_current()", "COMMIT");
+        assertPoolHealthy(sink);
+    }
+
+    private static long begins(List<Map.Entry<Connection, String>> statements) {
+        return statements.stream().filter(e -> e.getValue().startsWith("BEGIN")).count();
+    }
+
+    /** The pool's connections, recording each statement created on them (the driver is still reached by unwrap). */
+    private static ConnectionFactory recordingStatements(ConnectionFactory factory,
+            List<Map.Entry<Connection, String>> statements) {
+        return new ConnectionFactory() {
+            @Override
+            public Publisher<? extends Connection> create() {
+                return Mono.from(factory.create()).map(c -> (Connection) Proxy.newProxyInstance(
+                        Connection.class.getClassLoader(), new Class<?>[] {Connection.class, Wrapped.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("unwrap")) {
+                                return c;
+                            }
+                            if (method.getName().equals("createStatement")) {
+                                statements.add(Map.entry(c, (String) args[0]));
+                            }
+                            try {
+                                return method.invoke(c, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        }));
+            }
+
+            @Override
+            public ConnectionFactoryMetadata getMetadata() {
+                return factory.getMetadata();
+            }
+        };
     }
 
     record Prim(long big, int small, double real, String name) {
