@@ -214,8 +214,7 @@ public final class FileIngestApp implements Callable<Integer> {
         long started = System.nanoTime();
         long startedMillis = System.currentTimeMillis();
         long startUpMillis = processAgeMillis();
-        boolean connects = !helpOnly(args);
-        if (connects) {
+        if (!helpOnly(args)) {
             warmUpDatabaseClient();
         }
         PrintWriter err = new PrintWriter(System.err, true);
@@ -231,7 +230,9 @@ public final class FileIngestApp implements Callable<Integer> {
                 err.println("ingest: phases (ms): start-up " + startUpMillis + ", " + phases);
             }
         }
-        if (connects) {
+        if (result.job() != null) {
+            // the run got to its job, whose connections are all closed by now; a usage error (exit code 2) ends
+            // while the warm-up may still be loading the client, which this call would have to wait for
             stopEventLoops();
         }
         System.exit(result.exitCode());
