@@ -376,6 +376,35 @@ class FileIngestAppTest {
     }
 
     @Test
+    void stoppingTheEventLoopsLeavesNoDriverThreadInNativeCodeAndALaterRunConnectsAgain(PostgresTestSchema db)
+            throws IOException, InterruptedException {
+        String t = table(db, "(id int4 PRIMARY KEY)");
+        write("a.csv", "id\n1\n");
+        write("b.csv", "id\n2\n");
+        assertThat(ingest(db, "--table=" + t, dir + "/a.csv").exitCode()).as(out + "\n" + err).isZero();
+        assertThat(driverThreads()).as("the run's connections ran on the driver's shared event loops").isNotEmpty();
+
+        FileIngestApp.stopEventLoops();
+
+        // what the JVM's exit waits for (up to 300 ms): a thread in native code, such as a loop in epoll_wait
+        for (Thread loop : driverThreads()) {
+            assertThat(loop.getStackTrace()).as(loop.getName() + " once stopEventLoops returned")
+                    .noneMatch(StackTraceElement::isNativeMethod);
+            loop.join(10_000);
+        }
+        assertThat(driverThreads()).isEmpty();
+        assertThat(ingest(db, "--table=" + t, dir + "/b.csv").exitCode()).as(out + "\n" + err).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM " + t)).isEqualTo(2);
+    }
+
+    /** The live threads of reactor-netty's shared TCP event loops, which r2dbc-postgresql's connections run on. */
+    private static List<Thread> driverThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(th -> th.isAlive() && th.getName().startsWith("reactor-tcp-"))
+                .toList();
+    }
+
+    @Test
     void setupProblemsStopTheRunWithOneLine(PostgresTestSchema db) throws IOException {
         String t = table(db, "(id int4, name text)");
         write("a.csv", "id,name\n1,a\n");
