@@ -55,6 +55,45 @@ class UniqueUsersAppTest {
                     .collectList().block(Duration.ofSeconds(30));
             assertThat(rows).containsExactly("60/60/2/2", "180/60/1/1", "240/60/1/1");
         }
+
+        @Test
+        void whatMainRunsBeforeExitLeavesNoDriverThreadInNativeCodeAndALaterRunConnectsAgain(EmbeddedKafka kafka,
+                PostgresTestSchema schema) throws IOException, InterruptedException {
+            Path input = write(List.of("{\"uid\":\"a\",\"ts\":100}", "{\"uid\":\"b\",\"ts\":200}"));
+            assertThat(app(kafka, schema.settings(), "--input-file=" + input, "--postgres", "--lateness=0s"))
+                    .as(err.toString()).isZero();
+            assertThat(driverThreads()).as("--postgres ran on the driver's shared event loops").isNotEmpty();
+
+            int n = RUN.incrementAndGet();
+            assertThat(UniqueUsersApp.runBeforeExit(new String[] {"--bootstrap-servers=" + kafka.bootstrapServers(),
+                "--input-topic=in-" + n, "--output-topic=out-" + n, "--group-id=g-" + n, "--no-progress",
+                "--input-file=" + input, "--postgres", "--lateness=0s"}, new PrintWriter(out, true),
+                    new PrintWriter(err, true), schema.settings(), GracefulStop.none())).as(err.toString()).isZero();
+
+            // what the JVM's exit waits for (up to 300 ms): a thread in native code, such as a loop in epoll_wait
+            for (Thread loop : driverThreads()) {
+                assertThat(loop.getStackTrace()).as(loop.getName() + " once runBeforeExit returned")
+                        .noneMatch(StackTraceElement::isNativeMethod);
+                loop.join(10_000);
+            }
+            assertThat(driverThreads()).isEmpty();
+            // windows of their own in this class's schema: the later run wrote them on new loops
+            Path later = write(List.of("{\"uid\":\"a\",\"ts\":100000}", "{\"uid\":\"b\",\"ts\":100001}"));
+            assertThat(app(kafka, schema.settings(), "--input-file=" + later, "--postgres", "--lateness=0s"))
+                    .as(err.toString()).isZero();
+            assertThat(Flux.usingWhen(schema.connectionFactory().create(),
+                            c -> Flux.from(c.createStatement("SELECT cnt FROM unique_users WHERE window_start = 99960")
+                                    .execute()).flatMap(r -> r.map((row, md) -> row.get(0, Long.class))),
+                            c -> c.close())
+                    .collectList().block(Duration.ofSeconds(30))).containsExactly(2L);
+        }
+
+        /** The live threads of reactor-netty's shared TCP event loops, which r2dbc-postgresql's connections run on. */
+        private List<Thread> driverThreads() {
+            return Thread.getAllStackTraces().keySet().stream()
+                    .filter(th -> th.isAlive() && th.getName().startsWith("reactor-tcp-"))
+                    .toList();
+        }
     }
 
     private static final AtomicInteger RUN = new AtomicInteger();
