@@ -48,6 +48,13 @@ final class PollLoop<K, V> {
     static final Duration REJOIN_WAIT = Duration.ofSeconds(60);
     private static final Duration REJOIN_BACKOFF = Duration.ofMillis(500);
 
+    /**
+     * One poll's records and the owner's {@link Setup#generation() generation} right after the poll, which every
+     * record of the batch was read in (see {@link Setup#polled}); empty records: an end marker ({@link Setup#atEnd}).
+     */
+    record Batch<K, V>(ConsumerRecords<K, V> records, long generation) {
+    }
+
     /** What the loop needs from its owner: the consumer, its subscription, and what to do around them. */
     interface Setup<K, V> {
         Consumer<K, V> create();
@@ -65,6 +72,24 @@ final class PollLoop<K, V> {
 
         /** On the loop's thread before each poll (e.g. commits that are due). */
         default void beforePoll(Consumer<K, V> consumer) {
+        }
+
+        /**
+         * The owner's assignment generation, stamped on each batch after its poll; changed only by the rebalance
+         * callbacks, on the loop's thread. Default 0.
+         */
+        default long generation() {
+            return 0;
+        }
+
+        /**
+         * On the loop's thread right after a poll that returned records, before they are stamped and sent: the
+         * records to send (e.g. none, if some were read before a rebalance callback of the same poll, so that the
+         * generation stamped after the poll does not hold for them: the owner then arranges for them to be read
+         * again). Default: all of them.
+         */
+        default ConsumerRecords<K, V> polled(Consumer<K, V> consumer, ConsumerRecords<K, V> records) {
+            return records;
         }
 
         /**
@@ -117,7 +142,7 @@ final class PollLoop<K, V> {
      * {@link Setup#atEnd} asks for them; demand is in batches (a marker may go beyond it). Subscribe once: the
      * subscription starts the loop's thread; cancel stops it and closes the consumer on that thread.
      */
-    Flux<ConsumerRecords<K, V>> batches() {
+    Flux<Batch<K, V>> batches() {
         return Flux.create(sink -> {
             if (!started.compareAndSet(false, true)) {
                 sink.error(new IllegalStateException("PollLoop allows only one subscriber"));
@@ -196,7 +221,7 @@ final class PollLoop<K, V> {
         }
     }
 
-    private void loop(FluxSink<ConsumerRecords<K, V>> sink) {
+    private void loop(FluxSink<Batch<K, V>> sink) {
         Consumer<K, V> c = null;
         boolean failed = true;
         try {
@@ -254,12 +279,15 @@ final class PollLoop<K, V> {
                     polling = false;
                 }
                 if (!records.isEmpty()) {
+                    records = setup.polled(c, records);
+                }
+                if (!records.isEmpty()) {
                     // within demand: polled unpaused only with demand, and partitions assigned by a poll made while
                     // paused are paused by the listener before they return anything
-                    sink.next(records);
+                    sink.next(new Batch<>(records, setup.generation()));
                 }
                 if (setup.atEnd(c)) {
-                    sink.next(ConsumerRecords.empty());
+                    sink.next(new Batch<>(ConsumerRecords.empty(), setup.generation()));
                 }
             }
             failed = false;

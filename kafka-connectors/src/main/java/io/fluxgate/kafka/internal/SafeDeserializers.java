@@ -2,8 +2,6 @@ package io.fluxgate.kafka.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.LongSupplier;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -11,9 +9,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Wraps the user's deserializers so that a value that cannot be deserialized becomes a {@link Failure} carried to
  * the emitting side (and then to the dead-letter sink) instead of an exception thrown out of {@code poll()},
- * which would end the whole consumer. The value wrapper also stamps each value with the assignment generation
- * current when it was read (deserialization runs inside {@code poll()}, after any rebalance callback of that
- * poll), so records read before a revocation can be told from records read after it.
+ * which would end the whole consumer. The wrappers also count their calls in a {@link Calls} (inside
+ * {@code poll()}, on the consumer's thread), so that the owner can tell whether a poll read any record before a
+ * rebalance callback of the same poll: the records of a poll carry the assignment generation of the poll as one
+ * stamp per batch (see {@code SourceSession}), not one per record.
  */
 public final class SafeDeserializers {
 
@@ -24,26 +23,37 @@ public final class SafeDeserializers {
     public record Failure(byte[] raw, RuntimeException cause) {
     }
 
-    /** A deserialized value (or {@link Failure}) and the generation it was read in. */
-    public record Envelope(Object value, long generation) {
+    /**
+     * Deserializer calls so far, by the one thread that polls (a plain field: Kafka deserializes on the thread that
+     * calls {@code poll()}). Kafka calls no deserializer for null bytes, so a record with a null key and a null
+     * value is not counted: the guard of {@code SourceSession} that uses this count does not see such a record.
+     */
+    public static final class Calls {
+        private long count;
+
+        /** {@return the calls so far; on the polling thread} */
+        public long count() {
+            return count;
+        }
     }
 
-    public static Deserializer<Object> key(Deserializer<?> delegate) {
-        return new Guarded<>(delegate, v -> v);
+    /**
+     * @param delegate the user's deserializer
+     * @param calls    counts each call
+     * @return a deserializer giving the delegate's value, or a {@link Failure} for one it refused
+     */
+    public static Deserializer<Object> guarded(Deserializer<?> delegate, Calls calls) {
+        return new Guarded(delegate, calls);
     }
 
-    public static Deserializer<Envelope> value(Deserializer<?> delegate, LongSupplier generation) {
-        return new Guarded<>(delegate, v -> new Envelope(v, generation.getAsLong()));
-    }
-
-    /** Calls the delegate, turns its exception into a {@link Failure}, and wraps the outcome. */
-    private static final class Guarded<R> implements Deserializer<R> {
+    /** Calls the delegate and turns its exception into a {@link Failure}. */
+    private static final class Guarded implements Deserializer<Object> {
         private final Deserializer<?> delegate;
-        private final Function<Object, R> wrap;
+        private final Calls calls;
 
-        Guarded(Deserializer<?> delegate, Function<Object, R> wrap) {
+        Guarded(Deserializer<?> delegate, Calls calls) {
             this.delegate = delegate;
-            this.wrap = wrap;
+            this.calls = calls;
         }
 
         @Override
@@ -52,23 +62,25 @@ public final class SafeDeserializers {
         }
 
         @Override
-        public R deserialize(String topic, byte[] data) {
+        public Object deserialize(String topic, byte[] data) {
             return deserialize(topic, null, data);
         }
 
         @Override
-        public R deserialize(String topic, Headers headers, byte[] data) {
+        public Object deserialize(String topic, Headers headers, byte[] data) {
+            calls.count++;
             Object v;
             try {
                 v = delegate.deserialize(topic, headers, data);
             } catch (RuntimeException e) {
                 v = new Failure(data, e);
             }
-            return wrap.apply(v);
+            return v;
         }
 
         @Override
-        public R deserialize(String topic, Headers headers, ByteBuffer data) {
+        public Object deserialize(String topic, Headers headers, ByteBuffer data) {
+            calls.count++;
             // where the value lies, kept rather than a duplicate of the buffer: this runs once per record, and
             // only a failure needs the raw bytes
             int position = data == null ? 0 : data.position();
@@ -80,7 +92,7 @@ public final class SafeDeserializers {
                 ByteBuffer value = data == null ? null : data.duplicate().limit(limit).position(position);
                 v = new Failure(Buffers.remaining(value), e);
             }
-            return wrap.apply(v);
+            return v;
         }
 
         @Override

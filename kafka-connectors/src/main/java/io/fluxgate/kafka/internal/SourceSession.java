@@ -142,9 +142,15 @@ public final class SourceSession<K, V> {
     private final AssignmentHook hook;
     private final boolean tracking;
     private final AtomicLong generation = new AtomicLong();
+    /** Keys and values deserialized, counted on the loop thread (inside its polls). */
+    private final SafeDeserializers.Calls deserialized = new SafeDeserializers.Calls();
+    /** {@link #deserialized} when the current poll began; loop thread only. */
+    private long deserializedAtPoll;
+    /** {@link #deserialized} at the last change of {@link #generation}; loop thread only. */
+    private long deserializedAtChange;
     private final Map<TopicPartition, Assigned> trackers = new ConcurrentHashMap<>();
     private final AtomicReference<Consumer<?, ?>> consumer = new AtomicReference<>();
-    private final PollLoop<Object, SafeDeserializers.Envelope> loop;
+    private final PollLoop<Object, Object> loop;
     private KafkaClientMetrics clientMetrics;
     /** Loop thread only. */
     private long lastCommitNanos = System.nanoTime();
@@ -210,18 +216,18 @@ public final class SourceSession<K, V> {
     }
 
     /** The poll loop's consumer and the session's work around its polls. */
-    private final class LoopSetup implements PollLoop.Setup<Object, SafeDeserializers.Envelope> {
+    private final class LoopSetup implements PollLoop.Setup<Object, Object> {
         @Override
-        public Consumer<Object, SafeDeserializers.Envelope> create() {
-            Consumer<Object, SafeDeserializers.Envelope> c = new KafkaConsumer<>(consumerProperties(),
-                    SafeDeserializers.key(options.keyDeserializer()),
-                    SafeDeserializers.value(options.valueDeserializer(), generation::get));
+        public Consumer<Object, Object> create() {
+            Consumer<Object, Object> c = new KafkaConsumer<>(consumerProperties(),
+                    SafeDeserializers.guarded(options.keyDeserializer(), deserialized),
+                    SafeDeserializers.guarded(options.valueDeserializer(), deserialized));
             onConsumerAdded(c);
             return c;
         }
 
         @Override
-        public void subscribe(Consumer<Object, SafeDeserializers.Envelope> c, ConsumerRebalanceListener listener) {
+        public void subscribe(Consumer<Object, Object> c, ConsumerRebalanceListener listener) {
             if (tracking && options.stopPosition() == StopPosition.END_OFFSETS_AT_START) {
                 stopAt = endOffsetsNow(c);
             }
@@ -243,14 +249,31 @@ public final class SourceSession<K, V> {
         }
 
         @Override
-        public void closed(Consumer<Object, SafeDeserializers.Envelope> c) {
+        public void closed(Consumer<Object, Object> c) {
             if (c != null) {
                 onConsumerRemoved(c);
             }
         }
 
         @Override
-        public void beforePoll(Consumer<Object, SafeDeserializers.Envelope> c) {
+        public long generation() {
+            return generation.get();
+        }
+
+        @Override
+        public ConsumerRecords<Object, Object> polled(Consumer<Object, Object> c, ConsumerRecords<Object, Object> records) {
+            if (deserializedAtChange <= deserializedAtPoll) {
+                // no rebalance callback of this poll came after any of its records was read: they were all read in
+                // the generation the loop stamps on the batch now
+                return records;
+            }
+            readAgain(c, records);
+            return ConsumerRecords.empty();
+        }
+
+        @Override
+        public void beforePoll(Consumer<Object, Object> c) {
+            deserializedAtPoll = deserialized.count();
             if (tracking) {
                 long sinceLast = System.nanoTime() - lastCommitNanos;
                 if (commitInFlight && sinceLast < options.commitInterval().toNanos()) {
@@ -271,7 +294,7 @@ public final class SourceSession<K, V> {
         }
 
         @Override
-        public boolean atEnd(Consumer<Object, SafeDeserializers.Envelope> c) {
+        public boolean atEnd(Consumer<Object, Object> c) {
             Map<TopicPartition, Long> stops = stopAt;
             if (stops == null || !assignedOnce || rebalancing) {
                 return false;
@@ -292,7 +315,7 @@ public final class SourceSession<K, V> {
         }
 
         @Override
-        public void closing(Consumer<Object, SafeDeserializers.Envelope> c) {
+        public void closing(Consumer<Object, Object> c) {
             if (tracking) {
                 trackers.values().forEach(a -> a.tracker.close());
                 commit(c, trackers.values(), true);
@@ -464,27 +487,10 @@ public final class SourceSession<K, V> {
         boolean bounded = tracking && options.stopPosition() == StopPosition.END_OFFSETS_AT_START;
         Flux<KafkaRecord<K, V>> received = Flux.using(
                 () -> Schedulers.newSingle(tracking ? "fluxgate-kafka-records" : "fluxgate-windows", true),
-                worker -> untilEnded(bounded, loop.batches()
-                        // a consumer failure overtakes the queued batches: they are read again from the
-                        // committed positions by the next run
-                        .publishOn(worker, false, BATCH_PREFETCH)
-                        // not concatMapIterable: admitting a record has effects (registration, letters), and its
-                        // drain was seen to lose records of the last batch when the records completed; an end
-                        // marker is judged once every batch before it is admitted (concatMap maps it without
-                        // demand, and the completion needs none)
-                        .concatMap(batch -> {
-                            if (batch.isEmpty()) {
-                                if (!tracking) {
-                                    return endGeneration == generation.get() ? Flux.fromIterable(endMarkers())
-                                            : Flux.empty();
-                                }
-                                if (endsHere()) {
-                                    ended.tryEmitValue(Boolean.TRUE);
-                                }
-                                return Flux.empty();
-                            }
-                            return Flux.fromIterable(onBatch(batch));
-                        }, 1)),
+                // one hand-written drain from the poll batches to the records (BatchDrain says why); a consumer
+                // failure overtakes the queued batches: they are read again from the committed positions by the
+                // next run
+                worker -> untilEnded(bounded, new BatchDrain<>(loop.batches(), this::recordsOf, worker, BATCH_PREFETCH)),
                 Scheduler::dispose);
         Flux<KafkaRecord<K, V>> records = received
                 // acknowledgements after cancel or error are ignored; after completion at the stop position they
@@ -602,7 +608,28 @@ public final class SourceSession<K, V> {
         return sum;
     }
 
+    /**
+     * On the loop thread: a poll read some of {@code records} before a rebalance callback of the same poll (the
+     * Kafka clients run the callbacks before they read a poll's records, so this is a guard): which generation each
+     * was read in is not known, so none is sent; each partition still assigned goes back to its first record of the
+     * batch (or stays where it is, if that is earlier: a partition assigned anew starts at its committed position),
+     * so nothing is skipped; a record read twice is dropped as a replay by its tracker or emitted twice (at least
+     * once).
+     */
+    private void readAgain(Consumer<?, ?> c, ConsumerRecords<Object, Object> records) {
+        Set<TopicPartition> assigned = c.assignment();
+        for (TopicPartition tp : records.partitions()) {
+            if (assigned.contains(tp)) {
+                long first = records.records(tp).get(0).offset();
+                long position = PollLoop.unwoken(() -> c.position(tp));
+                c.seek(tp, Math.min(first, position));
+            }
+        }
+        log.debug("Records of {} were read before a rebalance of the same poll; read again", records.partitions());
+    }
+
     private void onAssigned(Collection<TopicPartition> partitions) {
+        deserializedAtChange = deserialized.count();
         long gen = generation.incrementAndGet();
         Set<TopicPartition> tps = new HashSet<>(partitions);
         for (TopicPartition tp : tps) {
@@ -624,6 +651,7 @@ public final class SourceSession<K, V> {
     }
 
     private void onRevoked(Collection<TopicPartition> partitions) {
+        deserializedAtChange = deserialized.count();
         generation.incrementAndGet();
         if (!partitions.isEmpty()) {
             rebalancing = true;
@@ -649,16 +677,35 @@ public final class SourceSession<K, V> {
     }
 
     /**
+     * On the records thread, in batch order: a poll's batch as the records to emit; an empty batch is an end marker
+     * of the loop, judged here once every batch before it is used up (its records emitted): in tracking mode it may
+     * complete a bounded run, in explicit mode it becomes one end-marker record per assigned partition.
+     */
+    private Iterator<KafkaRecord<K, V>> recordsOf(PollLoop.Batch<Object, Object> batch) {
+        if (!batch.records().isEmpty()) {
+            return onBatch(batch);
+        }
+        if (!tracking) {
+            return endGeneration == generation.get() ? endMarkers().iterator() : Collections.emptyIterator();
+        }
+        if (endsHere()) {
+            ended.tryEmitValue(Boolean.TRUE);
+        }
+        return Collections.emptyIterator();
+    }
+
+    /**
      * On the records thread: one poll's batch as records, partition by partition, each admitted as it is iterated,
      * so that a record is built just before the operator reads it (while its value is still in cache) rather than a
      * whole batch of them ahead.
      */
-    private Iterable<KafkaRecord<K, V>> onBatch(ConsumerRecords<Object, SafeDeserializers.Envelope> batch) {
-        // one iterator however often it is asked for: admitting registers records, which must happen once (Reactor
-        // may ask for the iterator again, e.g. at the last batch before completion)
-        Iterator<KafkaRecord<K, V>> once = new Iterator<>() {
+    private Iterator<KafkaRecord<K, V>> onBatch(PollLoop.Batch<Object, Object> polled) {
+        ConsumerRecords<Object, Object> batch = polled.records();
+        long gen = polled.generation();
+        // admitting registers records, which must happen once: the drain asks for this iterator once per batch
+        return new Iterator<>() {
             private final Iterator<TopicPartition> partitions = batch.partitions().iterator();
-            private Iterator<ConsumerRecord<Object, SafeDeserializers.Envelope>> records = Collections.emptyIterator();
+            private Iterator<ConsumerRecord<Object, Object>> records = Collections.emptyIterator();
             private Assigned assigned;
             private KafkaRecord<K, V> next;
 
@@ -666,7 +713,7 @@ public final class SourceSession<K, V> {
             public boolean hasNext() {
                 while (next == null) {
                     if (records.hasNext()) {
-                        next = admit(records.next(), assigned);
+                        next = admit(records.next(), assigned, gen);
                     } else if (partitions.hasNext()) {
                         TopicPartition tp = partitions.next();
                         assigned = trackers.get(tp);
@@ -688,15 +735,13 @@ public final class SourceSession<K, V> {
                 return r;
             }
         };
-        return () -> once;
     }
 
     /** The record to emit, or null: dropped as stale or past the stop position, or rejected to the dead letters. */
     @SuppressWarnings("unchecked")
-    private KafkaRecord<K, V> admit(ConsumerRecord<Object, SafeDeserializers.Envelope> r, Assigned a) {
-        SafeDeserializers.Envelope env = r.value();
+    private KafkaRecord<K, V> admit(ConsumerRecord<Object, Object> r, Assigned a, long generation) {
         PartitionTracker<KafkaRecord<K, V>> t = a == null ? null : a.tracker;
-        if (t == null || (env != null && env.generation() < t.generation())) {
+        if (t == null || generation < t.generation()) {
             // read before this partition was revoked (or revoked and assigned again): its next reader re-reads it
             stats.staleDropped.increment();
             return null;
@@ -706,7 +751,7 @@ public final class SourceSession<K, V> {
             return null;
         }
         Object key = r.key();
-        Object value = env == null ? null : env.value();
+        Object value = r.value();
         if (key instanceof SafeDeserializers.Failure || value instanceof SafeDeserializers.Failure) {
             reject(r, a, key, value);
             return null;
@@ -724,7 +769,7 @@ public final class SourceSession<K, V> {
         return out;
     }
 
-    private void reject(ConsumerRecord<Object, SafeDeserializers.Envelope> r, Assigned a, Object key, Object value) {
+    private void reject(ConsumerRecord<Object, Object> r, Assigned a, Object key, Object value) {
         stats.onRejected();
         SafeDeserializers.Failure f = key instanceof SafeDeserializers.Failure kf ? kf : (SafeDeserializers.Failure) value;
         String what = f == key ? "key" : "value";

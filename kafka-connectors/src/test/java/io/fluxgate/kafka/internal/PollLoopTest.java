@@ -201,7 +201,7 @@ class PollLoopTest {
     }
 
     /** Requests only when told to; hands the batches over to the test thread. */
-    private static final class Batches extends BaseSubscriber<ConsumerRecords<String, String>> {
+    private static final class Batches extends BaseSubscriber<PollLoop.Batch<String, String>> {
         final BlockingQueue<ConsumerRecords<String, String>> received = new ArrayBlockingQueue<>(100);
 
         @Override
@@ -209,8 +209,8 @@ class PollLoopTest {
         }
 
         @Override
-        protected void hookOnNext(ConsumerRecords<String, String> batch) {
-            received.add(batch);
+        protected void hookOnNext(PollLoop.Batch<String, String> batch) {
+            received.add(batch.records());
         }
 
         ConsumerRecords<String, String> next() throws InterruptedException {

@@ -32,27 +32,31 @@ class SafeDeserializersTest {
         byte[] batch = "..value..".getBytes(StandardCharsets.UTF_8);
         ByteBuffer value = ByteBuffer.wrap(batch, 2, 5).slice();
 
-        SafeDeserializers.Envelope env = SafeDeserializers.value(CONSUMING, () -> 7)
+        Object v = SafeDeserializers.guarded(CONSUMING, new SafeDeserializers.Calls())
                 .deserialize("t", new RecordHeaders(), value);
 
-        assertThat(env.generation()).isEqualTo(7);
-        SafeDeserializers.Failure f = (SafeDeserializers.Failure) env.value();
+        SafeDeserializers.Failure f = (SafeDeserializers.Failure) v;
         assertThat(new String(f.raw(), StandardCharsets.UTF_8)).isEqualTo("value");
         assertThat(f.cause()).hasMessage("refused after reading");
     }
 
     @Test
     void aRefusedTombstoneHasNoRawBytes() {
-        Object v = SafeDeserializers.key(CONSUMING).deserialize("t", new RecordHeaders(), (ByteBuffer) null);
+        Object v = SafeDeserializers.guarded(CONSUMING, new SafeDeserializers.Calls())
+                .deserialize("t", new RecordHeaders(), (ByteBuffer) null);
         // the delegate's ByteBuffer method got null and failed on it
         assertThat(v).isInstanceOfSatisfying(SafeDeserializers.Failure.class, f -> assertThat(f.raw()).isNull());
     }
 
     @Test
-    void anAcceptedValueIsWrappedWithItsGeneration() {
+    void anAcceptedValueIsPassedOnAsItIsAndEveryCallIsCounted() {
         Deserializer<String> text = (topic, data) -> new String(data, StandardCharsets.UTF_8);
-        SafeDeserializers.Envelope env = SafeDeserializers.value(text, () -> 3)
-                .deserialize("t", new RecordHeaders(), ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8)));
-        assertThat(env).isEqualTo(new SafeDeserializers.Envelope("ok", 3));
+        SafeDeserializers.Calls calls = new SafeDeserializers.Calls();
+        Deserializer<Object> guarded = SafeDeserializers.guarded(text, calls);
+        assertThat(guarded.deserialize("t", new RecordHeaders(), ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8))))
+                .isEqualTo("ok");
+        assertThat(guarded.deserialize("t", "ok".getBytes(StandardCharsets.UTF_8))).isEqualTo("ok");
+        SafeDeserializers.guarded(CONSUMING, calls).deserialize("t", new byte[1]);
+        assertThat(calls.count()).isEqualTo(3);
     }
 }
