@@ -28,7 +28,7 @@ public final class UniqueSketch {
         SketchAccess.install(UniqueSketch::new);
     }
 
-    /** Never changed after construction: the sketch of a closed window handed over, a heapified image, a union's result. */
+    /** Never changed after construction: a copy of a window's sketch, a heapified image or a union's result. */
     private final HllSketch sketch;
 
     private UniqueSketch(HllSketch sketch) {
