@@ -1,5 +1,6 @@
 package io.fluxgate.window;
 
+import io.fluxgate.window.internal.SketchAccess;
 import java.util.Objects;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -16,9 +17,18 @@ import org.apache.datasketches.memory.Memory;
  * same 64-bit hash as the exact mode before they enter the sketch, so sketches built by different Fluxgate
  * instances of the same version over the same ids agree (a version that changes the hash says so in its notes;
  * its sketches must not be merged with older ones).
+ *
+ * <p>A window's sketch is counted with a byte per register (DataSketches' HLL_8, the cheapest update) and kept so
+ * here; {@link #toByteArray()} writes the compact HLL_4 image (half a byte per register) that sketches have always
+ * been written as, so images stay compatible both ways. Estimates and bounds do not depend on the register width.
  */
 public final class UniqueSketch {
 
+    static {
+        SketchAccess.install(UniqueSketch::new);
+    }
+
+    /** Never changed after construction: a copy of a window's sketch, a heapified image or a union's result. */
     private final HllSketch sketch;
 
     private UniqueSketch(HllSketch sketch) {
@@ -97,12 +107,15 @@ public final class UniqueSketch {
     }
 
     /**
-     * A compact serialized image, readable by {@link #fromByteArray(byte[])}.
+     * A compact serialized image in DataSketches' HLL_4 layout, readable by {@link #fromByteArray(byte[])} (and by
+     * DataSketches' {@code HllSketch.heapify}).
      *
      * @return the serialized sketch, a fresh array
      */
     public byte[] toByteArray() {
-        return sketch.toCompactByteArray();
+        // converted here rather than when the window closes: most results are never serialized
+        return sketch.getTgtHllType() == TgtHllType.HLL_4
+                ? sketch.toCompactByteArray() : sketch.copyAs(TgtHllType.HLL_4).toCompactByteArray();
     }
 
     @Override

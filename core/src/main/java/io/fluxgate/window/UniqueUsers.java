@@ -52,7 +52,7 @@ public final class UniqueUsers<T> implements Function<Flux<T>, Flux<WindowCount>
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ZERO;
     /**
      * lgK of {@link Builder#approximate()}: 2^12 registers, ~1.6% relative standard error; 4 KiB per open window (a
-     * byte per register while counting), a 2 KiB sketch in each result.
+     * byte per register while counting), the same in each result's sketch (a copy), whose serialized image is 2 KiB.
      */
     public static final int DEFAULT_LG_K = 12;
     /** Upstream prefetch. */

@@ -3,6 +3,7 @@ package io.fluxgate.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.fluxgate.window.internal.UidHash;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.memory.Memory;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -437,6 +441,44 @@ class UniqueUsersTest {
         List<WindowCount> exact = Flux.range(0, 10).map(i -> Ev.of("u" + i, 0)).transform(secs(60).build())
                 .collectList().block();
         assertThat(exact.get(0).sketch()).isEmpty();
+    }
+
+    @Test
+    void approximateResultsCarryTheSketchOfTheirUsersAndWriteItAsHll4() {
+        // 5 users: DataSketches' coupon list; 200: its coupon set; 20,000: the register array (HLL mode)
+        for (int n : new int[] {5, 200, 20_000}) {
+            List<WindowCount> out = Flux.range(0, n).map(i -> Ev.of("user-" + i, 0))
+                    .transform(secs(60).approximate(12).build()).collectList().block();
+            UniqueSketch sketch = out.get(0).sketch().orElseThrow();
+            // the reference: the same hashed ids straight into an HLL_4 sketch, as the mode has always counted
+            HllSketch reference = new HllSketch(12, TgtHllType.HLL_4);
+            for (int i = 0; i < n; i++) {
+                reference.update(UidHash.hash("user-" + i));
+            }
+            assertThat(sketch.estimate()).as("n=%d", n).isEqualTo(reference.getEstimate());
+            assertThat(sketch.upperBound(2)).isEqualTo(reference.getUpperBound(2));
+            assertThat(sketch.lowerBound(2)).isEqualTo(reference.getLowerBound(2));
+            assertThat(out.get(0).uniqueUsers()).isEqualTo(Math.round(reference.getEstimate()));
+            byte[] image = sketch.toByteArray();
+            HllSketch read = HllSketch.heapify(Memory.wrap(image));
+            assertThat(read.getTgtHllType()).isEqualTo(TgtHllType.HLL_4);
+            assertThat(image).hasSize(reference.toCompactByteArray().length);
+            assertThat(read.getEstimate()).isEqualTo(sketch.estimate());
+            assertThat(UniqueSketch.fromByteArray(image).toByteArray()).hasSize(image.length);
+        }
+    }
+
+    @Test
+    void anEmittedSketchDoesNotChangeWhenItsRetainedWindowIsUpdated() {
+        List<WindowCount> out = evs("a", 5, "b", 6, "c", 12, "d", 7, "e", 8)
+                .transform(secs(10).approximate(12).lateRecords(LatePolicy.update(Duration.ofSeconds(15))).build())
+                .collectList().block();
+        assertThat(out).extracting(WindowCount::start, WindowCount::revision, WindowCount::uniqueUsers)
+                .startsWith(tuple(0L, 0, 2L), tuple(0L, 1, 3L), tuple(0L, 2, 4L));
+        // the window goes on counting after each result: each result's sketch is its own
+        assertThat(out.get(0).sketch().orElseThrow().estimate()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(out.get(1).sketch().orElseThrow().estimate()).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(out.get(2).sketch().orElseThrow().estimate()).isCloseTo(4.0, org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test

@@ -52,9 +52,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Jackson's tree model and a {@code TreeMap} of {@code HashSet<String>} (independent of both jobs' code).
  *
  * <p>The app jobs run the way users run the app, through {@code bin/unique-users} (from the project root, or
- * {@code APP_LAUNCHER}), with the jobs' JVM options as its {@code JAVA_OPTS}; its first run, which leaves the
- * launcher's class-data archive, is made once before the rounds and not measured ({@code app-exact-nocds}: the same
- * without the archive). The other jobs run on this harness's class path.
+ * {@code APP_LAUNCHER}), with the jobs' JVM options as its {@code JAVA_OPTS}; its first run in each counting mode,
+ * which leaves the launcher's class-data archive of that mode, is made before the rounds and not measured
+ * ({@code app-exact-nocds}: the same without the archive). The other jobs run on this harness's class path.
  *
  * <p>{@code java -cp benchmarks.jar io.fluxgate.benchmarks.peers.PeersEndToEnd [frames] [rounds] [jobs,...] [csv]}
  * (run through {@code benchmarks/scripts/peers-e2e.sh}); {@code JOB_JAVA_OPTS} holds the jobs' JVM options.
@@ -105,7 +105,7 @@ public final class PeersEndToEnd {
                     + " push record at ts %d%n", frames, (System.nanoTime() - loadStarted) / 1e9, ref.windows.size(),
                     ref.late, ref.malformed, ref.pushTs);
             if (jobs.stream().anyMatch(j -> j.startsWith("app-"))) {
-                train(bootstrap, admin, javaOpts, logs);
+                train(bootstrap, admin, javaOpts, jobs, logs);
             }
             for (int round = 1; round <= rounds; round++) {
                 for (int i = 0; i < jobs.size(); i++) {
@@ -123,27 +123,40 @@ public final class PeersEndToEnd {
     }
 
     /**
-     * The launcher's first run over the topic, not measured: {@code bin/unique-users} leaves a class-data archive
-     * after its first run and uses it from then on (bin/lib/app-cds.sh), so the measured runs are the runs users
-     * make after their first; a second start (with --version) checks and installs the archive.
+     * The launcher's first runs over the topic, not measured: {@code bin/unique-users} leaves a class-data archive
+     * after its first run in each counting mode and uses it from then on (bin/lib/app-cds.sh), so the measured runs are
+     * the runs users make after their first; a second start (with --version) checks and installs each archive. One
+     * run per mode measured: an archive holds only the classes its run loaded (the exact run's lacks DataSketches).
      */
-    private static void train(String bootstrap, Admin admin, List<String> javaOpts, Path logs) throws Exception {
+    private static void train(String bootstrap, Admin admin, List<String> javaOpts, List<String> jobs, Path logs)
+            throws Exception {
         long started = System.nanoTime();
-        for (List<String> args : List.of(appArgs(bootstrap, "train"), List.of("--version"))) {
-            List<String> command = new ArrayList<>(List.of(LAUNCHER));
-            command.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(logs.resolve("train.log").toFile());
-            pb.environment().put("JAVA_OPTS", String.join(" ", javaOpts));
-            Process process = pb.start();
-            if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException("the app's first run failed:\n" + tail(Files.readString(logs.resolve("train.log"))));
-            }
+        List<String> modes = new ArrayList<>();
+        if (jobs.stream().anyMatch(j -> j.startsWith("app-exact"))) {
+            modes.add("exact");
         }
-        admin.deleteTopics(List.of("out-train")).all().get();
-        System.out.printf(Locale.ROOT, "%s: first run (not measured; leaves its class-data archive) in %.1f s%n", LAUNCHER,
-                (System.nanoTime() - started) / 1e9);
+        if (jobs.contains("app-approx")) {
+            modes.add("approximate");
+        }
+        for (String mode : modes) {
+            List<String> run = new ArrayList<>(appArgs(bootstrap, "train-" + mode));
+            run.add("--mode=" + mode);
+            for (List<String> args : List.of(run, List.of("--mode=" + mode, "--version"))) {
+                List<String> command = new ArrayList<>(List.of(LAUNCHER));
+                command.addAll(args);
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(logs.resolve("train.log").toFile());
+                pb.environment().put("JAVA_OPTS", String.join(" ", javaOpts));
+                Process process = pb.start();
+                if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("the app's first run failed:\n" + tail(Files.readString(logs.resolve("train.log"))));
+                }
+            }
+            admin.deleteTopics(List.of("out-train-" + mode)).all().get();
+        }
+        System.out.printf(Locale.ROOT, "%s: first run per mode %s (not measured; leaves its class-data archive) in %.1f s%n",
+                LAUNCHER, modes, (System.nanoTime() - started) / 1e9);
     }
 
     private static List<String> appArgs(String bootstrap, String id) {

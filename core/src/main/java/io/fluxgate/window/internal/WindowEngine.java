@@ -593,10 +593,11 @@ public final class WindowEngine<T> {
      * the same step but emitted after this one (those still hold their records), or -1 outside a closing step.
      */
     private void emit(Window w, int revision, int heldFrom) {
-        // counted in HLL_8 (a byte per register: the cheapest update), published as the HLL_4 image UniqueSketch has
-        // always had; the registers, so the estimate, are the same in both
-        UniqueSketch sketch = approximate
-                ? UniqueSketch.fromByteArray(w.sketch.copyAs(TgtHllType.HLL_4).toCompactByteArray()) : null;
+        // counted in HLL_8 (a byte per register: the cheapest update) and published as it is, a copy (a window retained
+        // for late updates goes on counting); UniqueSketch writes the HLL_4 image it has always written when asked.
+        // (Each result used to go through an HLL_4 copy, its image and a parse of that image: in a counting process
+        // the only use of datasketches-memory's ~30 classes, loaded and compiled for results nobody serialized.)
+        UniqueSketch sketch = approximate ? SketchAccess.wrap(w.sketch.copy()) : null;
         long users = approximate ? Math.round(w.sketch.getEstimate()) : w.set.size();
         Checkpoint cp = trackPositions ? checkpoint(heldFrom) : null;
         out.add(new WindowCount(w.start, w.end, sizeDurations[w.sizeIndex], unit, users, w.events, revision, sketch,

@@ -103,6 +103,24 @@ class AppCdsLauncherTest {
         assertThat(other).isEqualTo(dir.resolve("other-").toString() + base().substring(base().lastIndexOf('-') + 1));
     }
 
+    @Test
+    void binUniqueUsersKeepsOneArchivePerCountingMode() throws Exception {
+        Path names = SCRIPT.resolveSibling("unique-users-cds-name.sh");
+        for (String[] c : new String[][] {
+            {"", "unique-users"},
+            {"--until-end", "unique-users"},
+            {"--mode exact", "unique-users"},
+            {"--mode approximate", "unique-users-approximate"},
+            {"--mode=approximate --until-end", "unique-users-approximate"},
+            {"--mode=APPROX", "unique-users-approximate"},
+            {"--mode=approximate --mode exact", "unique-users"}, // the last one counts, as for the app
+            {"--mode exact --mode=approximate", "unique-users-approximate"},
+            {"--mode", "unique-users"},
+        }) {
+            assertThat(run("set -- " + c[0] + "; . '" + names + "'; echo \"$cds_name\"")).as(c[0]).containsExactly(c[1]);
+        }
+    }
+
     /** The archive's name without its ending, as the script computes it for this java binary. */
     private String base() throws Exception {
         return run(SETUP.formatted(dir.resolve("app.jar"), "app") + "set -- --until-end; . '" + SCRIPT
