@@ -29,8 +29,14 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class KafkaSourceOptions<K, V> {
 
-    /** Default number of acknowledged records after which offsets are committed. */
-    public static final int DEFAULT_COMMIT_BATCH_SIZE = 1000;
+    /**
+     * Default number of acknowledged records after which offsets are committed before the interval is up (100,000).
+     * At a steady rate the {@linkplain #DEFAULT_COMMIT_INTERVAL interval} is what bounds the records a restart reads
+     * again (about one second's worth, where Kafka's own auto-commit allows five); the count only caps a burst. Each
+     * commit is a round trip the group coordinator serves: committing every 1000 records cost ~0.1-0.4 CPU-s per
+     * million records, about a tenth of what a plain consumer spends reading them.
+     */
+    public static final int DEFAULT_COMMIT_BATCH_SIZE = 100_000;
     /** Default longest time between commits of acknowledged offsets. */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     /** Default poll timeout of the underlying consumer. */
@@ -399,7 +405,8 @@ public final class KafkaSourceOptions<K, V> {
         }
 
         /**
-         * Commit after this many acknowledgements advanced a committed position; default 1000.
+         * Commit after this many acknowledgements advanced a committed position, even before the commit interval is
+         * up; default {@link #DEFAULT_COMMIT_BATCH_SIZE 100,000}.
          *
          * @param commitBatchSize at least 1; smaller commits more often, so a restart re-reads less
          * @return this builder

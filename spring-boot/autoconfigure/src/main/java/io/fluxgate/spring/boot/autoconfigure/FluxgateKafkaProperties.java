@@ -132,7 +132,7 @@ public class FluxgateKafkaProperties extends SelfValidating {
         /** Longest time between commits of acknowledged offsets (default 1s). */
         private @Nullable Duration commitInterval;
 
-        /** Acknowledged records after which offsets are committed (default 1000). */
+        /** Acknowledged records after which offsets are committed before the commit interval is up (default 100000). */
         private @Nullable Integer commitBatchSize;
 
         /** Poll timeout of the consumer (default 100ms). */
