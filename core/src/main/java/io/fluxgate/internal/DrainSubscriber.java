@@ -135,7 +135,11 @@ public abstract class DrainSubscriber<I, O> implements CoreSubscriber<I>, Subscr
         }
     }
 
-    protected final void drain() {
+    /**
+     * How a signal enters the drain loop: on the signalling thread, if no drain is running. An operator that emits
+     * from a worker overrides this to take WIP the same way and run {@code drainLoop(1)} on the worker.
+     */
+    protected void drain() {
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }

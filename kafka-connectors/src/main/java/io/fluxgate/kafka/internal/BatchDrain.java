@@ -119,37 +119,7 @@ final class BatchDrain<B, R> extends Flux<R> {
                         "more batches than requested (" + prefetch + " ahead)"), batch, actual.currentContext());
                 done = true;
             }
-            schedule();
-        }
-
-        // the base class drains on the signalling thread; here every signal moves the drain to the worker
-
-        @Override
-        public void onError(Throwable t) {
-            if (done) {
-                Operators.onErrorDropped(t, actual.currentContext());
-                return;
-            }
-            error = t;
-            done = true;
-            schedule();
-        }
-
-        @Override
-        public void onComplete() {
-            if (done) {
-                return;
-            }
-            done = true;
-            schedule();
-        }
-
-        @Override
-        public void request(long n) {
-            if (Operators.validate(n)) {
-                Operators.addCap(REQUESTED, this, n);
-                schedule();
-            }
+            drain();
         }
 
         @Override
@@ -157,7 +127,9 @@ final class BatchDrain<B, R> extends Flux<R> {
             worker.dispose();
         }
 
-        private void schedule() {
+        /** Every signal moves the drain to the worker (the base class drains on the signalling thread). */
+        @Override
+        protected void drain() {
             if (WIP.getAndIncrement(this) != 0) {
                 return;
             }
