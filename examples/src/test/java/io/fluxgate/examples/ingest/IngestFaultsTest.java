@@ -120,14 +120,12 @@ class IngestFaultsTest {
         try (TcpProxy proxy = new TcpProxy(db.settings().host(), db.settings().port())) {
             PostgresSettings viaProxy = db.settings().toBuilder().port(proxy.port())
                     .applicationName("fluxgate-faults-restart").build();
+            // down once a third of the file's size has gone to the server (however fast the load is): every
+            // connection reset, new ones refused for a second, then back
+            proxy.downAfterBytesToServer(Files.size(file) / 3);
             CompletableFuture<FileIngestApp.Result> run = CompletableFuture.supplyAsync(() -> ingest(viaProxy,
                     "--table=" + t, "--max-batch=1000", "--batch-latency=50ms", "--retries=10", file.toString()));
-            // down once rows are going in: every connection reset, new ones refused for a second, then back
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (db.queryLong("SELECT count(*) FROM " + t) == 0 && !run.isDone() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            proxy.down();
+            assertThat(proxy.awaitDown(Duration.ofSeconds(60))).as("the proxy went down mid-load").isTrue();
             Thread.sleep(1000);
             proxy.up();
             FileIngestApp.Result r = run.get();

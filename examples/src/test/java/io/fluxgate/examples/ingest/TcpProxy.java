@@ -25,6 +25,10 @@ final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private final java.util.concurrent.atomic.AtomicLong dropsLeft = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    /** Bytes the clients sent to the server so far, and the count at which the proxy goes down by itself. */
+    private final java.util.concurrent.atomic.AtomicLong toServer = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long downAt = Long.MAX_VALUE;
+    private final java.util.concurrent.CountDownLatch wentDown = new java.util.concurrent.CountDownLatch(1);
 
     TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -49,6 +53,23 @@ final class TcpProxy implements AutoCloseable {
     /** Connections reset by {@link #dropOnFirstQuery} so far. */
     long dropped() {
         return dropped.get();
+    }
+
+    /**
+     * Goes {@link #down()} by itself once the clients have sent {@code bytes} more bytes to the server: a restart in
+     * the middle of a load, whatever the load's speed.
+     */
+    void downAfterBytesToServer(long bytes) {
+        downAt = toServer.get() + bytes;
+    }
+
+    /**
+     * Waits for the proxy to go down by itself ({@link #downAfterBytesToServer}).
+     *
+     * @return false if it did not within {@code timeout}
+     */
+    boolean awaitDown(java.time.Duration timeout) throws InterruptedException {
+        return wentDown.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Resets every proxied connection and stops accepting: connections are refused until {@link #up()}. */
@@ -99,8 +120,8 @@ final class TcpProxy implements AutoCloseable {
                     open.add(client);
                     open.add(upstream);
                     boolean drop = dropsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-                    pump(client, upstream, drop);
-                    pump(upstream, client, false);
+                    pump(client, upstream, drop, true);
+                    pump(upstream, client, false, false);
                 } catch (IOException e) {
                     // closed by down(), or the target refused: the client sees its connection end
                 }
@@ -110,7 +131,7 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    private void pump(Socket from, Socket to, boolean dropOnSecondRead) {
+    private void pump(Socket from, Socket to, boolean dropOnSecondRead, boolean clientToServer) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -123,6 +144,11 @@ final class TcpProxy implements AutoCloseable {
                         break;
                     }
                     out.write(buf, 0, n);
+                    if (clientToServer && toServer.addAndGet(n) >= downAt) {
+                        downAt = Long.MAX_VALUE;
+                        down();
+                        wentDown.countDown();
+                    }
                 }
             } catch (IOException ignored) {
                 // one side went away: end the other too
