@@ -1,6 +1,7 @@
 package io.fluxgate.examples.ingest;
 
 import io.fluxgate.examples.Cli;
+import io.fluxgate.examples.DriverEventLoops;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -30,7 +31,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.tcp.TcpResources;
 
 /**
  * Batch ingestion of CSV and JSON-lines files into a PostgreSQL table: glob patterns in, rows through the binary
@@ -233,29 +233,9 @@ public final class FileIngestApp implements Callable<Integer> {
         if (result.job() != null) {
             // the run got to its job, whose connections are all closed by now; a usage error (exit code 2) ends
             // while the warm-up may still be loading the client, which this call would have to wait for
-            stopEventLoops();
+            DriverEventLoops.stop();
         }
         System.exit(result.exitCode());
-    }
-
-    /** How long {@link #stopEventLoops()} waits for the event loops to end. */
-    static final Duration EVENT_LOOPS_STOP_WAIT = Duration.ofSeconds(1);
-
-    /**
-     * Ends the database driver's event-loop threads (reactor-netty's shared TCP loops, which r2dbc-postgresql's
-     * connections run on) and waits for them, so that the JVM can exit at once. Each of those threads sits in a
-     * native {@code epoll_wait} while idle, and a HotSpot JVM (17) that exits with any thread in native code waits
-     * for it to come back, 10 ms at a time, for up to 300 ms: that wait was the ~0.3 s between the summary and the
-     * end of every run. Every connection is closed by now (the pool is disposed and the catalog's connection closed
-     * when the load ends), so there is nothing left to send and no quiet period to wait for. A later connection in
-     * this JVM (a test's next run) gets new loops. Never throws: at worst the JVM waits as it did.
-     */
-    static void stopEventLoops() {
-        try {
-            TcpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ZERO).block(EVENT_LOOPS_STOP_WAIT);
-        } catch (RuntimeException e) {
-            // exiting anyway
-        }
     }
 
     /**

@@ -11,7 +11,6 @@ import io.fluxgate.window.WindowCount;
 import io.r2dbc.pool.ConnectionPool;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.tcp.TcpResources;
 
 /**
  * {@code --postgres}: the results also go to the table {@value #TABLE} (created when missing) through the COPY
@@ -58,23 +57,5 @@ final class PostgresResults implements AutoCloseable {
     @Override
     public void close() {
         pool.dispose();
-    }
-
-    /** How long {@link #stopEventLoops()} waits for the event loops to end. */
-    static final Duration EVENT_LOOPS_STOP_WAIT = Duration.ofSeconds(1);
-
-    /**
-     * Ends the database driver's event-loop threads (reactor-netty's shared TCP loops, which r2dbc-postgresql's
-     * connections run on) and waits for them, so that the JVM can exit at once: an idle loop sits in a native
-     * {@code epoll_wait}, which a HotSpot 17 JVM's exit waits on for up to 300 ms. For the end of a process only,
-     * once every pool is disposed: there is nothing left to send, so no quiet period. A later connection in this JVM
-     * gets new loops. Never throws: at worst the JVM waits as it did.
-     */
-    static void stopEventLoops() {
-        try {
-            TcpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ZERO).block(EVENT_LOOPS_STOP_WAIT);
-        } catch (RuntimeException e) {
-            // exiting anyway
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.fluxgate.examples.uniqueusers;
 
 import io.fluxgate.examples.Cli;
+import io.fluxgate.examples.DriverEventLoops;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,7 +173,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
 
     /**
      * What {@link #main} runs before {@code System.exit}: the run, then, if it wrote to PostgreSQL, the end of the
-     * database driver's event loops ({@link PostgresResults#stopEventLoops()}). Each of those loops idles in a native
+     * database driver's event loops ({@link DriverEventLoops#stop()}). Each of those loops idles in a native
      * {@code epoll_wait}, and a HotSpot 17 JVM that exits with a thread in native code waits for it, 10 ms at a time,
      * for up to 300 ms: without this, every {@code --postgres} run spent ~0.3 s between its summary and its end. The
      * Kafka clients end their network threads when they close, so a run without {@code --postgres} has nothing to end.
@@ -184,7 +185,7 @@ public final class UniqueUsersApp implements Callable<Integer> {
         UniqueUsersApp app = new UniqueUsersApp();
         int code = app.execute(args, out, err, postgres, stop);
         if (app.usedPostgres) {
-            PostgresResults.stopEventLoops();
+            DriverEventLoops.stop();
         }
         return code;
     }

@@ -384,11 +384,11 @@ class FileIngestAppTest {
         assertThat(ingest(db, "--table=" + t, dir + "/a.csv").exitCode()).as(out + "\n" + err).isZero();
         assertThat(driverThreads()).as("the run's connections ran on the driver's shared event loops").isNotEmpty();
 
-        FileIngestApp.stopEventLoops();
+        io.fluxgate.examples.DriverEventLoops.stop();
 
         // what the JVM's exit waits for (up to 300 ms): a thread in native code, such as a loop in epoll_wait
         for (Thread loop : driverThreads()) {
-            assertThat(loop.getStackTrace()).as(loop.getName() + " once stopEventLoops returned")
+            assertThat(loop.getStackTrace()).as(loop.getName() + " once DriverEventLoops.stop returned")
                     .noneMatch(StackTraceElement::isNativeMethod);
             loop.join(10_000);
         }
