@@ -90,6 +90,8 @@ public final class FrameScanner {
     private boolean escaped;
     /** Set by every number scan: 1 if it had a fraction or an exponent, else 0 (an int, to be ORed into a test). */
     private int isFloat;
+    /** Set by {@link #property}: the field the name stands for ({@code UID}, {@code TS} or another). */
+    private int property;
     /** Kinds of the open nested containers (bit set: object), levels 0-63; deeper levels in {@link #deep}. */
     private long kinds;
     private long[] deep;
@@ -151,17 +153,8 @@ public final class FrameScanner {
             return rootObjectSlowly(from);
         }
         for (;;) {
-            if (at(i) != '"') {
-                throw unexpected(i, "'\"' to start a property name");
-            }
-            int nameStart = i + 1;
-            int nameEnd = name(nameStart);
-            int field = field(nameStart, nameEnd);
-            i = ws(nameEnd + 1);
-            if (at(i) != ':') {
-                throw unexpected(i, "':' after a property name");
-            }
-            i = ws(i + 1);
+            i = property(i);
+            int field = property;
             int s = i;
             c = at(i);
             i = value(i, 1);
@@ -211,17 +204,8 @@ public final class FrameScanner {
             i++;
         } else {
             for (;;) {
-                if (at(i) != '"') {
-                    throw unexpected(i, "'\"' to start a property name");
-                }
-                int nameStart = i + 1;
-                int nameEnd = name(nameStart);
-                int field = field(nameStart, nameEnd);
-                i = ws(nameEnd + 1);
-                if (at(i) != ':') {
-                    throw unexpected(i, "':' after a property name");
-                }
-                i = ws(i + 1);
+                i = property(i);
+                int field = property;
                 byte c = at(i);
                 if (field == UID) {
                     if (c == '"') {
@@ -444,6 +428,24 @@ public final class FrameScanner {
     private int string(int i) {
         escaped = false;
         return stringEnd(i, false) + 1;
+    }
+
+    /**
+     * Reads a property's name and its colon, the name's opening quote at {@code i}; sets {@link #property} to the
+     * field it names and returns the index of the value's first byte.
+     */
+    private int property(int i) {
+        if (at(i) != '"') {
+            throw unexpected(i, "'\"' to start a property name");
+        }
+        int nameStart = i + 1;
+        int nameEnd = name(nameStart);
+        property = field(nameStart, nameEnd);
+        i = ws(nameEnd + 1);
+        if (at(i) != ':') {
+            throw unexpected(i, "':' after a property name");
+        }
+        return ws(i + 1);
     }
 
     /** Validates a property name whose content starts at {@code i}; returns the index of its closing quote. */
