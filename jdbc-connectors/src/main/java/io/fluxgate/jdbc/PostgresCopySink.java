@@ -5,11 +5,11 @@ import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
 import io.fluxgate.jdbc.internal.ConnectionHandover;
 import io.fluxgate.jdbc.internal.CopyColumn;
 import io.fluxgate.jdbc.internal.CopyMetrics;
+import io.fluxgate.jdbc.internal.MessageBuffers;
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -131,6 +131,8 @@ public final class PostgresCopySink<T> {
     /** The per-transaction staging table of idempotent mode (dropped at commit or rollback). */
     static final String STAGE_TABLE = "fluxgate_copy_stage";
     private static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(10);
+    /** Message buffers kept for reuse per sink at most (the arrays of the batches written last). */
+    private static final int MAX_SPARE_BUFFER_BYTES = 16 << 20;
 
     private final ConnectionFactory connectionFactory;
     private final String target;
@@ -154,7 +156,9 @@ public final class PostgresCopySink<T> {
         this.connectionFactory = b.connectionFactory;
         this.target = PgIdentifier.qualified(b.schema, b.table);
         List<CopyColumn<T>> cols = new ArrayList<>(b.columns);
-        this.encoder = new BinaryCopyEncoder<>(cols, b.chunkSize, ByteBufAllocator.DEFAULT);
+        int capacity = b.chunkSize + Math.max(b.chunkSize >> 3, 1024); // room for the row that crosses the size
+        this.encoder = new BinaryCopyEncoder<>(cols, b.chunkSize,
+                new MessageBuffers(capacity, Math.max(2, MAX_SPARE_BUFFER_BYTES / capacity)));
         String columnList = quotedList(b.columns.stream().map(CopyColumn::name).toList());
         if (b.conflictKeys == null) {
             this.copySql = "COPY " + target + " (" + columnList + ") FROM STDIN (FORMAT binary)";
