@@ -1,6 +1,7 @@
 package io.fluxgate.jdbc;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -22,7 +23,8 @@ public record BatchResult<T>(List<T> elements, List<RejectedRow<T>> rejected, lo
         Duration latency, int attempts) {
 
     /**
-     * Copies the lists, so a result stays as it was when emitted.
+     * Copies the lists, so a result stays as it was when emitted (a batch of the sink's own default batching, which
+     * nothing else references, is shown through an unmodifiable view instead).
      *
      * @param elements    the batch as it came from upstream
      * @param rejected    the elements refused before the COPY
@@ -33,7 +35,8 @@ public record BatchResult<T>(List<T> elements, List<RejectedRow<T>> rejected, lo
      * @throws NullPointerException if a list or an element of it is null
      */
     public BatchResult {
-        elements = List.copyOf(elements);
+        elements = elements instanceof BatchList<T> owned ? Collections.unmodifiableList(owned)
+                : List.copyOf(elements);
         rejected = List.copyOf(rejected);
     }
 

@@ -188,7 +188,8 @@ public final class PostgresCopySink<T> {
         }
         int batchSize = b.batchSize;
         Duration maxWait = b.maxWait;
-        this.batching = b.batching != null ? b.batching : flux -> flux.bufferTimeout(batchSize, maxWait, true);
+        this.batching = b.batching != null ? b.batching
+                : flux -> flux.<List<T>>bufferTimeout(batchSize, maxWait, () -> new BatchList<>(batchSize), true);
         this.maxInFlight = b.maxInFlight;
         this.maxRetries = b.maxRetries;
         this.minBackoff = b.minBackoff;
