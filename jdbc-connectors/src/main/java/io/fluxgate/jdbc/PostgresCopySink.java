@@ -70,10 +70,10 @@ import reactor.util.retry.Retry;
  *
  * <p><b>Backpressure and memory.</b> At most {@code maxInFlight} COPYs run at a time, each lane's next batch waits
  * behind its COPY, and one more batch is requested from the batching operator and encoded ahead, so upstream demand
- * follows the database's pace. A batch is checked and encoded in one pass (into pieces of at most 64 KiB, sent as
- * COPY data messages of about {@link Builder#chunkSize(int)} bytes) before its COPY, so memory is bounded by the
- * elements of {@code 2 * maxInFlight + 1} batches and their bytes (about their size again), plus the batch being
- * assembled.
+ * follows the database's pace. A batch is checked and encoded in one pass (into one buffer per COPY data message
+ * of about {@link Builder#chunkSize(int)} bytes) before its COPY, so memory is bounded by the elements of
+ * {@code 2 * maxInFlight + 1} batches and their bytes (about their size again, at least one message buffer each),
+ * plus the batch being assembled; the sink keeps up to 16 MiB of released message buffers for reuse.
  *
  * <p><b>Threads.</b> Demand for the next batch is signalled from the {@link Builder#scheduler(Scheduler)
  * scheduler}, so a synchronous source and the batching produce the next batch there while the event loops write
@@ -118,7 +118,8 @@ public final class PostgresCopySink<T> {
     /**
      * Default bytes per COPY data message (1 MiB): the driver writes one message at a time, so with 64 KiB messages
      * the server waited for data between them (one connection: 0.85x psql's rate against 0.94-0.97x with 1 MiB).
-     * The bytes are held in pieces of at most 64 KiB, so a small batch still holds a small buffer.
+     * Each message is one buffer of this size and an eighth more (room for the row that crosses the size), reused
+     * across batches, so a small batch holds one such buffer too.
      */
     public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
     /** Default retries of a batch after transient errors. */
@@ -825,8 +826,9 @@ public final class PostgresCopySink<T> {
         }
 
         /**
-         * Bytes per COPY data message (default {@link #DEFAULT_CHUNK_SIZE 1 MiB}); a message ends at the first
-         * boundary of the encoder's 64 KiB pieces past it, and a batch smaller than this is one message.
+         * Bytes per COPY data message (default {@link #DEFAULT_CHUNK_SIZE 1 MiB}); a message ends with the first row
+         * that ends at or past it, and a batch smaller than this is one message. Each message is one buffer of this
+         * size and an eighth more, reused across batches.
          *
          * @param chunkSize bytes, 1 KiB to 16 MiB
          * @return this builder
