@@ -7,7 +7,9 @@
 # With COMPARE_FLAGS set (e.g. COMPARE_FLAGS=--split-size=0), every round also runs bin/ingest with those flags
 # instead of the extra ones, right after the first, into a third table: the two ingest variants side by side.
 # COMPARE_ENV (e.g. COMPARE_ENV=FLUXGATE_CDS=off, or COMPARE_ENV='JAVA_OPTS=-XX:TieredStopAtLevel=1') does the same
-# with environment variables for that third command (with or without COMPARE_FLAGS).
+# with environment variables for that third command (with or without COMPARE_FLAGS). COMPARE_BIN names another
+# build's launcher for it (a copy of an earlier checkout's bin/ and examples/target/, say): before and after a
+# change in the same rounds; it gets its own untimed first run, which records its own class-data archive.
 # Each run line ends with the load average (1 minute) read just before the round: on a shared machine it says how
 # much CPU the figures had. Each command's CPU seconds are printed too: the client process's (user + system, from
 # /usr/bin/time when present) and the server's (every PostgreSQL process's CPU over the command, read from /proc,
@@ -56,6 +58,11 @@ head -n 10001 "$csv" > "$work/first.csv"
 first0=$(date +%s.%N)
 "$root/bin/ingest" --table "$t_app" --progress=none --errors "$work/errors.jsonl" "$work/first.csv" >/dev/null 2>&1
 "$root/bin/ingest" --version >/dev/null 2>&1 # the next start checks and installs the archive (bin/lib/app-cds.sh)
+cmp_bin="${COMPARE_BIN:-$root/bin/ingest}"
+if [ -n "${COMPARE_BIN:-}" ]; then
+  "$cmp_bin" --table "$t_cmp" --progress=none --errors "$work/errors.jsonl" "$work/first.csv" >/dev/null 2>&1
+  "$cmp_bin" --version >/dev/null 2>&1
+fi
 printf 'ingest-vs-psql: untimed first run of bin/ingest (10,000 rows): %.2f s\n' "$(echo "$(date +%s.%N) - $first0" | bc -l)" >&2
 
 # CPU seconds of every PostgreSQL server process so far: live ones, plus the exited children the postmaster reaped
@@ -77,7 +84,7 @@ psql_times=()
 app_times=()
 load_rates=()
 cmp_times=()
-cmp_name="${COMPARE_ENV:-}${COMPARE_ENV:+${COMPARE_FLAGS:+ }}${COMPARE_FLAGS:-}"
+cmp_name="${COMPARE_BIN:+$COMPARE_BIN${COMPARE_ENV:+ }}${COMPARE_ENV:-}${COMPARE_ENV:+${COMPARE_FLAGS:+ }}${COMPARE_FLAGS:-}"
 psql_cpu=(); app_cpu=(); psql_srv=(); app_srv=(); cmp_cpu=(); cmp_srv=()
 for run in $(seq 1 "$runs"); do
   loadavg=$(cut -d' ' -f1 /proc/loadavg)
@@ -104,10 +111,10 @@ for run in $(seq 1 "$runs"); do
     "$l" "$(echo "$l * $p / $rows" | bc -l)" "$loadavg"
   printf 'run %d: CPU s: psql client %s, server %.2f; bin/ingest JVM %s, server %.2f; %s\n' "$run" "$pc" "$ps_" "$ac" "$as_" \
     "$(grep -h 'phases (ms)' "$work/stderr.txt" | sed 's/^ingest: //')"
-  if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
+  if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}${COMPARE_BIN:-}" ]; then
     s3=$(pg_cpu); t3=$(seconds)
     # shellcheck disable=SC2086
-    timed "$work/cmp.cpu" env ${COMPARE_ENV:-} "$root/bin/ingest" --table "$t_cmp" --progress=none --errors "$work/errors-cmp.jsonl" ${COMPARE_FLAGS:-} "$csv" \
+    timed "$work/cmp.cpu" env ${COMPARE_ENV:-} "$cmp_bin" --table "$t_cmp" --progress=none --errors "$work/errors-cmp.jsonl" ${COMPARE_FLAGS:-} "$csv" \
       > "$work/summary-cmp.txt" 2> "$work/stderr-cmp.txt"
     t4=$(seconds); s4=$(pg_cpu)
     n_cmp=$(psql -Atc "SELECT count(*) FROM $t_cmp")
@@ -125,13 +132,13 @@ ml=$(median "${load_rates[@]}")
 printf 'median: psql \\copy %.2f s (%.0f rows/s), bin/ingest %.2f s (%.0f rows/s), ingest/psql throughput ratio %.2fx end to end, %.2fx for the load phase alone (%.0f rows/s)\n' \
   "$mp" "$(echo "$rows / $mp" | bc -l)" "$ma" "$(echo "$rows / $ma" | bc -l)" "$(echo "$mp / $ma" | bc -l)" \
   "$(echo "$ml * $mp / $rows" | bc -l)" "$ml"
-if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
+if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}${COMPARE_BIN:-}" ]; then
   mc=$(median "${cmp_times[@]}")
   printf 'median: bin/ingest %s %.2f s, ratio to psql %.2fx end to end; first variant is %.2fx as fast\n' \
     "$cmp_name" "$mc" "$(echo "$mp / $mc" | bc -l)" "$(echo "$mc / $ma" | bc -l)"
 fi
 printf 'median CPU s: psql client %s, server %s; bin/ingest JVM %s, server %s\n' "$(median "${psql_cpu[@]}")" \
   "$(median "${psql_srv[@]}")" "$(median "${app_cpu[@]}")" "$(median "${app_srv[@]}")"
-if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}" ]; then
+if [ -n "${COMPARE_FLAGS:-}${COMPARE_ENV:-}${COMPARE_BIN:-}" ]; then
   printf 'median CPU s: bin/ingest %s JVM %s, server %s\n' "$cmp_name" "$(median "${cmp_cpu[@]}")" "$(median "${cmp_srv[@]}")"
 fi

@@ -235,15 +235,16 @@ final class CsvReader extends RecordReader {
 
     /** Appends {@code buf[from, pos)} to both the raw record and the current field. */
     private void copyRun(int from) throws IOException {
+        // no test for an empty run (a copy of none is harmless): such runs are rare (a field that starts at the end
+        // of the buffer), and once the JIT has compiled this without them, the first one threw the compiled code of
+        // next() away (BENCHMARKS.md, issue #20 session 9)
         int n = pos - from;
-        if (n > 0) {
-            appendRaw(buf, from, n);
-            if (dataLength + n > data.length) {
-                data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + n));
-            }
-            System.arraycopy(buf, from, data, dataLength, n);
-            dataLength += n;
+        appendRaw(buf, from, n);
+        if (dataLength + n > data.length) {
+            data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + n));
         }
+        System.arraycopy(buf, from, data, dataLength, n);
+        dataLength += n;
     }
 
     /** At a delimiter outside quotes: the field ends, the next begins. */

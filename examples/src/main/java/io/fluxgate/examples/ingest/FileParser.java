@@ -203,22 +203,52 @@ final class FileParser implements AutoCloseable {
         }
     }
 
-    /** A part that starts inside the file reads the header at its start first, quietly: the first part reports. */
+    /**
+     * A part that starts inside the file maps its fields by the header at the file's start, quietly (the first part
+     * reports): read once per split ({@link FileSplit#header}), or here when there is no split.
+     */
     private void readHeader() throws IOException, FileFailure {
         if (!plan.columns().isEmpty()) {
             mapFields(plan.columns(), 0, "--columns", false);
             return;
         }
-        try (CsvReader csv = new CsvReader(Files.newInputStream(file.path()), file.delimiter(),
-                plan.maxRecordBytes())) {
+        header(split != null ? split.header() : readHeader(file, plan.maxRecordBytes()), false);
+    }
+
+    /**
+     * The header record at the start of {@code file}: its first record that is not blank.
+     */
+    static Header readHeader(InputFile file, int maxRecordBytes) throws IOException {
+        try (CsvReader csv = new CsvReader(Files.newInputStream(file.path()), file.delimiter(), maxRecordBytes)) {
             while (csv.next()) {
                 if (!csv.blank()) {
-                    header(csv, false);
-                    return;
+                    return Header.of(csv);
                 }
             }
         }
-        throw new FileFailure(0, "no header");
+        return new Header(0, "no header", List.of());
+    }
+
+    /**
+     * A CSV header record: its line, its field names, or why it cannot be a header ({@code problem}, else
+     * {@code null}).
+     */
+    record Header(long line, String problem, List<String> names) {
+
+        static Header of(CsvReader csv) {
+            long line = csv.startLine;
+            if (csv.malformed() != null) {
+                return new Header(line, "malformed CSV header: " + csv.malformed(), List.of());
+            }
+            if (Utf8.firstInvalid(csv.raw, csv.rawLength) >= 0) {
+                return new Header(line, "the CSV header is not valid UTF-8", List.of());
+            }
+            List<String> names = new ArrayList<>();
+            for (int j = 0; j < csv.fieldCount(); j++) {
+                names.add(csv.field(j) == null ? "" : csv.field(j).strip());
+            }
+            return new Header(line, null, List.copyOf(names));
+        }
     }
 
     private void fail(long line, String reason) {
@@ -261,7 +291,7 @@ final class FileParser implements AutoCloseable {
         }
         if (csvSet == null) {
             if (plan.columns().isEmpty()) {
-                header(csv, true);
+                header(Header.of(csv), true);
                 return true;
             }
             mapFields(plan.columns(), csv.startLine, "--columns", true);
@@ -319,19 +349,11 @@ final class FileParser implements AutoCloseable {
         return null;
     }
 
-    private void header(CsvReader csv, boolean report) throws FileFailure {
-        long line = csv.startLine;
-        if (csv.malformed() != null) {
-            throw new FileFailure(line, "malformed CSV header: " + csv.malformed());
+    private void header(Header header, boolean report) throws FileFailure {
+        if (header.problem() != null) {
+            throw new FileFailure(header.line(), header.problem());
         }
-        if (Utf8.firstInvalid(csv.raw, csv.rawLength) >= 0) {
-            throw new FileFailure(line, "the CSV header is not valid UTF-8");
-        }
-        List<String> names = new ArrayList<>();
-        for (int j = 0; j < csv.fieldCount(); j++) {
-            names.add(csv.field(j) == null ? "" : csv.field(j).strip());
-        }
-        mapFields(names, line, "header", report);
+        mapFields(header.names(), header.line(), "header", report);
     }
 
     /**

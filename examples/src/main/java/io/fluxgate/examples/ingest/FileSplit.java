@@ -56,6 +56,9 @@ final class FileSplit {
     private long scanLines;
     private boolean inQuotes;
 
+    /** The CSV header, read once for the ranges after the first (synchronized). */
+    private FileParser.Header header;
+
     // taking the chunks in order (the concatMap below serializes these)
     private volatile boolean abandoned;
     private int current;
@@ -175,6 +178,19 @@ final class FileSplit {
     long linesBefore(int k) throws IOException {
         cut(k);
         return linesBefore[k];
+    }
+
+    /**
+     * The CSV header at the file's start, for the ranges after the first, which map their fields by it: read once,
+     * not once per range. Reading it again in every range also ran the record reader's compiled code through a path
+     * that data records never take (an unquoted last field), so that the JIT threw that code away at each range's
+     * start (BENCHMARKS.md, issue #20 session 9).
+     */
+    synchronized FileParser.Header header() throws IOException {
+        if (header == null) {
+            header = FileParser.readHeader(file, plan.maxRecordBytes());
+        }
+        return header;
     }
 
     /** Scans the file up to range {@code k}'s cut, if not done yet. */
