@@ -9,14 +9,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * bin/lib/unique-users-gc.sh, the collector bin/unique-users runs the app with: the parallel collector by default,
+ * bin/lib/parallel-gc.sh, the collector bin/unique-users runs the app with: the parallel collector by default,
  * the user's own when JAVA_OPTS (or the JVM's own option variables) names one. Each case starts a JVM with the
  * options as the launcher puts them together, so a case where both the default and the user's collector reached the
  * command line fails (the JVM refuses conflicting collectors).
  */
 class LauncherCollectorTest {
 
-    private static final Path SCRIPT = Path.of("..", "bin", "lib", "unique-users-gc.sh").toAbsolutePath().normalize();
+    private static final Path SCRIPT = Path.of("..", "bin", "lib", "parallel-gc.sh").toAbsolutePath().normalize();
 
     @Test
     void theParallelCollectorByDefault() throws Exception {
