@@ -32,6 +32,7 @@ import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
 import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.FrameResult.Frame;
 import io.fluxgate.window.frame.RootFrameReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.GroupProtocol;
@@ -73,9 +74,6 @@ final class UniqueUsersJob implements AutoCloseable {
         this.reporter = reporter;
         this.stop = stop;
     }
-
-    /** A valid frame's root-level fields. */
-    record Frame(String uid, long ts) {}
 
     AppSummary run() throws IOException {
         long started = System.nanoTime();
@@ -478,8 +476,9 @@ final class UniqueUsersJob implements AutoCloseable {
             counters.firstRecord = System.nanoTime();
         }
         FrameResult result = frames.read(r.value());
-        if (result instanceof FrameResult.Frame f) {
-            return new Frame(f.uid(), f.ts());
+        if (result instanceof Frame f) {
+            // the reader's own result is what the window reads: no copy per record
+            return f;
         }
         if (result instanceof FrameResult.Malformed m) {
             counters.malformed.increment();
