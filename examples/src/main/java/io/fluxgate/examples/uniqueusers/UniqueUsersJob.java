@@ -32,7 +32,9 @@ import io.fluxgate.window.UniqueUsers;
 import io.fluxgate.window.WindowCount;
 import io.fluxgate.window.WindowStats;
 import io.fluxgate.window.frame.FrameResult;
+import io.fluxgate.window.frame.FrameResult.Frame;
 import io.fluxgate.window.frame.RootFrameReader;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -46,6 +48,16 @@ final class UniqueUsersJob implements AutoCloseable {
 
     /** How long a consumer may be silent before the group hands its partitions on (a crashed run, a scale-out worker). */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * {@code max.partition.fetch.bytes} of the input consumer: 4 MiB, not Kafka's 1 MiB. The app reads whole topics
+     * as fast as it can, and with one partition each fetch response held ~500 frames of 2 KB, so a million frames
+     * took ~2,000 fetch round trips, each paying the client's fetch bookkeeping on the consumer's thread and a wake-up
+     * of the records thread; a quarter of them saves ~0.3 CPU-s per million frames (BENCHMARKS.md, issue #20,
+     * session 9). It bounds the batches queued for the records thread at four responses of up to 4 MiB per
+     * partition ({@code fetch.max.bytes}, 50 MiB, caps a response over many partitions, as before). A record batch
+     * larger than this is still returned whole, as Kafka does at any setting.
+     */
+    static final int FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
     private final AppConfig config;
     private final ConsoleReporter reporter;
@@ -62,9 +74,6 @@ final class UniqueUsersJob implements AutoCloseable {
         this.reporter = reporter;
         this.stop = stop;
     }
-
-    /** A valid frame's root-level fields. */
-    record Frame(String uid, long ts) {}
 
     AppSummary run() throws IOException {
         long started = System.nanoTime();
@@ -380,10 +389,20 @@ final class UniqueUsersJob implements AutoCloseable {
                 "heartbeat.interval.ms", (int) SESSION_TIMEOUT.toMillis() / 5);
     }
 
+    /**
+     * The input consumer's settings: the run's own ({@code properties}: session, membership), then the app's
+     * {@link #FETCH_BYTES_PER_PARTITION}, then the user's {@code --consumer-property} settings, which win.
+     */
+    static Map<String, Object> consumerProperties(Map<String, Object> properties, Map<String, String> user) {
+        Map<String, Object> consumer = new java.util.HashMap<>(properties);
+        consumer.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, FETCH_BYTES_PER_PARTITION);
+        consumer.putAll(user);
+        return consumer;
+    }
+
     private KafkaSourceOptions<byte[], ByteBuffer> source(String bootstrap, Map<String, Object> properties,
                                                           DeadLetterSink<RejectedRecord> deadLetters) {
-        Map<String, Object> consumer = new java.util.HashMap<>(properties);
-        consumer.putAll(config.consumerProperties());
+        Map<String, Object> consumer = consumerProperties(properties, config.consumerProperties());
         return KafkaSourceOptions.builder(new ByteArrayDeserializer(), new ByteBufferDeserializer())
                 .bootstrapServers(bootstrap)
                 .topics(config.inputTopic())
@@ -457,8 +476,9 @@ final class UniqueUsersJob implements AutoCloseable {
             counters.firstRecord = System.nanoTime();
         }
         FrameResult result = frames.read(r.value());
-        if (result instanceof FrameResult.Frame f) {
-            return new Frame(f.uid(), f.ts());
+        if (result instanceof Frame f) {
+            // the reader's own result is what the window reads: no copy per record
+            return f;
         }
         if (result instanceof FrameResult.Malformed m) {
             counters.malformed.increment();
