@@ -1,4 +1,4 @@
-# Sourced by bin/unique-users: sets the array $gc_opts to the parallel (throughput) collector unless the user picks
+# Sourced by bin/unique-users and bin/ingest: sets the array $gc_opts to the parallel (throughput) collector unless the user picks
 # one. The app's live data is small (the open windows' sets or sketches, a few MB) and nearly all it allocates is the
 # consumer's fetched batches, dead once their frames are counted: the work of a collector whose young collections
 # copy only the survivors. With the JVM's default, G1, below 8 GB of heap the regions are 1-2 MB, so each ~1 MB fetch
