@@ -4,7 +4,7 @@
   benchmarks/results/scaling.csv   (benchmarks/scripts/scaling.py)  -> benchmarks/charts/throughput-vs-size.svg,
                                                                       benchmarks/charts/memory-vs-size.svg
   benchmarks/results/<E2E_CSV>     (benchmarks/scripts/peers-e2e.sh) -> benchmarks/charts/peers-e2e.svg
-  (E2E_CSV: the quiet-machine final run, 2026-12-07 session 8; the other peers-e2e*.csv files are kept as history)
+  (E2E_CSV: the quiet-machine final run, 2026-12-07 session 9; the other peers-e2e*.csv files are kept as history)
 
 Medians are taken here from the raw lines. Usage: benchmarks/scripts/charts.py [results dir] [charts dir] [end-to-end CSV file name, default E2E_CSV]
 """
@@ -136,7 +136,7 @@ E2E_LABELS = {'plain': 'plain KafkaConsumer, read only', 'app-exact': 'bin/uniqu
               'ks-exact-memory': 'Kafka Streams exact, in-memory', 'ks-hll-rocksdb': 'Kafka Streams HLL, RocksDB',
               'ks-hll-memory': 'Kafka Streams HLL, in-memory',
               'app-exact-nocds': 'bin/unique-users (exact), no CDS archive'}
-E2E_CSV = "peers-e2e-1m-quiet-s8.csv"
+E2E_CSV = "peers-e2e-1m-quiet-s9.csv"
 
 
 def e2e(results, charts, name=E2E_CSV):
