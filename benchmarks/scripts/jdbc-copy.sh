@@ -5,7 +5,8 @@
 # of the JVM and of the server backends beside every figure, and a Markdown table ready for BENCHMARKS.md.
 # Tables live in a schema of the run's own (dropped at the end): the server may be shared.
 # Server from the PG* variables (default 127.0.0.1:5432, user postgres); needs psql on the PATH.
-# Extra arguments go to the benchmark: --rows=N --runs=N --concurrency=N --batch=N --insert-rows=N
+# Extra arguments go to the benchmark: --rows=N --runs=N --warmup=N (unmeasured sink runs per table first, default 2)
+#   --concurrency=N --batch=N --insert-rows=N
 #   --modes=psql,psql-binary,sink,insert (psql-binary: psql \copy of a binary COPY file, not a default)
 # JAVA_OPTS go to the JVM, e.g. JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/copy.jfr,settings=profile
 set -euo pipefail

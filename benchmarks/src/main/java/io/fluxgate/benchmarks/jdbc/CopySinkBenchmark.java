@@ -89,33 +89,34 @@ public final class CopySinkBenchmark {
         // without a logback.xml on the classpath logback logs at DEBUG, and Netty's debug output would be measured
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
-        Map<String, String> opts = new LinkedHashMap<>(Map.of("rows", "1000000", "runs", "3", "concurrency", "2",
+        Map<String, String> opts = new LinkedHashMap<>(Map.of("rows", "1000000", "runs", "3", "warmup", "2", "concurrency", "2",
                 "batch", Integer.toString(PostgresCopySink.DEFAULT_BATCH_SIZE), "insert-rows", "1000", "modes", "psql,sink,insert"));
         // psql-binary, not a default: psql \copy of the same rows as a binary COPY file, i.e. what one backend does
         // with binary COPY from a client that only ships bytes (the ceiling of one sink connection)
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             if (kv.length != 2 || !opts.containsKey(kv[0])) {
-                throw new IllegalArgumentException("usage: --rows=N --runs=N --concurrency=N --batch=N"
+                throw new IllegalArgumentException("usage: --rows=N --runs=N --warmup=N --concurrency=N --batch=N"
                         + " --insert-rows=N --modes=psql,psql-binary,sink,insert; got " + a);
             }
             opts.put(kv[0], kv[1]);
         }
         int rows = Integer.parseInt(opts.get("rows"));
         int runs = Integer.parseInt(opts.get("runs"));
+        int warmup = Integer.parseInt(opts.get("warmup"));
         List<String> modes = Arrays.asList(opts.get("modes").split(","));
         String command = ("benchmarks/scripts/jdbc-copy.sh " + String.join(" ", args)).strip();
         CopySinkBenchmark b = new CopySinkBenchmark(command, rows, Integer.parseInt(opts.get("concurrency")),
                 Integer.parseInt(opts.get("batch")), Integer.parseInt(opts.get("insert-rows")));
         try {
-            b.run(runs, modes);
+            b.run(runs, warmup, modes);
         } finally {
             b.pool.dispose();
             b.adminSql("DROP SCHEMA IF EXISTS " + b.schema + " CASCADE");
         }
     }
 
-    void run(int runs, List<String> modes) throws Exception {
+    void run(int runs, int warmup, List<String> modes) throws Exception {
         Path csv = Files.createTempFile("fluxgate-copy-bench", ".csv");
         Path bin = Files.createTempFile("fluxgate-copy-bench", ".bin");
         try {
@@ -133,11 +134,13 @@ public final class CopySinkBenchmark {
                 sql("CREATE " + (kind.equals("unlogged") ? "UNLOGGED " : "") + "TABLE bench_" + kind
                         + " (ts bigint, cnt bigint, name text)");
             }
-            // JIT warm-up of the Java paths, not measured: two full runs per table, since with less the JIT
-            // compilers were still busy (tens of ms of CPU per 1M rows) during the first measured sink runs
+            // JIT warm-up of the Java paths, not measured: two full runs per table by default, since with less the
+            // JIT compilers were still busy (tens of ms of CPU per 1M rows) during the first measured sink runs; even
+            // after two C2 still spent 25-50 ms per measured run (session 9), so --warmup=N measures closer to a
+            // long-running sink's steady state
             for (String kind : kinds) {
                 if (modes.contains("sink")) {
-                    for (int w = 0; w < 2; w++) {
+                    for (int w = 0; w < warmup; w++) {
                         sink("bench_" + kind, rows);
                         sql("TRUNCATE bench_" + kind);
                     }
