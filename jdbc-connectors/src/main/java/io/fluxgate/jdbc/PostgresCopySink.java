@@ -5,7 +5,6 @@ import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
 import io.fluxgate.jdbc.internal.ConnectionHandover;
 import io.fluxgate.jdbc.internal.CopyColumn;
 import io.fluxgate.jdbc.internal.CopyMetrics;
-import io.fluxgate.jdbc.internal.MessageBuffers;
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -157,9 +156,7 @@ public final class PostgresCopySink<T> {
         this.connectionFactory = b.connectionFactory;
         this.target = PgIdentifier.qualified(b.schema, b.table);
         List<CopyColumn<T>> cols = new ArrayList<>(b.columns);
-        int capacity = b.chunkSize + Math.max(b.chunkSize >> 3, 1024); // room for the row that crosses the size
-        this.encoder = new BinaryCopyEncoder<>(cols, b.chunkSize,
-                new MessageBuffers(capacity, Math.max(2, MAX_SPARE_BUFFER_BYTES / capacity)));
+        this.encoder = new BinaryCopyEncoder<>(cols, b.chunkSize, MAX_SPARE_BUFFER_BYTES);
         String columnList = quotedList(b.columns.stream().map(CopyColumn::name).toList());
         if (b.conflictKeys == null) {
             this.copySql = "COPY " + target + " (" + columnList + ") FROM STDIN (FORMAT binary)";

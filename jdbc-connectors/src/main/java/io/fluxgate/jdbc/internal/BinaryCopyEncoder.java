@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * made of several buffers it first merged into a fresh heap array (a second copy, and a large object for the
  * collector per message). Why large messages: the driver sends one message at a time and waits for each write, so
  * with small messages the server idled between them (64 KiB messages: the sink at 0.85x psql on one connection;
- * 1 MiB: 0.94-0.97x, same run). The buffers come from a {@link MessageBuffers} of the sink's, so their arrays are
+ * 1 MiB: 0.94-0.97x, same run). The buffers come from a {@link MessageBuffers} of the encoder's, so their arrays are
  * reused rather than collected. Encoding ahead of the COPY (rather than while the driver writes, on its event loop)
  * lets the next batch be encoded while the server ingests the current one; it costs the bytes of the batches held,
  * about the size of the elements themselves.
@@ -37,17 +37,18 @@ public final class BinaryCopyEncoder<T> {
     private final MessageBuffers buffers;
 
     /**
-     * @param columns     the columns, in the COPY statement's order
-     * @param messageSize bytes per COPY data message (a message ends with the first row ending at or past it)
-     * @param buffers     where message buffers come from; their capacity should leave room past
-     *                    {@code messageSize} for a row (a buffer written past its capacity grows, a copy)
+     * @param columns       the columns, in the COPY statement's order
+     * @param messageSize   bytes per COPY data message (a message ends with the first row ending at or past it)
+     * @param maxSpareBytes released message buffers kept for reuse at most, in bytes (at least two buffers are)
      */
-    public BinaryCopyEncoder(List<CopyColumn<T>> columns, int messageSize, MessageBuffers buffers) {
+    public BinaryCopyEncoder(List<CopyColumn<T>> columns, int messageSize, int maxSpareBytes) {
         @SuppressWarnings({"unchecked", "rawtypes"})
         CopyColumn<T>[] array = columns.toArray(new CopyColumn[0]);
         this.columns = array;
         this.messageSize = messageSize;
-        this.buffers = buffers;
+        // room past messageSize for the row that crosses it: a buffer written past its capacity grows, a copy
+        int capacity = messageSize + Math.max(messageSize >> 3, 1024);
+        this.buffers = new MessageBuffers(capacity, Math.max(2, maxSpareBytes / capacity));
     }
 
     /**
