@@ -136,7 +136,7 @@ E2E_LABELS = {'plain': 'plain KafkaConsumer, read only', 'app-exact': 'bin/uniqu
               'ks-exact-memory': 'Kafka Streams exact, in-memory', 'ks-hll-rocksdb': 'Kafka Streams HLL, RocksDB',
               'ks-hll-memory': 'Kafka Streams HLL, in-memory',
               'app-exact-nocds': 'bin/unique-users (exact), no CDS archive'}
-E2E_CSV = "peers-e2e-1m-quiet-s9.csv"
+E2E_CSV = 'peers-e2e-1m-quiet-s9.csv'
 
 
 def e2e(results, charts, name=E2E_CSV):

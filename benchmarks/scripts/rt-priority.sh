@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# rt-priority.sh <command...>: runs the command, and every PostgreSQL server process, at real-time priority
-# (SCHED_RR 20; RT_POLICY=fifo for SCHED_FIFO) and puts the server back to normal afterwards, however the command ends. On a shared machine this
-# gives a benchmark near-quiet timings: other work still runs in the 5% the kernel keeps for it
+# rt-priority.sh <command...>: runs the command, and every PostgreSQL server process, at real-time priority (SCHED_RR
+# 20; RT_POLICY=fifo for SCHED_FIFO) and puts the server back to normal afterwards, however the command ends. On a
+# shared machine this gives a benchmark near-quiet timings: other work still runs in the 5% the kernel keeps for it
 # (/proc/sys/kernel/sched_rt_runtime_us), so runs stay short. Needs root (or CAP_SYS_NICE) and chrt (util-linux).
 # Server processes forked while the command runs (new connections) inherit the priority from the postmaster.
 # Round-robin by default: under SCHED_FIFO threads of equal priority never share a core by time slices, so a JVM

@@ -89,7 +89,8 @@ public final class CopySinkBenchmark {
         // without a logback.xml on the classpath logback logs at DEBUG, and Netty's debug output would be measured
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
-        Map<String, String> opts = new LinkedHashMap<>(Map.of("rows", "1000000", "runs", "3", "warmup", "2", "concurrency", "2",
+        Map<String, String> opts = new LinkedHashMap<>(Map.of("rows", "1000000", "runs", "3", "warmup", "2",
+                "concurrency", "2",
                 "batch", Integer.toString(PostgresCopySink.DEFAULT_BATCH_SIZE), "insert-rows", "1000", "modes", "psql,sink,insert"));
         // psql-binary, not a default: psql \copy of the same rows as a binary COPY file, i.e. what one backend does
         // with binary COPY from a client that only ships bytes (the ceiling of one sink connection)

@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * bin/lib/parallel-gc.sh, the collector bin/unique-users and bin/ingest run their apps with: the parallel collector by default,
- * the user's own when JAVA_OPTS (or the JVM's own option variables) names one. Each case starts a JVM with the
+ * bin/lib/parallel-gc.sh, the collector bin/unique-users and bin/ingest run their apps with: the parallel collector by
+ * default, the user's own when JAVA_OPTS (or the JVM's own option variables) names one. Each case starts a JVM with the
  * options as the launcher puts them together, so a case where both the default and the user's collector reached the
  * command line fails (the JVM refuses conflicting collectors).
  */
