@@ -377,7 +377,7 @@ class FileIngestAppTest {
 
     @Test
     void stoppingTheEventLoopsLeavesNoDriverThreadInNativeCodeAndALaterRunConnectsAgain(PostgresTestSchema db)
-            throws IOException, InterruptedException {
+            throws IOException {
         String t = table(db, "(id int4 PRIMARY KEY)");
         write("a.csv", "id\n1\n");
         write("b.csv", "id\n2\n");
@@ -386,13 +386,9 @@ class FileIngestAppTest {
 
         io.fluxgate.examples.DriverEventLoops.stop();
 
-        // what the JVM's exit waits for (up to 300 ms): a thread in native code, such as a loop in epoll_wait
-        for (Thread loop : driverThreads()) {
-            assertThat(loop.getStackTrace()).as(loop.getName() + " once DriverEventLoops.stop returned")
-                    .noneMatch(StackTraceElement::isNativeMethod);
-            loop.join(10_000);
-        }
-        assertThat(driverThreads()).isEmpty();
+        // what the JVM's exit waits for (up to 300 ms) is a thread in native code, such as a loop in epoll_wait, or
+        // one ending its termination (which unparks its listeners' thread, a native call): none is left running
+        assertThat(driverThreads()).as("the loops' threads once DriverEventLoops.stop returned").isEmpty();
         assertThat(ingest(db, "--table=" + t, dir + "/b.csv").exitCode()).as(out + "\n" + err).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM " + t)).isEqualTo(2);
     }
