@@ -45,6 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 class UniqueUsersScaleOutTest {
 
     private static final int PARTITIONS = 6;
+    /** The victim's pace: its third of the input lasts a few seconds past its commit interval and the group's forming. */
+    private static final int VICTIM_RECORDS_PER_SECOND = 5000;
+    private static final Pattern PID = Pattern.compile("-(\\d+)$");
     private static final Pattern UID = Pattern.compile("^\\{\"uid\":\"(u\\d+)\",\"ts\":");
 
     @TempDir
@@ -65,41 +68,44 @@ class UniqueUsersScaleOutTest {
 
         List<Process> children = new ArrayList<>();
         try {
-            // the victim is paced and holds at its first commit (CommitKillPoint): it is killed holding partitions it
-            // has not finished, one with committed progress, however fast the machine
+            // the victim is paced and holds at its first commit once the test arms it (CommitKillPoint): it is killed
+            // holding partitions it has not finished, one with committed progress, however fast the machine
             List<String> victimFlags = new ArrayList<>(flags);
             victimFlags.add("--consumer-property=interceptor.classes=" + CommitKillPoint.class.getName());
+            Path arm = dir.resolve("arm-kill-point");
+            List<String> victimJvm = List.of("-D" + CommitKillPoint.ARM_PROPERTY + "=" + arm,
+                    "-D" + CommitKillPoint.RATE_PROPERTY + "=" + VICTIM_RECORDS_PER_SECOND);
             for (int i = 0; i < 3; i++) {
-                children.add(child(kafka, i, i == 0 ? victimFlags : flags));
+                children.add(i == 0 ? child(kafka, i, victimJvm, victimFlags) : child(kafka, i, List.of(), flags));
             }
             Process victim = children.get(0);
             try (Admin admin = kafka.admin()) {
                 Map<TopicPartition, Long> ends = endOffsets(admin, in);
-                // kill it once it holds partitions it has not finished, one of them with committed progress. Its
-                // first commit can be the one it makes while its partitions are revoked as the others join (a race
-                // with the rebalance, seen on the consumer protocol): then its committed progress is on partitions
-                // that moved, and it holds at the kill point with fresh ones only. So, 20 s after the kill point,
-                // partitions it has not finished are enough: the others still take them over mid-run, and resume
-                // the ones it committed.
+                // armed once all three share the input: a commit made while the victim's partitions are revoked as
+                // the others join would hold it inside that rebalance, with its partitions nobody's
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                long relaxAt = Long.MAX_VALUE;
                 boolean killed = false;
                 while (!killed && victim.isAlive() && System.nanoTime() < deadline) {
                     Thread.sleep(50);
-                    if (relaxAt == Long.MAX_VALUE && log(0).contains(CommitKillPoint.SIGNAL)) {
-                        relaxAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    }
-                    Set<TopicPartition> held = assignmentOf(admin, group, victim.pid());
+                    Map<Long, Set<TopicPartition>> assignment = assignment(admin, group);
+                    Set<TopicPartition> held = assignment.getOrDefault(victim.pid(), Set.of());
                     Map<TopicPartition, Long> committed = committed(admin, group);
-                    boolean progress = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) > 0)
-                            || System.nanoTime() > relaxAt;
                     boolean unfinished = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) < ends.get(tp));
-                    if (progress && unfinished) {
+                    if (!Files.exists(arm)) {
+                        boolean shared = assignment.size() == 3 && assignment.values().stream().noneMatch(Set::isEmpty);
+                        if (shared && unfinished) {
+                            Files.createFile(arm);
+                        }
+                        continue;
+                    }
+                    boolean progress = held.stream().anyMatch(tp -> committed.getOrDefault(tp, 0L) > 0);
+                    if (log(0).contains(CommitKillPoint.SIGNAL) && progress && unfinished) {
                         victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                         killed = true;
                     }
                 }
-                assertThat(killed).as("the victim was killed mid-run:\n" + log(0)).isTrue();
+                assertThat(killed).as("the victim was killed mid-run (armed: %s):%n%s", Files.exists(arm), log(0))
+                        .isTrue();
             }
             for (int i = 1; i < 3; i++) {
                 assertThat(children.get(i).waitFor(120, TimeUnit.SECONDS)).as("instance %d finishes", i).isTrue();
@@ -212,9 +218,11 @@ class UniqueUsersScaleOutTest {
         }
     }
 
-    private Process child(EmbeddedKafka kafka, int i, List<String> flags) throws IOException {
+    private Process child(EmbeddedKafka kafka, int i, List<String> jvmOptions, List<String> flags) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 // the app's own logging configuration, not the tests' (logback-test.xml is on this class path too):
                 // what an operator of the app sees is what is checked
                 "-Dlogback.configurationFile=" + appLogbackConfiguration(),
@@ -231,25 +239,27 @@ class UniqueUsersScaleOutTest {
     }
 
     /**
-     * The partitions the instance running as process {@code pid} holds (its static member id ends with the pid); none
-     * while the group does not exist yet (Kafka 4's admin says so with GroupIdNotFoundException, 3.9's described a
-     * dead group).
+     * The partitions each instance holds, by the pid its static member id ends with; none while the group does not
+     * exist yet (Kafka 4's admin says so with GroupIdNotFoundException, 3.9's described a dead group).
      */
-    private static Set<TopicPartition> assignmentOf(Admin admin, String groupId, long pid) throws Exception {
+    private static Map<Long, Set<TopicPartition>> assignment(Admin admin, String groupId) throws Exception {
         ConsumerGroupDescription group;
         try {
             group = admin.describeConsumerGroups(List.of(groupId)).all().get().get(groupId);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
-                return Set.of();
+                return Map.of();
             }
             throw e;
         }
-        return group.members().stream()
-                .filter(m -> m.groupInstanceId().map(id -> id.endsWith("-" + pid)).orElse(false))
-                .map(MemberDescription::assignment)
-                .flatMap(a -> a.topicPartitions().stream())
-                .collect(Collectors.toSet());
+        Map<Long, Set<TopicPartition>> out = new java.util.HashMap<>();
+        for (MemberDescription m : group.members()) {
+            Matcher pid = PID.matcher(m.groupInstanceId().orElse(""));
+            if (pid.find()) {
+                out.put(Long.parseLong(pid.group(1)), Set.copyOf(m.assignment().topicPartitions()));
+            }
+        }
+        return out;
     }
 
     private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
