@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import io.fluxgate.internal.Checks;
 import io.fluxgate.kafka.internal.CheckpointCodec;
 import io.fluxgate.kafka.internal.CommitLedger;
+import io.fluxgate.kafka.internal.GroupOffsets;
 import io.fluxgate.kafka.internal.PendingLetters;
 import io.fluxgate.kafka.internal.SourceSession;
 import io.fluxgate.window.Checkpoint;
@@ -565,7 +566,8 @@ public final class CrashSafeWindows<K, V, T> {
         private final Set<TopicPartition> reachedEnd = ConcurrentHashMap.newKeySet();
         /** Used by {@link #beforeEnd} only: one stage, whose calls are serialized. */
         private final PartitionOf beforeEndPartition = new PartitionOf();
-        private volatile Map<TopicPartition, Long> inputEnds;
+        private volatile Map<TopicPartition, long[]> inputBounds;
+        private final GroupOffsets groupOffsets = new GroupOffsets(source);
 
         PartitionedRun() {
             // each checkpoint of a partition's operator has one mark, keyed by the partition
@@ -604,10 +606,9 @@ public final class CrashSafeWindows<K, V, T> {
                     .filter(i -> assignedOnce || stopAtEnd)
                     .concatMap(i -> commit()
                             // only once this consumer's own partitions are done: before, the input cannot be, and
-                            // each check is an offset fetch (one that a rebalance overtakes fails with an ERROR in
-                            // the client's log under the consumer protocol)
+                            // each check is a round of requests to the brokers
                             .then(stopAtEnd && reachedEnd.containsAll(assigned)
-                                    ? session.withConsumer(this::inputCommittedAtEnd) : Mono.just(false))
+                                    ? inputCommittedAtEnd() : Mono.just(false))
                             .onErrorResume(e -> {
                                 // not subscribed yet, or closing: the next tick asks again
                                 log.debug("Could not check whether the input is done: {}", e.toString());
@@ -623,6 +624,7 @@ public final class CrashSafeWindows<K, V, T> {
                     .concatWith(Mono.defer(this::commit).then(Mono.empty()))
                     .doFinally(s -> {
                         ticker.dispose();
+                        groupOffsets.close();
                         stop();
                     });
         }
@@ -725,9 +727,17 @@ public final class CrashSafeWindows<K, V, T> {
 
         /**
          * Whether every partition of the subscribed topics is committed by the group at (or beyond) the end offset it
-         * had when this run first asked, or is empty. On the consumer thread.
+         * had when this run first asked, or is empty. The topics' partitions and offsets are read on the consumer
+         * thread, the group's commits through {@link GroupOffsets} (not the consumer's own fetch: see there).
          */
-        private boolean inputCommittedAtEnd(org.apache.kafka.clients.consumer.Consumer<?, ?> c) {
+        private Mono<Boolean> inputCommittedAtEnd() {
+            return session.withConsumer(this::inputBounds)
+                    .flatMap(bounds -> bounds.isEmpty() ? Mono.just(false)
+                            : groupOffsets.committed(bounds.keySet()).map(committed -> atEnd(bounds, committed)));
+        }
+
+        /** Each partition of the subscribed topics → {first offset, end offset} when this run first asked. */
+        private Map<TopicPartition, long[]> inputBounds(org.apache.kafka.clients.consumer.Consumer<?, ?> c) {
             Set<TopicPartition> all = new java.util.HashSet<>();
             for (String topic : c.subscription()) {
                 List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(topic);
@@ -735,28 +745,24 @@ public final class CrashSafeWindows<K, V, T> {
                     infos.forEach(p -> all.add(new TopicPartition(topic, p.partition())));
                 }
             }
-            if (all.isEmpty()) {
-                return false;
-            }
-            Map<TopicPartition, Long> ends = inputEnds;
-            if (ends == null || !ends.keySet().equals(all)) {
-                ends = new HashMap<>(c.endOffsets(all));
-                inputEnds = ends;
-            }
-            Map<TopicPartition, ? extends OffsetAndMetadata> committed = c.committed(all);
-            Map<TopicPartition, Long> begin = null;
-            for (TopicPartition tp : all) {
-                OffsetAndMetadata om = committed.get(tp);
-                long position;
-                if (om != null) {
-                    position = om.offset();
-                } else {
-                    if (begin == null) {
-                        begin = c.beginningOffsets(all);
-                    }
-                    position = begin.get(tp);
+            Map<TopicPartition, long[]> bounds = inputBounds;
+            if (!all.isEmpty() && (bounds == null || !bounds.keySet().equals(all))) {
+                Map<TopicPartition, Long> begin = c.beginningOffsets(all);
+                Map<TopicPartition, Long> ends = c.endOffsets(all);
+                bounds = new HashMap<>();
+                for (TopicPartition tp : all) {
+                    bounds.put(tp, new long[] {begin.get(tp), ends.get(tp)});
                 }
-                if (position < ends.get(tp)) {
+                inputBounds = bounds;
+            }
+            return all.isEmpty() ? Map.of() : bounds;
+        }
+
+        /** A partition without a commit is at its first offset: done only if it was empty. */
+        private static boolean atEnd(Map<TopicPartition, long[]> bounds, Map<TopicPartition, Long> committed) {
+            for (Map.Entry<TopicPartition, long[]> e : bounds.entrySet()) {
+                long position = committed.getOrDefault(e.getKey(), e.getValue()[0]);
+                if (position < e.getValue()[1]) {
                     return false;
                 }
             }
