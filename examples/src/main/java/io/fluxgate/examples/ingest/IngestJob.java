@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.fluxgate.batch.AdaptiveBatch;
+import io.fluxgate.examples.Pools;
 import io.fluxgate.jdbc.PgIdentifier;
 import io.fluxgate.jdbc.PostgresCopySink;
 import io.fluxgate.jdbc.TransientErrors;
@@ -372,7 +373,7 @@ final class IngestJob {
             return FileIngestApp.describe(e);
         } finally {
             parse.dispose();
-            pool.dispose();
+            Pools.dispose(pool);
         }
     }
 

@@ -3,6 +3,7 @@ package io.fluxgate.examples.uniqueusers;
 import java.time.Duration;
 import java.util.function.Function;
 
+import io.fluxgate.examples.Pools;
 import io.fluxgate.jdbc.BatchResult;
 import io.fluxgate.jdbc.PgType;
 import io.fluxgate.jdbc.PostgresCopySink;
@@ -56,6 +57,6 @@ final class PostgresResults implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.dispose();
+        Pools.dispose(pool);
     }
 }
