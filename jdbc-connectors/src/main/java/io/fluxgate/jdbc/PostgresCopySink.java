@@ -5,6 +5,7 @@ import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
 import io.fluxgate.jdbc.internal.ConnectionHandover;
 import io.fluxgate.jdbc.internal.CopyColumn;
 import io.fluxgate.jdbc.internal.CopyMetrics;
+import io.fluxgate.jdbc.internal.SizeOrTimeBatching;
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -189,7 +190,7 @@ public final class PostgresCopySink<T> {
         int batchSize = b.batchSize;
         Duration maxWait = b.maxWait;
         this.batching = b.batching != null ? b.batching
-                : flux -> flux.<List<T>>bufferTimeout(batchSize, maxWait, () -> new BatchList<>(batchSize), true);
+                : new SizeOrTimeBatching<T>(batchSize, maxWait, () -> new BatchList<>(batchSize), null);
         this.maxInFlight = b.maxInFlight;
         this.maxRetries = b.maxRetries;
         this.minBackoff = b.minBackoff;
