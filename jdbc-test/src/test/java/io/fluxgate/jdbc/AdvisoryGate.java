@@ -61,6 +61,24 @@ final class AdvisoryGate implements AutoCloseable {
         throw new AssertionError("no backend reached the gate within 20 s");
     }
 
+    /**
+     * Waits until backend {@code pid} no longer waits at the gate (it went on, failed or went away), for at most
+     * {@code timeout}.
+     *
+     * @return whether it left the gate in time
+     */
+    boolean awaitLeft(int pid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (db.queryList("SELECT pid FROM pg_stat_activity WHERE pid = " + pid + " AND wait_event_type = 'Lock'"
+                    + " AND wait_event = 'advisory'", Integer.class).isEmpty()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
     void open() {
         if (!open) {
             open = true;

@@ -452,6 +452,9 @@ class PostgresCopySinkTest {
             Disposable subscription = events(0, 20_000).transform(sink.transformer()).subscribe();
             pid = gate.awaitBlocked();
             subscription.dispose();
+            // all of the batch's data and its COMMIT are on the wire already: the cancel reaches the COPY out of
+            // band (a CancelRequest), so the backend leaves the gate without the gate opening
+            assertThat(gate.awaitLeft(pid, Duration.ofSeconds(10))).isTrue();
             gate.open();
         }
         // the backend rolls back and goes away; nothing is left idle in a transaction
@@ -500,6 +503,51 @@ class PostgresCopySinkTest {
         assertThat(statements).extracting(Map.Entry::getValue).containsExactly(
                 "BEGIN; SELECT txid_current()", "COMMIT", "BEGIN; SELECT txid_current()", "COMMIT",
                 "BEGIN; SELECT txid_current()", "COMMIT");
+        assertPoolHealthy(sink);
+    }
+
+    @Test
+    void theCommitIsQueuedRightBehindTheCopysDataAndAFailedCopyRollsItsBatchBack(PostgresTestSchema db)
+            throws Exception {
+        db.execute("CREATE TABLE piped (id int8, name text)");
+        List<Map.Entry<Connection, String>> statements = new CopyOnWriteArrayList<>();
+        PostgresCopySink<Ev> sink = PostgresCopySink.<Ev>builder(recordingStatements(pool, statements))
+                .table("piped").int8Column("id", Ev::id).column("name", PgType.TEXT, Ev::name)
+                .batching(f -> f.buffer(100)).maxInFlight(1).build();
+        CompletableFuture<CopySummary> done;
+        try (AdvisoryGate gate = new AdvisoryGate(db, "piped", "id", 150)) {
+            done = sink.write(events(0, 300)).toFuture();
+            int pid = gate.awaitBlocked();
+            assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
+                    .startsWith("COPY");
+            // batch 2's COPY is stuck in the server, and its COMMIT and batch 3's statements are queued behind it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (begins(statements) < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(statements).extracting(Map.Entry::getValue).containsExactly(
+                    "BEGIN; SELECT txid_current()", "COMMIT", "BEGIN; SELECT txid_current()", "COMMIT",
+                    "BEGIN; SELECT txid_current()");
+            assertThat(db.queryLong("SELECT count(*) FROM piped")).isEqualTo(100);
+        }
+        CopySummary summary = done.get(30, TimeUnit.SECONDS);
+        assertThat(summary.batches()).isEqualTo(3);
+        assertThat(summary.rowsWritten()).isEqualTo(300);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM piped")).isEqualTo(300);
+
+        // a COPY that fails in the server: the COMMIT already behind it rolls back, and the batch fails
+        db.execute("CREATE UNIQUE INDEX piped_id ON piped (id)");
+        statements.clear();
+        StepVerifier.create(events(1_000, 1_100).concatWith(events(1_100, 1_150)).concatWith(Flux.just(new Ev(0,
+                        "dup"))).concatWith(events(1_150, 1_199)).concatWith(events(2_000, 2_100))
+                        .transform(sink.transformer()))
+                .expectNextMatches(r -> r.rowsWritten() == 100)
+                .expectError(CopyBatchException.class)
+                .verify(Duration.ofSeconds(10));
+        // batch 1 only (batch 3, cancelled with the stream, may or may not have committed)
+        assertThat(db.queryLong("SELECT count(*) FROM piped WHERE id BETWEEN 1000 AND 1999")).isEqualTo(100);
+        assertThat(statements).extracting(Map.Entry::getValue).startsWith(
+                "BEGIN; SELECT txid_current()", "COMMIT", "BEGIN; SELECT txid_current()");
         assertPoolHealthy(sink);
     }
 
