@@ -1,11 +1,11 @@
 package io.fluxgate.jdbc;
 
 import io.fluxgate.internal.Checks;
+import io.fluxgate.batch.internal.FluxBatch;
 import io.fluxgate.jdbc.internal.BinaryCopyEncoder;
 import io.fluxgate.jdbc.internal.ConnectionHandover;
 import io.fluxgate.jdbc.internal.CopyColumn;
 import io.fluxgate.jdbc.internal.CopyMetrics;
-import io.fluxgate.jdbc.internal.SizeOrTimeBatching;
 import io.fluxgate.outcome.DeadLetter;
 import io.fluxgate.outcome.DeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -190,7 +190,10 @@ public final class PostgresCopySink<T> {
         int batchSize = b.batchSize;
         Duration maxWait = b.maxWait;
         this.batching = b.batching != null ? b.batching
-                : new SizeOrTimeBatching<T>(batchSize, maxWait, () -> new BatchList<>(batchSize), null);
+                // core's batching (the one AdaptiveBatch runs), in lists of the sink's own: BatchResult shows them
+                // as they are instead of copying each
+                : flux -> new FluxBatch<T>(flux, () -> batchSize, Long.MAX_VALUE, null, maxWait.toNanos(), null,
+                        n -> new BatchList<>(batchSize));
         this.maxInFlight = b.maxInFlight;
         this.maxRetries = b.maxRetries;
         this.minBackoff = b.minBackoff;

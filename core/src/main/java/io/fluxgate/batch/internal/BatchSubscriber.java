@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 
@@ -51,9 +52,10 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
     private final ToLongFunction<? super T> weigher;
     private final long maxWaitNanos;
     private final Scheduler scheduler;
+    private final IntFunction<? extends List<T>> newBatch;
 
     // guarded by this
-    private List<T> open = new ArrayList<>();
+    private List<T> open;
     private long openWeight;
     private long batchId;
     private boolean timedOut;
@@ -64,13 +66,29 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
 
     public BatchSubscriber(CoreSubscriber<? super List<T>> actual, IntSupplier maxSize, long maxWeight,
                            @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos, Scheduler scheduler) {
+        this(actual, maxSize, maxWeight, weigher, maxWaitNanos, scheduler, DEFAULT_NEW_BATCH);
+    }
+
+    /**
+     * @param newBatch an empty, modifiable list for the next batch, given its current size bound; a list handed
+     *                 downstream is never touched again (so a caller that owns the lists may expose them as they are)
+     */
+    public BatchSubscriber(CoreSubscriber<? super List<T>> actual, IntSupplier maxSize, long maxWeight,
+                           @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos, Scheduler scheduler,
+                           IntFunction<? extends List<T>> newBatch) {
         super(actual, scheduler);
         this.maxSize = maxSize;
         this.maxWeight = maxWeight;
         this.weigher = weigher;
         this.maxWaitNanos = maxWaitNanos;
         this.scheduler = scheduler;
+        this.newBatch = newBatch;
+        this.open = newBatch.apply(limit());
     }
+
+    /** Sized for the bound, up to 1,024 elements: a large bound with few elements per batch wastes no memory. */
+    @SuppressWarnings("rawtypes")
+    public static final IntFunction DEFAULT_NEW_BATCH = n -> new ArrayList<>(Math.min(n, 1024));
 
     @Override
     public void onNext(T t) {
@@ -93,6 +111,7 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
             }
         }
         boolean accepted;
+        boolean drain = false;
         Throwable rejected = null;
         synchronized (this) {
             accepted = !cancelled;
@@ -100,15 +119,21 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
                 outstanding--;
                 if (!open.isEmpty() && openWeight + w > maxWeight) {
                     closeOpen();
+                    drain = true;
                 }
                 boolean first = open.isEmpty();
                 open.add(t);
                 openWeight += w;
                 if (open.size() >= limit() || openWeight >= maxWeight) {
                     closeOpen();
+                    drain = true;
                 } else if (first && maxWaitNanos > 0) {
                     rejected = startTimer();
                 }
+                // otherwise the elements still requested complete the open batch: the drain (an emission or a
+                // request) has nothing to do until one closes or all requested have come (the bound may have
+                // grown meanwhile: the drain asks for the rest)
+                drain |= outstanding <= 0;
             }
         }
         if (!accepted) {
@@ -120,7 +145,9 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
             onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
             return;
         }
-        drain();
+        if (drain) {
+            drain();
+        }
     }
 
     private int limit() {
@@ -142,7 +169,7 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
     // guarded by this
     private void closeOpen() {
         ready.add(open);
-        open = new ArrayList<>(Math.min(limit(), 1024));
+        open = newBatch.apply(limit());
         openWeight = 0;
         timedOut = false;
         batchId++;
@@ -172,7 +199,7 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
             ready.clear();
             if (!open.isEmpty()) {
                 dropped.add(open);
-                open = new ArrayList<>();
+                open = newBatch.apply(0);
             }
             openWeight = 0;
             batchId++;

@@ -1,6 +1,7 @@
 package io.fluxgate.batch.internal;
 
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -22,6 +23,7 @@ public final class FluxBatch<T> extends FluxOperator<T, List<T>> {
     private final long maxWaitNanos;
     @Nullable
     private final Supplier<Scheduler> scheduler;
+    private final IntFunction<? extends List<T>> newBatch;
 
     /**
      * @param scheduler resolved per subscription, so {@code Schedulers.parallel()} picked up lazily honours
@@ -30,7 +32,17 @@ public final class FluxBatch<T> extends FluxOperator<T, List<T>> {
     public FluxBatch(Flux<? extends T> source, IntSupplier maxSize, long maxWeight,
                      @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos,
                      @Nullable Supplier<Scheduler> scheduler) {
+        this(source, maxSize, maxWeight, weigher, maxWaitNanos, scheduler, defaultNewBatch());
+    }
+
+    /**
+     * @param newBatch an empty, modifiable list for each batch, given its size bound; see {@link BatchSubscriber}
+     */
+    public FluxBatch(Flux<? extends T> source, IntSupplier maxSize, long maxWeight,
+                     @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos,
+                     @Nullable Supplier<Scheduler> scheduler, IntFunction<? extends List<T>> newBatch) {
         super(source);
+        this.newBatch = newBatch;
         this.maxSize = maxSize;
         this.maxWeight = maxWeight;
         this.weigher = weigher;
@@ -38,10 +50,15 @@ public final class FluxBatch<T> extends FluxOperator<T, List<T>> {
         this.scheduler = scheduler;
     }
 
+    @SuppressWarnings("unchecked")
+    private static <T> IntFunction<? extends List<T>> defaultNewBatch() {
+        return (IntFunction<? extends List<T>>) BatchSubscriber.DEFAULT_NEW_BATCH;
+    }
+
     @Override
     public void subscribe(CoreSubscriber<? super List<T>> actual) {
         Scheduler s = scheduler == null ? io.fluxgate.internal.Time.schedulerOr(null) : scheduler.get();
-        source.subscribe(new BatchSubscriber<>(actual, maxSize, maxWeight, weigher, maxWaitNanos, s));
+        source.subscribe(new BatchSubscriber<>(actual, maxSize, maxWeight, weigher, maxWaitNanos, s, newBatch));
     }
 
     @Override

@@ -1,13 +1,15 @@
-package io.fluxgate.jdbc.internal;
+package io.fluxgate.batch.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -15,10 +17,25 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
 
-class SizeOrTimeBatchingTest {
+/**
+ * {@link FluxBatch} at a fixed size bound, as {@code PostgresCopySink}'s default batching runs it: in lists of the
+ * caller's own, asking the source for exactly the elements of the requested batches, each batch emitted by the
+ * thread that completes it (so the first is on its way before the second is produced).
+ */
+class FluxBatchTest {
 
-    private static SizeOrTimeBatching<Integer> batching(int size, Duration maxWait) {
-        return new SizeOrTimeBatching<>(size, maxWait, ArrayList::new, null);
+    /** A list type of the caller's own: every batch must be one. */
+    static final class OwnList<T> extends ArrayList<T> {
+        private static final long serialVersionUID = 1L;
+
+        OwnList(int capacity) {
+            super(capacity);
+        }
+    }
+
+    private static Function<Flux<Integer>, Flux<List<Integer>>> batching(int size, Duration maxWait) {
+        return flux -> new FluxBatch<Integer>(flux, () -> size, Long.MAX_VALUE, null, maxWait.toNanos(), null,
+                n -> new OwnList<>(size));
     }
 
     @Test
@@ -46,8 +63,9 @@ class SizeOrTimeBatchingTest {
                 .expectNextCount(2)
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
-        // a synchronous source: each list leaves as soon as its last element is in, nothing is produced ahead
-        assertThat(upstreamRequests).containsExactly(100L, 200L);
+        // a synchronous source: each list leaves as soon as its last element is in, nothing is produced ahead (the
+        // source is asked for one batch's elements at a time, however many batches are requested)
+        assertThat(upstreamRequests).containsExactly(100L, 100L, 100L);
         assertThat(producedWhenEmitted).containsExactly(100L, 200L, 300L);
     }
 
@@ -121,10 +139,27 @@ class SizeOrTimeBatchingTest {
     }
 
     @Test
-    void refusesBadSettings() {
-        assertThatIllegalArgumentException().isThrownBy(() -> batching(0, Duration.ofSeconds(1)))
-                .withMessage("batchSize must be at least 1, was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> batching(1, Duration.ZERO))
-                .withMessage("maxWait must be positive, was PT0S");
+    void everyBatchIsAListOfTheCallersOwn() {
+        StepVerifier.create(Flux.range(0, 10).transform(batching(4, Duration.ofSeconds(10))))
+                .thenConsumeWhile(l -> l instanceof OwnList)
+                .expectComplete().verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBoundThatGrowsWhileElementsAreRequestedIsAskedForOnceTheyHaveCome() {
+        // the bound goes from 2 to 5 after the first request: once the 2 requested are in, the rest (3) is asked for
+        AtomicInteger bound = new AtomicInteger(2);
+        TestPublisher<Integer> source = TestPublisher.create();
+        Flux<List<Integer>> lists = new FluxBatch<Integer>(source.flux(), bound::get, Long.MAX_VALUE, null, 0, null);
+        StepVerifier.create(lists, 1)
+                .then(() -> source.assertMinRequested(2).assertMaxRequested(2))
+                .then(() -> bound.set(5))
+                .then(() -> source.next(1))
+                .then(() -> source.next(2))
+                .then(() -> source.assertMinRequested(3).assertMaxRequested(3))
+                .then(() -> source.next(3, 4, 5))
+                .expectNext(List.of(1, 2, 3, 4, 5))
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
     }
 }
