@@ -193,7 +193,7 @@ public final class PostgresCopySink<T> {
                 // core's batching (the one AdaptiveBatch runs), in lists of the sink's own: BatchResult shows them
                 // as they are instead of copying each
                 : flux -> new FluxBatch<T>(flux, () -> batchSize, Long.MAX_VALUE, null, maxWait.toNanos(), null,
-                        n -> new BatchList<>(batchSize));
+                        BatchList::new);
         this.maxInFlight = b.maxInFlight;
         this.maxRetries = b.maxRetries;
         this.minBackoff = b.minBackoff;

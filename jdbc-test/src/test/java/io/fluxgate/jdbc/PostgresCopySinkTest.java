@@ -487,10 +487,7 @@ class PostgresCopySinkTest {
             assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
                     .isEqualTo("COMMIT");
             // batch 1's COMMIT has no answer yet, and batch 2 is already queued behind it on its connection
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (begins(statements) < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitBegins(statements, 2);
             assertThat(begins(statements)).isEqualTo(2);
             assertThat(statements.stream().map(Map.Entry::getKey).distinct()).hasSize(1);
             assertThat(db.queryLong("SELECT count(*) FROM lane")).isZero();
@@ -521,10 +518,7 @@ class PostgresCopySinkTest {
             assertThat(db.queryList("SELECT query FROM pg_stat_activity WHERE pid = " + pid, String.class).get(0))
                     .startsWith("COPY");
             // batch 2's COPY is stuck in the server, and its COMMIT and batch 3's statements are queued behind it
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (begins(statements) < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitBegins(statements, 3);
             assertThat(statements).extracting(Map.Entry::getValue).containsExactly(
                     "BEGIN; SELECT txid_current()", "COMMIT", "BEGIN; SELECT txid_current()", "COMMIT",
                     "BEGIN; SELECT txid_current()");
@@ -549,6 +543,14 @@ class PostgresCopySinkTest {
         assertThat(statements).extracting(Map.Entry::getValue).startsWith(
                 "BEGIN; SELECT txid_current()", "COMMIT", "BEGIN; SELECT txid_current()");
         assertPoolHealthy(sink);
+    }
+
+    /** Waits up to 10 s for the sink to have created {@code n} BEGINs (they go out without waiting for answers). */
+    private static void awaitBegins(List<Map.Entry<Connection, String>> statements, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (begins(statements) < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     private static long begins(List<Map.Entry<Connection, String>> statements) {

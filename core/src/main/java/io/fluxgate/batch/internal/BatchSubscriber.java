@@ -66,7 +66,7 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
 
     public BatchSubscriber(CoreSubscriber<? super List<T>> actual, IntSupplier maxSize, long maxWeight,
                            @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos, Scheduler scheduler) {
-        this(actual, maxSize, maxWeight, weigher, maxWaitNanos, scheduler, DEFAULT_NEW_BATCH);
+        this(actual, maxSize, maxWeight, weigher, maxWaitNanos, scheduler, BatchSubscriber::defaultBatch);
     }
 
     /**
@@ -86,9 +86,13 @@ public final class BatchSubscriber<T> extends DrainSubscriber<T, List<T>> {
         this.open = newBatch.apply(limit());
     }
 
-    /** Sized for the bound, up to 1,024 elements: a large bound with few elements per batch wastes no memory. */
-    @SuppressWarnings("rawtypes")
-    public static final IntFunction DEFAULT_NEW_BATCH = n -> new ArrayList<>(Math.min(n, 1024));
+    /**
+     * The default list for a batch of at most {@code bound} elements: sized for the bound, up to 1,024 elements, so
+     * a large bound with few elements per batch wastes no memory.
+     */
+    public static <T> List<T> defaultBatch(int bound) {
+        return new ArrayList<>(Math.min(bound, 1024));
+    }
 
     @Override
     public void onNext(T t) {

@@ -32,7 +32,7 @@ public final class FluxBatch<T> extends FluxOperator<T, List<T>> {
     public FluxBatch(Flux<? extends T> source, IntSupplier maxSize, long maxWeight,
                      @Nullable ToLongFunction<? super T> weigher, long maxWaitNanos,
                      @Nullable Supplier<Scheduler> scheduler) {
-        this(source, maxSize, maxWeight, weigher, maxWaitNanos, scheduler, defaultNewBatch());
+        this(source, maxSize, maxWeight, weigher, maxWaitNanos, scheduler, BatchSubscriber::defaultBatch);
     }
 
     /**
@@ -48,11 +48,6 @@ public final class FluxBatch<T> extends FluxOperator<T, List<T>> {
         this.weigher = weigher;
         this.maxWaitNanos = maxWaitNanos;
         this.scheduler = scheduler;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> IntFunction<? extends List<T>> defaultNewBatch() {
-        return (IntFunction<? extends List<T>>) BatchSubscriber.DEFAULT_NEW_BATCH;
     }
 
     @Override
